@@ -1,0 +1,503 @@
+"""Plain-Python reference evaluator: one unit at a time, easy to read against the seed text.
+
+It is the yardstick for the vectorised evaluator (the tests hold the two to agree on every case and on
+random inputs) and the source of :func:`kaohe.explain`: every rule returns its score together with the
+lines that explain each point gained or lost.
+
+    score_reference(scheme, rows) ─► for each unit: evaluate_unit()
+        evaluate_unit ─► node_value() per node (rules via RULE_FUNCS) ─► totals ─► grade ─► rank/flags
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from kaohe.core import rules as r
+from kaohe.core.scheme import GRADES, Node, Scheme
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Line:
+    """One point gained or lost, in Chinese, e.g. ``断面A 不达标 2 月次 −10``."""
+
+    indicator_id: str
+    indicator_name: str
+    delta: float
+    reason: str
+
+
+@dataclass
+class RuleResult:
+    value: float
+    lines: list[tuple[float, str]] = field(default_factory=list)
+
+
+def fmt(x: float) -> str:
+    """3 ⇒ '3', 2.5 ⇒ '2.5', 1/3 ⇒ '0.333'."""
+    return f"{x:.3f}".rstrip("0").rstrip(".") if not float(x).is_integer() else str(int(x))
+
+
+def signed(x: float) -> str:
+    return f"+{fmt(x)}" if x >= 0 else f"−{fmt(-x)}"
+
+
+# ------------------------------------------------------------------------------------------ conditions
+def value_of(ref: Any, row: Row) -> Any:
+    return row.get(ref) if isinstance(ref, str) else ref
+
+
+def holds(cond: r.Condition | None, row: Row) -> bool:
+    if cond is None:
+        return False
+    if isinstance(cond, r.Compare):
+        left = row.get(cond.input)
+        if cond.op is None:
+            return bool(left)
+        right = value_of(cond.value, row)
+        ops: dict[str, Callable[[Any, Any], bool]] = {
+            "<": lambda a, b: a < b,
+            "<=": lambda a, b: a <= b,
+            ">": lambda a, b: a > b,
+            ">=": lambda a, b: a >= b,
+            "==": lambda a, b: a == b,
+            "!=": lambda a, b: a != b,
+        }
+        return ops[cond.op](left, right)
+    if isinstance(cond, r.AllOf):
+        return all(holds(c, row) for c in cond.all)
+    if isinstance(cond, r.AnyOf):
+        return any(holds(c, row) for c in cond.any)
+    return not holds(cond.not_, row)
+
+
+# ------------------------------------------------------------------------------------------ rule kinds
+@dataclass(frozen=True)
+class Ctx:
+    points: float
+    pool: Sequence[Row]  # the rows of the unit's sequence (for rank-based kinds)
+    names: dict[str, str]  # input id ⇒ Chinese name
+
+
+def _deduct(rule: r.Deduct, row: Row, ctx: Ctx) -> RuleResult:
+    if holds(rule.zero_if, row):
+        return RuleResult(0.0, [(-ctx.points, "触发“该项得零分”条件")])
+    if holds(rule.full_if, row):
+        return RuleResult(ctx.points, [])
+    total, lines = 0.0, []
+    if rule.each is None:
+        for event in rule.events:
+            count = float(row[event.input])
+            if count:
+                total += event.per * count
+                lines.append((-event.per * count, f"{event.label} {fmt(count)} 次 ×{fmt(event.per)}"))
+    else:
+        each = rule.each
+        names = list(row[each.names])
+        for i, name in enumerate(names):
+            waived = bool(row[each.waive_if][i]) if each.waive_if else False
+            factor = each.factor if each.factor_if and bool(row[each.factor_if][i]) else 1.0
+            for event in rule.events:
+                count = float(row[event.input][i])
+                if not count:
+                    continue
+                per = event.per
+                if event.per_by is not None:
+                    per = event.per_by.map.get(str(row[event.per_by.input][i]), event.per)
+                amount = 0.0 if waived else per * count * factor
+                total += amount
+                note = "(年均值达标,免扣)" if waived else (f"(按{fmt(factor * 100)}%计)" if factor != 1 else "")
+                lines.append((-amount, f"{name} {event.label} {fmt(count)} 月次 ×{fmt(per)}{note}"))
+    for f in rule.factor_if:
+        if holds(f.when, row):
+            total *= f.factor
+            lines.append((0.0, f"{f.label or '扣分系数'} ×{fmt(f.factor)}"))
+    cap = ctx.points if rule.cap is None else rule.cap
+    if total > cap:
+        lines.append((total - cap, f"扣分以 {fmt(cap)} 分为限(扣完为止)"))
+    return RuleResult(ctx.points - min(cap, total), lines)
+
+
+def _threshold(rule: r.Threshold, row: Row, ctx: Ctx) -> RuleResult:
+    if holds(rule.when, row):
+        return RuleResult(ctx.points, [])
+    return RuleResult(rule.otherwise, [(rule.otherwise - ctx.points, "未达到要求")])
+
+
+def _target_band(rule: r.TargetBand, row: Row, ctx: Ctx) -> RuleResult:
+    sign = 1.0 if rule.direction == "higher" else -1.0
+    x, ensure, strive = (sign * float(value_of(v, row)) for v in (rule.x, rule.ensure, rule.strive))
+    at_strive = ctx.points if rule.at_strive is None else rule.at_strive
+    shown = fmt(sign * x)
+    if x >= strive:
+        return RuleResult(at_strive, [(at_strive - ctx.points, f"{shown} 达到力争目标")] if at_strive != ctx.points else [])
+    if x >= ensure:
+        value = rule.at_ensure + (at_strive - rule.at_ensure) * (x - ensure) / (strive - ensure)
+        return RuleResult(value, [(value - ctx.points, f"{shown} 在确保值与力争值之间,按比例得分")])
+    # Below the guaranteed target: the shortfall is split at the soft zone's edge (S4 2.2 "≥90%的部分").
+    gap = ensure - x
+    soft = 0.0
+    if rule.soft_zone is not None:
+        edge = sign * rule.soft_zone.above
+        soft = max(0.0, ensure - max(x, edge))
+    hard = gap - soft
+    penalty = hard * rule.per_point_below + soft * (rule.soft_zone.per_point if rule.soft_zone else 0.0)
+    value = max(0.0, rule.at_ensure - penalty)
+    lines = [(rule.at_ensure - ctx.points, "未达到确保目标")]
+    if hard:
+        lines.append((-hard * rule.per_point_below, f"低于确保目标 {fmt(hard)} 个百分点 ×{fmt(rule.per_point_below)}"))
+    if soft and rule.soft_zone:
+        lines.append((-soft * rule.soft_zone.per_point, f"其中≥{fmt(rule.soft_zone.above)}%部分 {fmt(soft)} 个百分点 ×{fmt(rule.soft_zone.per_point)}"))
+    if penalty > rule.at_ensure:
+        lines.append((penalty - rule.at_ensure, "扣完为止"))
+    return RuleResult(value, lines)
+
+
+def _steps(distance: float, unit: float, rounding: str) -> float:
+    steps = abs(distance) / unit
+    if rounding == "floor":
+        steps = math.floor(steps + 1e-9)
+    elif rounding == "ceil":
+        steps = math.ceil(steps - 1e-9)
+    return steps
+
+
+def _adjust(rule: r.Adjust, row: Row, ctx: Ctx) -> RuleResult:
+    x, target = float(row[rule.x]), float(value_of(rule.target, row))
+    better = target - x if rule.direction == "lower" else x - target
+    steps = _steps(better, rule.unit, rule.rounding)
+    top = ctx.points if rule.max is None else rule.max
+    lines = [(rule.base - ctx.points, "达到考核要求的基础分")] if rule.base != ctx.points else []
+    if better > 0:
+        raw = rule.base + rule.better_per_unit * steps
+        lines.append((rule.better_per_unit * steps, f"优于目标 {fmt(abs(better))} ×{fmt(rule.better_per_unit)}/{fmt(rule.unit)}"))
+    elif better < 0:
+        raw = rule.base - rule.worse_per_unit * steps
+        lines.append((-rule.worse_per_unit * steps, f"差于目标 {fmt(abs(better))} ×{fmt(rule.worse_per_unit)}/{fmt(rule.unit)}"))
+    else:
+        raw = rule.base
+    value = min(top, max(0.0, raw))
+    if value != raw:
+        lines.append((value - raw, "加满为止" if raw > top else "扣完为止"))
+    return RuleResult(value, lines)
+
+
+def _tiered(rule: r.Tiered, row: Row, ctx: Ctx) -> RuleResult:
+    for level in rule.levels:
+        matched = holds(level.when, row) if level.when is not None else row[rule.x or ""] == level.match
+        if matched:
+            label = f"等级“{level.match}”" if level.match is not None else "满足条件"
+            return RuleResult(level.score, [(level.score - ctx.points, f"{label}得 {fmt(level.score)} 分")] if level.score != ctx.points else [])
+    return RuleResult(rule.otherwise, [(rule.otherwise - ctx.points, "未达到任何等次")])
+
+
+def _linear(rule: r.Linear, row: Row, ctx: Ctx) -> RuleResult:
+    x = float(row[rule.x])
+    anchors = rule.anchors
+    if x < anchors[0][0]:
+        value = anchors[0][1] if rule.below is None else rule.below
+    elif x > anchors[-1][0]:
+        value = anchors[-1][1] if rule.above is None else rule.above
+    else:
+        value = anchors[-1][1]
+        for (x0, s0), (x1, s1) in zip(anchors, anchors[1:], strict=False):
+            if x0 <= x <= x1:
+                value = s0 + (s1 - s0) * (x - x0) / (x1 - x0)
+                break
+    return RuleResult(value, [(value - ctx.points, f"{fmt(x)} 按公式得 {fmt(value)} 分")] if value != ctx.points else [])
+
+
+def _pool_values(name: str, pool: Sequence[Row]) -> list[float]:
+    return [float(p[name]) for p in pool if p.get(name) is not None]
+
+
+def _rank_share(rule: r.RankShare, row: Row, ctx: Ctx) -> RuleResult:
+    values = _pool_values(rule.x, ctx.pool)
+    v = float(row[rule.x])
+    best, worst = (max(values), min(values)) if rule.direction == "higher" else (min(values), max(values))
+    factor = 1.0 if best == worst else rule.worst_share + (1 - rule.worst_share) * (v - worst) / (best - worst)
+    lines: list[tuple[float, str]] = []
+    if rule.gate is None:
+        value = ctx.points * factor
+    else:
+        completion = min(1.0, max(0.0, float(row[rule.gate.completion])))
+        gate_part = ctx.points * rule.gate.share * completion
+        rank_part = ctx.points * (1 - rule.gate.share) * factor
+        value = gate_part + rank_part
+        if completion < 1:
+            lines.append((gate_part - ctx.points * rule.gate.share, f"未完成下达指标,完成率 {fmt(completion * 100)}%"))
+    lost_rank = value - ctx.points - sum(d for d, _ in lines)
+    if lost_rank:
+        lines.append((lost_rank, f"{fmt(v)} 在序列中排名赋分(最好 {fmt(best)} 得满分,最差 {fmt(worst)} 得{fmt(rule.worst_share * 100)}%)"))
+    return RuleResult(value, lines)
+
+
+def _rank_points(rule: r.RankPoints, row: Row, ctx: Ctx) -> RuleResult:
+    v = float(row[rule.x])
+    values = _pool_values(rule.x, ctx.pool)
+    better = sum(1 for p in values if (p > v if rule.direction == "higher" else p < v))
+    position = better + 1
+    value = rule.points_by_rank[position - 1] if position <= len(rule.points_by_rank) else 0.0
+    return RuleResult(value, [(value, f"排名第 {position} 位")] if value else [])
+
+
+def _share(rule: r.Share, row: Row, ctx: Ctx) -> RuleResult:
+    done, required = float(row[rule.done]), float(value_of(rule.required, row))
+    ratio = 1.0 if required <= 0 else min(1.0, max(0.0, done / required))
+    value = ctx.points * ratio
+    return RuleResult(value, [(value - ctx.points, f"完成 {fmt(done)}/{fmt(required)},按比例得分")] if ratio < 1 else [])
+
+
+def _per_count(rule: r.PerCount, row: Row, ctx: Ctx) -> RuleResult:
+    total, lines = 0.0, []
+    for award in rule.awards:
+        count = float(row[award.input])
+        if count:
+            total += award.per * count
+            lines.append((award.per * count, f"{award.label} {fmt(count)} 次 ×{fmt(award.per)}"))
+    return RuleResult(total, lines)
+
+
+def _brackets(rule: r.Brackets, row: Row, ctx: Ctx) -> RuleResult:
+    if rule.override is not None and holds(rule.override.when, row):
+        return RuleResult(rule.override.score, [(rule.override.score, rule.override.label)])
+    total, lines = 0.0, []
+    for name in rule.inputs:
+        v = float(row[name])
+        for b in rule.brackets:
+            if v >= b.min and (b.max is None or v < b.max):
+                total += b.score
+                if b.score:
+                    lines.append((b.score, f"{ctx.names.get(name, name)} 改善 {fmt(v * 100)}%"))
+                break
+    return RuleResult(total, lines)
+
+
+def _manual(rule: r.Manual, row: Row, ctx: Ctx) -> RuleResult:
+    if holds(rule.full_if, row):
+        return RuleResult(ctx.points, [])
+    value = float(row[rule.input])
+    return RuleResult(value, [(value - ctx.points, "核定扣分(视情)")] if value != ctx.points else [])
+
+
+RULE_FUNCS: dict[type, Callable[[Any, Row, Ctx], RuleResult]] = {
+    r.Deduct: _deduct,
+    r.Threshold: _threshold,
+    r.TargetBand: _target_band,
+    r.Adjust: _adjust,
+    r.Tiered: _tiered,
+    r.Linear: _linear,
+    r.RankShare: _rank_share,
+    r.RankPoints: _rank_points,
+    r.Share: _share,
+    r.PerCount: _per_count,
+    r.Brackets: _brackets,
+    r.Manual: _manual,
+}
+
+
+def apply_rule(rule: Any, row: Row, ctx: Ctx) -> RuleResult:
+    return RULE_FUNCS[type(rule)](rule, row, ctx)
+
+
+# ------------------------------------------------------------------------------------------ nodes
+@dataclass
+class NodeOutcome:
+    scores: dict[str, float | None]  # node id ⇒ score (None: not scored for this sequence)
+    lines: list[Line]
+    missing: list[str]  # "indicator/input"
+
+
+def _present(row: Row, ref: str) -> bool:
+    v = row.get(ref)
+    return v is not None and not (isinstance(v, float) and math.isnan(v))
+
+
+def node_value(node: Node, row: Row, pool: Sequence[Row], names: dict[str, str], out: NodeOutcome) -> float:
+    """Score of ``node`` (bonus / deduction items: the amount, positive), recording lines and missing inputs."""
+    points = node.points or 0.0
+    if node.children:
+        value = sum(node_value(child, row, pool, names, out) for child in node.children)
+    else:
+        assert node.rule is not None
+        absent = [ref for ref in node.rule.refs() if not _present(row, ref)]
+        if absent:
+            out.missing += [f"{node.id}/{ref}" for ref in absent]
+            out.lines.append(Line(node.id, node.name, -points if node.kind == "base" else 0.0, f"缺少数据({'、'.join(names.get(a, a) for a in absent)}),按0分计"))
+            value = 0.0
+        else:
+            result = apply_rule(node.rule, row, Ctx(points, pool, names))
+            value = result.value
+            sign = -1.0 if node.kind == "deduction" else 1.0
+            for delta, reason in result.lines:
+                if delta or node.kind == "base":
+                    out.lines.append(Line(node.id, node.name, sign * delta, reason))
+        if node.kind == "base":
+            clamped = min(points, max(0.0, value))
+            if clamped != value:
+                out.lines.append(Line(node.id, node.name, clamped - value, "得分限于 0 至满分之间"))
+            value = clamped
+    if node.kind != "base":
+        value = max(0.0, value)
+        if node.points is not None and value > node.points:
+            out.lines.append(Line(node.id, node.name, (-1.0 if node.kind == "bonus" else 1.0) * (value - node.points), f"该项以 {fmt(node.points)} 分为限"))
+            value = node.points
+    if node.bonus is not None:
+        absent = [ref for ref in node.bonus.rule.refs() if not _present(row, ref)]
+        if absent:
+            out.missing += [f"{node.id}/{ref}" for ref in absent]
+        else:
+            extra = apply_rule(node.bonus.rule, row, Ctx(node.bonus.cap, pool, names))
+            for delta, reason in extra.lines:
+                if delta:
+                    out.lines.append(Line(node.id, node.name, delta, f"加分:{reason}"))
+            bonus = min(node.bonus.cap, max(0.0, extra.value))
+            if bonus < extra.value:
+                out.lines.append(Line(node.id, node.name, bonus - extra.value, f"加分不超过 {fmt(node.bonus.cap)} 分"))
+            value += bonus
+    out.scores[node.id] = value
+    return value
+
+
+# ------------------------------------------------------------------------------------------ whole units
+GRADE_INDEX = {g: i for i, g in enumerate(GRADES)}
+
+
+def grade_for(scheme: Scheme, final: float) -> str | None:
+    if scheme.grading is None:
+        return None
+    for band in scheme.grading.bands:
+        if band.min is None or final >= band.min - 1e-9:
+            return band.grade
+    return scheme.grading.bands[-1].grade
+
+
+def _adjusted_grade(scheme: Scheme, grade: str | None, row: Row) -> tuple[str | None, list[str], bool]:
+    """Special rules in the order of RULES.md §5.4: downgrade, then never-优秀, veto, falsification."""
+    sp, flags, dishonest = scheme.special, [], False
+    steps = [rule.steps for rule in sp.downgrade if holds(rule.when, row)]
+    flags += [rule.id for rule in sp.downgrade if holds(rule.when, row)]
+    if grade is not None and steps:
+        total = sum(steps) if sp.downgrade_stacking else max(steps)
+        grade = GRADES[min(GRADE_INDEX[grade] + total, len(GRADES) - 1)]
+    for rule in sp.never_excellent:
+        if holds(rule.when, row):
+            flags.append(rule.id)
+            if grade == "优秀":
+                grade = "良好"
+    for rule in sp.veto:
+        if holds(rule.when, row):
+            flags.append(rule.id)
+            grade = "不合格"
+    for rule in sp.falsification:
+        if holds(rule.when, row):
+            flags.append(rule.id)
+            grade, dishonest = "不合格", True
+    return grade, flags, dishonest
+
+
+def evaluate_unit(scheme: Scheme, row: Row, pool: Sequence[Row]) -> tuple[Row, list[Line]]:
+    names = {i.id: i.name for i in scheme.inputs}
+    out = NodeOutcome({}, [], [])
+    scored = set(scheme.top_ids_for(row["sequence"]))
+    for node in scheme.indicators:
+        if node.id in scored:
+            node_value(node, row, pool, names, out)
+        else:
+            for sub in node.walk():
+                out.scores[sub.id] = None
+    base_total = sum(out.scores[n.id] or 0.0 for n in scheme.indicators)
+    bonus = sum(node_value(n, row, pool, names, out) for n in scheme.bonus_items)
+    if scheme.bonus_cap is not None and bonus > scheme.bonus_cap:
+        out.lines.append(Line("加分项", "加分项合计", scheme.bonus_cap - bonus, f"加分合计不超过 {fmt(scheme.bonus_cap)} 分"))
+        bonus = scheme.bonus_cap
+    deduction = sum(node_value(n, row, pool, names, out) for n in scheme.deduction_items)
+    if scheme.deduction_cap is not None and deduction > scheme.deduction_cap:
+        deduction = scheme.deduction_cap
+    for _group, rule in scheme.special.all_rules():
+        for ref in rule.when.refs():
+            if not _present(row, ref):
+                out.missing.append(f"{rule.id}/{ref}")
+    final = base_total + bonus - deduction
+    if scheme.final_floor is not None:
+        final = max(scheme.final_floor, final)
+    blocked = any(scheme.missing_policy_of(m.split("/", 1)[1]) == "block" for m in out.missing)
+    grade, flags, dishonest = _adjusted_grade(scheme, grade_for(scheme, final), row)
+    no_adv = [rule.id for rule in scheme.special.no_advanced if holds(rule.when, row)]
+    result: Row = {"unit_id": row["unit_id"], "unit_name": row.get("unit_name"), "sequence": row["sequence"]}
+    result.update(out.scores)
+    result.update(
+        base_total=base_total,
+        bonus=bonus,
+        deduction=deduction,
+        final_score=None if blocked else final,
+        grade=None if blocked else grade,
+        blocked=blocked,
+        missing=list(dict.fromkeys(out.missing)),
+        flags=flags + no_adv,
+        dishonesty_record=dishonest and not blocked,
+        _no_advanced=bool(no_adv),
+    )
+    return result, out.lines
+
+
+def _advanced_count(n: int, share: float, rounding: str) -> int:
+    raw = n * share
+    if rounding == "ceil":
+        return math.ceil(raw - 1e-9)
+    if rounding == "round":
+        return math.floor(raw + 0.5)
+    return math.floor(raw + 1e-9)
+
+
+def score_reference(scheme: Scheme, rows: Sequence[Row], history: Sequence[Row] = ()) -> list[Row]:
+    """Score every unit; the same columns as :func:`kaohe.core.scoring.score`, as a list of dicts."""
+    by_seq: dict[str, list[Row]] = {}
+    for row in rows:
+        by_seq.setdefault(row["sequence"], []).append(row)
+    results = [evaluate_unit(scheme, row, by_seq[row["sequence"]])[0] for row in rows]
+    ranking = scheme.ranking
+    for seq_rows in _group(results).values():
+        ranked = [x for x in seq_rows if x["final_score"] is not None]
+        n = len(ranked)
+        for x in seq_rows:
+            if x["final_score"] is None:
+                x.update(rank=None, advanced=False, interview=False)
+                continue
+            rank = 1 + sum(1 for y in ranked if y["final_score"] > x["final_score"])
+            rank_max = sum(1 for y in ranked if y["final_score"] >= x["final_score"])
+            k = _advanced_count(n, ranking.advanced.share, ranking.advanced.rounding) if ranking.advanced else 0
+            x["rank"] = rank
+            x["advanced"] = bool(ranking.advanced) and rank <= k and not x["_no_advanced"]
+            x["interview"] = bool(ranking.interview) and rank_max > n - (ranking.interview.bottom if ranking.interview else 0)
+    unmet = set(ranking.accountability.unmet_grades) if ranking.accountability else set()
+    past = {(h["unit_id"], int(h["year"])): h.get("grade") for h in history}
+    for x in results:
+        x.pop("_no_advanced")
+        if ranking.accountability is None or x["grade"] is None:
+            x["accountability"] = False
+            continue
+        years = range(scheme.year - ranking.accountability.years + 1, scheme.year)
+        x["accountability"] = x["grade"] in unmet and all(past.get((x["unit_id"], y)) in unmet for y in years)
+    return results
+
+
+def _group(results: list[Row]) -> dict[str, list[Row]]:
+    out: dict[str, list[Row]] = {}
+    for x in results:
+        out.setdefault(x["sequence"], []).append(x)
+    return out
+
+
+def explain_reference(scheme: Scheme, rows: Sequence[Row], unit_id: str) -> list[Line]:
+    by_seq: dict[str, list[Row]] = {}
+    for row in rows:
+        by_seq.setdefault(row["sequence"], []).append(row)
+    for row in rows:
+        if str(row["unit_id"]) == str(unit_id):
+            return evaluate_unit(scheme, row, by_seq[row["sequence"]])[1]
+    raise KeyError(unit_id)

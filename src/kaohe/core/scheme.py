@@ -1,0 +1,387 @@
+"""The scheme language: a YAML file parsed once into typed, frozen models.
+
+    Scheme
+    ├── grading        grade bands (优秀/良好/合格/不合格 thresholds; the seeds leave them open ⇒ ``assumed``)
+    ├── ranking        先进 share, 约谈 bottom count, three-year accountability (seed 002 art. 17, 18, 20)
+    ├── sequences      排名序列, each with its indicator subset (seed 002 art. 16)
+    ├── inputs         the named per-unit inputs rules read (unit, kind, range, missing policy)
+    ├── indicators     base indicator tree of any depth (Node: points, rule, lead / responsible units)
+    ├── bonus_items    加分项 (each with its cap; optional total cap)
+    ├── deduction_items 扣分项
+    └── special        veto / downgrade / never-优秀 / falsification / no-先进 conditions
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+
+from kaohe.core.exceptions import Problem, SchemeError
+from kaohe.core.rules import Condition, Rule, condition_refs
+from kaohe.core.yaml_source import PathKey, YamlSource, load_yaml, parse_yaml
+
+GRADES = ("优秀", "良好", "合格", "不合格")  # best first (seed 000 art. 6, seed 001 四(三))
+NodeKind = Literal["base", "bonus", "deduction"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class InputDef(_Model):
+    id: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    name: str
+    unit: str = ""
+    kind: Literal["number", "integer", "boolean", "category", "list"] = "number"
+    item_kind: Literal["number", "integer", "boolean", "category"] | None = None  # for kind: list
+    min: float | None = None
+    max: float | None = None
+    choices: list[str] | None = None
+    missing: Literal["zero", "block"] | None = None  # None ⇒ the scheme's missing_policy
+    source: str | None = None  # monitoring column that provides it, e.g. "air.good_ratio"
+    source_scale: float | None = None  # multiply the monitoring value (fraction ⇒ percent: 100)
+    target: bool = False  # a yearly target set in the responsibility letter (目标责任书)
+    note: str = ""
+    indicator: str | None = None  # filled in by the loader: the first node that reads it
+
+    @model_validator(mode="after")
+    def _consistent(self) -> InputDef:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min} is above max {self.max}")
+        if self.kind == "category" and not self.choices:
+            raise ValueError("a category input needs its 'choices'")
+        return self
+
+
+class Bonus(_Model):
+    """A bonus inside an indicator (S4 1.1 升类断面每个加5分, 不超过20分)."""
+
+    rule: Rule
+    cap: float = Field(ge=0)
+
+
+class Node(_Model):
+    id: str
+    name: str
+    points: float | None = Field(default=None, ge=0)  # base points; for bonus/deduction items: the item cap
+    rule: Rule | None = None
+    bonus: Bonus | None = None
+    children: list[Node] = []
+    children_sum: bool = True  # children's points must add up to this node's points
+    lead_unit: str | None = None
+    responsible_units: list[str] = []
+    text: str = ""  # the seed's 评分规则, verbatim
+    note: str = ""  # what was assumed where the text is garbled or open
+
+    _path: PathKey = PrivateAttr(default=())
+    _parent: str | None = PrivateAttr(default=None)
+    _kind: NodeKind = PrivateAttr(default="base")
+
+    @model_validator(mode="after")
+    def _rule_or_children(self) -> Node:
+        if (self.rule is None) == (not self.children):
+            raise ValueError("a node needs either a 'rule' or 'children' (not both)")
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+    @property
+    def parent_id(self) -> str | None:
+        return self._parent
+
+    @property
+    def kind(self) -> NodeKind:
+        return self._kind
+
+    @property
+    def path(self) -> PathKey:
+        return self._path
+
+    @property
+    def inputs(self) -> list[str]:
+        """The input ids this node's own rule and bonus read."""
+        out: list[str] = []
+        if self.rule is not None:
+            out += self.rule.refs()
+        if self.bonus is not None:
+            out += self.bonus.rule.refs()
+        return list(dict.fromkeys(out))
+
+    def walk(self) -> Iterator[Node]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+class GradeBand(_Model):
+    grade: Literal["优秀", "良好", "合格", "不合格"]
+    min: float | None = None  # the lowest band has no minimum
+
+
+class Grading(_Model):
+    bands: list[GradeBand]
+    assumed: str = ""  # why these thresholds, where the seed leaves them open
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Grading:
+        grades = [b.grade for b in self.bands]
+        if grades != [g for g in GRADES if g in grades] or len(set(grades)) != len(grades):
+            raise ValueError("bands must be listed best first: 优秀, 良好, 合格, 不合格")
+        mins = [b.min for b in self.bands[:-1]]
+        if any(m is None for m in mins) or self.bands[-1].min is not None:
+            raise ValueError("every band but the last needs 'min'; the last has none")
+        if any(a <= b for a, b in zip(mins, mins[1:], strict=False)):  # type: ignore[operator]
+            raise ValueError("band minimums must decrease")
+        return self
+
+
+class Advanced(_Model):
+    share: float = Field(gt=0, le=1)  # seed 002 art. 17: 前三分之一
+    rounding: Literal["floor", "ceil", "round"] = "floor"
+
+
+class Interview(_Model):
+    bottom: int = Field(ge=1)  # seed 002 art. 18: 后三位
+
+
+class Accountability(_Model):
+    years: int = Field(ge=2)  # seed 002 art. 20: 连续3年
+    unmet_grades: list[str] = ["不合格"]  # what counts as an unmet year [OPEN]; the grade is the proxy
+
+
+class Ranking(_Model):
+    advanced: Advanced | None = None
+    interview: Interview | None = None
+    accountability: Accountability | None = None
+
+
+class Sequence(_Model):
+    id: str
+    name: str
+    indicators: list[str] | None = None  # top-level node ids scored for this sequence; None ⇒ all
+
+
+class SpecialRule(_Model):
+    id: str
+    name: str
+    when: Condition
+    steps: int = Field(default=1, ge=1)  # downgrade only
+
+
+class Special(_Model):
+    veto: list[SpecialRule] = []  # 否决项 ⇒ 不合格 (seed 001 四(三)1)
+    downgrade: list[SpecialRule] = []  # 降档项 ⇒ lower after scoring (seed 001 四(三)2)
+    downgrade_stacking: bool = False  # several triggers add their steps [OPEN]; default: the largest counts
+    never_excellent: list[SpecialRule] = []  # 不得确定为优秀 (seed 000 art. 6)
+    falsification: list[SpecialRule] = []  # 数据造假 ⇒ 不合格 + 政务失信记录 (seed 000 art. 10)
+    no_advanced: list[SpecialRule] = []  # 一票否决: 不得评为先进单位 (seed 002 art. 9(三))
+
+    def all_rules(self) -> Iterator[tuple[str, SpecialRule]]:
+        for group in ("veto", "downgrade", "never_excellent", "falsification", "no_advanced"):
+            for rule in getattr(self, group):
+                yield group, rule
+
+
+class Scheme(_Model):
+    id: str
+    name: str
+    year: int
+    issuer: str = ""
+    source: str = ""  # the seed document
+    total_points: float = Field(gt=0)
+    missing_policy: Literal["zero", "block"] = "zero"
+    grading: Grading | None = None
+    ranking: Ranking = Ranking()
+    sequences: list[Sequence] = Field(min_length=1)
+    inputs: list[InputDef] = []
+    indicators: list[Node] = Field(min_length=1)
+    bonus_items: list[Node] = []
+    bonus_cap: float | None = Field(default=None, ge=0)  # total of all bonus items (seed 001: 原则上5分)
+    deduction_items: list[Node] = []
+    deduction_cap: float | None = Field(default=None, ge=0)
+    final_floor: float | None = None  # lowest final score; None ⇒ unbounded [OPEN]
+    special: Special = Special()
+    notes: list[str] = []
+
+    _file: str = PrivateAttr(default="")
+
+    @property
+    def file(self) -> str:
+        return self._file
+
+    def input(self, input_id: str) -> InputDef:
+        for item in self.inputs:
+            if item.id == input_id:
+                return item
+        raise KeyError(input_id)
+
+    def nodes(self) -> Iterator[Node]:
+        """Every node: base indicators, then bonus items, then deduction items, depth first."""
+        for top in (*self.indicators, *self.bonus_items, *self.deduction_items):
+            yield from top.walk()
+
+    # the web layer's name for the same walk
+    indicators_iter = nodes
+
+    def node(self, node_id: str) -> Node:
+        for node in self.nodes():
+            if node.id == node_id:
+                return node
+        raise KeyError(node_id)
+
+    def sequence_ids(self) -> list[str]:
+        return [s.id for s in self.sequences]
+
+    def top_ids_for(self, sequence_id: str) -> list[str]:
+        for seq in self.sequences:
+            if seq.id == sequence_id:
+                return seq.indicators if seq.indicators is not None else [n.id for n in self.indicators]
+        raise KeyError(sequence_id)
+
+    def missing_policy_of(self, input_id: str) -> str:
+        policy = self.input(input_id).missing
+        return policy or self.missing_policy
+
+
+# --------------------------------------------------------------------------------------------- loading
+def _annotate(scheme: Scheme) -> None:
+    """Record each node's YAML path, parent and kind (base / bonus / deduction)."""
+
+    def visit(node: Node, path: PathKey, parent: str | None, kind: NodeKind) -> None:
+        node._path, node._parent, node._kind = path, parent, kind
+        for i, child in enumerate(node.children):
+            visit(child, (*path, "children", i), node.id, kind)
+
+    for key, kind in (("indicators", "base"), ("bonus_items", "bonus"), ("deduction_items", "deduction")):
+        for i, node in enumerate(getattr(scheme, key)):
+            visit(node, (key, i), None, kind)  # type: ignore[arg-type]
+
+
+def _semantic_problems(scheme: Scheme, src: YamlSource) -> list[Problem]:
+    problems: list[Problem] = []
+    declared = {i.id for i in scheme.inputs}
+    seen: dict[str, PathKey] = {}
+    for node in scheme.nodes():
+        if node.id in seen:
+            problems.append(src.problem((*node.path, "id"), f"duplicate indicator id {node.id!r}"))
+        seen[node.id] = node.path
+        for ref in node.inputs:
+            if ref not in declared:
+                problems.append(
+                    src.problem((*node.path, "rule"), f"rule reads input {ref!r}, which is not declared under 'inputs'")
+                )
+        if node.kind == "base" and node.points is None:
+            problems.append(src.problem(node.path, "a base indicator needs 'points'"))
+        if node.children and node.children_sum and node.points is not None:
+            child_points = [c.points for c in node.children]
+            if all(p is not None for p in child_points):
+                total = sum(p for p in child_points if p is not None)
+                if abs(total - node.points) > 1e-9:
+                    problems.append(
+                        src.problem(
+                            (*node.path, "points"),
+                            f"children's points add up to {total:g}, not {node.points:g} "
+                            "(set children_sum: false if the scheme allows it)",
+                        )
+                    )
+    base_total = sum(n.points or 0 for n in scheme.indicators)
+    for seq_index, seq in enumerate(scheme.sequences):
+        for ref in seq.indicators or []:
+            if ref not in {n.id for n in scheme.indicators}:
+                problems.append(
+                    src.problem(("sequences", seq_index, "indicators"), f"sequence {seq.id!r} names unknown indicator {ref!r}")
+                )
+    if all(s.indicators is None for s in scheme.sequences) and abs(base_total - scheme.total_points) > 1e-9:
+        problems.append(
+            src.problem(("total_points",), f"base indicators add up to {base_total:g}, not total_points {scheme.total_points:g}")
+        )
+    for group, rule in scheme.special.all_rules():
+        for ref in condition_refs(rule.when):
+            if ref not in declared:
+                problems.append(src.problem(("special", group), f"{rule.id} reads input {ref!r}, which is not declared"))
+    return problems
+
+
+def _with_input_indicators(scheme: Scheme) -> Scheme:
+    first_reader: dict[str, str] = {}
+    for node in scheme.nodes():
+        for ref in node.inputs:
+            first_reader.setdefault(ref, node.id)
+    inputs = [i.model_copy(update={"indicator": first_reader.get(i.id)}) for i in scheme.inputs]
+    return scheme.model_copy(update={"inputs": inputs})
+
+
+def scheme_from_source(src: YamlSource) -> Scheme:
+    if not isinstance(src.data, dict):
+        raise SchemeError(src.problem((), "a scheme file must be a YAML mapping (id, name, year, indicators …)"))
+    try:
+        scheme = Scheme.model_validate(src.data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            path = src.resolve(err["loc"])
+            message = err["msg"]
+            if err["type"] == "union_tag_invalid":
+                message = f"unknown rule kind {err['input'].get('kind')!r}; expected one of: {err['ctx']['expected_tags']}"
+            elif err["type"] == "union_tag_not_found":
+                message = "a rule needs 'kind' (deduct, threshold, target_band, adjust, tiered, linear, …)"
+            elif err["type"] == "extra_forbidden":
+                message = f"unknown key {err['loc'][-1]!r}"
+            elif err["type"] == "missing":
+                message = f"missing key {err['loc'][-1]!r}"
+            problems.append(src.problem(path, message))
+        raise SchemeError(problems) from None
+    scheme = _with_input_indicators(scheme)
+    _annotate(scheme)
+    scheme._file = src.file
+    problems = _semantic_problems(scheme, src)
+    if problems:
+        raise SchemeError(problems)
+    return scheme
+
+
+def load_scheme_file(path: str | Path) -> Scheme:
+    return scheme_from_source(load_yaml(path))
+
+
+def load_scheme_text(text: str, name: str = "<string>") -> Scheme:
+    return scheme_from_source(parse_yaml(text, name))
+
+
+BUILTIN_DIR = Path(__file__).resolve().parent.parent / "schemes"
+
+
+def builtin_paths() -> dict[str, Path]:
+    """Built-in scheme id ⇒ file (the id inside the file is authoritative)."""
+    out: dict[str, Path] = {}
+    for path in sorted(BUILTIN_DIR.glob("*.yaml")):
+        out[path.stem] = path
+    return out
+
+
+_cache: dict[str, Scheme] = {}
+
+
+def load_scheme(id_or_path: str | Path) -> Scheme:
+    """A built-in scheme by id (``xx-city-2020``), or a scheme YAML file by path."""
+    key = str(id_or_path)
+    builtins = builtin_paths()
+    if key in builtins:
+        if key not in _cache:
+            _cache[key] = load_scheme_file(builtins[key])
+        return _cache[key]
+    path = Path(key)
+    if path.suffix.lower() in {".yaml", ".yml"} or path.exists():
+        return load_scheme_file(path)
+    raise SchemeError(
+        Problem(f"unknown scheme {key!r}; built-in schemes are: {', '.join(builtins)} (or give a .yaml file)")
+    )
+
+
+def list_schemes() -> list[Scheme]:
+    return [load_scheme(key) for key in builtin_paths()]

@@ -1,0 +1,289 @@
+"""Score a whole table of units in one vectorised pass.
+
+    score(scheme, inputs, history)
+      ├─ check_inputs()              columns, types, ranges, duplicates, sequences ⇒ InputTableError
+      ├─ node scores                 vectorised.node_expr() per node; sequences score their own subset
+      ├─ totals                      base_total, bonus (item caps, then total cap), deduction, final_score
+      ├─ grade                       bands ⇒ downgrade ⇒ never-优秀 ⇒ veto ⇒ falsification (RULES.md §5.4)
+      ├─ blocked / missing           inputs absent per unit and indicator; "block" inputs void the result
+      └─ rank, advanced, interview,  within the sequence (seed 002 art. 16–18),
+         accountability             three consecutive unmet years from the history (seed 002 art. 20)
+
+Output columns: ``unit_id, unit_name, sequence``, one column per node id, then ``base_total, bonus,
+deduction, final_score, grade, rank, advanced, interview, accountability, blocked, missing, flags,
+dishonesty_record``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import polars as pl
+
+from kaohe.core import vectorised as v
+from kaohe.core.exceptions import InputTableError, Problem
+from kaohe.core.reference import Line, explain_reference
+from kaohe.core.scheme import GRADES, Scheme
+
+FIXED_COLUMNS = [
+    "base_total",
+    "bonus",
+    "deduction",
+    "final_score",
+    "grade",
+    "rank",
+    "advanced",
+    "interview",
+    "accountability",
+    "blocked",
+    "missing",
+    "flags",
+    "dishonesty_record",
+]
+KEY_COLUMNS = ["unit_id", "unit_name", "sequence"]
+
+_DTYPES: dict[str, Any] = {
+    "number": pl.Float64,
+    "integer": pl.Float64,  # counts are compared as numbers; integrality is checked on input
+    "boolean": pl.Boolean,
+    "category": pl.String,
+}
+
+
+def input_dtype(kind: str, item_kind: str | None) -> Any:
+    if kind == "list":
+        return pl.List(_DTYPES[item_kind or "number"])
+    return _DTYPES[kind]
+
+
+def check_inputs(scheme: Scheme, frame: pl.DataFrame, file: str | None = None) -> pl.DataFrame:
+    """Validate a per-unit inputs table and return it with every input column in its declared type.
+
+    Every problem is reported (not just the first), with the 1-based table row (header = row 1).
+    """
+    problems: list[Problem] = []
+    for col in ("unit_id", "sequence"):
+        if col not in frame.columns:
+            problems.append(Problem(f"missing column {col!r}", file=file, column=col))
+    if problems:
+        raise InputTableError(problems)
+    frame = frame.with_columns(pl.col("unit_id").cast(pl.String), pl.col("sequence").cast(pl.String))
+    if "unit_name" not in frame.columns:
+        frame = frame.with_columns(pl.col("unit_id").alias("unit_name"))
+    dup = frame.with_row_index("_row").filter(pl.col("unit_id").is_duplicated())
+    for row in dup.iter_rows(named=True):
+        problems.append(Problem(f"duplicate unit {row['unit_id']!r}", file=file, line=row["_row"] + 2, column="unit_id"))
+    known = set(scheme.sequence_ids())
+    bad_seq = frame.with_row_index("_row").filter(~pl.col("sequence").is_in(list(known)))
+    for row in bad_seq.iter_rows(named=True):
+        problems.append(
+            Problem(f"unknown sequence {row['sequence']!r}; expected one of {sorted(known)}", file=file, line=row["_row"] + 2, column="sequence")
+        )
+    casts = []
+    for spec in scheme.inputs:
+        if spec.id not in frame.columns:
+            problems.append(Problem(f"missing column {spec.id!r} ({spec.name})", file=file, column=spec.id))
+            continue
+        dtype = input_dtype(spec.kind, spec.item_kind)
+        col = frame.get_column(spec.id)
+        try:
+            casted = col.cast(dtype, strict=True)
+        except (pl.exceptions.InvalidOperationError, pl.exceptions.ComputeError):
+            casted = col.cast(dtype, strict=False)
+            bad = frame.with_row_index("_row").filter(col.is_not_null() & casted.is_null())
+            for row in bad.head(20).iter_rows(named=True):
+                problems.append(
+                    Problem(f"{row[spec.id]!r} is not a {spec.kind}", file=file, line=row["_row"] + 2, column=spec.id)
+                )
+            continue
+        problems += _range_problems(spec, casted, file)
+        casts.append(casted.alias(spec.id))
+    if problems:
+        raise InputTableError(problems)
+    return frame.with_columns(casts) if casts else frame
+
+
+def _range_problems(spec: Any, col: pl.Series, file: str | None) -> list[Problem]:
+    problems: list[Problem] = []
+    values = col.explode() if spec.kind == "list" else col
+    rows = (
+        pl.DataFrame({"v": col}).with_row_index("_row").explode("v")
+        if spec.kind == "list"
+        else pl.DataFrame({"v": col}).with_row_index("_row")
+    )
+    kind = spec.item_kind if spec.kind == "list" else spec.kind
+    if kind in ("number", "integer"):
+        expected = f"a number in [{'' if spec.min is None else f'{spec.min:g}'}, {'' if spec.max is None else f'{spec.max:g}'}]{' ' + spec.unit if spec.unit else ''}"
+        test = pl.lit(False)
+        if spec.min is not None:
+            test = test | (pl.col("v") < spec.min)
+        if spec.max is not None:
+            test = test | (pl.col("v") > spec.max)
+        if kind == "integer":
+            test = test | (pl.col("v") != pl.col("v").round(0))
+            expected = expected.replace("a number", "a whole number")
+        for row in rows.filter(test.fill_null(False)).head(20).iter_rows(named=True):
+            problems.append(Problem(f"{row['v']:g} is out of range; expected {expected}", file=file, line=row["_row"] + 2, column=spec.id))
+    elif kind == "category" and spec.choices:
+        for row in rows.filter(~pl.col("v").is_in(spec.choices) & pl.col("v").is_not_null()).head(20).iter_rows(named=True):
+            problems.append(Problem(f"{row['v']!r} is not one of {spec.choices}", file=file, line=row["_row"] + 2, column=spec.id))
+    del values
+    return problems
+
+
+def _missing_expr(scheme: Scheme, node_ids_by_seq: dict[str, set[str]]) -> pl.Expr:
+    """A list column of "indicator/input" for every input a unit's scored rules read but lacks."""
+    parts = []
+    for node in scheme.nodes():
+        if node.rule is None and node.bonus is None:
+            continue
+        in_scope = pl.lit(True)
+        if node.kind == "base":
+            seqs = [s for s, ids in node_ids_by_seq.items() if node.id in ids]
+            in_scope = pl.col("sequence").is_in(seqs)
+        for ref in node.inputs:
+            parts.append(pl.when(in_scope & pl.col(ref).is_null()).then(pl.lit(f"{node.id}/{ref}")))
+    for _group, rule in scheme.special.all_rules():
+        for ref in dict.fromkeys(rule.when.refs()):
+            parts.append(pl.when(pl.col(ref).is_null()).then(pl.lit(f"{rule.id}/{ref}")))
+    if not parts:
+        return pl.lit([], dtype=pl.List(pl.String))
+    return pl.concat_list(parts).list.drop_nulls().list.unique(maintain_order=True)
+
+
+def _grade_expr(scheme: Scheme, final: pl.Expr) -> pl.Expr:
+    if scheme.grading is None:
+        return pl.lit(None, dtype=pl.String)
+    expr: Any = pl
+    for band in scheme.grading.bands[:-1]:
+        assert band.min is not None
+        expr = expr.when(final >= band.min - 1e-9).then(pl.lit(band.grade))
+    return expr.otherwise(pl.lit(scheme.grading.bands[-1].grade))  # type: ignore[no-any-return]
+
+
+def _special_exprs(scheme: Scheme, grade: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]:
+    """Grade after special rules, flags fired, dishonesty record, and the no-先进 condition."""
+    sp = scheme.special
+    index = grade.replace_strict({g: i for i, g in enumerate(GRADES)}, default=None, return_dtype=pl.Int32)
+    if sp.downgrade:
+        steps = [pl.when(v.cond(rule.when)).then(pl.lit(rule.steps)).otherwise(pl.lit(0)) for rule in sp.downgrade]
+        total = pl.sum_horizontal(steps) if sp.downgrade_stacking else pl.max_horizontal(steps)
+        index = pl.min_horizontal(index + total, pl.lit(len(GRADES) - 1))
+    fired = [v.cond(rule.when) for rule in sp.never_excellent]
+    if fired:
+        index = pl.when(pl.any_horizontal(fired) & (index == 0)).then(pl.lit(1)).otherwise(index)
+    fail = [v.cond(rule.when) for rule in (*sp.veto, *sp.falsification)]
+    if fail:
+        index = pl.when(pl.any_horizontal(fail) & index.is_not_null()).then(pl.lit(len(GRADES) - 1)).otherwise(index)
+    new_grade = index.replace_strict(dict(enumerate(GRADES)), default=None, return_dtype=pl.String)
+    ordered = [*sp.downgrade, *sp.never_excellent, *sp.veto, *sp.falsification, *sp.no_advanced]
+    flag_parts = [pl.when(v.cond(rule.when)).then(pl.lit(rule.id)) for rule in ordered]
+    flags = pl.concat_list(flag_parts).list.drop_nulls() if flag_parts else pl.lit([], dtype=pl.List(pl.String))
+    dishonest = pl.any_horizontal([v.cond(rule.when) for rule in sp.falsification]) if sp.falsification else pl.lit(False)
+    no_adv = pl.any_horizontal([v.cond(rule.when) for rule in sp.no_advanced]) if sp.no_advanced else pl.lit(False)
+    return new_grade, flags, dishonest, no_adv
+
+
+def score(scheme: Scheme, inputs: pl.DataFrame, history: pl.DataFrame | None = None, *, checked: bool = False) -> pl.DataFrame:
+    """Score every unit of ``inputs`` (one row per unit) under ``scheme``; see the module docstring."""
+    frame = inputs if checked else check_inputs(scheme, inputs)
+    node_ids_by_seq = {s.id: set(scheme.top_ids_for(s.id)) for s in scheme.sequences}
+    columns: list[pl.Expr] = []
+    for top in scheme.indicators:
+        seqs = [s for s, ids in node_ids_by_seq.items() if top.id in ids]
+        in_scope = pl.col("sequence").is_in(seqs)
+        for node in top.walk():
+            columns.append(pl.when(in_scope).then(v.node_expr(node)).otherwise(None).alias(node.id))
+    for top in (*scheme.bonus_items, *scheme.deduction_items):
+        for node in top.walk():
+            columns.append(v.node_expr(node).alias(node.id))
+    lf = frame.lazy().with_columns(columns)
+    base_total = pl.sum_horizontal([pl.col(n.id).fill_null(0.0) for n in scheme.indicators])
+    bonus = pl.sum_horizontal([pl.col(n.id) for n in scheme.bonus_items]) if scheme.bonus_items else pl.lit(0.0)
+    if scheme.bonus_cap is not None:
+        bonus = pl.min_horizontal(pl.lit(scheme.bonus_cap), bonus)
+    deduction = pl.sum_horizontal([pl.col(n.id) for n in scheme.deduction_items]) if scheme.deduction_items else pl.lit(0.0)
+    if scheme.deduction_cap is not None:
+        deduction = pl.min_horizontal(pl.lit(scheme.deduction_cap), deduction)
+    lf = lf.with_columns(
+        base_total.cast(pl.Float64).alias("base_total"),
+        bonus.cast(pl.Float64).alias("bonus"),
+        deduction.cast(pl.Float64).alias("deduction"),
+        _missing_expr(scheme, node_ids_by_seq).alias("missing"),
+    )
+    final = pl.col("base_total") + pl.col("bonus") - pl.col("deduction")
+    if scheme.final_floor is not None:
+        final = pl.max_horizontal(pl.lit(scheme.final_floor), final)
+    block_inputs = [i.id for i in scheme.inputs if scheme.missing_policy_of(i.id) == "block"]
+    blocked = (
+        pl.col("missing").list.eval(pl.element().str.split("/").list.last().is_in(block_inputs)).list.any()
+        if block_inputs
+        else pl.lit(False)
+    )
+    lf = lf.with_columns(blocked.fill_null(False).alias("blocked"), final.round(9).alias("_final"))
+    grade, flags, dishonest, no_adv = _special_exprs(scheme, _grade_expr(scheme, pl.col("_final")))
+    lf = lf.with_columns(
+        pl.when(pl.col("blocked")).then(None).otherwise(pl.col("_final")).alias("final_score"),
+        pl.when(pl.col("blocked")).then(None).otherwise(grade).alias("grade"),
+        flags.alias("flags"),
+        (dishonest & ~pl.col("blocked")).alias("dishonesty_record"),
+        no_adv.alias("_no_adv"),
+    )
+    lf = _ranking(scheme, lf)
+    lf = _accountability(scheme, lf, history)
+    node_cols = [n.id for n in scheme.nodes()]
+    return lf.select([*KEY_COLUMNS, *node_cols, *FIXED_COLUMNS]).collect()
+
+
+def _ranking(scheme: Scheme, lf: pl.LazyFrame) -> pl.LazyFrame:
+    final = pl.col("final_score")
+    rank = final.rank(method="min", descending=True).over("sequence")
+    rank_max = final.rank(method="max", descending=True).over("sequence")
+    n = final.count().over("sequence")
+    ranking = scheme.ranking
+    if ranking.advanced is not None:
+        raw = n.cast(pl.Float64) * ranking.advanced.share
+        k = {"floor": (raw + 1e-9).floor(), "ceil": (raw - 1e-9).ceil(), "round": (raw + 0.5).floor()}[ranking.advanced.rounding]
+        advanced = (rank <= k) & ~pl.col("_no_adv")
+    else:
+        advanced = pl.lit(False)
+    interview = rank_max > (n - ranking.interview.bottom) if ranking.interview is not None else pl.lit(False)
+    return lf.with_columns(
+        rank.cast(pl.Int64).alias("rank"),
+        advanced.fill_null(False).alias("advanced"),
+        interview.fill_null(False).alias("interview"),
+    )
+
+
+def _accountability(scheme: Scheme, lf: pl.LazyFrame, history: pl.DataFrame | None) -> pl.LazyFrame:
+    rule = scheme.ranking.accountability
+    if rule is None:
+        return lf.with_columns(pl.lit(False).alias("accountability"))
+    unmet = rule.unmet_grades
+    now = pl.col("grade").is_in(unmet).fill_null(False)
+    earlier_years = list(range(scheme.year - rule.years + 1, scheme.year))
+    if history is None or history.is_empty():
+        return lf.with_columns(pl.lit(False).alias("accountability"))
+    past = (
+        history.lazy()
+        .select(pl.col("unit_id").cast(pl.String), pl.col("year").cast(pl.Int64), pl.col("grade").cast(pl.String))
+        .filter(pl.col("year").is_in(earlier_years) & pl.col("grade").is_in(unmet))
+        .group_by("unit_id")
+        .agg(pl.col("year").n_unique().alias("_unmet_years"))
+    )
+    return (
+        lf.join(past, on="unit_id", how="left", maintain_order="left")
+        .with_columns((now & (pl.col("_unmet_years").fill_null(0) == len(earlier_years))).alias("accountability"))
+    )
+
+
+def explain(scheme: Scheme, inputs: pl.DataFrame, unit_id: str) -> list[Line]:
+    """Every point gained or lost by ``unit_id``, with the rule that caused it (Chinese reasons)."""
+    frame = check_inputs(scheme, inputs)
+    rows = frame.to_dicts()
+    for row in rows:
+        for key, value in row.items():
+            if isinstance(value, float) and math.isnan(value):
+                row[key] = None
+    return explain_reference(scheme, rows, str(unit_id))

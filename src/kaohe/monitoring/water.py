@@ -386,6 +386,10 @@ def _validate(raw: pl.DataFrame, file: str) -> pl.DataFrame:
     text = {c: pl.col(c).str.strip_chars() for c in raw.columns if c != "_row"}
     for column in ("section_id", "section_name", "unit_id"):
         bad_rows(text[column].is_null() | (text[column] == ""), column, "empty; expected a value")
+        # ";" separates list items in the per-unit CSV/Excel output (wq_sections etc.)
+        bad_rows(
+            text[column].str.contains(";", literal=True), column, "{value!r} contains ';'; expected no ';'"
+        )
     month = text["month"].cast(pl.Int64, strict=False)
     bad_rows(month.is_null() | ~month.is_between(1, 12), "month", "{value!r} is not a month; expected 1-12")
     if "year" in raw.columns:

@@ -225,9 +225,6 @@ class Scheme(_Model):
         for top in (*self.indicators, *self.bonus_items, *self.deduction_items):
             yield from top.walk()
 
-    # the web layer's name for the same walk
-    indicators_iter = nodes
-
     def node(self, node_id: str) -> Node:
         for node in self.nodes():
             if node.id == node_id:

@@ -86,12 +86,12 @@ def check_inputs(scheme: Scheme, frame: pl.DataFrame, file: str | None = None) -
             problems.append(Problem(f"missing column {spec.id!r} ({spec.name})", file=file, column=spec.id))
             continue
         dtype = input_dtype(spec.kind, spec.item_kind)
-        col = frame.get_column(spec.id)
+        series = frame.get_column(spec.id)
         try:
-            casted = col.cast(dtype, strict=True)
+            casted = series.cast(dtype, strict=True)
         except (pl.exceptions.InvalidOperationError, pl.exceptions.ComputeError):
-            casted = col.cast(dtype, strict=False)
-            bad = frame.with_row_index("_row").filter(col.is_not_null() & casted.is_null())
+            casted = series.cast(dtype, strict=False)
+            bad = frame.with_row_index("_row").filter(series.is_not_null() & casted.is_null())
             for row in bad.head(20).iter_rows(named=True):
                 problems.append(
                     Problem(f"{row[spec.id]!r} is not a {spec.kind}", file=file, line=row["_row"] + 2, column=spec.id)
@@ -99,9 +99,37 @@ def check_inputs(scheme: Scheme, frame: pl.DataFrame, file: str | None = None) -
             continue
         problems += _range_problems(spec, casted, file)
         casts.append(casted.alias(spec.id))
+    if not problems:
+        problems += _list_length_problems(scheme, frame.with_columns(casts), file)
     if problems:
         raise InputTableError(problems)
     return frame.with_columns(casts) if casts else frame
+
+
+def _list_length_problems(scheme: Scheme, frame: pl.DataFrame, file: str | None) -> list[Problem]:
+    """List inputs read together (one value per section) must have the same length in each row."""
+    from kaohe.core.rules import Deduct
+
+    problems: list[Problem] = []
+    for node in scheme.nodes():
+        rule = node.rule
+        if not isinstance(rule, Deduct) or rule.each is None:
+            continue
+        names = rule.each.names
+        group = [e.input for e in rule.events] + [x for x in (rule.each.waive_if, rule.each.factor_if) if x]
+        group += [e.per_by.input for e in rule.events if e.per_by]
+        for other in dict.fromkeys(group):
+            bad = frame.with_row_index("_row").filter(
+                pl.col(names).is_not_null() & pl.col(other).is_not_null() & (pl.col(names).list.len() != pl.col(other).list.len())
+            )
+            for row in bad.head(20).iter_rows(named=True):
+                problems.append(
+                    Problem(
+                        f"has {len(row[other])} values but {names!r} lists {len(row[names])} sections (indicator {node.id})",
+                        file=file, line=row["_row"] + 2, column=other,
+                    )
+                )
+    return problems
 
 
 def _range_problems(spec: Any, col: pl.Series, file: str | None) -> list[Problem]:
@@ -287,3 +315,17 @@ def explain(scheme: Scheme, inputs: pl.DataFrame, unit_id: str) -> list[Line]:
             if isinstance(value, float) and math.isnan(value):
                 row[key] = None
     return explain_reference(scheme, rows, str(unit_id))
+
+
+def explain_all(scheme: Scheme, frame: pl.DataFrame) -> list[tuple[str, Line]]:
+    """Explanation lines of every unit of an already checked frame, as (unit_id, line)."""
+    from kaohe.core.reference import evaluate_unit
+
+    rows = frame.to_dicts()
+    by_seq: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_seq.setdefault(row["sequence"], []).append(row)
+    out: list[tuple[str, Line]] = []
+    for row in rows:
+        out += [(row["unit_id"], line) for line in evaluate_unit(scheme, row, by_seq[row["sequence"]])[1]]
+    return out

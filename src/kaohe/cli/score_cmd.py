@@ -1,0 +1,113 @@
+"""``kaohe inputs-template``, ``kaohe score`` and ``kaohe explain``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import polars as pl
+
+from kaohe.core.exceptions import Problem, UserInputError
+from kaohe.core.reference import fmt
+from kaohe.core.scheme import load_scheme
+from kaohe.core.scoring import explain, explain_all, score
+from kaohe.core.tables import read_history, read_inputs, read_units
+from kaohe.core.workbooks import write_results, write_template
+
+OUT_TYPES = (".xlsx", ".csv", ".json")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    t = sub.add_parser("inputs-template", help="an Excel template to fill in a scheme's inputs")
+    t.add_argument("--scheme", required=True, help="built-in id or YAML file")
+    t.add_argument("--units", required=True, help="CSV/Excel with unit_id, unit_name, sequence")
+    t.add_argument("--out", required=True, help="the .xlsx to write")
+    t.set_defaults(func=cmd_template)
+    s = sub.add_parser("score", help="score every unit and rank them")
+    s.add_argument("--scheme", required=True)
+    s.add_argument("--inputs", required=True, help=".xlsx, .csv or .parquet, one row per unit")
+    s.add_argument("--history", help="earlier years' results (unit_id, year, grade) for the accountability rule")
+    s.add_argument("--out", required=True, help="results: .xlsx (formatted for an office), .csv or .json")
+    s.set_defaults(func=cmd_score)
+    e = sub.add_parser("explain", help="every point a unit gained or lost, with the rule that caused it")
+    e.add_argument("--scheme", required=True)
+    e.add_argument("--inputs", required=True)
+    e.add_argument("--unit", required=True)
+    e.set_defaults(func=cmd_explain)
+
+
+def _check_out(path: str, allowed: tuple[str, ...]) -> Path:
+    out = Path(path)
+    if out.suffix.lower() not in allowed:
+        raise UserInputError(Problem(f"unsupported output type {out.suffix!r}; expected one of {', '.join(allowed)}", file=path))
+    if not out.parent.exists():
+        raise UserInputError(Problem("the output folder does not exist", file=path))
+    return out
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    out = _check_out(args.out, (".xlsx",))
+    scheme = load_scheme(args.scheme)
+    units = read_units(args.units)
+    write_template(scheme, units, out)
+    print(f"wrote {out}: {units.height} units × {len(scheme.inputs)} inputs")
+    return 0
+
+
+def _flat(results: pl.DataFrame) -> pl.DataFrame:
+    return results.with_columns(pl.col(c).list.join(";") for c in ("missing", "flags"))
+
+
+def _write_atomic(out: Path, write: object) -> None:
+    fd, tmp = tempfile.mkstemp(suffix=out.suffix, dir=out.parent)
+    os.close(fd)
+    try:
+        write(tmp)  # type: ignore[operator]
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    out = _check_out(args.out, OUT_TYPES)
+    scheme = load_scheme(args.scheme)
+    frame = read_inputs(scheme, args.inputs)
+    history = read_history(args.history) if args.history else None
+    results = score(scheme, frame, history, checked=True)
+    suffix = out.suffix.lower()
+    if suffix == ".xlsx":
+        write_results(results, scheme, out, explain_all(scheme, frame))
+    elif suffix == ".csv":
+        _write_atomic(out, lambda p: _flat(results).write_csv(p))
+    else:
+        _write_atomic(out, lambda p: Path(p).write_text(json.dumps(results.to_dicts(), ensure_ascii=False, indent=1), encoding="utf-8"))
+    for seq in scheme.sequences:
+        part = results.filter(pl.col("sequence") == seq.id).sort("rank", nulls_last=True)
+        if part.is_empty():
+            continue
+        print(f"== {seq.name} ({part.height}) ==")
+        for row in part.iter_rows(named=True):
+            marks = " ".join(m for m, on in (("先进", row["advanced"]), ("约谈", row["interview"]), ("问责", row["accountability"])) if on)
+            final = "—" if row["final_score"] is None else f"{row['final_score']:.2f}"
+            print(f"{row['rank'] or '-':>4}  {row['unit_name'] or row['unit_id']:<16} {final:>8}  {row['grade'] or '':4} {marks}")
+    print(f"wrote {out}")
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    scheme = load_scheme(args.scheme)
+    frame = read_inputs(scheme, args.inputs)
+    if args.unit not in frame.get_column("unit_id").to_list():
+        raise UserInputError(Problem(f"unit {args.unit!r} is not in the inputs", file=args.inputs, column="unit_id"))
+    for line in explain(scheme, frame, args.unit):
+        if line.delta:
+            delta = f"+{fmt(line.delta)}" if line.delta > 0 else f"−{fmt(-line.delta)}"
+            print(f"{line.indicator_id:10} {line.indicator_name[:24]:24} {delta:>8}  {line.reason}")
+    result = score(scheme, frame, checked=True).filter(pl.col("unit_id") == args.unit).row(0, named=True)
+    print(f"基本分 {fmt(result['base_total'])}  加分 {fmt(result['bonus'])}  扣分 {fmt(result['deduction'])}  "
+          f"总分 {'—' if result['final_score'] is None else fmt(result['final_score'])}  等级 {result['grade'] or '—'}")
+    return 0

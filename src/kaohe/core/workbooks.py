@@ -1,0 +1,148 @@
+"""Excel workbooks for an office: the inputs template and the formatted results (openpyxl)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from kaohe.core.reference import Line
+from kaohe.core.scheme import Scheme
+from kaohe.core.tables import KEY_LABELS, header_label
+
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+HEADER_FONT = Font(bold=True)
+GRADE_FILL = {
+    "优秀": PatternFill("solid", fgColor="C6EFCE"),
+    "良好": PatternFill("solid", fgColor="DDEBF7"),
+    "合格": PatternFill("solid", fgColor="FFF2CC"),
+    "不合格": PatternFill("solid", fgColor="F8CBAD"),
+}
+
+
+def save_atomically(wb: Workbook, path: str | Path) -> None:
+    """Write to a temporary file beside ``path`` and rename: a failure never leaves half a file."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent or ".")
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _header(ws: Worksheet, labels: list[str], widths: list[int] | None = None) -> None:
+    ws.append(labels)
+    for i, _label in enumerate(labels, start=1):
+        cell = ws.cell(row=1, column=i)
+        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        ws.column_dimensions[get_column_letter(i)].width = (widths[i - 1] if widths else 14)
+    ws.freeze_panes = "A2"
+
+
+def write_template(scheme: Scheme, units: pl.DataFrame, path: str | Path) -> None:
+    """One row per unit, one column per declared input, Chinese headers with units, range validation."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "填报"
+    specs = list(scheme.inputs)
+    _header(ws, [KEY_LABELS[k] for k in ("unit_id", "unit_name", "sequence")] + [header_label(s) for s in specs], [14, 18, 14] + [22] * len(specs))
+    for row in units.iter_rows(named=True):
+        ws.append([row["unit_id"], row.get("unit_name"), row["sequence"]])
+    last = max(2, units.height + 1) + 200  # leave room for units added by hand
+    seq = DataValidation(type="list", formula1='"' + ",".join(scheme.sequence_ids()) + '"', allow_blank=False)
+    seq.error, seq.errorTitle = f"排名序列应为:{'、'.join(scheme.sequence_ids())}", "排名序列"
+    ws.add_data_validation(seq)
+    seq.add(f"C2:C{last}")
+    for index, spec in enumerate(specs, start=4):
+        letter = get_column_letter(index)
+        dv: DataValidation | None = None
+        if spec.kind in ("number", "integer"):
+            kind = "whole" if spec.kind == "integer" else "decimal"
+            lo = -1e12 if spec.min is None else spec.min
+            hi = 1e12 if spec.max is None else spec.max
+            dv = DataValidation(type=kind, operator="between", formula1=f"{lo:g}", formula2=f"{hi:g}", allow_blank=True)
+            dv.error = f"{spec.name}应为 {'' if spec.min is None else f'{spec.min:g}'}–{'' if spec.max is None else f'{spec.max:g}'} {spec.unit}"
+        elif spec.kind == "boolean":
+            dv = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
+            dv.error = f"{spec.name}应为 是 或 否"
+        elif spec.kind == "category" and spec.choices and len(",".join(spec.choices)) < 250:
+            dv = DataValidation(type="list", formula1='"' + ",".join(spec.choices) + '"', allow_blank=True)
+            dv.error = f"{spec.name}应为:{'、'.join(spec.choices)}"
+        if dv is not None:
+            dv.errorTitle, dv.showErrorMessage = spec.name, True
+            ws.add_data_validation(dv)
+            dv.add(f"{letter}2:{letter}{last}")
+    info = wb.create_sheet("说明")
+    _header(info, ["字段 [id]", "名称", "单位", "类型", "取值范围", "对应指标", "年度目标", "说明"], [22, 30, 10, 10, 24, 10, 8, 50])
+    kinds = {"number": "数值", "integer": "整数", "boolean": "是/否", "category": "类别", "list": "列表(以;分隔)"}
+    for spec in specs:
+        rng = (
+            "、".join(spec.choices)
+            if spec.choices
+            else f"{'' if spec.min is None else f'{spec.min:g}'} – {'' if spec.max is None else f'{spec.max:g}'}"
+        )
+        info.append([spec.id, spec.name, spec.unit, kinds[spec.kind], rng, spec.indicator or "", "是" if spec.target else "", spec.note])
+    info.append([])
+    info.append([f"方案:{scheme.name}({scheme.id},{scheme.year}年)"])
+    info.append(["空白单元格表示缺少数据,系统会逐项报告,不会按0处理。列表型字段每个断面一个值,用英文分号 ; 分隔。"])
+    save_atomically(wb, path)
+
+
+def _yes(value: Any) -> str:
+    return "是" if value else ""
+
+
+def write_results(results: pl.DataFrame, scheme: Scheme, path: str | Path, lines: Iterable[tuple[str, Line]] = ()) -> None:
+    """One sheet per sequence sorted by rank (grade coloured), every indicator's score, every bonus and
+    deduction with its reason; headers frozen."""
+    wb = Workbook()
+    first = wb.active
+    assert first is not None
+    wb.remove(first)
+    tops = [n for n in scheme.indicators]
+    names = {s.id: s.name for s in scheme.sequences}
+    for seq in scheme.sequences:
+        part = results.filter(pl.col("sequence") == seq.id).sort(["rank", "unit_id"], nulls_last=True)
+        ws = wb.create_sheet(seq.name[:31])
+        visible = [n for n in tops if n.id in scheme.top_ids_for(seq.id)]
+        labels = ["排名", "单位代码", "单位名称"] + [f"{n.id} {n.name}" for n in visible]
+        labels += ["基本分", "加分", "扣分", "总分", "等级", "先进", "约谈", "问责", "触发规则", "缺少数据"]
+        _header(ws, labels, [6, 12, 16] + [14] * len(visible) + [9, 8, 8, 9, 8, 6, 6, 6, 16, 30])
+        grade_col = len(labels) - 5
+        for row in part.iter_rows(named=True):
+            ws.append(
+                [row["rank"], row["unit_id"], row["unit_name"]]
+                + [None if row[n.id] is None else round(row[n.id], 2) for n in visible]
+                + [round(row["base_total"], 2), round(row["bonus"], 2), round(row["deduction"], 2)]
+                + [None if row["final_score"] is None else round(row["final_score"], 2), row["grade"]]
+                + [_yes(row["advanced"]), _yes(row["interview"]), _yes(row["accountability"])]
+                + ["、".join(row["flags"] or []), "、".join(row["missing"] or [])]
+            )
+            cell = ws.cell(row=ws.max_row, column=grade_col)
+            if row["grade"] in GRADE_FILL:
+                cell.fill = GRADE_FILL[row["grade"]]
+    detail = wb.create_sheet("指标得分")
+    node_ids = [n.id for n in scheme.nodes()]
+    _header(detail, ["单位代码", "单位名称", "序列"] + [f"{n.id} {n.name}" for n in scheme.nodes()])
+    for row in results.sort(["sequence", "rank"], nulls_last=True).iter_rows(named=True):
+        detail.append([row["unit_id"], row["unit_name"], names.get(row["sequence"], row["sequence"])] + [None if row[i] is None else round(row[i], 3) for i in node_ids])
+    reasons = wb.create_sheet("加扣分明细")
+    _header(reasons, ["单位代码", "指标", "指标名称", "分值变化", "原因"], [12, 10, 40, 10, 60])
+    for unit_id, line in lines:
+        if line.delta:
+            reasons.append([unit_id, line.indicator_id, line.indicator_name, round(line.delta, 3), line.reason])
+    save_atomically(wb, path)

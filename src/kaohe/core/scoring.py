@@ -268,7 +268,7 @@ def _ranking(scheme: Scheme, lf: pl.LazyFrame) -> pl.LazyFrame:
     final = pl.col("final_score")
     rank = final.rank(method="min", descending=True).over("sequence")
     rank_max = final.rank(method="max", descending=True).over("sequence")
-    n = final.count().over("sequence")
+    n = final.count().over("sequence").cast(pl.Int64)
     ranking = scheme.ranking
     if ranking.advanced is not None:
         raw = n.cast(pl.Float64) * ranking.advanced.share

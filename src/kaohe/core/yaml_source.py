@@ -54,7 +54,7 @@ def describe_path(data: Any, path: PathKey) -> str:
         if isinstance(node, list) and isinstance(part, int):
             node = node[part] if part < len(node) else None
             ident = node.get("id") if isinstance(node, dict) else None
-            parts.append(f"[{ident}]" if ident is not None else f"[{part}]")
+            parts.append(f"['{ident}']" if ident is not None else f"[{part}]")
         else:
             node = node.get(part) if isinstance(node, dict) else None
             parts.append(f".{part}" if parts else str(part))

@@ -208,3 +208,11 @@ def test_the_frame_version_agrees_with_classify(samples, lake):
         for p, multiple in expected.exceeding.items():
             if multiple is not None:
                 assert out[f"exceed_{p}"][i] == pytest.approx(multiple)
+
+
+def test_the_water_module_imports_no_django():
+    import subprocess
+    import sys
+
+    code = "import sys, kaohe.monitoring.water; assert 'django' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -51,7 +51,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
         raise UserInputError(f"--out {out}: directory {out.parent} does not exist")
     frame = water.read_sections(args.file)
     result = water.evaluate_sections(frame, args.year)
-    sections = water.public_sections(result.sections)
+    sections = result.sections
     if sections.height == 0:
         raise UserInputError(f"{args.file}: no rows for year {args.year}")
     if args.as_inputs:

@@ -576,7 +576,7 @@ def evaluate_sections(
     previous = data.filter(pl.col("year") == year - 1)
     sections = _sections_table(current, previous, params)
     units = _units_table(sections, current, previous, params, boundary_shares)
-    return WaterEvaluation(sections, units)
+    return WaterEvaluation(sections.drop("_target_rank", "annual_rank"), units)
 
 
 def _sections_table(current: pl.DataFrame, previous: pl.DataFrame, params: list[str]) -> pl.DataFrame:
@@ -785,11 +785,6 @@ def _drinking(current: pl.DataFrame, params: list[str]) -> pl.DataFrame:
     out = parts[0].join(parts[1], on="unit_id", how="full", coalesce=True)
     units = current.select("unit_id").unique()
     return units.join(out, on="unit_id", how="left")
-
-
-def public_sections(sections: pl.DataFrame) -> pl.DataFrame:
-    """The sections table without its internal helper columns."""
-    return sections.drop("_target_rank", "annual_rank")
 
 
 # --------------------------------------------------------------------------------------------------- into a scheme

@@ -1,0 +1,1 @@
+"""Assessment cycles: units, people and roles, responsibility letters, self-evaluation, verification, results."""

@@ -1,0 +1,534 @@
+"""Every write to assessment data.
+
+Zulip's verbs: ``check_*`` validates (permission, state, values) and then calls ``do_*``; ``do_*`` writes inside
+``transaction.atomic`` and appends an audit entry with the old and new values, trusting its caller. Views, the API,
+management commands and tests all go through these functions.
+
+    do_create_unit / do_add_membership                     master data
+    do_open_cycle ─► do_issue_letter                         考核办 opens a cycle, issues 目标责任书
+    check_save_self_evaluation ─► do_save_self_evaluation   unit fills an item (optimistic version check)
+    check_add_evidence ─► do_add_evidence                   unit uploads a file
+    check_submit ─► do_submit                               draft/returned → submitted
+    check_verify_item ─► do_verify_item                     submitted → verifying → verified (all items done)
+    check_return_item ─► do_return_item                     → returned, with a comment
+    do_import_monitoring_values                             values derived from monitoring output files
+    check_evaluate_cycle ─► do_evaluate_cycle               verified → evaluated (kaohe.score, Result rows)
+    check_approve_cycle / check_send_back_cycle             evaluated → approved / back to verified
+    check_publish_cycle ─► do_publish_cycle                 approved → published
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from kaohe.assessments import schemes
+from kaohe.assessments.models import (
+    Assessment,
+    Cycle,
+    Evidence,
+    ImportedValue,
+    Membership,
+    ResponsibilityLetter,
+    SelfEvaluation,
+    State,
+    Unit,
+    Verification,
+)
+from kaohe.audit.actions import do_append_audit
+
+User = AbstractBaseUser | AnonymousUser
+
+
+class ActionError(Exception):
+    """A refused action; the message is shown to the user as it is."""
+
+
+class ConflictError(ActionError):
+    """Someone else saved the item first. ``current`` is the item as it is now; the caller's input is untouched."""
+
+    def __init__(self, message: str, current: SelfEvaluation) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+def _require(user: Any, perm: str, obj: Any = None) -> None:
+    if not user.has_perm(perm, obj):
+        raise ActionError("没有权限执行此操作")
+
+
+def _decimal(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+# ------------------------------------------------------------------------------------------------ master data
+def do_create_unit(
+    *, code: str, name: str, type: str, sequence: str, parent: Unit | None = None, acting_user: User | None
+) -> Unit:
+    with transaction.atomic():
+        unit = Unit.objects.create(code=code, name=name, type=type, sequence=sequence, parent=parent)
+        do_append_audit(
+            acting_user=acting_user, action="unit.create", obj=unit,
+            new={"code": code, "name": name, "type": type, "sequence": sequence},
+        )
+    return unit
+
+
+# The assessment office maintains master data in the Django admin: these model permissions come with the role.
+OFFICE_ADMIN_PERMS = [
+    "assessments.add_unit", "assessments.change_unit", "assessments.view_unit", "assessments.delete_unit",
+    "assessments.add_membership", "assessments.change_membership", "assessments.view_membership",
+    "assessments.delete_membership", "assessments.view_cycle", "assessments.change_cycle",
+    "assessments.view_responsibilityletter", "audit.view_auditlog",
+    "auth.view_user", "auth.add_user", "auth.change_user",
+]
+
+
+def office_group() -> Any:
+    from django.contrib.auth.models import Group, Permission
+
+    group, created = Group.objects.get_or_create(name="考核办")
+    if created:
+        for label in OFFICE_ADMIN_PERMS:
+            app_label, codename = label.split(".")
+            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return group
+
+
+def do_add_membership(
+    *, user: Any, role: str, unit: Unit | None = None, lead_unit: str = "", acting_user: User | None
+) -> Membership:
+    with transaction.atomic():
+        membership = Membership.objects.create(user=user, role=role, unit=unit, lead_unit=lead_unit)
+        if role == Membership.Role.OFFICE:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+            user.groups.add(office_group())
+        do_append_audit(
+            acting_user=acting_user, action="membership.add", obj=membership,
+            new={"user": user.get_username(), "role": role, "unit": unit.code if unit else None, "lead_unit": lead_unit},
+        )
+    return membership
+
+
+# ------------------------------------------------------------------------------------------------ cycles
+def do_open_cycle(
+    *,
+    name: str,
+    year: int,
+    scheme_id: str,
+    units: Iterable[Unit],
+    self_evaluation_deadline: dt.date | None = None,
+    verification_deadline: dt.date | None = None,
+    evaluation_deadline: dt.date | None = None,
+    scheme_file: Any = None,
+    acting_user: User | None,
+) -> Cycle:
+    """Create the cycle with one draft assessment, one empty letter and the self-evaluation items per unit.
+    A unit whose sequence is not in the scheme is refused (the office fixes the master data first)."""
+    with transaction.atomic():
+        cycle = Cycle(
+            name=name, year=year, scheme_id=scheme_id,
+            self_evaluation_deadline=self_evaluation_deadline,
+            verification_deadline=verification_deadline,
+            evaluation_deadline=evaluation_deadline,
+        )
+        if scheme_file is not None:
+            cycle.scheme_file = scheme_file
+        cycle.save()
+        scheme = schemes.load(cycle.scheme_ref)
+        if not cycle.scheme_id:
+            cycle.scheme_id = scheme.id
+            cycle.save(update_fields=["scheme_id"])
+        unit_list = list(units)
+        bad = [u.name for u in unit_list if u.sequence not in scheme.sequence_ids()]
+        if bad:
+            raise ActionError(f"这些单位的序列不在考核方案中: {'、'.join(bad)}")
+        specs_by_sequence = {seq: schemes.items_for(scheme, seq) for seq in {u.sequence for u in unit_list}}
+        for unit in unit_list:
+            assessment = Assessment.objects.create(cycle=cycle, unit=unit, sequence=unit.sequence)
+            ResponsibilityLetter.objects.create(cycle=cycle, unit=unit)
+            SelfEvaluation.objects.bulk_create(
+                SelfEvaluation(
+                    assessment=assessment, indicator_id=spec.indicator_id, indicator_name=spec.indicator_name[:300],
+                    lead_unit=spec.lead_unit, kind=spec.kind, values=dict.fromkeys(spec.input_ids),
+                )
+                for spec in specs_by_sequence[unit.sequence]
+            )
+        do_append_audit(
+            acting_user=acting_user, action="cycle.open", obj=cycle,
+            new={"name": name, "year": year, "scheme": cycle.scheme_id, "units": [u.code for u in unit_list]},
+        )
+    return cycle
+
+
+def do_issue_letter(*, letter: ResponsibilityLetter, targets: dict[str, Any], acting_user: User | None) -> None:
+    """Set the yearly targets of one unit (values of the scheme's target inputs)."""
+    with transaction.atomic():
+        letter = ResponsibilityLetter.objects.select_for_update().get(pk=letter.pk)
+        old = dict(letter.targets)
+        letter.targets = targets
+        letter.issued_at = timezone.now()
+        letter.save(update_fields=["targets", "issued_at"])
+        do_append_audit(acting_user=acting_user, action="letter.issue", obj=letter, what=letter.unit.code, old=old, new=targets)
+
+
+def check_issue_letter(*, letter: ResponsibilityLetter, raw: dict[str, Any], acting_user: Any) -> None:
+    _require(acting_user, "assessments.manage_cycle", letter.cycle)
+    scheme = schemes.load(letter.cycle.scheme_ref)
+    targets: dict[str, Any] = {}
+    errors = []
+    for inp in schemes.target_inputs(scheme):
+        try:
+            targets[inp.id] = schemes.coerce_value(inp, raw.get(inp.id))
+        except ValueError as exc:
+            errors.append(str(exc))
+    if errors:
+        raise ActionError("；".join(errors))
+    do_issue_letter(letter=letter, targets=targets, acting_user=acting_user)
+
+
+# ------------------------------------------------------------------------------------------------ self-evaluation
+def clean_values(item: SelfEvaluation, raw: dict[str, Any]) -> dict[str, Any]:
+    """The item's input values from raw form/JSON values; raises ActionError naming every bad value."""
+    scheme = schemes.load(item.assessment.cycle.scheme_ref)
+    values: dict[str, Any] = {}
+    errors = []
+    for input_id in item.values:
+        try:
+            values[input_id] = schemes.coerce_value(schemes.input_def(scheme, input_id), raw.get(input_id))
+        except ValueError as exc:
+            errors.append(str(exc))
+    if errors:
+        raise ActionError("；".join(errors))
+    return values
+
+
+def _versioned_update(item: SelfEvaluation, version: int, **fields: Any) -> SelfEvaluation:
+    """Write ``fields`` only if the item is still at ``version`` (the compare-and-set of optimistic locking).
+
+    On PostgreSQL a concurrent transaction that already updated the row makes this UPDATE wait for it and then
+    match no row, so exactly one of two simultaneous saves wins. Returns the fresh item; the row stays locked
+    until the caller's transaction ends."""
+    updated = SelfEvaluation.objects.filter(pk=item.pk, version=version).update(version=F("version") + 1, **fields)
+    current = SelfEvaluation.objects.select_related("assessment__cycle", "assessment__unit").get(pk=item.pk)
+    if not updated:
+        raise ConflictError(
+            f"保存失败：此项已被他人修改（您编辑的是第 {version} 版，当前为第 {current.version} 版）。"
+            "您填写的内容已保留，请对照最新内容后重新保存。",
+            current,
+        )
+    return current
+
+
+def do_save_self_evaluation(
+    *,
+    item: SelfEvaluation,
+    values: dict[str, Any],
+    self_score: Decimal | None,
+    explanation: str,
+    version: int,
+    acting_user: User | None,
+) -> SelfEvaluation:
+    with transaction.atomic():
+        old = {"values": item.values, "self_score": _decimal(item.self_score), "explanation": item.explanation}
+        fields: dict[str, Any] = {"values": values, "self_score": self_score, "explanation": explanation}
+        # A changed value must be verified again, whatever the verifier said about the old one.
+        if values != item.values and item.status != SelfEvaluation.ItemStatus.OPEN:
+            fields["status"] = SelfEvaluation.ItemStatus.OPEN
+        fresh = _versioned_update(item, version, **fields)
+        do_append_audit(
+            acting_user=acting_user, action="self_evaluation.save", obj=fresh, what=fresh.indicator_id,
+            old=old, new={"values": values, "self_score": _decimal(self_score), "explanation": explanation},
+        )
+    return fresh
+
+
+def check_save_self_evaluation(
+    *,
+    item: SelfEvaluation,
+    raw_values: dict[str, Any],
+    self_score: Decimal | None,
+    explanation: str,
+    version: int,
+    acting_user: Any,
+) -> SelfEvaluation:
+    _require(acting_user, "assessments.edit_self_evaluation", item)
+    values = clean_values(item, raw_values)
+    return do_save_self_evaluation(
+        item=item, values=values, self_score=self_score, explanation=explanation, version=version,
+        acting_user=acting_user,
+    )
+
+
+def do_add_evidence(*, item: SelfEvaluation, upload: UploadedFile, content_type: str, acting_user: User | None) -> Evidence:
+    """Store the file under a generated name (the user's name is kept only as data)."""
+    import uuid
+    from pathlib import PurePath
+
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    suffix = PurePath(upload.name or "").suffix.lower()
+    original = PurePath(upload.name or "file").name[:255]
+    with transaction.atomic():
+        evidence = Evidence(
+            item=item, original_name=original, content_type=content_type, size=upload.size or 0,
+            sha256=digest.hexdigest(), uploaded_by=acting_user if acting_user and acting_user.is_authenticated else None,
+        )
+        evidence.file.save(f"{item.assessment.cycle_id}/{item.assessment.unit.code}/{uuid.uuid4().hex}{suffix}", upload, save=False)
+        evidence.save()
+        do_append_audit(
+            acting_user=acting_user, action="evidence.add", obj=evidence, what=item.indicator_id,
+            new={"item": item.pk, "name": original, "sha256": evidence.sha256, "size": evidence.size},
+        )
+    return evidence
+
+
+def check_add_evidence(*, item: SelfEvaluation, upload: UploadedFile, acting_user: Any) -> Evidence:
+    from kaohe.assessments.forms import validate_evidence
+
+    _require(acting_user, "assessments.edit_self_evaluation", item)
+    try:
+        content_type = validate_evidence(upload)
+    except ValueError as exc:
+        raise ActionError(str(exc)) from None
+    return do_add_evidence(item=item, upload=upload, content_type=content_type, acting_user=acting_user)
+
+
+# ------------------------------------------------------------------------------------------------ workflow
+def _transition(assessment: Assessment, name: str, *, acting_user: User | None, reason: str = "") -> None:
+    """Run one django-fsm transition (which refuses a wrong source state) and audit it. Inside atomic."""
+    old = assessment.state
+    getattr(assessment, name)()
+    assessment.save()
+    do_append_audit(
+        acting_user=acting_user, action=f"assessment.{name}", obj=assessment, what="state",
+        old=old, new=assessment.state, reason=reason,
+    )
+
+
+def do_submit(*, assessment: Assessment, acting_user: User | None) -> None:
+    with transaction.atomic():
+        assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        # Items sent back are open for verification again.
+        assessment.items.filter(status=SelfEvaluation.ItemStatus.RETURNED).update(
+            status=SelfEvaluation.ItemStatus.OPEN, version=F("version") + 1
+        )
+        _transition(assessment, "submit", acting_user=acting_user)
+
+
+def check_submit(*, assessment: Assessment, acting_user: Any) -> None:
+    _require(acting_user, "assessments.submit_assessment", assessment)
+    empty = [
+        item.indicator_id
+        for item in assessment.items.all()
+        if all(v is None for v in item.values.values()) and item.kind == "base"
+    ]
+    if empty:
+        raise ActionError(f"以下指标尚未填报: {'、'.join(empty[:10])}{' 等' if len(empty) > 10 else ''}")
+    do_submit(assessment=assessment, acting_user=acting_user)
+
+
+def do_verify_item(
+    *,
+    item: SelfEvaluation,
+    values: dict[str, Any],
+    score: Decimal | None,
+    reason: str,
+    version: int,
+    acting_user: User | None,
+) -> SelfEvaluation:
+    """Record the verified values beside the self-reported ones. When the last item of the unit is verified the
+    assessment moves to ``verified``."""
+    with transaction.atomic():
+        status = SelfEvaluation.ItemStatus.ACCEPTED if values == item.values else SelfEvaluation.ItemStatus.CHANGED
+        fresh = _versioned_update(item, version, status=status)
+        verification, _ = Verification.objects.get_or_create(item=fresh)
+        old = {"values": verification.values, "score": _decimal(verification.score), "status": item.status}
+        verification.values = values
+        verification.score = score
+        verification.reason = reason
+        verification.comment = ""
+        verification.verifier = acting_user if acting_user is not None and acting_user.is_authenticated else None
+        verification.save()
+        do_append_audit(
+            acting_user=acting_user, action="verification.save", obj=fresh, what=fresh.indicator_id,
+            old=old, new={"values": values, "score": _decimal(score), "status": status}, reason=reason,
+        )
+        assessment = Assessment.objects.select_for_update().get(pk=fresh.assessment_id)
+        if assessment.state == State.SUBMITTED:
+            _transition(assessment, "start_verification", acting_user=acting_user)
+        done = (SelfEvaluation.ItemStatus.ACCEPTED, SelfEvaluation.ItemStatus.CHANGED)
+        if not assessment.items.exclude(status__in=done).exists():
+            _transition(assessment, "complete_verification", acting_user=acting_user)
+    return fresh
+
+
+def check_verify_item(
+    *,
+    item: SelfEvaluation,
+    raw_values: dict[str, Any],
+    score: Decimal | None,
+    reason: str,
+    version: int,
+    acting_user: Any,
+) -> SelfEvaluation:
+    _require(acting_user, "assessments.verify_item", item)
+    values = clean_values(item, raw_values)
+    if values != item.values and not reason.strip():
+        raise ActionError("核实值与自评值不同，必须填写调整理由")
+    return do_verify_item(
+        item=item, values=values, score=score, reason=reason.strip(), version=version, acting_user=acting_user
+    )
+
+
+def do_return_item(*, item: SelfEvaluation, comment: str, version: int, acting_user: User | None) -> SelfEvaluation:
+    with transaction.atomic():
+        fresh = _versioned_update(item, version, status=SelfEvaluation.ItemStatus.RETURNED)
+        verification, _ = Verification.objects.get_or_create(item=fresh)
+        verification.comment = comment
+        verification.verifier = acting_user if acting_user is not None and acting_user.is_authenticated else None
+        verification.save()
+        do_append_audit(
+            acting_user=acting_user, action="verification.return", obj=fresh, what=fresh.indicator_id,
+            old=item.status, new=SelfEvaluation.ItemStatus.RETURNED, reason=comment,
+        )
+        assessment = Assessment.objects.select_for_update().get(pk=fresh.assessment_id)
+        _transition(assessment, "return_to_unit", acting_user=acting_user, reason=comment)
+    return fresh
+
+
+def check_return_item(*, item: SelfEvaluation, comment: str, version: int, acting_user: Any) -> SelfEvaluation:
+    _require(acting_user, "assessments.verify_item", item)
+    if not comment.strip():
+        raise ActionError("退回时必须填写退回意见")
+    return do_return_item(item=item, comment=comment.strip(), version=version, acting_user=acting_user)
+
+
+# ------------------------------------------------------------------------------------------------ monitoring imports
+def do_import_monitoring_values(
+    *, cycle: Cycle, rows: list[dict[str, Any]], source: str, acting_user: User | None
+) -> int:
+    """Store input values derived from monitoring data. ``rows`` have ``unit_id`` (the unit code) and one key per
+    input id; unknown units or inputs are refused as a whole."""
+    scheme = schemes.load(cycle.scheme_ref)
+    known_inputs = {inp.id: inp for inp in scheme.inputs}
+    units = {a.unit.code: a.unit for a in cycle.assessments.select_related("unit")}
+    errors: list[str] = []
+    parsed: list[tuple[Unit, str, Any]] = []
+    for number, row in enumerate(rows, start=2):
+        code = str(row.get("unit_id", ""))
+        if code not in units:
+            errors.append(f"第 {number} 行: 单位 {code} 不在本周期")
+            continue
+        for key, raw in row.items():
+            if key in {"unit_id", "unit_name", "sequence"} or raw is None:
+                continue
+            if key not in known_inputs:
+                errors.append(f"第 {number} 行: 方案中没有输入项 {key}")
+                continue
+            try:
+                parsed.append((units[code], key, schemes.coerce_value(known_inputs[key], raw)))
+            except ValueError as exc:
+                errors.append(f"第 {number} 行: {exc}")
+    if errors:
+        raise ActionError("；".join(errors[:20]))
+    with transaction.atomic():
+        for unit, input_id, value in parsed:
+            previous = ImportedValue.objects.filter(cycle=cycle, unit=unit, input_id=input_id).first()
+            ImportedValue.objects.update_or_create(
+                cycle=cycle, unit=unit, input_id=input_id, defaults={"value": value, "source": source}
+            )
+            do_append_audit(
+                acting_user=acting_user, action="monitoring.import", object_type="assessments.importedvalue",
+                object_id=f"{cycle.pk}:{unit.code}:{input_id}", what=input_id,
+                old=previous.value if previous else None, new=value, reason=source,
+            )
+    return len(parsed)
+
+
+# ------------------------------------------------------------------------------------------------ evaluation
+def do_evaluate_cycle(*, cycle: Cycle, acting_user: User | None) -> int:
+    """Score every unit of the cycle and store the results; every verified assessment becomes ``evaluated``."""
+    from kaohe.assessments.evaluation import evaluate
+
+    with transaction.atomic():
+        assessments = list(Assessment.objects.select_for_update().filter(cycle=cycle).select_related("unit"))
+        stored = evaluate(cycle)
+        for assessment in assessments:
+            if assessment.state in (State.VERIFIED, State.EVALUATED):
+                _transition(assessment, "evaluate", acting_user=acting_user)
+        cycle.evaluated_at = timezone.now()
+        cycle.save(update_fields=["evaluated_at"])
+        do_append_audit(
+            acting_user=acting_user, action="cycle.evaluate", obj=cycle,
+            new={code: row for code, row in stored.items()},
+        )
+    return len(stored)
+
+
+def check_evaluate_cycle(*, cycle: Cycle, acting_user: Any) -> int:
+    _require(acting_user, "assessments.manage_cycle", cycle)
+    pending = cycle.assessments.exclude(state__in=[State.VERIFIED, State.EVALUATED]).select_related("unit")
+    if pending.exists():
+        names = "、".join(a.unit.name for a in pending[:10])
+        raise ActionError(f"还有单位未完成核实，不能综合评价: {names}{' 等' if pending.count() > 10 else ''}")
+    return do_evaluate_cycle(cycle=cycle, acting_user=acting_user)
+
+
+def _cycle_transition(cycle: Cycle, name: str, *, acting_user: User | None, reason: str = "") -> None:
+    with transaction.atomic():
+        for assessment in Assessment.objects.select_for_update().filter(cycle=cycle):
+            _transition(assessment, name, acting_user=acting_user, reason=reason)
+        do_append_audit(acting_user=acting_user, action=f"cycle.{name}", obj=cycle, reason=reason)
+
+
+def _require_all(cycle: Cycle, state: str, message: str) -> None:
+    if cycle.assessments.exclude(state=state).exists() or not cycle.assessments.exists():
+        raise ActionError(message)
+
+
+def do_approve_cycle(*, cycle: Cycle, acting_user: User | None) -> None:
+    _cycle_transition(cycle, "approve", acting_user=acting_user)
+
+
+def check_approve_cycle(*, cycle: Cycle, acting_user: Any) -> None:
+    _require(acting_user, "assessments.approve_cycle", cycle)
+    _require_all(cycle, State.EVALUATED, "只有全部单位完成综合评价后才能审定")
+    do_approve_cycle(cycle=cycle, acting_user=acting_user)
+
+
+def do_send_back_cycle(*, cycle: Cycle, comment: str, acting_user: User | None) -> None:
+    _cycle_transition(cycle, "send_back", acting_user=acting_user, reason=comment)
+
+
+def check_send_back_cycle(*, cycle: Cycle, comment: str, acting_user: Any) -> None:
+    _require(acting_user, "assessments.approve_cycle", cycle)
+    if not comment.strip():
+        raise ActionError("退回时必须填写意见")
+    _require_all(cycle, State.EVALUATED, "只有综合评价后的结果可以退回")
+    do_send_back_cycle(cycle=cycle, comment=comment.strip(), acting_user=acting_user)
+
+
+def do_publish_cycle(*, cycle: Cycle, acting_user: User | None) -> None:
+    with transaction.atomic():
+        _cycle_transition(cycle, "publish", acting_user=acting_user)
+        cycle.published_at = timezone.now()
+        cycle.save(update_fields=["published_at"])
+
+
+def check_publish_cycle(*, cycle: Cycle, acting_user: Any) -> None:
+    _require(acting_user, "assessments.manage_cycle", cycle)
+    _require_all(cycle, State.APPROVED, "只有领导审定后才能通报")
+    do_publish_cycle(cycle=cycle, acting_user=acting_user)

@@ -1,0 +1,212 @@
+"""The JSON API (django-ninja) at /api/, OpenAPI docs at /api/docs.
+
+Same permissions as the screens (``rules``), same actions. Writes use the session cookie (``django_auth``, which
+also enforces CSRF); published results are readable anonymously.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from ninja import NinjaAPI, Schema
+from ninja.errors import HttpError
+from ninja.security import django_auth
+
+from kaohe.assessments import actions
+from kaohe.assessments.models import Assessment, Cycle, Result, SelfEvaluation, Unit
+
+api = NinjaAPI(title="kaohe 考核 API", version="1", urls_namespace="api", docs_url="/docs")
+
+
+def _require(request: Any, perm: str, obj: Any = None) -> None:
+    if not request.user.has_perm(perm, obj):
+        raise HttpError(403 if request.user.is_authenticated else 401, "没有权限")
+
+
+class UnitOut(Schema):
+    id: int
+    code: str
+    name: str
+    type: str
+    sequence: str
+    parent_id: int | None
+
+
+class CycleOut(Schema):
+    id: int
+    name: str
+    year: int
+    scheme_id: str
+    published: bool
+
+
+class AssessmentOut(Schema):
+    id: int
+    unit_code: str
+    unit_name: str
+    sequence: str
+    state: str
+    overdue: bool
+
+
+class VerificationOut(Schema):
+    values: dict[str, Any]
+    score: Decimal | None
+    reason: str
+    comment: str
+
+
+class ItemOut(Schema):
+    id: int
+    indicator_id: str
+    indicator_name: str
+    lead_unit: str
+    values: dict[str, Any]
+    self_score: Decimal | None
+    explanation: str
+    status: str
+    version: int
+    verification: VerificationOut | None
+
+
+class ItemIn(Schema):
+    values: dict[str, Any]
+    self_score: Decimal | None = None
+    explanation: str = ""
+    version: int
+
+
+class VerificationIn(Schema):
+    values: dict[str, Any]
+    score: Decimal | None = None
+    reason: str = ""
+    version: int
+
+
+class ReturnIn(Schema):
+    comment: str
+    version: int
+
+
+class ResultOut(Schema):
+    unit_code: str
+    unit_name: str
+    sequence: str
+    final_score: float | None
+    grade: str
+    rank: int | None
+    advanced: bool
+    interview: bool
+    accountability: bool
+    flags: list[str]
+
+
+def _item_out(item: SelfEvaluation) -> dict[str, Any]:
+    verification = getattr(item, "verification", None)
+    return {
+        "id": item.pk, "indicator_id": item.indicator_id, "indicator_name": item.indicator_name,
+        "lead_unit": item.lead_unit, "values": item.values, "self_score": item.self_score,
+        "explanation": item.explanation, "status": item.status, "version": item.version,
+        "verification": None if verification is None else {
+            "values": verification.values, "score": verification.score,
+            "reason": verification.reason, "comment": verification.comment,
+        },
+    }
+
+
+def _write(run: Any) -> Any:
+    try:
+        return run()
+    except actions.ConflictError as exc:
+        raise HttpError(409, str(exc)) from None
+    except actions.ActionError as exc:
+        raise HttpError(400, str(exc)) from None
+
+
+@api.get("/units", response=list[UnitOut], auth=django_auth)
+def list_units(request: Any) -> Any:
+    _require(request, "assessments.view_cycle")
+    return Unit.objects.all()
+
+
+@api.get("/cycles", response=list[CycleOut], auth=django_auth)
+def list_cycles(request: Any) -> Any:
+    _require(request, "assessments.view_cycle")
+    return [
+        {"id": c.pk, "name": c.name, "year": c.year, "scheme_id": c.scheme_id, "published": c.is_published}
+        for c in Cycle.objects.all()
+    ]
+
+
+@api.get("/cycles/{cycle_id}/assessments", response=list[AssessmentOut], auth=django_auth)
+def list_assessments(request: Any, cycle_id: int) -> Any:
+    cycle = get_object_or_404(Cycle, pk=cycle_id)
+    _require(request, "assessments.view_cycle", cycle)
+    visible = [
+        a for a in Assessment.objects.filter(cycle=cycle).select_related("unit", "cycle")
+        if request.user.has_perm("assessments.view_assessment", a)
+    ]
+    return [
+        {"id": a.pk, "unit_code": a.unit.code, "unit_name": a.unit.name, "sequence": a.sequence,
+         "state": a.state, "overdue": a.is_overdue()}
+        for a in visible
+    ]
+
+
+@api.get("/assessments/{assessment_id}/items", response=list[ItemOut], auth=django_auth)
+def list_items(request: Any, assessment_id: int) -> Any:
+    assessment = get_object_or_404(Assessment.objects.select_related("cycle"), pk=assessment_id)
+    _require(request, "assessments.view_assessment", assessment)
+    return [_item_out(i) for i in assessment.items.select_related("verification")]
+
+
+def _item(request: Any, item_id: int, perm: str) -> SelfEvaluation:
+    item = get_object_or_404(SelfEvaluation.objects.select_related("assessment__cycle", "assessment__unit"), pk=item_id)
+    _require(request, perm, item)
+    return item
+
+
+@api.put("/items/{item_id}", response=ItemOut, auth=django_auth)
+def save_item(request: Any, item_id: int, payload: ItemIn) -> Any:
+    item = _item(request, item_id, "assessments.edit_self_evaluation")
+    fresh = _write(lambda: actions.check_save_self_evaluation(
+        item=item, raw_values=payload.values, self_score=payload.self_score, explanation=payload.explanation,
+        version=payload.version, acting_user=request.user,
+    ))
+    return _item_out(fresh)
+
+
+@api.post("/items/{item_id}/verification", response=ItemOut, auth=django_auth)
+def verify_item(request: Any, item_id: int, payload: VerificationIn) -> Any:
+    item = _item(request, item_id, "assessments.verify_item")
+    fresh = _write(lambda: actions.check_verify_item(
+        item=item, raw_values=payload.values, score=payload.score, reason=payload.reason,
+        version=payload.version, acting_user=request.user,
+    ))
+    return _item_out(SelfEvaluation.objects.select_related("verification").get(pk=fresh.pk))
+
+
+@api.post("/items/{item_id}/return", response=ItemOut, auth=django_auth)
+def return_item(request: Any, item_id: int, payload: ReturnIn) -> Any:
+    item = _item(request, item_id, "assessments.verify_item")
+    fresh = _write(lambda: actions.check_return_item(
+        item=item, comment=payload.comment, version=payload.version, acting_user=request.user
+    ))
+    return _item_out(SelfEvaluation.objects.select_related("verification").get(pk=fresh.pk))
+
+
+@api.get("/cycles/{cycle_id}/results", response=list[ResultOut])
+def list_results(request: Any, cycle_id: int) -> Any:
+    """Published results for everyone; evaluated results for the office and approvers."""
+    cycle = get_object_or_404(Cycle, pk=cycle_id)
+    results = Result.objects.filter(cycle=cycle).select_related("assessment__unit", "assessment__cycle")
+    if not cycle.is_published:
+        _require(request, "assessments.view_audit", cycle)
+    return [
+        {"unit_code": r.assessment.unit.code, "unit_name": r.assessment.unit.name, "sequence": r.sequence,
+         "final_score": r.final_score, "grade": r.grade, "rank": r.rank, "advanced": r.advanced,
+         "interview": r.interview, "accountability": r.accountability, "flags": [str(f) for f in r.flags]}
+        for r in results
+    ]

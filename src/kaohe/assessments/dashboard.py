@@ -1,0 +1,101 @@
+"""Read-only numbers for the dashboard and the public notice (通报); the charts receive them as JSON."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from django.db.models import Count, Q
+
+from kaohe.assessments import schemes
+from kaohe.assessments.models import Assessment, Cycle, Result, SelfEvaluation, State
+
+DONE = (SelfEvaluation.ItemStatus.ACCEPTED, SelfEvaluation.ItemStatus.CHANGED)
+
+
+def dashboard_data(cycle: Cycle) -> dict[str, Any]:
+    scheme = schemes.load(cycle.scheme_ref)
+    assessments = (
+        Assessment.objects.filter(cycle=cycle)
+        .select_related("unit", "cycle")
+        .annotate(
+            n_items=Count("items"),
+            n_verified=Count("items", filter=Q(items__status__in=DONE)),
+            n_returned=Count("items", filter=Q(items__status=SelfEvaluation.ItemStatus.RETURNED)),
+        )
+        .order_by("sequence", "unit__code")
+    )
+    progress = []
+    for a in assessments:
+        progress.append({"a": a, "overdue": a.is_overdue(), "pct": round(100 * a.n_verified / a.n_items) if a.n_items else 0})
+    states = Counter(a.state for a in assessments)
+    results = list(Result.objects.filter(cycle=cycle).select_related("assessment__unit").order_by("sequence", "rank"))
+    sequence_names = {s.id: s.name for s in scheme.sequences}
+    charts: dict[str, Any] = {"states": [{"name": State(s).label, "value": n} for s, n in states.items()]}
+    if results:
+        scores = [r.final_score for r in results if r.final_score is not None]
+        charts["distribution"] = histogram(scores)
+        charts["ranking"] = [
+            {
+                "sequence": sequence_names.get(seq, seq),
+                "units": [r.assessment.unit.name for r in results if r.sequence == seq],
+                "scores": [r.final_score for r in results if r.sequence == seq],
+            }
+            for seq in dict.fromkeys(r.sequence for r in results)
+        ]
+        charts["heatmap"] = heatmap(scheme, results)
+    return {
+        "progress": progress,
+        "states": [(State(s).label, n) for s, n in states.items()],
+        "overdue_count": sum(1 for p in progress if p["overdue"]),
+        "results": results,
+        "charts": charts,
+        "sequence_names": sequence_names,
+    }
+
+
+def histogram(scores: list[float], bins: int = 10) -> dict[str, list[Any]]:
+    if not scores:
+        return {"labels": [], "counts": []}
+    low, high = min(scores), max(scores)
+    width = (high - low) / bins or 1.0
+    counts = [0] * bins
+    for s in scores:
+        counts[min(int((s - low) / width), bins - 1)] += 1
+    labels = [f"{low + i * width:.0f}–{low + (i + 1) * width:.0f}" for i in range(bins)]
+    return {"labels": labels, "counts": counts}
+
+
+def heatmap(scheme: Any, results: list[Result]) -> dict[str, Any]:
+    """Points lost per unit and top-level indicator (points − score), the indicators where most was lost first."""
+    tops = [n for n in scheme.indicators if n.points]
+    lost: list[list[float]] = []
+    for r in results:
+        lost.append([max(0.0, float(n.points) - float(r.scores.get(n.id) or 0.0)) for n in tops])
+    totals = [sum(row[j] for row in lost) for j in range(len(tops))]
+    order = sorted(range(len(tops)), key=lambda j: -totals[j])[:20]
+    cells = [[jx, i, round(lost[i][j], 2)] for i in range(len(results)) for jx, j in enumerate(order)]
+    return {
+        "indicators": [f"{tops[j].id} {tops[j].name[:12]}" for j in order],
+        "units": [r.assessment.unit.name for r in results],
+        "cells": cells,
+        "max": max((c[2] for c in cells), default=1) or 1,
+    }
+
+
+def public_data(cycle: Cycle) -> dict[str, Any]:
+    scheme = schemes.load(cycle.scheme_ref)
+    results = list(Result.objects.filter(cycle=cycle).select_related("assessment__unit").order_by("sequence", "rank"))
+    names = {s.id: s.name for s in scheme.sequences}
+    sequences = [
+        {"id": seq, "name": names.get(seq, seq), "results": [r for r in results if r.sequence == seq]}
+        for seq in dict.fromkeys(r.sequence for r in results)
+    ]
+    return {
+        "scheme": scheme,
+        "sequences": sequences,
+        "advanced": [r for r in results if r.advanced],
+        "interview": [r for r in results if r.interview],
+        "accountability": [r for r in results if r.accountability],
+        "grades": Counter(r.grade for r in results if r.grade),
+    }

@@ -1,0 +1,143 @@
+"""The comprehensive evaluation (综合评价): database rows → the core's input frame → ``kaohe.score`` → Result rows.
+
+Which value the engine scores, per unit and input (documented in the operator guide too):
+
+1. the verified value, where the lead unit accepted or changed the item;
+2. otherwise the value imported from monitoring output files (a measurement beats the unit's own figure);
+3. otherwise the unit's self-reported value (items never verified, e.g. an optional bonus item left empty);
+4. target inputs come from the unit's responsibility letter.
+
+A value missing everywhere is passed as null and the engine applies the scheme's missing policy (and lists it in
+``missing``). History for the three-year accountability rule comes from the results of earlier cycles.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import polars as pl
+from django.utils import timezone
+
+import kaohe
+from kaohe.assessments import schemes
+from kaohe.assessments.models import (
+    Assessment,
+    Cycle,
+    ImportedValue,
+    ResponsibilityLetter,
+    Result,
+    SelfEvaluation,
+)
+
+SUMMARY_COLUMNS = {
+    "unit_id", "unit_name", "sequence", "base_total", "bonus", "deduction", "final_score", "grade", "rank",
+    "advanced", "interview", "accountability", "blocked", "missing", "flags",
+}
+
+
+def _dtype(inp: Any) -> pl.DataType:
+    scalar: dict[str, pl.DataType] = {
+        "number": pl.Float64(), "integer": pl.Int64(), "boolean": pl.Boolean(), "category": pl.String(),
+    }
+    if inp.kind == "list":
+        return pl.List(scalar[getattr(inp, "item_kind", None) or "number"])
+    return scalar[inp.kind]
+
+
+def frame_from_rows(scheme: Any, rows: list[dict[str, Any]]) -> pl.DataFrame:
+    schema: dict[str, pl.DataType] = {"unit_id": pl.String(), "unit_name": pl.String(), "sequence": pl.String()}
+    for inp in scheme.inputs:
+        schema[inp.id] = _dtype(inp)
+    return pl.DataFrame([{k: row.get(k) for k in schema} for row in rows], schema=schema, orient="row")
+
+
+def input_rows(cycle: Cycle) -> list[dict[str, Any]]:
+    """One dict per unit of the cycle: unit_id, unit_name, sequence and every input value (rules above)."""
+    scheme = schemes.load(cycle.scheme_ref)
+    input_ids = [inp.id for inp in scheme.inputs]
+    letters = {letter.unit_id: letter.targets for letter in ResponsibilityLetter.objects.filter(cycle=cycle)}
+    imported: dict[tuple[int, str], Any] = {
+        (iv.unit_id, iv.input_id): iv.value for iv in ImportedValue.objects.filter(cycle=cycle)
+    }
+    items_by_assessment: dict[int, list[SelfEvaluation]] = {}
+    for item in SelfEvaluation.objects.filter(assessment__cycle=cycle).select_related("verification"):
+        items_by_assessment.setdefault(item.assessment_id, []).append(item)
+    rows = []
+    for assessment in Assessment.objects.filter(cycle=cycle).select_related("unit").order_by("unit__code"):
+        row: dict[str, Any] = {"unit_id": assessment.unit.code, "unit_name": assessment.unit.name, "sequence": assessment.sequence}
+        row.update(dict.fromkeys(input_ids))
+        for item in items_by_assessment.get(assessment.pk, []):
+            verified = item.status in (SelfEvaluation.ItemStatus.ACCEPTED, SelfEvaluation.ItemStatus.CHANGED)
+            verification = getattr(item, "verification", None) if verified else None
+            for input_id, self_value in item.values.items():
+                value = self_value
+                if (assessment.unit_id, input_id) in imported:
+                    value = imported[(assessment.unit_id, input_id)]
+                if verification is not None and verification.values.get(input_id) is not None:
+                    value = verification.values[input_id]
+                row[input_id] = value
+        for input_id, value in letters.get(assessment.unit_id, {}).items():
+            row[input_id] = value
+        for (unit_id, input_id), value in imported.items():
+            if unit_id == assessment.unit_id and row.get(input_id) is None:
+                row[input_id] = value
+        rows.append(row)
+    return rows
+
+
+def history_frame(cycle: Cycle) -> pl.DataFrame | None:
+    earlier = Result.objects.filter(cycle__year__lt=cycle.year).select_related("assessment__unit", "cycle")
+    rows = [{"unit_id": r.assessment.unit.code, "year": r.cycle.year, "grade": r.grade} for r in earlier]
+    if not rows:
+        return None
+    return pl.DataFrame(rows, schema={"unit_id": pl.String(), "year": pl.Int64(), "grade": pl.String()})
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if isinstance(value, list):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def evaluate(cycle: Cycle) -> dict[str, dict[str, Any]]:
+    """Score the whole cycle and replace its Result rows. Returns unit code → summary (for the audit entry).
+    Call inside the caller's transaction."""
+    scheme = schemes.load(cycle.scheme_ref)
+    rows = input_rows(cycle)
+    frame = kaohe.score(scheme, frame_from_rows(scheme, rows), history=history_frame(cycle))
+    inputs_by_unit = {row["unit_id"]: row for row in rows}
+    assessments = {a.unit.code: a for a in Assessment.objects.filter(cycle=cycle).select_related("unit")}
+    indicator_ids = {n.id for n in schemes.nodes(scheme)}
+    now = timezone.now()
+    Result.objects.filter(cycle=cycle).delete()
+    summary: dict[str, dict[str, Any]] = {}
+    results = []
+    for out in frame.to_dicts():
+        code = str(out["unit_id"])
+        out = {k: _json_safe(v) for k, v in out.items()}
+        results.append(
+            Result(
+                cycle=cycle, assessment=assessments[code], sequence=out["sequence"],
+                final_score=out.get("final_score"), base_total=out.get("base_total"), bonus=out.get("bonus"),
+                deduction=out.get("deduction"), grade=out.get("grade") or "", rank=out.get("rank"),
+                advanced=bool(out.get("advanced")), interview=bool(out.get("interview")),
+                accountability=bool(out.get("accountability")), blocked=bool(out.get("blocked")),
+                flags=list(out.get("flags") or []), missing=list(out.get("missing") or []),
+                scores={k: v for k, v in out.items() if k in indicator_ids},
+                inputs=inputs_by_unit[code], computed_at=now,
+            )
+        )
+        summary[code] = {"final_score": out.get("final_score"), "grade": out.get("grade"), "rank": out.get("rank")}
+    Result.objects.bulk_create(results)
+    return summary
+
+
+def explain_result(result: Result) -> list[Any]:
+    """The engine's explanation of every point the unit gained or lost, from the inputs stored at evaluation
+    (ranked rules need the whole pool, so the frame holds every unit of the cycle)."""
+    scheme = schemes.load(result.cycle.scheme_ref)
+    rows = [r.inputs for r in Result.objects.filter(cycle=result.cycle).only("inputs")]
+    return list(kaohe.explain(scheme, frame_from_rows(scheme, rows), result.assessment.unit.code))

@@ -1,0 +1,165 @@
+"""Forms: raw input → domain values. The self-evaluation and verification forms are built from the scheme's
+input definitions, one field per input the indicator reads."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import PurePath
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+
+from kaohe.assessments import schemes
+from kaohe.assessments.models import SelfEvaluation
+
+# Allowed evidence types: extension → (content type, accepted leading bytes). Office files are ZIP (OOXML) or
+# OLE2 (legacy); checking the leading bytes stops an executable renamed to .pdf.
+_ZIP = (b"PK\x03\x04",)
+_OLE = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)
+EVIDENCE_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
+    ".pdf": ("application/pdf", (b"%PDF-",)),
+    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".gif": ("image/gif", (b"GIF87a", b"GIF89a")),
+    ".webp": ("image/webp", (b"RIFF",)),
+    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", _ZIP),
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _ZIP),
+    ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", _ZIP),
+    ".doc": ("application/msword", _OLE),
+    ".xls": ("application/vnd.ms-excel", _OLE),
+    ".ppt": ("application/vnd.ms-powerpoint", _OLE),
+}
+
+
+def validate_evidence(upload: UploadedFile) -> str:
+    """Return the content type of an acceptable evidence file; raise ValueError (Chinese message) otherwise."""
+    limit = settings.EVIDENCE_MAX_MB * 1024 * 1024
+    if (upload.size or 0) > limit:
+        raise ValueError(f"文件过大：最大 {settings.EVIDENCE_MAX_MB} MB")
+    if not upload.size:
+        raise ValueError("文件为空")
+    suffix = PurePath(upload.name or "").suffix.lower()
+    if suffix not in EVIDENCE_TYPES:
+        raise ValueError("只接受 PDF、图片（PNG/JPG/GIF/WebP）和 Office 文件（Word/Excel/PowerPoint）")
+    content_type, magics = EVIDENCE_TYPES[suffix]
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if not any(head.startswith(m) for m in magics):
+        raise ValueError("文件内容与扩展名不符")
+    return content_type
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(label="佐证材料")
+
+
+def _field_for(inp: Any, initial: Any) -> forms.Field:
+    label = f"{inp.name}（{inp.unit}）" if inp.unit else inp.name
+    help_text = inp.note if getattr(inp, "note", "") else ""
+    if inp.kind == "boolean":
+        return forms.TypedChoiceField(
+            label=label, choices=[("", "—"), ("true", "是"), ("false", "否")], required=False,
+            initial="" if initial is None else ("true" if initial else "false"), help_text=help_text,
+        )
+    if inp.kind == "category":
+        return forms.ChoiceField(
+            label=label, choices=[("", "—"), *[(c, c) for c in inp.choices or []]], required=False,
+            initial=initial, help_text=help_text,
+        )
+    if inp.kind == "list":
+        text = "" if initial is None else ", ".join(str(v) for v in initial)
+        return forms.CharField(label=label, required=False, initial=text, help_text=help_text or "多个值用逗号分隔")
+    return forms.CharField(label=label, required=False, initial="" if initial is None else initial, help_text=help_text)
+
+
+class ItemValuesForm(forms.Form):
+    """The values of one item, one field per input; type checks happen in ``actions.clean_values`` so that the
+    API and Excel uploads share them. ``version`` carries the optimistic lock."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, item: SelfEvaluation, scheme: Any, initial_values: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.input_ids = list(item.values)
+        for input_id in self.input_ids:
+            self.fields[f"v_{input_id}"] = _field_for(schemes.input_def(scheme, input_id), initial_values.get(input_id))
+        self.fields["version"].initial = item.version
+
+    def raw_values(self) -> dict[str, Any]:
+        return {input_id: self.cleaned_data.get(f"v_{input_id}") for input_id in self.input_ids}
+
+    def value_fields(self) -> list[forms.BoundField]:
+        return [self[f"v_{i}"] for i in self.input_ids]
+
+
+class SelfEvaluationForm(ItemValuesForm):
+    self_score = forms.DecimalField(label="自评得分", required=False, max_digits=8, decimal_places=2)
+    explanation = forms.CharField(label="自评说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class VerificationForm(ItemValuesForm):
+    score = forms.DecimalField(label="核实得分", required=False, max_digits=8, decimal_places=2)
+    reason = forms.CharField(label="调整理由（核实值与自评值不同时必填）", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReturnForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    comment = forms.CharField(label="退回意见", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MonitoringImportForm(forms.Form):
+    file = forms.FileField(label="监测结果文件（CSV 或 Parquet，含 unit_id 列）")
+
+
+def decimal_or_none(value: Any) -> Decimal | None:
+    return value if isinstance(value, Decimal) else None
+
+
+class CycleForm(forms.Form):
+    name = forms.CharField(label="名称", max_length=200)
+    year = forms.IntegerField(label="考核年度", min_value=2000, max_value=2100)
+    scheme_id = forms.ChoiceField(label="内置考核方案", required=False)
+    scheme_file = forms.FileField(label="或上传考核方案 YAML", required=False)
+    self_evaluation_deadline = forms.DateField(label="自评截止", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    verification_deadline = forms.DateField(label="核实截止", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    evaluation_deadline = forms.DateField(label="综合评价截止", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    units = forms.ModelMultipleChoiceField(label="被考核单位", queryset=None, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from kaohe.assessments.models import Unit
+
+        super().__init__(*args, **kwargs)
+        self.fields["scheme_id"].choices = [("", "—"), *schemes.builtin_choices()]
+        self.fields["units"].queryset = Unit.objects.all()  # type: ignore[attr-defined]
+
+    def clean_scheme_file(self) -> Any:
+        upload = self.cleaned_data.get("scheme_file")
+        if upload and PurePath(upload.name).suffix.lower() not in {".yaml", ".yml"}:
+            raise forms.ValidationError("方案文件必须是 .yaml")
+        if upload and upload.size > 2 * 1024 * 1024:
+            raise forms.ValidationError("方案文件过大")
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("scheme_id") and not data.get("scheme_file"):
+            raise forms.ValidationError("请选择内置方案或上传方案文件")
+        return data
+
+    def action_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "name": data["name"], "year": data["year"], "scheme_id": data["scheme_id"] or "",
+            "scheme_file": data["scheme_file"], "units": data["units"],
+            "self_evaluation_deadline": data["self_evaluation_deadline"],
+            "verification_deadline": data["verification_deadline"],
+            "evaluation_deadline": data["evaluation_deadline"],
+        }

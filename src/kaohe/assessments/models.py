@@ -1,0 +1,344 @@
+"""Models of an assessment cycle.
+
+    Unit ─┬─ Membership (person × role [× unit | × lead-unit name])
+          └─ Assessment (unit × Cycle, the workflow state) ─┬─ SelfEvaluation (one per indicator that reads inputs)
+                                                            │     ├─ Verification (verified values, side by side)
+                                                            │     └─ Evidence (files)
+                                                            └─ Result (one row of kaohe.score's frame)
+    Cycle ─┬─ ResponsibilityLetter (unit × cycle: the yearly targets)
+           └─ ImportedValue (unit × input, from monitoring output files)
+
+Self-reported values live on SelfEvaluation and verified values on Verification; neither overwrites the other,
+which is what the falsification rule (seed 000 Art.10) needs. Writes go through ``actions.py`` only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+
+
+class Unit(models.Model):
+    class Type(models.TextChoices):
+        CITY = "city", _("市(州)")
+        AREA = "area", _("管理区")
+        COUNTY = "county", _("县(市、区)")
+        TOWN = "town", _("乡镇(街道)")
+        PARK = "park", _("园区")
+        DEPARTMENT = "department", _("部门")
+
+    code = models.CharField(_("代码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    type = models.CharField(_("类型"), max_length=16, choices=Type.choices)
+    # The ranking pool (序列) the unit belongs to; it must name a sequence id of the cycle's scheme.
+    sequence = models.CharField(_("序列"), max_length=64)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("被考核单位")
+        verbose_name_plural = _("被考核单位")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A person's role. Unit roles name the unit; the verifier role names the lead unit (牵头单位) it speaks for."""
+
+    class Role(models.TextChoices):
+        OFFICE = "office", _("考核办")
+        FILLER = "filler", _("单位填报人")
+        HEAD = "head", _("单位负责人")
+        VERIFIER = "verifier", _("牵头单位核实人")
+        APPROVER = "approver", _("领导审定")
+
+    UNIT_ROLES = (Role.FILLER, Role.HEAD)
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices)
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships")
+    lead_unit = models.CharField(_("牵头单位"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("人员角色")
+        verbose_name_plural = _("人员角色")
+        constraints = [
+            models.CheckConstraint(
+                name="unit_roles_name_a_unit",
+                condition=~models.Q(role__in=["filler", "head"]) | models.Q(unit__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="verifiers_name_a_lead_unit",
+                condition=~models.Q(role="verifier") | ~models.Q(lead_unit=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.unit.name if self.unit else self.lead_unit
+        return f"{self.user.get_username()} · {self.get_role_display()} {where}".strip()
+
+
+class Cycle(models.Model):
+    name = models.CharField(_("名称"), max_length=200)
+    year = models.PositiveIntegerField(_("考核年度"))
+    scheme_id = models.CharField(_("考核方案"), max_length=100, blank=True)
+    # An uploaded scheme YAML, used instead of a built-in scheme id.
+    scheme_file = models.FileField(_("上传的方案"), upload_to="schemes/", blank=True)
+    self_evaluation_deadline = models.DateField(_("自评截止"), null=True, blank=True)
+    verification_deadline = models.DateField(_("核实截止"), null=True, blank=True)
+    evaluation_deadline = models.DateField(_("综合评价截止"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    evaluated_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year", "name"]
+        verbose_name = _("考核周期")
+        verbose_name_plural = _("考核周期")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def scheme_ref(self) -> str:
+        """What ``kaohe.load_scheme`` takes: the uploaded file's path, or the built-in id."""
+        return self.scheme_file.path if self.scheme_file else self.scheme_id
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+
+class ResponsibilityLetter(models.Model):
+    """目标责任书: the yearly targets issued to one unit, as values of the scheme's target inputs."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="letters")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="letters")
+    targets = models.JSONField(_("目标值"), default=dict)
+    issued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cycle", "unit"], name="one_letter_per_unit_and_cycle")]
+        verbose_name = _("目标责任书")
+        verbose_name_plural = _("目标责任书")
+
+    def __str__(self) -> str:
+        return f"{self.cycle} · {self.unit}"
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("填报中")
+    SUBMITTED = "submitted", _("已提交")
+    VERIFYING = "verifying", _("核实中")
+    RETURNED = "returned", _("已退回")
+    VERIFIED = "verified", _("已核实")
+    EVALUATED = "evaluated", _("已评价")
+    APPROVED = "approved", _("已审定")
+    PUBLISHED = "published", _("已通报")
+
+
+class Assessment(models.Model):
+    """One unit in one cycle. The transitions below only move the state; ``actions.py`` checks who may call them
+    and writes the audit entry (django-fsm's ``protected`` is off so that tests can build states via actions)."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="assessments")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assessments")
+    sequence = models.CharField(_("序列"), max_length=64)
+    state = FSMField(_("状态"), default=State.DRAFT, choices=State.choices)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["cycle", "unit__code"]
+        constraints = [models.UniqueConstraint(fields=["cycle", "unit"], name="one_assessment_per_unit_and_cycle")]
+        verbose_name = _("考核单元")
+        verbose_name_plural = _("考核单元")
+
+    def __str__(self) -> str:
+        return f"{self.cycle} · {self.unit}"
+
+    @transition(field=state, source=[State.DRAFT, State.RETURNED], target=State.SUBMITTED)
+    def submit(self) -> None:
+        self.submitted_at = timezone.now()
+
+    @transition(field=state, source=State.SUBMITTED, target=State.VERIFYING)
+    def start_verification(self) -> None:
+        pass
+
+    @transition(field=state, source=[State.SUBMITTED, State.VERIFYING], target=State.RETURNED)
+    def return_to_unit(self) -> None:
+        pass
+
+    @transition(field=state, source=[State.SUBMITTED, State.VERIFYING], target=State.VERIFIED)
+    def complete_verification(self) -> None:
+        self.verified_at = timezone.now()
+
+    @transition(field=state, source=[State.VERIFIED, State.EVALUATED], target=State.EVALUATED)
+    def evaluate(self) -> None:
+        pass
+
+    @transition(field=state, source=State.EVALUATED, target=State.VERIFIED)
+    def send_back(self) -> None:
+        pass
+
+    @transition(field=state, source=State.EVALUATED, target=State.APPROVED)
+    def approve(self) -> None:
+        pass
+
+    @transition(field=state, source=State.APPROVED, target=State.PUBLISHED)
+    def publish(self) -> None:
+        pass
+
+    @property
+    def is_unit_editable(self) -> bool:
+        return self.state in (State.DRAFT, State.RETURNED)
+
+    @property
+    def is_verifiable(self) -> bool:
+        return self.state in (State.SUBMITTED, State.VERIFYING)
+
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        """Past the deadline of the step the unit or its verifiers still owe."""
+        today = today or timezone.localdate()
+        if self.state in (State.DRAFT, State.RETURNED):
+            deadline = self.cycle.self_evaluation_deadline
+        elif self.state in (State.SUBMITTED, State.VERIFYING):
+            deadline = self.cycle.verification_deadline
+        elif self.state == State.VERIFIED:
+            deadline = self.cycle.evaluation_deadline
+        else:
+            return False
+        return deadline is not None and today > deadline
+
+
+class SelfEvaluation(models.Model):
+    """自评: the unit's values for the inputs one indicator reads.
+
+    ``version`` is the optimistic-lock counter of the whole item: every save (the unit's or a verifier's) must name
+    the version it started from and bumps it, so a concurrent save is refused instead of silently lost."""
+
+    class ItemStatus(models.TextChoices):
+        OPEN = "open", _("待核实")
+        ACCEPTED = "accepted", _("核实无误")
+        CHANGED = "changed", _("核实调整")
+        RETURNED = "returned", _("退回补正")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="items")
+    indicator_id = models.CharField(_("指标"), max_length=64)
+    indicator_name = models.CharField(_("指标名称"), max_length=300)
+    lead_unit = models.CharField(_("牵头单位"), max_length=100, blank=True)
+    kind = models.CharField(max_length=16, default="base")  # base | bonus | deduction (the scheme node's kind)
+    values = models.JSONField(_("自评值"), default=dict)
+    self_score = models.DecimalField(_("自评得分"), max_digits=8, decimal_places=2, null=True, blank=True)
+    explanation = models.TextField(_("自评说明"), blank=True)
+    status = models.CharField(_("核实状态"), max_length=16, choices=ItemStatus.choices, default=ItemStatus.OPEN)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["assessment", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "indicator_id"], name="one_item_per_indicator"),
+        ]
+        verbose_name = _("自评项")
+        verbose_name_plural = _("自评项")
+
+    def __str__(self) -> str:
+        return f"{self.assessment.unit} · {self.indicator_id}"
+
+    def effective_values(self) -> dict[str, Any]:
+        """Verified values where the verifier set them, self-reported values otherwise."""
+        merged = dict(self.values)
+        verification = getattr(self, "verification", None)
+        if verification is not None and self.status in (self.ItemStatus.ACCEPTED, self.ItemStatus.CHANGED):
+            merged.update(verification.values)
+        return merged
+
+
+class Verification(models.Model):
+    """核实核证 of one item: the values the lead unit confirms, kept beside the self-reported ones forever."""
+
+    item = models.OneToOneField(SelfEvaluation, on_delete=models.CASCADE, related_name="verification")
+    values = models.JSONField(_("核实值"), default=dict)
+    score = models.DecimalField(_("核实得分"), max_digits=8, decimal_places=2, null=True, blank=True)
+    reason = models.TextField(_("调整理由"), blank=True)
+    comment = models.TextField(_("退回意见"), blank=True)
+    verifier = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("核实记录")
+        verbose_name_plural = _("核实记录")
+
+    def __str__(self) -> str:
+        return f"{self.item} 核实"
+
+
+class Evidence(models.Model):
+    item = models.ForeignKey(SelfEvaluation, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(upload_to="evidence/%Y/")  # the stored name is generated, never the user's
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ImportedValue(models.Model):
+    """An input value derived from monitoring data (kaohe.monitoring output files)."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="imported_values")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    input_id = models.CharField(max_length=100)
+    value = models.JSONField(null=True)
+    source = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cycle", "unit", "input_id"], name="one_import_per_input")]
+
+
+class Result(models.Model):
+    """One unit's row of ``kaohe.score`` for the cycle, as stored by the comprehensive evaluation."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="results")
+    assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, related_name="result")
+    sequence = models.CharField(max_length=64)
+    final_score = models.FloatField(null=True)
+    base_total = models.FloatField(null=True)
+    bonus = models.FloatField(null=True)
+    deduction = models.FloatField(null=True)
+    grade = models.CharField(max_length=16, blank=True)
+    rank = models.PositiveIntegerField(null=True)
+    advanced = models.BooleanField(default=False)
+    interview = models.BooleanField(default=False)
+    accountability = models.BooleanField(default=False)
+    blocked = models.BooleanField(default=False)
+    flags = models.JSONField(default=list)
+    missing = models.JSONField(default=list)
+    scores = models.JSONField(default=dict)  # indicator id -> score
+    inputs = models.JSONField(default=dict)  # the input row the engine scored, for explain()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["cycle", "sequence", "rank"]
+        verbose_name = _("考核结果")
+        verbose_name_plural = _("考核结果")
+
+    def __str__(self) -> str:
+        return f"{self.assessment} {self.final_score}"

@@ -1,0 +1,148 @@
+"""The web layer's view of a scheme from the pure core: which items a unit fills, which inputs are targets.
+
+Only this module and ``evaluation.py`` touch ``kaohe.core`` objects, so a change in the core's shape stays here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import kaohe
+from kaohe.core.exceptions import UserInputError
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    """One self-evaluation item: an indicator and the (non-target) inputs it reads."""
+
+    indicator_id: str
+    indicator_name: str
+    lead_unit: str
+    kind: str  # base | bonus | deduction
+    input_ids: tuple[str, ...]
+
+
+_cache: dict[tuple[str, float], Any] = {}
+
+
+def load(scheme_ref: str) -> Any:
+    """``kaohe.load_scheme`` with a cache keyed by the file's modification time (uploaded schemes can change)."""
+    path = Path(scheme_ref)
+    mtime = path.stat().st_mtime if path.suffix.lower() in {".yaml", ".yml"} and path.exists() else 0.0
+    key = (scheme_ref, mtime)
+    if key not in _cache:
+        _cache[key] = kaohe.load_scheme(scheme_ref)
+    return _cache[key]
+
+
+def builtin_choices() -> list[tuple[str, str]]:
+    from kaohe.core import list_schemes
+
+    return [(s.id, f"{s.name}（{s.year}）") for s in list_schemes()]
+
+
+def nodes(scheme: Any) -> Iterator[Any]:
+    walk = getattr(scheme, "nodes", None) or scheme.indicators_iter
+    yield from walk()
+
+
+def top_ancestor(scheme: Any, node_id: str) -> str:
+    by_id = {n.id: n for n in nodes(scheme)}
+    node = by_id[node_id]
+    while node.parent_id is not None:
+        node = by_id[node.parent_id]
+    return str(node.id)
+
+
+def target_inputs(scheme: Any) -> list[Any]:
+    return [inp for inp in scheme.inputs if getattr(inp, "target", False)]
+
+
+def input_def(scheme: Any, input_id: str) -> Any:
+    for inp in scheme.inputs:
+        if inp.id == input_id:
+            return inp
+    raise KeyError(input_id)
+
+
+def items_for(scheme: Any, sequence: str) -> list[ItemSpec]:
+    """The items a unit of ``sequence`` fills: every indicator that first reads a non-target input, limited to the
+    sequence's indicator subset (bonus and deduction items apply to every sequence)."""
+    try:
+        allowed = set(scheme.top_ids_for(sequence))
+    except KeyError as exc:
+        raise UserInputError(f"序列 {sequence} 不在考核方案 {scheme.id} 中") from exc
+    by_id = {n.id: n for n in nodes(scheme)}
+    grouped: dict[str, list[str]] = {}
+    for inp in scheme.inputs:
+        if getattr(inp, "target", False) or inp.indicator is None:
+            continue
+        grouped.setdefault(inp.indicator, []).append(inp.id)
+    specs = []
+    for node_id, input_ids in grouped.items():
+        node = by_id[node_id]
+        if node.kind == "base" and top_ancestor(scheme, node_id) not in allowed:
+            continue
+        specs.append(
+            ItemSpec(
+                indicator_id=node.id,
+                indicator_name=node.name,
+                lead_unit=lead_unit_of(by_id, node),
+                kind=node.kind,
+                input_ids=tuple(input_ids),
+            )
+        )
+    order = {n.id: i for i, n in enumerate(nodes(scheme))}
+    return sorted(specs, key=lambda s: order[s.indicator_id])
+
+
+def lead_unit_of(by_id: dict[str, Any], node: Any) -> str:
+    """The node's lead unit, or the nearest ancestor's (merged cells in seed 004 leave sub-items without one)."""
+    while node is not None:
+        if node.lead_unit:
+            return str(node.lead_unit)
+        node = by_id.get(node.parent_id) if node.parent_id else None
+    return ""
+
+
+def coerce_value(inp: Any, raw: Any) -> Any:
+    """Turn one raw value (form text, JSON) into the input's kind; ``None`` for blank. Raises ValueError."""
+    if raw is None or raw == "" or raw == []:
+        return None
+    kind = inp.kind
+    if kind == "list":
+        parts = raw if isinstance(raw, list) else [p.strip() for p in str(raw).replace("，", ",").split(",") if p.strip()]
+        item_kind = getattr(inp, "item_kind", None) or "number"
+        return [_coerce_scalar(inp, item_kind, p) for p in parts]
+    return _coerce_scalar(inp, kind, raw)
+
+
+def _coerce_scalar(inp: Any, kind: str, raw: Any) -> Any:
+    if kind == "boolean":
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in {"1", "true", "yes", "是", "y"}:
+            return True
+        if text in {"0", "false", "no", "否", "n"}:
+            return False
+        raise ValueError(f"{inp.name}: 请填写 是 或 否")
+    if kind == "category":
+        text = str(raw).strip()
+        if inp.choices and text not in inp.choices:
+            raise ValueError(f"{inp.name}: 只能是 {'、'.join(inp.choices)} 之一")
+        return text
+    try:
+        number: float | int = int(raw) if kind == "integer" else float(raw)
+    except (TypeError, ValueError):
+        raise ValueError(f"{inp.name}: 请填写{'整数' if kind == 'integer' else '数字'}") from None
+    if kind == "integer" and isinstance(raw, float) and not raw.is_integer():
+        raise ValueError(f"{inp.name}: 请填写整数")
+    if inp.min is not None and number < inp.min:
+        raise ValueError(f"{inp.name}: 不能小于 {inp.min:g}")
+    if inp.max is not None and number > inp.max:
+        raise ValueError(f"{inp.name}: 不能大于 {inp.max:g}")
+    return number

@@ -1,0 +1,497 @@
+"""Screens. Each view reads as: access_* (fetch + permission) → form → check_* action → render."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kaohe.assessments import actions, schemes
+from kaohe.assessments.dashboard import dashboard_data, public_data
+from kaohe.assessments.evaluation import explain_result
+from kaohe.assessments.forms import (
+    CommentForm,
+    CycleForm,
+    EvidenceForm,
+    MonitoringImportForm,
+    ReturnForm,
+    SelfEvaluationForm,
+    VerificationForm,
+    decimal_or_none,
+)
+from kaohe.assessments.models import (
+    Assessment,
+    Cycle,
+    Evidence,
+    ResponsibilityLetter,
+    Result,
+    SelfEvaluation,
+    State,
+)
+from kaohe.assessments.rules import lead_units, unit_ids
+from kaohe.audit.actions import verify_chain
+from kaohe.audit.models import AuditLog
+from kaohe.core.exceptions import UserInputError
+
+View = Callable[..., HttpResponse]
+
+
+def public_view(view: View) -> View:
+    """For views the public may see for some objects: an anonymous visitor refused by an access_* check is sent
+    to the login page, a signed-in user gets 403."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            raise
+
+    return wrapper
+
+
+def _check(request: HttpRequest, perm: str, obj: Any = None) -> None:
+    if not request.user.has_perm(perm, obj):
+        raise PermissionDenied
+
+
+def access_cycle(request: HttpRequest, cycle_id: int, perm: str = "assessments.view_cycle") -> Cycle:
+    cycle = get_object_or_404(Cycle, pk=cycle_id)
+    _check(request, perm, cycle)
+    return cycle
+
+
+def access_assessment(request: HttpRequest, assessment_id: int, perm: str = "assessments.view_assessment") -> Assessment:
+    assessment = get_object_or_404(Assessment.objects.select_related("cycle", "unit"), pk=assessment_id)
+    _check(request, perm, assessment)
+    return assessment
+
+
+def access_item(request: HttpRequest, item_id: int, perm: str = "assessments.view_assessment") -> SelfEvaluation:
+    item = get_object_or_404(
+        SelfEvaluation.objects.select_related("assessment__cycle", "assessment__unit", "verification"), pk=item_id
+    )
+    _check(request, perm, item)
+    return item
+
+
+# ------------------------------------------------------------------------------------------------ home and cycles
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not user.is_authenticated:
+        return redirect("public_index")
+    if user.has_perm("assessments.view_dashboard"):
+        latest = Cycle.objects.order_by("-year", "-pk").first()
+        if latest is not None:
+            return redirect("cycle_dashboard", cycle_id=latest.pk)
+        return redirect("cycle_list")
+    mine = Assessment.objects.filter(unit_id__in=unit_ids(user)).order_by("-cycle__year", "-pk").first()
+    if mine is not None:
+        return redirect("assessment_detail", assessment_id=mine.pk)
+    return redirect("public_index")
+
+
+@login_required
+@require_GET
+def cycle_list(request: HttpRequest) -> HttpResponse:
+    _check(request, "assessments.view_cycle")
+    cycles = Cycle.objects.all()
+    mine = Assessment.objects.filter(unit_id__in=unit_ids(request.user)).select_related("cycle", "unit")
+    return render(request, "assessments/cycle_list.html", {"cycles": cycles, "mine": mine})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cycle_new(request: HttpRequest) -> HttpResponse:
+    _check(request, "assessments.manage_cycle")
+    form = CycleForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cycle = actions.do_open_cycle(acting_user=request.user, **form.action_kwargs())
+        except (actions.ActionError, UserInputError) as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"已创建考核周期：{cycle.name}")
+            return redirect("cycle_dashboard", cycle_id=cycle.pk)
+    return render(request, "assessments/cycle_new.html", {"form": form})
+
+
+@login_required
+@require_GET
+def cycle_dashboard(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = access_cycle(request, cycle_id, "assessments.view_dashboard")
+    return render(request, "assessments/dashboard.html", {"cycle": cycle, **dashboard_data(cycle)})
+
+
+def _cycle_action(request: HttpRequest, cycle_id: int, perm: str, run: Callable[[Cycle], str]) -> HttpResponse:
+    cycle = access_cycle(request, cycle_id, perm)
+    try:
+        messages.success(request, run(cycle))
+    except actions.ActionError as exc:
+        messages.error(request, str(exc))
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("cycle_dashboard", cycle_id=cycle.pk)
+
+
+@login_required
+@require_POST
+def cycle_evaluate(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    def run(cycle: Cycle) -> str:
+        n = actions.check_evaluate_cycle(cycle=cycle, acting_user=request.user)
+        return f"综合评价完成：{n} 个单位"
+
+    return _cycle_action(request, cycle_id, "assessments.manage_cycle", run)
+
+
+@login_required
+@require_POST
+def cycle_approve(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    def run(cycle: Cycle) -> str:
+        actions.check_approve_cycle(cycle=cycle, acting_user=request.user)
+        return "已审定"
+
+    return _cycle_action(request, cycle_id, "assessments.approve_cycle", run)
+
+
+@login_required
+@require_POST
+def cycle_send_back(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    form = CommentForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+
+    def run(cycle: Cycle) -> str:
+        actions.check_send_back_cycle(cycle=cycle, comment=comment, acting_user=request.user)
+        return "已退回考核办"
+
+    return _cycle_action(request, cycle_id, "assessments.approve_cycle", run)
+
+
+@login_required
+@require_POST
+def cycle_publish(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    def run(cycle: Cycle) -> str:
+        actions.check_publish_cycle(cycle=cycle, acting_user=request.user)
+        return "已通报"
+
+    return _cycle_action(request, cycle_id, "assessments.manage_cycle", run)
+
+
+@login_required
+@require_POST
+def cycle_import(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    import polars as pl
+
+    form = MonitoringImportForm(request.POST, request.FILES)
+
+    def run(cycle: Cycle) -> str:
+        if not form.is_valid():
+            raise actions.ActionError("请选择文件")
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        try:
+            if upload.name.lower().endswith(".parquet"):
+                frame = pl.read_parquet(io.BytesIO(data))
+            else:
+                frame = pl.read_csv(io.BytesIO(data), infer_schema_length=None, schema_overrides={"unit_id": pl.String})
+        except Exception as exc:  # polars raises many kinds; the user only needs to know the file is unreadable
+            raise actions.ActionError(f"无法读取文件：{exc}") from None
+        if "unit_id" not in frame.columns:
+            raise actions.ActionError("文件缺少 unit_id 列")
+        n = actions.do_import_monitoring_values(
+            cycle=cycle, rows=frame.to_dicts(), source=upload.name, acting_user=request.user
+        )
+        return f"已导入 {n} 个监测数据值"
+
+    return _cycle_action(request, cycle_id, "assessments.manage_cycle", run)
+
+
+@login_required
+@require_GET
+def cycle_letters(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = access_cycle(request, cycle_id, "assessments.manage_cycle")
+    scheme = schemes.load(cycle.scheme_ref)
+    targets = schemes.target_inputs(scheme)
+    letters = ResponsibilityLetter.objects.filter(cycle=cycle).select_related("unit").order_by("unit__code")
+    rows = [(letter, [(t, letter.targets.get(t.id)) for t in targets]) for letter in letters]
+    return render(request, "assessments/letters.html", {"cycle": cycle, "targets": targets, "rows": rows})
+
+
+@login_required
+@require_POST
+def letter_issue(request: HttpRequest, letter_id: int) -> HttpResponse:
+    letter = get_object_or_404(ResponsibilityLetter.objects.select_related("cycle", "unit"), pk=letter_id)
+    _check(request, "assessments.manage_cycle", letter.cycle)
+    raw = {k[2:]: v for k, v in request.POST.items() if k.startswith("t_")}
+    try:
+        actions.check_issue_letter(letter=letter, raw=raw, acting_user=request.user)
+        messages.success(request, f"已下达 {letter.unit.name} 的目标责任书")
+    except actions.ActionError as exc:
+        messages.error(request, f"{letter.unit.name}：{exc}")
+    return redirect("cycle_letters", cycle_id=letter.cycle_id)
+
+
+@login_required
+@require_GET
+def cycle_verification(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = access_cycle(request, cycle_id, "assessments.verify_cycle")
+    items = (
+        SelfEvaluation.objects.filter(assessment__cycle=cycle, lead_unit__in=lead_units(request.user))
+        .exclude(assessment__state=State.DRAFT)
+        .select_related("assessment__unit", "verification")
+        .order_by("assessment__unit__code", "id")
+    )
+    counts = Counter(item.status for item in items)
+    return render(request, "assessments/verification.html", {"cycle": cycle, "items": items, "counts": counts})
+
+
+@login_required
+@require_GET
+def cycle_approval(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = access_cycle(request, cycle_id, "assessments.view_audit")
+    results = Result.objects.filter(cycle=cycle).select_related("assessment__unit").order_by("sequence", "rank")
+    states = Counter(cycle.assessments.values_list("state", flat=True))
+    return render(
+        request, "assessments/approval.html",
+        {"cycle": cycle, "results": results, "states": states, "comment_form": CommentForm(),
+         "can_approve": request.user.has_perm("assessments.approve_cycle", cycle),
+         "all_evaluated": set(states) == {State.EVALUATED}},
+    )
+
+
+# ------------------------------------------------------------------------------------------------ a unit's assessment
+def _item_rows(request: HttpRequest, assessment: Assessment, forms: dict[int, Any] | None = None) -> list[dict[str, Any]]:
+    scheme = schemes.load(assessment.cycle.scheme_ref)
+    can_edit = request.user.has_perm("assessments.edit_self_evaluation", assessment)
+    rows = []
+    items = assessment.items.select_related("verification").prefetch_related("evidence")
+    for item in items:
+        verification = getattr(item, "verification", None)
+        inputs = [
+            {
+                "def": schemes.input_def(scheme, input_id),
+                "self": value,
+                "verified": verification.values.get(input_id) if verification and verification.values else None,
+            }
+            for input_id, value in item.values.items()
+        ]
+        form = (forms or {}).get(item.pk)
+        if form is None and can_edit:
+            form = SelfEvaluationForm(
+                item=item, scheme=scheme, initial_values=item.values,
+                initial={"self_score": item.self_score, "explanation": item.explanation},
+            )
+        rows.append(
+            {"item": item, "inputs": inputs, "verification": verification, "form": form,
+             "can_verify": request.user.has_perm("assessments.verify_item", item)}
+        )
+    return rows
+
+
+@login_required
+@require_GET
+def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    assessment = access_assessment(request, assessment_id)
+    return _render_assessment(request, assessment)
+
+
+def _render_assessment(request: HttpRequest, assessment: Assessment, forms: dict[int, Any] | None = None, status: int = 200) -> HttpResponse:
+    user = request.user
+    context = {
+        "assessment": assessment,
+        "cycle": assessment.cycle,
+        "rows": _item_rows(request, assessment, forms),
+        "can_edit": user.has_perm("assessments.edit_self_evaluation", assessment),
+        "can_submit": user.has_perm("assessments.submit_assessment", assessment),
+        "can_see_result": user.has_perm("assessments.view_result", assessment) and hasattr(assessment, "result"),
+        "evidence_form": EvidenceForm(),
+        "overdue": assessment.is_overdue(),
+    }
+    return render(request, "assessments/assessment.html", context, status=status)
+
+
+@login_required
+@require_POST
+def assessment_submit(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    assessment = access_assessment(request, assessment_id, "assessments.submit_assessment")
+    try:
+        actions.check_submit(assessment=assessment, acting_user=request.user)
+        messages.success(request, "自评已提交")
+    except actions.ActionError as exc:
+        messages.error(request, str(exc))
+    return redirect("assessment_detail", assessment_id=assessment.pk)
+
+
+@login_required
+@require_POST
+def item_save(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = access_item(request, item_id, "assessments.edit_self_evaluation")
+    scheme = schemes.load(item.assessment.cycle.scheme_ref)
+    form = SelfEvaluationForm(request.POST, item=item, scheme=scheme, initial_values=item.values)
+    if form.is_valid():
+        try:
+            actions.check_save_self_evaluation(
+                item=item, raw_values=form.raw_values(), self_score=decimal_or_none(form.cleaned_data["self_score"]),
+                explanation=form.cleaned_data["explanation"], version=form.cleaned_data["version"],
+                acting_user=request.user,
+            )
+        except actions.ActionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"已保存：{item.indicator_name}")
+            return redirect(f"{_assessment_url(item)}#item-{item.pk}")
+    # The user's input is re-rendered as typed; nothing is lost on a conflict or a bad value.
+    return _render_assessment(request, item.assessment, {item.pk: form}, status=409 if _is_conflict(form) else 400)
+
+
+def _is_conflict(form: Any) -> bool:
+    return any("已被他人修改" in str(e) for e in form.non_field_errors())
+
+
+def _assessment_url(item: SelfEvaluation) -> str:
+    from django.urls import reverse
+
+    return reverse("assessment_detail", args=[item.assessment_id])
+
+
+@login_required
+@require_POST
+def evidence_upload(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = access_item(request, item_id, "assessments.edit_self_evaluation")
+    form = EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "请选择要上传的文件")
+    else:
+        try:
+            actions.check_add_evidence(item=item, upload=form.cleaned_data["file"], acting_user=request.user)
+            messages.success(request, "佐证材料已上传")
+        except actions.ActionError as exc:
+            messages.error(request, str(exc))
+    return redirect(f"{_assessment_url(item)}#item-{item.pk}")
+
+
+@login_required
+@require_GET
+def evidence_download(request: HttpRequest, evidence_id: int) -> HttpResponse:
+    evidence = get_object_or_404(Evidence.objects.select_related("item__assessment"), pk=evidence_id)
+    _check(request, "assessments.view_evidence", evidence)
+    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type, as_attachment=True,
+                            filename=evidence.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_verify(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = access_item(request, item_id, "assessments.verify_item")
+    scheme = schemes.load(item.assessment.cycle.scheme_ref)
+    verification = getattr(item, "verification", None)
+    start = verification.values if verification is not None and verification.values else item.values
+    form = VerificationForm(request.POST or None, item=item, scheme=scheme, initial_values=start)
+    return_form = ReturnForm(initial={"version": item.version})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.check_verify_item(
+                item=item, raw_values=form.raw_values(), score=decimal_or_none(form.cleaned_data["score"]),
+                reason=form.cleaned_data["reason"], version=form.cleaned_data["version"], acting_user=request.user,
+            )
+        except actions.ConflictError as exc:
+            form.add_error(None, str(exc))
+            item, status = exc.current, 409
+        except actions.ActionError as exc:
+            form.add_error(None, str(exc))
+            status = 400
+        else:
+            messages.success(request, f"已核实：{item.assessment.unit.name} · {item.indicator_name}")
+            return redirect("cycle_verification", cycle_id=item.assessment.cycle_id)
+    elif request.method == "POST":
+        status = 400
+    inputs = [(schemes.input_def(scheme, k), v) for k, v in item.values.items()]
+    return render(
+        request, "assessments/item_verify.html",
+        {"item": item, "form": form, "return_form": return_form, "inputs": inputs, "verification": verification},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def item_return(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = access_item(request, item_id, "assessments.verify_item")
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "退回时必须填写退回意见")
+        return redirect("item_verify", item_id=item.pk)
+    try:
+        actions.check_return_item(
+            item=item, comment=form.cleaned_data["comment"], version=form.cleaned_data["version"], acting_user=request.user
+        )
+        messages.success(request, f"已退回：{item.assessment.unit.name} · {item.indicator_name}")
+    except actions.ActionError as exc:
+        messages.error(request, str(exc))
+        return redirect("item_verify", item_id=item.pk)
+    return redirect("cycle_verification", cycle_id=item.assessment.cycle_id)
+
+
+@login_required
+@require_GET
+def item_history(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = access_item(request, item_id)
+    evidence_ids = [str(pk) for pk in item.evidence.values_list("pk", flat=True)]
+    entries = AuditLog.objects.filter(
+        Q(object_type="assessments.selfevaluation", object_id=str(item.pk))
+        | Q(object_type="assessments.evidence", object_id__in=evidence_ids)
+    ).order_by("seq")
+    return render(request, "assessments/item_history.html", {"item": item, "entries": entries})
+
+
+# ------------------------------------------------------------------------------------------------ results
+@public_view
+@require_GET
+def assessment_result(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    assessment = access_assessment(request, assessment_id, "assessments.view_result")
+    result = get_object_or_404(Result, assessment=assessment)
+    lines = explain_result(result)
+    return render(
+        request, "assessments/result.html", {"assessment": assessment, "result": result, "lines": lines}
+    )
+
+
+@require_GET
+def public_index(request: HttpRequest) -> HttpResponse:
+    cycles = Cycle.objects.filter(published_at__isnull=False)
+    return render(request, "assessments/public_index.html", {"cycles": cycles})
+
+
+@public_view
+@require_GET
+def public_results(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = get_object_or_404(Cycle, pk=cycle_id)
+    _check(request, "assessments.view_public", cycle)
+    return render(request, "assessments/public.html", {"cycle": cycle, **public_data(cycle)})
+
+
+@login_required
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    _check(request, "assessments.view_audit")
+    entries = AuditLog.objects.order_by("-seq")[:200]
+    return render(request, "assessments/audit.html", {"entries": entries, "report": verify_chain()})

@@ -1,0 +1,186 @@
+"""The per-unit workflow: draft → submitted → verifying → returned → verified → evaluated → approved → published."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django_fsm import TransitionNotAllowed
+
+from kaohe.assessments import actions
+from kaohe.assessments.models import Result, SelfEvaluation, State
+from kaohe.audit.models import AuditLog
+from tests.web.conftest import World
+
+
+def states(world: World) -> dict[str, str]:
+    return {u: world.assessment(u).state for u in ("A", "B", "C")}
+
+
+def test_it_opens_items_per_sequence(world: World) -> None:
+    city = sorted(world.assessment("A").items.values_list("indicator_id", flat=True))
+    county = sorted(world.assessment("C").items.values_list("indicator_id", flat=True))
+    assert city == ["1", "2", "3", "B1", "D1"]
+    assert county == ["1", "2", "B1", "D1"]  # indicator 3 is not scored for counties
+    assert world.item("A", "2").values == {"good_days": None}  # the target comes from the letter, not the unit
+
+
+def test_it_runs_the_whole_cycle(world: World) -> None:
+    world.through_verified()
+    assert set(states(world).values()) == {State.VERIFIED}
+
+    office, approver = world.people["alice"], world.people["linda"]
+    assert actions.check_evaluate_cycle(cycle=world.cycle, acting_user=office) == 3
+    assert set(states(world).values()) == {State.EVALUATED}
+    actions.check_approve_cycle(cycle=world.cycle, acting_user=approver)
+    actions.check_publish_cycle(cycle=world.cycle, acting_user=office)
+    assert set(states(world).values()) == {State.PUBLISHED}
+
+    result = Result.objects.get(assessment=world.assessment("A"))
+    # 40 − 5 (one month) + 40 + 20, bonus one award × 2
+    assert result.final_score == pytest.approx(97.0)
+    assert result.grade == "优秀"
+    county = Result.objects.get(assessment=world.assessment("C"))
+    assert county.final_score == pytest.approx(77.0)  # no indicator 3
+
+
+def test_it_refuses_editing_after_submission(world: World) -> None:
+    world.fill("A")
+    world.submit("A")
+    item = world.item("A", "1")
+    with pytest.raises(actions.ActionError):
+        actions.check_save_self_evaluation(
+            item=item, raw_values={"water_months": 0}, self_score=None, explanation="", version=item.version,
+            acting_user=world.people["fay"],
+        )
+
+
+def test_it_lets_only_the_head_submit(world: World) -> None:
+    world.fill("A")
+    with pytest.raises(actions.ActionError):
+        actions.check_submit(assessment=world.assessment("A"), acting_user=world.people["fay"])
+    world.submit("A")
+    assert world.assessment("A").state == State.SUBMITTED
+
+
+def test_it_refuses_submitting_empty_items(world: World) -> None:
+    with pytest.raises(actions.ActionError, match="尚未填报"):
+        world.submit("A")
+
+
+def test_it_returns_to_the_unit_and_back(world: World) -> None:
+    world.fill("A")
+    world.submit("A")
+    item = world.item("A", "1")
+    actions.check_return_item(item=item, comment="请补充监测报告", version=item.version, acting_user=world.people["walt"])
+    assert world.assessment("A").state == State.RETURNED
+    assert world.item("A", "1").status == SelfEvaluation.ItemStatus.RETURNED
+    item = world.item("A", "1")
+    actions.check_save_self_evaluation(
+        item=item, raw_values={"water_months": 2}, self_score=Decimal("30"), explanation="更正", version=item.version,
+        acting_user=world.people["fay"],
+    )
+    world.submit("A")
+    assert world.assessment("A").state == State.SUBMITTED
+    assert world.item("A", "1").status == SelfEvaluation.ItemStatus.OPEN
+
+
+def test_it_requires_a_comment_to_return(world: World) -> None:
+    world.fill("A")
+    world.submit("A")
+    item = world.item("A", "1")
+    with pytest.raises(actions.ActionError, match="退回意见"):
+        actions.check_return_item(item=item, comment="  ", version=item.version, acting_user=world.people["walt"])
+
+
+def test_it_keeps_self_and_verified_values_side_by_side(world: World) -> None:
+    world.fill("A")
+    world.submit("A")
+    item = world.item("A", "1")
+    with pytest.raises(actions.ActionError, match="调整理由"):
+        actions.check_verify_item(
+            item=item, raw_values={"water_months": 3}, score=None, reason="", version=item.version,
+            acting_user=world.people["walt"],
+        )
+    actions.check_verify_item(
+        item=item, raw_values={"water_months": 3}, score=None, reason="省控断面 3 月超标", version=item.version,
+        acting_user=world.people["walt"],
+    )
+    item = world.item("A", "1")
+    assert item.values == {"water_months": 1}
+    assert item.verification.values == {"water_months": 3}
+    assert item.status == SelfEvaluation.ItemStatus.CHANGED
+    assert world.assessment("A").state == State.VERIFYING
+    entry = AuditLog.objects.filter(action="verification.save").latest("seq")
+    assert entry.reason == "省控断面 3 月超标"
+    assert entry.decoded_new()["values"] == {"water_months": 3}
+
+
+def test_it_scores_accepted_values(world: World) -> None:
+    world.through_verified()
+    actions.check_evaluate_cycle(cycle=world.cycle, acting_user=world.people["alice"])
+    assert Result.objects.get(assessment=world.assessment("A")).scores["1"] == pytest.approx(35.0)
+
+
+def test_it_uses_the_verified_value_over_the_self_value(world: World) -> None:
+    for unit in ("A", "B", "C"):
+        world.fill(unit)
+        world.submit(unit)
+    item = world.item("A", "1")
+    actions.check_verify_item(
+        item=item, raw_values={"water_months": 4}, score=None, reason="核减", version=item.version,
+        acting_user=world.people["walt"],
+    )
+    world.verify_all("B")
+    world.verify_all("C")
+    for item in world.assessment("A").items.exclude(indicator_id="1"):
+        verifier = world.people["vera" if item.lead_unit == "生态环境局" else "dora"]
+        actions.check_verify_item(item=item, raw_values=item.values, score=None, reason="", version=item.version, acting_user=verifier)
+    actions.check_evaluate_cycle(cycle=world.cycle, acting_user=world.people["alice"])
+    assert Result.objects.get(assessment=world.assessment("A")).scores["1"] == pytest.approx(20.0)
+
+
+def test_it_refuses_evaluation_before_verification(world: World) -> None:
+    with pytest.raises(actions.ActionError, match="未完成核实"):
+        actions.check_evaluate_cycle(cycle=world.cycle, acting_user=world.people["alice"])
+
+
+def test_it_refuses_approval_by_the_office(world: World) -> None:
+    world.through_verified()
+    actions.check_evaluate_cycle(cycle=world.cycle, acting_user=world.people["alice"])
+    with pytest.raises(actions.ActionError):
+        actions.check_approve_cycle(cycle=world.cycle, acting_user=world.people["alice"])
+
+
+def test_it_sends_back_and_reevaluates(world: World) -> None:
+    world.through_verified()
+    actions.check_evaluate_cycle(cycle=world.cycle, acting_user=world.people["alice"])
+    actions.check_send_back_cycle(cycle=world.cycle, comment="请复核丙县", acting_user=world.people["linda"])
+    assert set(states(world).values()) == {State.VERIFIED}
+    actions.check_evaluate_cycle(cycle=world.cycle, acting_user=world.people["alice"])
+    assert set(states(world).values()) == {State.EVALUATED}
+
+
+def test_it_refuses_publication_before_approval(world: World) -> None:
+    world.through_verified()
+    actions.check_evaluate_cycle(cycle=world.cycle, acting_user=world.people["alice"])
+    with pytest.raises(actions.ActionError, match="审定"):
+        actions.check_publish_cycle(cycle=world.cycle, acting_user=world.people["alice"])
+
+
+def test_the_state_machine_refuses_a_skipped_step(world: World) -> None:
+    assessment = world.assessment("A")
+    with pytest.raises(TransitionNotAllowed):
+        assessment.publish()
+
+
+def test_every_transition_is_audited(world: World) -> None:
+    world.through_verified()
+    actions.check_evaluate_cycle(cycle=world.cycle, acting_user=world.people["alice"])
+    a = world.assessment("A")
+    trail = list(
+        AuditLog.objects.filter(object_type="assessments.assessment", object_id=str(a.pk)).values_list("old_value", "new_value")
+    )
+    assert trail == [
+        ('"draft"', '"submitted"'), ('"submitted"', '"verifying"'), ('"verifying"', '"verified"'), ('"verified"', '"evaluated"'),
+    ]

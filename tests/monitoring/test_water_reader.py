@@ -187,3 +187,31 @@ def test_it_reads_the_shipped_sample():
     assert out.height == 240
     assert sorted(out["unit_id"].unique().to_list()) == ["330109", "330110", "330111"]
     assert sorted(out["year"].unique().to_list()) == [2019, 2020]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])
+def test_it_reads_csv_saved_by_excel(tmp_path, encoding):
+    path = tmp_path / "sections.csv"
+    path.write_bytes("\n".join([HEADER, *GOOD]).encode(encoding))
+    out = read_sections(path)
+    assert out.columns[0] == "section_id"
+    assert out["section_name"].to_list() == ["甲", "甲"]
+
+
+def test_it_accepts_whole_numbers_written_as_floats(tmp_path):
+    path = tmp_path / "sections.parquet"
+    pl.DataFrame(
+        {
+            "section_id": ["S1", "S1"],
+            "section_name": ["甲", "甲"],
+            "unit_id": ["U1", "U1"],
+            "waterbody": ["river", "river"],
+            "target_class": ["III", "III"],
+            "month": [1.0, 2.5],
+            "codmn": [4.0, 4.0],
+        }  # fmt: skip
+    ).write_parquet(path)
+    found = problems(path)
+    assert [(p.line, p.column, p.message) for p in found] == [
+        (2, "month", "'2.5' is not a month; expected 1-12")
+    ]

@@ -314,12 +314,26 @@ def _parse_concentrations(raw: pl.Expr, allow_below_limit: bool) -> pl.Expr:
     return parsed
 
 
+def _decode(data: bytes) -> str:
+    """UTF-8 (with or without the BOM that Excel writes), else GB 18030, which Chinese Excel saves by default."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("gb18030")
+
+
+def _integer(text: pl.Expr) -> pl.Expr:
+    """ "3", "3.0" (spreadsheets and Parquet floats) -> 3; anything else -> null."""
+    number = text.cast(pl.Float64, strict=False)
+    return pl.when(number == number.round(0)).then(number.cast(pl.Int64, strict=False))
+
+
 def _read_raw(path: Path) -> tuple[pl.DataFrame, int]:
     """The table as strings, plus the offset from 0-based record index to the row number shown to users."""
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            return pl.read_csv(path, infer_schema=False, encoding="utf8-lossy"), 2  # header is row 1
+            return pl.read_csv(_decode(path.read_bytes()).encode(), infer_schema=False), 2  # header is row 1
         if suffix in (".xlsx", ".xlsm", ".xls"):
             frame = pl.read_excel(path, infer_schema_length=0, drop_empty_rows=False)
             return frame, 2
@@ -390,10 +404,10 @@ def _validate(raw: pl.DataFrame, file: str) -> pl.DataFrame:
         bad_rows(
             text[column].str.contains(";", literal=True), column, "{value!r} contains ';'; expected no ';'"
         )
-    month = text["month"].cast(pl.Int64, strict=False)
+    month = _integer(text["month"])
     bad_rows(month.is_null() | ~month.is_between(1, 12), "month", "{value!r} is not a month; expected 1-12")
     if "year" in raw.columns:
-        year = text["year"].cast(pl.Int64, strict=False)
+        year = _integer(text["year"])
         bad_rows(year.is_null() | ~year.is_between(1900, 2200), "year", "{value!r} is not a year")
     waterbody = text["waterbody"].str.to_lowercase().replace_strict(_WATERBODY_ALIASES, default=None)
     bad_rows(waterbody.is_null(), "waterbody", "{value!r} is not a waterbody; expected river or lake")
@@ -438,7 +452,7 @@ def _validate(raw: pl.DataFrame, file: str) -> pl.DataFrame:
         waterbody.alias("waterbody"),
         _class_label(target).alias("target_class"),
         month.alias("month"),
-        (text["year"].cast(pl.Int64) if "year" in raw.columns else pl.lit(None, pl.Int64)).alias("year"),
+        (_integer(text["year"]) if "year" in raw.columns else pl.lit(None, pl.Int64)).alias("year"),
         level_norm.alias("section_level"),
         pl.when(kind == "").then(None).otherwise(kind).alias("section_type"),
         *(v.alias(c) for c, v in numeric.items()),

@@ -163,15 +163,13 @@ def _range_problems(spec: Any, col: pl.Series, file: str | None) -> list[Problem
 def _missing_expr(scheme: Scheme, node_ids_by_seq: dict[str, set[str]]) -> pl.Expr:
     """A list column of "indicator/input" for every input a unit's scored rules read but lacks."""
     parts = []
-    for node in scheme.nodes():
-        if node.rule is None and node.bonus is None:
-            continue
+    for top in (*scheme.indicators, *scheme.bonus_items, *scheme.deduction_items):
         in_scope = pl.lit(True)
-        if node.kind == "base":
-            seqs = [s for s, ids in node_ids_by_seq.items() if node.id in ids]
-            in_scope = pl.col("sequence").is_in(seqs)
-        for ref in node.inputs:
-            parts.append(pl.when(in_scope & pl.col(ref).is_null()).then(pl.lit(f"{node.id}/{ref}")))
+        if top.kind == "base":  # a base indicator counts only for the sequences that score it
+            in_scope = pl.col("sequence").is_in([s for s, ids in node_ids_by_seq.items() if top.id in ids])
+        for node in top.walk():
+            for ref in node.inputs:
+                parts.append(pl.when(in_scope & pl.col(ref).is_null()).then(pl.lit(f"{node.id}/{ref}")))
     for _group, rule in scheme.special.all_rules():
         for ref in dict.fromkeys(rule.when.refs()):
             parts.append(pl.when(pl.col(ref).is_null()).then(pl.lit(f"{rule.id}/{ref}")))

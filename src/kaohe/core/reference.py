@@ -10,6 +10,7 @@ lines that explain each point gained or lost.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -211,14 +212,25 @@ def _linear(rule: r.Linear, row: Row, ctx: Ctx) -> RuleResult:
     return RuleResult(value, [(value - ctx.points, f"{fmt(x)} 按公式得 {fmt(value)} 分")] if value != ctx.points else [])
 
 
+_POOL_CACHE: dict[tuple[int, str], tuple[Sequence[Row], list[float]]] = {}
+
+
 def _pool_values(name: str, pool: Sequence[Row]) -> list[float]:
-    return [float(p[name]) for p in pool if p.get(name) is not None]
+    """The sorted present values of ``name`` in the pool (memoised per pool: ranking stays O(n log n))."""
+    key = (id(pool), name)
+    hit = _POOL_CACHE.get(key)
+    if hit is None or hit[0] is not pool:
+        if len(_POOL_CACHE) > 256:
+            _POOL_CACHE.clear()
+        hit = (pool, sorted(float(p[name]) for p in pool if p.get(name) is not None))
+        _POOL_CACHE[key] = hit
+    return hit[1]
 
 
 def _rank_share(rule: r.RankShare, row: Row, ctx: Ctx) -> RuleResult:
     values = _pool_values(rule.x, ctx.pool)
     v = float(row[rule.x])
-    best, worst = (max(values), min(values)) if rule.direction == "higher" else (min(values), max(values))
+    best, worst = (values[-1], values[0]) if rule.direction == "higher" else (values[0], values[-1])
     factor = 1.0 if best == worst else rule.worst_share + (1 - rule.worst_share) * (v - worst) / (best - worst)
     lines: list[tuple[float, str]] = []
     if rule.gate is None:
@@ -239,7 +251,7 @@ def _rank_share(rule: r.RankShare, row: Row, ctx: Ctx) -> RuleResult:
 def _rank_points(rule: r.RankPoints, row: Row, ctx: Ctx) -> RuleResult:
     v = float(row[rule.x])
     values = _pool_values(rule.x, ctx.pool)
-    better = sum(1 for p in values if (p > v if rule.direction == "higher" else p < v))
+    better = len(values) - bisect.bisect_right(values, v) if rule.direction == "higher" else bisect.bisect_left(values, v)
     position = better + 1
     value = rule.points_by_rank[position - 1] if position <= len(rule.points_by_rank) else 0.0
     return RuleResult(value, [(value, f"排名第 {position} 位")] if value else [])
@@ -425,6 +437,7 @@ def evaluate_unit(scheme: Scheme, row: Row, pool: Sequence[Row]) -> tuple[Row, l
     final = base_total + bonus - deduction
     if scheme.final_floor is not None:
         final = max(scheme.final_floor, final)
+    final = round(final, 9)  # sums of fractions must not split ties or cross a grade band by 1e-15
     blocked = any(scheme.missing_policy_of(m.split("/", 1)[1]) == "block" for m in out.missing)
     grade, flags, dishonest = _adjusted_grade(scheme, grade_for(scheme, final), row)
     no_adv = [rule.id for rule in scheme.special.no_advanced if holds(rule.when, row)]
@@ -462,14 +475,14 @@ def score_reference(scheme: Scheme, rows: Sequence[Row], history: Sequence[Row] 
     results = [evaluate_unit(scheme, row, by_seq[row["sequence"]])[0] for row in rows]
     ranking = scheme.ranking
     for seq_rows in _group(results).values():
-        ranked = [x for x in seq_rows if x["final_score"] is not None]
-        n = len(ranked)
+        finals = sorted(x["final_score"] for x in seq_rows if x["final_score"] is not None)
+        n = len(finals)
         for x in seq_rows:
             if x["final_score"] is None:
                 x.update(rank=None, advanced=False, interview=False)
                 continue
-            rank = 1 + sum(1 for y in ranked if y["final_score"] > x["final_score"])
-            rank_max = sum(1 for y in ranked if y["final_score"] >= x["final_score"])
+            rank = 1 + n - bisect.bisect_right(finals, x["final_score"])  # 1 + units scoring strictly more
+            rank_max = n - bisect.bisect_left(finals, x["final_score"])  # units scoring at least as much
             k = _advanced_count(n, ranking.advanced.share, ranking.advanced.rounding) if ranking.advanced else 0
             x["rank"] = rank
             x["advanced"] = bool(ranking.advanced) and rank <= k and not x["_no_advanced"]

@@ -15,15 +15,26 @@ import polars as pl
 import pytest
 
 import kaohe
-from kaohe.core import score_reference
+from kaohe.core import check_inputs, score_reference
 from kaohe.core.scheme import BUILTIN_DIR, Scheme, load_scheme_file
 
 IDS = ["jilin-2020-campaign", "jilin-2021-2025", "county-party-government"]
 CJK = re.compile(r"[\u4e00-\u9fff]")
-COMPARED = ["final_score", "grade", "rank", "advanced", "interview", "accountability", "dishonesty_record", "flags"]
+COMPARED = [
+    "final_score",
+    "grade",
+    "rank",
+    "advanced",
+    "interview",
+    "accountability",
+    "dishonesty_record",
+    "flags",
+]
 
 
-def both(scheme: Scheme, rows: list[dict[str, Any]], history: list[dict[str, Any]] | None = None) -> dict[str, dict[str, Any]]:
+def both(
+    scheme: Scheme, rows: list[dict[str, Any]], history: list[dict[str, Any]] | None = None
+) -> dict[str, dict[str, Any]]:
     """Score ``rows`` with both evaluators, check they agree, return unit_id ⇒ result."""
     frame = pl.DataFrame(rows, infer_schema_length=None)
     hist = pl.DataFrame(history, infer_schema_length=None) if history else None
@@ -78,7 +89,13 @@ def test_every_input_is_described_and_read(scheme_id: str) -> None:
         if spec.kind in ("number", "integer"):
             assert spec.min is not None and spec.max is not None, spec.id
         assert spec.id in read, f"{spec.id} is declared but nothing reads it"
-        assert spec.source in (None, "air.good_ratio", "air.pm25_mean", "air.heavy_ratio", "water.drinking_rate")
+        assert spec.source in (
+            None,
+            "air.good_ratio",
+            "air.pm25_mean",
+            "air.heavy_ratio",
+            "water.drinking_rate",
+        )
         if spec.source == "air.good_ratio" or spec.source == "air.heavy_ratio":
             assert spec.source_scale == 100  # monitoring gives fractions, the scheme percent
 
@@ -135,12 +152,23 @@ def test_s0_quality_rules_deduct_per_point_short_of_target() -> None:
     # A7: 满意率 87% ⇒ 10 × 0.87 = 8.7
     # total 100 − 2.5 − 3 − 3 − 0.3 − 1.5 − 1.3 = 88.4 ⇒ 良好
     row = s0_row(
-        "吉林市", good_ratio=85.5, pm25=36.0, water_inferior_v_share=1.5, farmland_safe_use=81.0, nox_cut=1.9, satisfaction=87.0
+        "吉林市",
+        good_ratio=85.5,
+        pm25=36.0,
+        water_inferior_v_share=1.5,
+        farmland_safe_use=81.0,
+        nox_cut=1.9,
+        satisfaction=87.0,
     )
     out = both(kaohe.load_scheme(S0), [row])["吉林市"]
-    assert (out["A3.1.1"], out["A3.1.2"], out["A3.2.2"], out["A3.3.1"], out["A3.4.2"], out["A7"]) == pytest.approx(
-        (4.5, 4, 4, 2.7, 0, 8.7)
-    )
+    assert (
+        out["A3.1.1"],
+        out["A3.1.2"],
+        out["A3.2.2"],
+        out["A3.3.1"],
+        out["A3.4.2"],
+        out["A7"],
+    ) == pytest.approx((4.5, 4, 4, 2.7, 0, 8.7))
     assert out["final_score"] == pytest.approx(88.4)
     assert out["grade"] == "良好"
 
@@ -170,7 +198,9 @@ def test_s0_especially_serious_incident_caps_excellent_at_good_and_leaves_good_a
     assert (out["白山市"]["final_score"], out["白山市"]["grade"]) == (pytest.approx(100), "良好")
     assert (out["松原市"]["final_score"], out["松原市"]["grade"]) == (pytest.approx(85), "良好")
     assert (out["白城市"]["final_score"], out["白城市"]["grade"]) == (pytest.approx(95), "优秀")
-    assert out["白山市"]["flags"] == ["R1"] and out["松原市"]["flags"] == ["R1"] and out["白城市"]["flags"] == []
+    assert (
+        out["白山市"]["flags"] == ["R1"] and out["松原市"]["flags"] == ["R1"] and out["白城市"]["flags"] == []
+    )
     assert not any(o["dishonesty_record"] for o in out.values())
 
 
@@ -240,7 +270,11 @@ def test_s1_targets_band_between_ensure_and_strive() -> None:
 def test_s1_especially_serious_incident_fails_even_at_98_points() -> None:
     # 四(三)1: 发生特别重大环境污染事件或生态破坏事件的,考核结果直接评定为不合格.
     # m_2_2 2 of 4 ⇒ 98 points ⇒ 优秀 by the bands; with the incident ⇒ 不合格.
-    rows = [s1_row("吉林市", m_2_2=2, incident_pollution=True), s1_row("四平市", m_2_2=2, incident_ecology=True), s1_row("辽源市", m_2_2=2)]
+    rows = [
+        s1_row("吉林市", m_2_2=2, incident_pollution=True),
+        s1_row("四平市", m_2_2=2, incident_ecology=True),
+        s1_row("辽源市", m_2_2=2),
+    ]
     out = both(kaohe.load_scheme(S1), rows)
     for unit in ("吉林市", "四平市"):
         assert out[unit]["final_score"] == pytest.approx(98)
@@ -262,7 +296,16 @@ def test_s1_downgrade_drops_one_grade_after_the_deduction() -> None:
         s1_row("松原市", rect_done=9, binding_missed=True),
         s1_row("白城市", satisfaction=0.0, m_2_2=0, m_2_3=3, binding_missed=True),
         s1_row(
-            "延边州", satisfaction=0.0, m_2_2=0, m_2_3=0, m_2_4=0, m_2_5=0, m_2_6=0, m_2_7=0, m_3_1=0, projects_done=0,
+            "延边州",
+            satisfaction=0.0,
+            m_2_2=0,
+            m_2_3=0,
+            m_2_4=0,
+            m_2_5=0,
+            m_2_6=0,
+            m_2_7=0,
+            m_3_1=0,
+            projects_done=0,
             binding_missed=True,
         ),
         s1_row("梅河口市"),
@@ -310,7 +353,20 @@ DEPT_INPUTS = dict(
     m_10_1_1=8, dept_violations=0, m_10_1_3=5, m_10_1_4=5, m_10_1_5=4, m_10_2_1=12, tasks_done=18, tasks_assigned=18,
     m_10_2_3=8, m_10_2_4=6, m_10_2_5=6, rect_done=10, rect_due=10, audit_done=True, m_10_3_3=5,
 )  # fmt: skip
-TOWN_MANUAL = ["m_9_1_1", "m_9_1_3", "m_9_1_5", "m_9_1_6", "m_9_1_7", "m_9_1_8", "m_9_2_1", "m_9_2_3", "m_9_2_4", "m_9_2_7", "m_9_3_3", "m_9_3_4"]
+TOWN_MANUAL = [
+    "m_9_1_1",
+    "m_9_1_3",
+    "m_9_1_5",
+    "m_9_1_6",
+    "m_9_1_7",
+    "m_9_1_8",
+    "m_9_2_1",
+    "m_9_2_3",
+    "m_9_2_4",
+    "m_9_2_7",
+    "m_9_3_3",
+    "m_9_3_4",
+]
 
 
 def _blank(scheme: Scheme) -> dict[str, Any]:
@@ -320,7 +376,13 @@ def _blank(scheme: Scheme) -> dict[str, Any]:
 def town(unit: str, **changes: Any) -> dict[str, Any]:
     """A town or park at full marks (100); the department-only inputs are left empty."""
     row = _blank(kaohe.load_scheme(S2))
-    row.update(unit_id=unit, unit_name=unit, sequence="towns_parks", regional_restriction=False, major_incident_responsible=False)
+    row.update(
+        unit_id=unit,
+        unit_name=unit,
+        sequence="towns_parks",
+        regional_restriction=False,
+        major_incident_responsible=False,
+    )
     row.update(TOWN_INPUTS)
     row.update(changes)
     return row
@@ -329,7 +391,13 @@ def town(unit: str, **changes: Any) -> dict[str, Any]:
 def dept(unit: str, **changes: Any) -> dict[str, Any]:
     """A county department at full marks (100); the town-only inputs are left empty."""
     row = _blank(kaohe.load_scheme(S2))
-    row.update(unit_id=unit, unit_name=unit, sequence="departments", regional_restriction=False, major_incident_responsible=False)
+    row.update(
+        unit_id=unit,
+        unit_name=unit,
+        sequence="departments",
+        regional_restriction=False,
+        major_incident_responsible=False,
+    )
     row.update(DEPT_INPUTS)
     row.update(changes)
     return row
@@ -431,8 +499,11 @@ def test_the_county_demo_scores_with_both_evaluators() -> None:
     assert units["unit_id"].to_list() == inputs["unit_id"].to_list()
     counts = dict(inputs.group_by("sequence").len().iter_rows())
     assert 12 <= counts["towns_parks"] <= 18 and 17 <= counts["departments"] <= 24
-    checked = kaohe.check_inputs(scheme, inputs)
-    rows = [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()} for r in checked.to_dicts()]
+    checked = check_inputs(scheme, inputs)
+    rows = [
+        {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
+        for r in checked.to_dicts()
+    ]
     fast = kaohe.score(scheme, inputs)
     slow = {r["unit_id"]: r for r in score_reference(scheme, rows)}
     assert not fast["blocked"].any()

@@ -59,7 +59,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.inputs:
         rows = [
             {"id": i.id, "name": i.name, "unit": i.unit, "kind": i.kind, "item_kind": i.item_kind, "min": i.min, "max": i.max,
-             "choices": i.choices, "indicator": i.indicator, "target": i.target, "source": i.source}
+             "range": [i.min, i.max], "choices": i.choices, "indicator": i.indicator, "target": i.target, "source": i.source}
             for i in scheme.inputs
         ]
         if args.format == "json":

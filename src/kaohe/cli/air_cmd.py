@@ -1,0 +1,117 @@
+"""``kaohe air evaluate FILE --by city_id --out OUT [--as-inputs SCHEME]``: hourly data to annual statistics."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import polars as pl
+from tqdm import tqdm
+
+from kaohe.core.exceptions import Problem, UserInputError
+from kaohe.monitoring.air import EDITION, POLLUTANTS, as_inputs, evaluate_year, read_hourly
+
+OUT_TYPES = (".csv", ".xlsx", ".parquet")
+# GB 3095-2026 / HJ 633-2026 apply from this date; kaohe implements only the 2012 editions (see tables.py).
+NEXT_EDITION_FROM = dt.date(2026, 3, 1)
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    air = sub.add_parser("air", help="air quality by HJ 633-2012 / HJ 663-2013 / GB 3095-2012")
+    air_sub = air.add_subparsers(dest="air_command", required=True)
+    ev = air_sub.add_parser("evaluate", help="annual statistics per station or city from hourly data")
+    ev.add_argument("file", help="hourly data: .csv, .parquet or .xlsx")
+    ev.add_argument("--by", choices=("city_id", "station_id"), default="city_id")
+    ev.add_argument("--out", required=True, help="results: .csv, .xlsx or .parquet")
+    ev.add_argument("--as-inputs", metavar="SCHEME", help="write the scheme's air inputs instead (needs --by city_id)")
+    ev.add_argument(
+        "--detection-limit",
+        action="append",
+        default=[],
+        metavar="POLLUTANT=LIMIT",
+        help="detection limit for bare 'ND' cells, e.g. so2=3 (counted at half the limit)",
+    )
+    ev.set_defaults(func=cmd_evaluate)
+
+
+def _limits(items: list[str]) -> dict[str, float]:
+    limits: dict[str, float] = {}
+    for item in items:
+        name, _, value = item.partition("=")
+        try:
+            limit = float(value)
+        except ValueError:
+            limit = -1.0
+        if name.strip() not in POLLUTANTS or limit <= 0:
+            raise UserInputError(f"--detection-limit {item!r}: expected POLLUTANT=LIMIT, e.g. so2=3")
+        limits[name.strip()] = limit
+    return limits
+
+
+def _write(frame: pl.DataFrame, out: Path) -> None:
+    """Writes to a temporary file next to ``out`` and renames it, so an error leaves no output behind."""
+    fd, tmp = tempfile.mkstemp(suffix=out.suffix, dir=out.parent)
+    os.close(fd)
+    try:
+        suffix = out.suffix.lower()
+        if suffix == ".csv":
+            frame.write_csv(tmp)
+        elif suffix == ".parquet":
+            frame.write_parquet(tmp)
+        else:
+            _write_xlsx(frame, Path(tmp))
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _write_xlsx(frame: pl.DataFrame, path: Path) -> None:
+    from openpyxl import Workbook  # polars' write_excel needs xlsxwriter, which we do not depend on
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "air"
+    sheet.append(frame.columns)
+    for row in frame.iter_rows():  # one row per station or city: small
+        sheet.append(list(row))
+    book.save(path)
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if out.suffix.lower() not in OUT_TYPES:
+        raise UserInputError(Problem(f"unsupported output type {out.suffix!r}; use {', '.join(OUT_TYPES)}", file=args.out))
+    if not out.parent.exists():
+        raise UserInputError(Problem("the output folder does not exist", file=args.out))
+    if args.as_inputs and args.by != "city_id":
+        raise UserInputError("--as-inputs needs --by city_id (scheme inputs are per city)")
+    limits = _limits(args.detection_limit)
+    scheme = None
+    if args.as_inputs:
+        from kaohe.core import load_scheme  # the scoring core is only needed for this option
+
+        scheme = load_scheme(args.as_inputs)
+    steps = ["read and check", "daily and annual statistics", "write"]
+    with tqdm(total=len(steps), file=sys.stderr, disable=not sys.stderr.isatty(), unit="step") as bar:
+        bar.set_description(steps[0])
+        hourly = read_hourly(args.file, detection_limits=limits)
+        bar.update()
+        last = hourly["timestamp"].max()
+        if isinstance(last, dt.datetime) and last.date() >= NEXT_EDITION_FROM:
+            print(f"note: data from {NEXT_EDITION_FROM} on fall under the 2026 editions; computed by {EDITION}", file=sys.stderr)
+        bar.set_description(steps[1])
+        result = evaluate_year(hourly, by=args.by)
+        if scheme is not None:
+            result = as_inputs(result, scheme)
+        bar.update()
+        bar.set_description(steps[2])
+        _write(result, out)
+        bar.update()
+    print(f"wrote {out}: {result.height} rows ({args.by}), {EDITION}")
+    return 0

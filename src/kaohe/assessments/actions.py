@@ -109,6 +109,7 @@ def do_add_membership(
 ) -> Membership:
     with transaction.atomic():
         membership = Membership.objects.create(user=user, role=role, unit=unit, lead_unit=lead_unit)
+        user.__dict__.pop("_kaohe_memberships", None)  # rules.memberships() caches the roles on the user object
         if role == Membership.Role.OFFICE:
             user.is_staff = True
             user.save(update_fields=["is_staff"])
@@ -150,19 +151,25 @@ def do_open_cycle(
             cycle.scheme_id = scheme.id
             cycle.save(update_fields=["scheme_id"])
         unit_list = list(units)
-        bad = [u.name for u in unit_list if u.sequence not in scheme.sequence_ids()]
+        sequence_ids = scheme.sequence_ids()
+        bad = [u.name for u in unit_list if u.sequence not in sequence_ids and len(sequence_ids) > 1]
         if bad:
             raise ActionError(f"这些单位的序列不在考核方案中: {'、'.join(bad)}")
-        specs_by_sequence = {seq: schemes.items_for(scheme, seq) for seq in {u.sequence for u in unit_list}}
+
+        def sequence_of(unit: Unit) -> str:
+            # A scheme with one ranking pool takes every unit, whatever its usual sequence.
+            return unit.sequence if unit.sequence in sequence_ids else sequence_ids[0]
+
+        specs_by_sequence = {seq: schemes.items_for(scheme, seq) for seq in {sequence_of(u) for u in unit_list}}
         for unit in unit_list:
-            assessment = Assessment.objects.create(cycle=cycle, unit=unit, sequence=unit.sequence)
+            assessment = Assessment.objects.create(cycle=cycle, unit=unit, sequence=sequence_of(unit))
             ResponsibilityLetter.objects.create(cycle=cycle, unit=unit)
             SelfEvaluation.objects.bulk_create(
                 SelfEvaluation(
                     assessment=assessment, indicator_id=spec.indicator_id, indicator_name=spec.indicator_name[:300],
                     lead_unit=spec.lead_unit, kind=spec.kind, values=dict.fromkeys(spec.input_ids),
                 )
-                for spec in specs_by_sequence[unit.sequence]
+                for spec in specs_by_sequence[assessment.sequence]
             )
         do_append_audit(
             acting_user=acting_user, action="cycle.open", obj=cycle,

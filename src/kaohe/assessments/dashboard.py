@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from kaohe.assessments import schemes
 from kaohe.assessments.models import Assessment, Cycle, Result, SelfEvaluation, State
 
+GRADE_ORDER = {"优秀": 0, "良好": 1, "合格": 2, "不合格": 3}
 DONE = (SelfEvaluation.ItemStatus.ACCEPTED, SelfEvaluation.ItemStatus.CHANGED)
 
 
@@ -97,5 +98,5 @@ def public_data(cycle: Cycle) -> dict[str, Any]:
         "advanced": [r for r in results if r.advanced],
         "interview": [r for r in results if r.interview],
         "accountability": [r for r in results if r.accountability],
-        "grades": Counter(r.grade for r in results if r.grade),
+        "grades": sorted(Counter(r.grade for r in results if r.grade).items(), key=lambda kv: GRADE_ORDER.get(kv[0], 9)),
     }

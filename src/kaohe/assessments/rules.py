@@ -6,6 +6,7 @@
     单位填报人 filler       its own unit's assessment and results          its unit's items while draft/returned
     单位负责人 head         as filler                                      as filler, and submits
     牵头单位核实人 verifier  every unit's assessment once submitted         only items of indicators its unit leads
+                                                                        (the office verifies items no unit leads)
     领导 approver          everything                                     approves or sends back an evaluation
     public (anonymous)    published results                              nothing
 
@@ -19,6 +20,7 @@ from typing import Any
 import rules
 
 from kaohe.assessments.models import Assessment, Cycle, Evidence, Membership, SelfEvaluation, State
+from kaohe.assessments.schemes import OFFICE_LEAD
 
 Role = Membership.Role
 
@@ -100,6 +102,9 @@ def is_verifiable(user: Any, obj: Any) -> bool:
 
 @rules.predicate
 def leads_indicator(user: Any, item: SelfEvaluation) -> bool:
+    """The user verifies for the item's lead unit; items no lead unit claims are the office's (OFFICE_LEAD)."""
+    if item.lead_unit == OFFICE_LEAD:
+        return any(m.role == Role.OFFICE for m in memberships(user))
     return bool(item.lead_unit) and item.lead_unit in lead_units(user)
 
 
@@ -121,7 +126,7 @@ rules.add_perm("assessments.view_cycle", has_any_role)
 rules.add_perm("assessments.view_dashboard", is_office | is_approver | is_verifier)
 rules.add_perm("assessments.manage_cycle", is_office)
 rules.add_perm("assessments.approve_cycle", is_approver)
-rules.add_perm("assessments.verify_cycle", is_verifier)
+rules.add_perm("assessments.verify_cycle", is_verifier | is_office)
 rules.add_perm("assessments.view_public", is_published)
 rules.add_perm("assessments.view_audit", is_office | is_approver)
 

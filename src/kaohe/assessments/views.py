@@ -41,6 +41,7 @@ from kaohe.assessments.models import (
     State,
 )
 from kaohe.assessments.rules import lead_units, unit_ids
+from kaohe.assessments.schemes import OFFICE_LEAD
 from kaohe.audit.actions import verify_chain
 from kaohe.audit.models import AuditLog
 from kaohe.core.exceptions import UserInputError
@@ -251,14 +252,26 @@ def letter_issue(request: HttpRequest, letter_id: int) -> HttpResponse:
 @require_GET
 def cycle_verification(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = access_cycle(request, cycle_id, "assessments.verify_cycle")
+    leads = lead_units(request.user) | ({OFFICE_LEAD} if request.user.has_perm("assessments.manage_cycle") else set())
     items = (
-        SelfEvaluation.objects.filter(assessment__cycle=cycle, lead_unit__in=lead_units(request.user))
+        SelfEvaluation.objects.filter(assessment__cycle=cycle, lead_unit__in=leads)
         .exclude(assessment__state=State.DRAFT)
         .select_related("assessment__unit", "verification")
         .order_by("assessment__unit__code", "id")
     )
-    counts = Counter(item.status for item in items)
-    return render(request, "assessments/verification.html", {"cycle": cycle, "items": items, "counts": counts})
+    counts = sorted(
+        (SelfEvaluation.ItemStatus(status).label, n)
+        for status, n in Counter(items.values_list("status", flat=True)).items()
+    )
+    show_all = request.GET.get("all") == "1"
+    if not show_all:  # by default only what still waits for this verifier
+        items = items.filter(
+            status=SelfEvaluation.ItemStatus.OPEN, assessment__state__in=[State.SUBMITTED, State.VERIFYING]
+        )
+    return render(
+        request, "assessments/verification.html",
+        {"cycle": cycle, "items": items, "counts": counts, "show_all": show_all},
+    )
 
 
 @login_required
@@ -267,9 +280,10 @@ def cycle_approval(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = access_cycle(request, cycle_id, "assessments.view_audit")
     results = Result.objects.filter(cycle=cycle).select_related("assessment__unit").order_by("sequence", "rank")
     states = Counter(cycle.assessments.values_list("state", flat=True))
+    state_counts = [(State(s).label, n) for s, n in states.items()]
     return render(
         request, "assessments/approval.html",
-        {"cycle": cycle, "results": results, "states": states, "comment_form": CommentForm(),
+        {"cycle": cycle, "results": results, "states": state_counts, "comment_form": CommentForm(),
          "can_approve": request.user.has_perm("assessments.approve_cycle", cycle),
          "all_evaluated": set(states) == {State.EVALUATED}},
     )
@@ -494,4 +508,6 @@ def public_results(request: HttpRequest, cycle_id: int) -> HttpResponse:
 def audit_log(request: HttpRequest) -> HttpResponse:
     _check(request, "assessments.view_audit")
     entries = AuditLog.objects.order_by("-seq")[:200]
-    return render(request, "assessments/audit.html", {"entries": entries, "report": verify_chain()})
+    # Walking the whole chain reads every entry, so it runs when asked for (the CLI does the same job).
+    report = verify_chain() if request.GET.get("verify") == "1" else None
+    return render(request, "assessments/audit.html", {"entries": entries, "report": report})

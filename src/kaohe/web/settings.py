@@ -85,6 +85,8 @@ TEMPLATES = [
     },
 ]
 
+if not os.getenv("DATABASE_URL"):
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # SQLite needs its folder; a checkout has none yet
 DATABASES = {
     "default": dj_database_url.parse(
         envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'kaohe.sqlite3'}"),

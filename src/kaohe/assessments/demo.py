@@ -1,0 +1,287 @@
+"""The demo province: master data, people and three cycles at different stages, built through actions.
+
+示范省 has 9 cities, 1 management area and 63 counties (fictional names; the numbers are synthetic). Cities and the
+area are ranked in one sequence, counties in another. The cycles use the built-in scheme ``jilin-2021-2025``
+(seed 001) with the demo's two ranking sequences added — an uploaded scheme file, as an office would upload its
+own yearly detailed rules:
+
+    2021  published   (history for the three-year rule and the public 通报 page)
+    2022  evaluated   (waiting for the approver)
+    2023  in progress (units at every stage: draft, returned, submitted, verifying, verified)
+
+Every person's password is ``demo``. Nothing here is real data.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from kaohe.assessments import actions, schemes
+from kaohe.assessments.models import Cycle, Membership, SelfEvaluation, Unit
+
+BASE_SCHEME = "jilin-2021-2025"
+PASSWORD = "demo"
+CITIES = ["东山市", "西岭市", "南湖市", "北原市", "青河市", "白石市", "金川市", "玉泉市", "龙湾市"]
+AREA = "翠峰山管理区"
+COUNTY_STEMS = "安宁 丰和 永兴 昌平 泰和 福顺 康乐 嘉禾 瑞安 宝山 临江 清源 长青 松涛 柳河 桃源 梅林 兰溪 竹溪 荷塘 石门".split()
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    where: str
+
+
+def demo_scheme_yaml() -> str:
+    """The built-in scheme with the demo's two sequences and S2-style 先进/约谈 ranking rules."""
+    data = yaml.safe_load(Path(schemes.load(BASE_SCHEME).file).read_text(encoding="utf-8"))
+    data["id"] = "demo-province"
+    data["name"] = f"{data['name']}（示范省）"
+    data["sequences"] = [{"id": "city", "name": "市(州)和管理区"}, {"id": "county", "name": "县(市、区)"}]
+    data["ranking"] = {"advanced": {"share": 0.3333333333}, "interview": {"bottom": 3}, "accountability": {"years": 3}}
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+class Synth:
+    """Plausible values per input, from the input's unit, range and whether a target goes with it."""
+
+    def __init__(self, scheme: Any, rng: random.Random) -> None:
+        self.scheme = scheme
+        self.rng = rng
+        self.targets = {i.id: i for i in schemes.target_inputs(scheme)}
+
+    def _lower_is_better(self, inp: Any) -> bool:
+        text = f"{inp.id}{inp.name}{inp.unit}"
+        return any(w in text for w in ("µg", "mg", "pm", "heavy", "inferior", "劣", "Ⅴ类", "重度"))
+
+    def target(self, inp: Any, unit_scale: float) -> Any:
+        r = self.rng
+        if inp.kind == "integer":
+            return r.randint(5, 30)
+        if inp.kind != "number":
+            return None
+        if "strive" in inp.id:
+            return None  # set from the matching ensure value below
+        if inp.unit == "%":
+            base = 2.0 if self._lower_is_better(inp) else r.uniform(70, 88)
+            return round(base, 1)
+        if "µg" in inp.unit:
+            return round(r.uniform(28, 40), 1)
+        return round(r.uniform(500, 5000) * unit_scale, 0)
+
+    def letter(self, unit_scale: float) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for inp in self.targets.values():
+            out[inp.id] = self.target(inp, unit_scale)
+        for inp in self.targets.values():
+            if "strive" in inp.id:
+                ensure = out.get(inp.id.replace("strive", "ensure"))
+                if ensure is not None:
+                    better = -3 if self._lower_is_better(inp) else 3
+                    out[inp.id] = round(min(max(ensure + better, inp.min or 0), inp.max or 1e9), 1)
+        return out
+
+    def _matching_target(self, inp: Any, letter: dict[str, Any]) -> Any:
+        for suffix in ("_target", "_ensure", "_due", "_planned"):
+            if inp.id + suffix in letter:
+                return letter[inp.id + suffix]
+        stem = inp.id.rsplit("_", 1)[0]
+        for key in (f"{stem}_due", f"{stem}_planned"):
+            if key in letter:
+                return letter[key]
+        return None
+
+    def value(self, inp: Any, letter: dict[str, Any], quality: float) -> Any:
+        """``quality`` in [0, 1]: how well this unit does this year."""
+        r = self.rng
+        target = self._matching_target(inp, letter)
+        low, high = inp.min if inp.min is not None else 0.0, inp.max if inp.max is not None else 1e9
+        if inp.kind == "boolean":
+            bad = any(w in f"{inp.id}{inp.name}" for w in ("incident", "missed", "事件", "未完成"))
+            return (r.random() < 0.04) if bad else (r.random() < 0.55 + 0.45 * quality)
+        if inp.kind in ("category", "list"):
+            return None
+        if inp.kind == "integer":
+            if target is not None:
+                return max(0, int(target) - (0 if r.random() < quality else r.randint(1, 3)))
+            if high <= 20:
+                return r.choice([0, 0, 0, 1, 1, 2])
+            return r.randint(80, 400)
+        if target is not None:
+            spread = (quality - 0.6) * 0.12 + r.uniform(-0.03, 0.03)
+            factor = 1 - spread if self._lower_is_better(inp) else 1 + spread
+            return round(min(max(target * factor, low), high), 1)
+        if high <= 10:
+            return round(high * (0.55 + 0.45 * quality), 1)
+        if inp.unit == "%":
+            if low < 0:
+                return round(r.uniform(-5, 15), 1)
+            return round(min(high, 60 + 38 * quality + r.uniform(-3, 3)), 1)
+        return round(r.uniform(55, 80), 1)
+
+
+def _units(office: User) -> list[Unit]:
+    units = []
+    for i, name in enumerate(CITIES):
+        units.append(actions.do_create_unit(code=f"9{i + 1:02d}00", name=name, type="city", sequence="city", acting_user=office))
+    units.append(actions.do_create_unit(code="91000", name=AREA, type="area", sequence="city", acting_user=office))
+    stems = iter(COUNTY_STEMS * 3)
+    suffixes = ["县", "市", "区"]
+    for i, city in enumerate(units[:9]):
+        for j in range(7):
+            stem = next(stems)
+            name = f"{stem}{suffixes[(i + j) % 3]}" if i < 3 else f"{city.name[:2]}{stem}{suffixes[(i + j) % 3]}"
+            units.append(
+                actions.do_create_unit(
+                    code=f"9{i + 1:02d}{j + 1:02d}", name=name, type="county", sequence="county", parent=city,
+                    acting_user=office,
+                )
+            )
+    return units
+
+
+def _person(username: str, first_name: str, hashed: str) -> User:
+    return User.objects.create(username=username, first_name=first_name, password=hashed)
+
+
+def _fill(item: SelfEvaluation, synth: Synth, scheme: Any, letter: dict[str, Any], quality: float, who: User) -> None:
+    raw = {k: synth.value(schemes.input_def(scheme, k), letter, quality) for k in item.values}
+    actions.check_save_self_evaluation(
+        item=item, raw_values=raw, self_score=None, explanation="按年度目标责任书完成情况自评。", version=item.version,
+        acting_user=who,
+    )
+
+
+def load_demo(*, seed: int = 2023) -> list[DemoLogin]:
+    """Build the demo in an empty database (refuses if units exist) and return the logins to print."""
+    if Unit.objects.exists():
+        raise actions.ActionError("数据库中已有单位，示范数据只能载入空数据库")
+    rng = random.Random(seed)
+    hashed = make_password(PASSWORD)
+    with transaction.atomic():
+        office = _person("office", "考核办 王主任", hashed)
+        office.is_superuser = True  # the demo office may also manage groups and permissions in the admin
+        office.save(update_fields=["is_superuser"])
+        actions.do_add_membership(user=office, role=Membership.Role.OFFICE, acting_user=office)
+        leader = _person("leader", "分管副省长", hashed)
+        actions.do_add_membership(user=leader, role=Membership.Role.APPROVER, acting_user=office)
+        units = _units(office)
+        scheme_text = demo_scheme_yaml()
+        scheme = schemes.load(BASE_SCHEME)
+        leads = sorted(
+            {spec.lead_unit for seq in scheme.sequence_ids() for spec in schemes.items_for(scheme, seq)}
+            - {schemes.OFFICE_LEAD}
+        )
+        verifiers = []
+        for n, lead in enumerate(leads or ["省生态环境厅"], start=1):
+            v = _person("verifier" if n == 1 else f"verifier{n}", f"{lead} 核实员", hashed)
+            actions.do_add_membership(user=v, role=Membership.Role.VERIFIER, lead_unit=lead, acting_user=office)
+            verifiers.append((lead, v))
+        fillers: dict[int, User] = {}
+        heads: dict[int, User] = {}
+        for unit in units:
+            fillers[unit.pk] = _person(f"u{unit.code}", f"{unit.name} 填报员", hashed)
+            heads[unit.pk] = _person(f"h{unit.code}", f"{unit.name} 负责人", hashed)
+            actions.do_add_membership(user=fillers[unit.pk], role=Membership.Role.FILLER, unit=unit, acting_user=office)
+            actions.do_add_membership(user=heads[unit.pk], role=Membership.Role.HEAD, unit=unit, acting_user=office)
+        verifier_for = dict(verifiers)
+        talent = {u.pk: rng.uniform(0.2, 1.0) for u in units}
+
+        def run_cycle(year: int, stage: str) -> Cycle:
+            import datetime as dt
+
+            cycle = actions.do_open_cycle(
+                name=f"{year}年度政府生态环境保护目标责任制考核", year=year, scheme_id="", units=units,
+                scheme_file=ContentFile(scheme_text.encode(), name=f"demo-province-{year}.yaml"),
+                self_evaluation_deadline=dt.date(year + 1, 2, 28), verification_deadline=dt.date(year + 1, 3, 31),
+                evaluation_deadline=dt.date(year + 1, 4, 30), acting_user=office,
+            )
+            cycle_scheme = schemes.load(cycle.scheme_ref)
+            synth = Synth(cycle_scheme, rng)
+            letters = {}
+            for letter in cycle.letters.select_related("unit"):
+                scale = 0.3 if letter.unit.type == "county" else 1.0
+                targets = synth.letter(scale)
+                actions.do_issue_letter(letter=letter, targets=targets, acting_user=office)
+                letters[letter.unit_id] = targets
+            # Monitoring-derived air inputs for every unit (what kaohe.monitoring would compute).
+            monitored = [i for i in cycle_scheme.inputs if getattr(i, "source", None)]
+            rows = [
+                {"unit_id": u.code, **{i.id: synth.value(i, letters[u.pk], talent[u.pk]) for i in monitored}}
+                for u in units
+            ]
+            actions.do_import_monitoring_values(cycle=cycle, rows=rows, source="示范空气质量监测数据", acting_user=office)
+            for n, assessment in enumerate(cycle.assessments.select_related("unit").order_by("unit__code")):
+                unit = assessment.unit
+                quality = min(1.0, max(0.0, talent[unit.pk] + rng.uniform(-0.15, 0.15)))
+                share = n / len(units)
+                target_stage = stage if stage != "mixed" else (
+                    "draft" if share < 0.12 else "returned" if share < 0.2 else "submitted" if share < 0.45
+                    else "verifying" if share < 0.6 else "verified"
+                )
+                items = list(assessment.items.all())
+                to_fill = items if target_stage != "draft" else items[: len(items) // 2]
+                for item in to_fill:
+                    _fill(item, synth, cycle_scheme, letters[unit.pk], quality, fillers[unit.pk])
+                if target_stage == "draft":
+                    continue
+                actions.check_submit(assessment=assessment, acting_user=heads[unit.pk])
+                assessment.refresh_from_db()  # the action moved the state on a locked copy
+                items = list(assessment.items.all())
+                if target_stage == "submitted":
+                    continue
+                done = items if target_stage in ("verified", "evaluated", "published") else items[: len(items) // 2]
+                for i, item in enumerate(done):
+                    verifier = verifier_for.get(item.lead_unit) or office
+                    values = dict(item.values)
+                    reason = ""
+                    if i == 0 and rng.random() < 0.3:
+                        key = next(iter(values))
+                        if isinstance(values[key], float):
+                            values[key] = round(values[key] * 0.97, 1)
+                            reason = "与省级监测数据核对后核减"
+                    actions.check_verify_item(
+                        item=item, raw_values=values, score=None, reason=reason, version=item.version,
+                        acting_user=verifier,
+                    )
+                if target_stage == "returned":
+                    item = assessment.items.exclude(status__in=["accepted", "changed"]).first()
+                    if item is not None:
+                        verifier = verifier_for.get(item.lead_unit) or office
+                        actions.check_return_item(
+                            item=item, comment="佐证材料不全，请补充监测报告原件。", version=item.version,
+                            acting_user=verifier,
+                        )
+            if stage in ("evaluated", "published"):
+                actions.check_evaluate_cycle(cycle=cycle, acting_user=office)
+            if stage == "published":
+                actions.check_approve_cycle(cycle=cycle, acting_user=leader)
+                actions.check_publish_cycle(cycle=cycle, acting_user=office)
+            return cycle
+
+        run_cycle(2021, "published")
+        run_cycle(2022, "evaluated")
+        run_cycle(2023, "mixed")
+
+    first_city = units[0]
+    first_county = units[10]
+    logins = [
+        DemoLogin("office", "考核办 (office, also Django admin)", "全省"),
+        DemoLogin("leader", "领导 (approver)", "全省"),
+        *[DemoLogin(v.username, "牵头单位核实人 (verifier)", lead) for lead, v in verifiers],
+        DemoLogin(f"u{first_city.code}", "单位填报人 (filler)", first_city.name),
+        DemoLogin(f"h{first_city.code}", "单位负责人 (head)", first_city.name),
+        DemoLogin(f"u{first_county.code}", "单位填报人 (filler)", first_county.name),
+        DemoLogin(f"h{first_county.code}", "单位负责人 (head)", first_county.name),
+    ]
+    return logins

@@ -1,0 +1,204 @@
+"""Every URL pattern (screens, API, admin) × every role and the public, with the status each must get.
+
+The routes come from the URL conf itself: a new view without a row here fails ``test_every_route_has_a_row``,
+so it cannot escape the matrix. The world is the conftest's, with 甲市 (A) still a draft: the other unit's people
+and the verifiers must not see it, and nothing is published yet.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from kaohe.assessments import actions
+from kaohe.assessments.models import Membership
+from kaohe.audit.models import AuditLog
+from tests.web.conftest import ROLES, World, build_world
+
+
+def S(anon: int, alice: int, linda: int, fay: int, hank: int, bob: int, vera: int, walt: int) -> dict[str, int]:
+    return dict(zip(ROLES, (anon, alice, linda, fay, hank, bob, vera, walt), strict=True))
+
+
+def ALL(status: int) -> dict[str, int]:
+    return dict.fromkeys(ROLES, status)
+
+
+def STAFF(office: int) -> dict[str, int]:
+    """Admin pages: only 考核办 (alice) is staff; everyone else is sent to the admin login."""
+    return {**ALL(302), "alice": office}
+
+
+UNIT_A_READERS = S(302, 200, 200, 200, 200, 403, 403, 403)
+SIGNED_IN = S(302, 200, 200, 200, 200, 200, 200, 200)
+OFFICE_POST = S(302, 302, 403, 403, 403, 403, 403, 403)
+APPROVER_POST = S(302, 403, 302, 403, 403, 403, 403, 403)
+API_SIGNED_IN = S(401, 200, 200, 200, 200, 200, 200, 200)
+API_UNIT_A_READERS = S(401, 200, 200, 200, 200, 403, 403, 403)
+API_NOBODY = S(401, 403, 403, 403, 403, 403, 403, 403)
+
+# route → (method, body or None, expected status per role)
+MATRIX: dict[str, tuple[str, Any, dict[str, int]]] = {
+    # --- sign-in and language
+    "login/": ("GET", None, ALL(200)),
+    "logout/": ("GET", None, ALL(405)),  # logging out is POST only
+    "i18n/setlang/": ("POST", {"language": "en"}, ALL(302)),
+    # --- screens
+    "": ("GET", None, ALL(302)),  # home redirects to the page for the role (public index for anonymous)
+    "cycles/": ("GET", None, SIGNED_IN),
+    "cycles/new/": ("GET", None, S(302, 200, 403, 403, 403, 403, 403, 403)),
+    "cycles/<int:cycle_id>/": ("GET", None, S(302, 200, 200, 403, 403, 403, 200, 200)),
+    "cycles/<int:cycle_id>/letters/": ("GET", None, S(302, 200, 403, 403, 403, 403, 403, 403)),
+    "cycles/<int:cycle_id>/verify/": ("GET", None, S(302, 200, 403, 403, 403, 403, 200, 200)),  # office: unled items
+    "cycles/<int:cycle_id>/approval/": ("GET", None, S(302, 200, 200, 403, 403, 403, 403, 403)),
+    # POSTs with empty forms: the allowed role gets a redirect with an error message, nothing changes
+    "cycles/<int:cycle_id>/evaluate/": ("POST", {}, OFFICE_POST),
+    "cycles/<int:cycle_id>/approve/": ("POST", {}, APPROVER_POST),
+    "cycles/<int:cycle_id>/send-back/": ("POST", {}, APPROVER_POST),
+    "cycles/<int:cycle_id>/publish/": ("POST", {}, OFFICE_POST),
+    "cycles/<int:cycle_id>/import/": ("POST", {}, OFFICE_POST),
+    "letters/<int:letter_id>/": ("POST", {}, OFFICE_POST),
+    "assessments/<int:assessment_id>/": ("GET", None, UNIT_A_READERS),
+    "assessments/<int:assessment_id>/submit/": ("POST", {}, S(302, 403, 403, 403, 302, 403, 403, 403)),
+    "assessments/<int:assessment_id>/result/": ("GET", None, S(302, 403, 403, 403, 403, 403, 403, 403)),
+    "items/<int:item_id>/": ("POST", {}, S(302, 403, 403, 400, 400, 403, 403, 403)),
+    "items/<int:item_id>/evidence/": ("POST", {}, S(302, 403, 403, 302, 302, 403, 403, 403)),
+    "items/<int:item_id>/verify/": ("GET", None, S(302, 403, 403, 403, 403, 403, 403, 403)),  # a draft
+    "items/<int:item_id>/return/": ("POST", {}, S(302, 403, 403, 403, 403, 403, 403, 403)),
+    "items/<int:item_id>/history/": ("GET", None, UNIT_A_READERS),
+    "evidence/<int:evidence_id>/": ("GET", None, UNIT_A_READERS),
+    "public/": ("GET", None, ALL(200)),
+    "public/<int:cycle_id>/": ("GET", None, S(302, 403, 403, 403, 403, 403, 403, 403)),  # not published
+    "audit/": ("GET", None, S(302, 200, 200, 403, 403, 403, 403, 403)),
+    # --- API
+    "api/": ("GET", None, ALL(404)),  # ninja's root names no operation
+    "api/openapi.json": ("GET", None, ALL(200)),
+    "api/docs": ("GET", None, ALL(200)),
+    "api/units": ("GET", None, API_SIGNED_IN),
+    "api/cycles": ("GET", None, API_SIGNED_IN),
+    "api/cycles/<cycle_id>/assessments": ("GET", None, API_SIGNED_IN),  # filtered to what each may see
+    "api/assessments/<assessment_id>/items": ("GET", None, API_UNIT_A_READERS),
+    # a stale version: the unit's people get the conflict, everyone else is refused before that
+    "api/items/<item_id>": ("PUT", {"values": {}, "version": 999}, S(401, 403, 403, 409, 409, 403, 403, 403)),
+    "api/items/<item_id>/verification": ("POST", {"values": {}, "version": 999}, API_NOBODY),
+    "api/items/<item_id>/return": ("POST", {"comment": "x", "version": 999}, API_NOBODY),
+    "api/cycles/<cycle_id>/results": ("GET", None, S(401, 200, 200, 403, 403, 403, 403, 403)),
+    # --- Django admin (master data): office only, with the model permissions its group grants
+    "admin/": ("GET", None, STAFF(200)),
+    "admin/login/": ("GET", None, {**ALL(200), "alice": 302}),  # staff are sent on to the index
+    "admin/logout/": ("GET", None, STAFF(405)),
+    "admin/password_change/": ("GET", None, STAFF(200)),
+    "admin/password_change/done/": ("GET", None, STAFF(200)),
+    "admin/autocomplete/": ("GET", None, STAFF(403)),  # needs app/model/field parameters
+    "admin/jsi18n/": ("GET", None, STAFF(200)),
+    "admin/r/<path:content_type_id>/<path:object_id>/": ("GET", None, STAFF(404)),  # units have no site URL
+    "admin/^(?P<app_label>auth|audit|assessments)/$": ("GET", None, STAFF(200)),
+    "admin/(?P<url>.*)$": ("GET", None, STAFF(404)),
+    "admin/auth/user/<id>/password/": ("GET", None, STAFF(200)),  # the office resets passwords
+}
+
+
+def _admin_model_rows() -> None:
+    """Rows for the ModelAdmin routes: what the office may do per model (see actions.OFFICE_ADMIN_PERMS)."""
+    office_status = {
+        # model: (changelist, add, history, delete, change, bare object URL)
+        "auth/group": (403, 403, 403, 403, 403, 302),
+        "auth/user": (200, 200, 200, 403, 200, 302),
+        "audit/auditlog": (200, 403, 200, 403, 200, 302),
+        "assessments/unit": (200, 200, 200, 200, 200, 302),
+        "assessments/membership": (200, 200, 200, 200, 200, 302),
+        "assessments/cycle": (200, 403, 200, 403, 200, 302),
+        "assessments/responsibilityletter": (200, 403, 200, 403, 200, 302),
+    }
+    for model, codes in office_status.items():
+        suffixes = ["", "add/", "<path:object_id>/history/", "<path:object_id>/delete/", "<path:object_id>/change/", "<path:object_id>/"]
+        for suffix, code in zip(suffixes, codes, strict=True):
+            MATRIX[f"admin/{model}/{suffix}"] = ("GET", None, STAFF(code))
+
+
+_admin_model_rows()
+
+
+def routes() -> list[str]:
+    def walk(patterns: list[Any], prefix: str) -> list[str]:
+        out = []
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                out += walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern):
+                out.append(prefix + str(p.pattern))
+        return out
+
+    return walk(get_resolver().url_patterns, "")
+
+
+def test_every_route_has_a_row() -> None:
+    found = set(routes())
+    assert found - set(MATRIX) == set(), "a route without an expected status per role"
+    assert set(MATRIX) - found == set(), "a row for a route that no longer exists"
+
+
+def _object_for_admin(world: World, route: str) -> str:
+    model = route.split("/")[1:3]
+    pk = {
+        ("auth", "group"): lambda: Group.objects.get(name="考核办").pk,
+        ("auth", "user"): lambda: world.people["alice"].pk,
+        ("audit", "auditlog"): lambda: AuditLog.objects.order_by("seq").first().pk,  # type: ignore[union-attr]
+        ("assessments", "unit"): lambda: world.units["A"].pk,
+        ("assessments", "membership"): lambda: Membership.objects.order_by("pk").first().pk,  # type: ignore[union-attr]
+        ("assessments", "cycle"): lambda: world.cycle.pk,
+        ("assessments", "responsibilityletter"): lambda: world.cycle.letters.order_by("pk").first().pk,  # type: ignore[union-attr]
+    }.get((model[0], model[1]) if len(model) == 2 else ("", ""))
+    return str(pk()) if pk else "1"
+
+
+def url_for(route: str, world: World, evidence_id: int) -> str:
+    a = world.assessment("A")
+    item = world.item("A", "2")
+    values = {
+        "cycle_id": world.cycle.pk, "assessment_id": a.pk, "item_id": item.pk, "evidence_id": evidence_id,
+        "letter_id": world.cycle.letters.get(unit=world.units["A"]).pk, "id": world.people["alice"].pk,
+        "content_type_id": ContentType.objects.get(app_label="assessments", model="unit").pk,
+    }
+    special = {
+        "admin/^(?P<app_label>auth|audit|assessments)/$": "/admin/assessments/",
+        "admin/(?P<url>.*)$": "/admin/no-such-page/",
+    }
+    if route in special:
+        return special[route]
+    path = route
+    for key, value in values.items():
+        path = path.replace(f"<int:{key}>", str(value)).replace(f"<path:{key}>", str(value)).replace(f"<{key}>", str(value))
+    if "<path:object_id>" in path:
+        path = path.replace("<path:object_id>", _object_for_admin(world, route))
+    if path.startswith("admin/r/"):
+        path = path.replace("<path:object_id>", str(world.units["A"].pk))
+    return "/" + path
+
+
+@pytest.mark.parametrize("route", sorted(MATRIX))
+def test_route_answers_each_role_as_expected(db: Any, route: str) -> None:
+    world = build_world()
+    item = world.item("A", "2")
+    pdf = SimpleUploadedFile("监测报告.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    evidence = actions.check_add_evidence(item=item, upload=pdf, acting_user=world.people["fay"])
+    method, body, expected = MATRIX[route]
+    url = url_for(route, world, evidence.pk)
+    got = {}
+    for role in ROLES:
+        client = world.client(role)
+        if method == "GET":
+            response = client.get(url)
+        elif route.startswith("api/"):
+            response = client.generic(method, url, json.dumps(body), content_type="application/json")
+        else:
+            response = client.post(url, body)
+        got[role] = response.status_code
+        response.close()  # file downloads stream; close them like a server would
+    assert got == expected, url

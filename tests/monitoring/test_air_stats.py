@@ -1,0 +1,217 @@
+"""daily() and evaluate_year() on small hand-made hourly frames; expected values worked out in the comments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import polars as pl
+import pytest
+
+from kaohe.core.exceptions import InputTableError
+from kaohe.monitoring.air import daily, evaluate_year, iaqi
+
+POLLUTANTS = ("so2", "no2", "pm10", "pm25", "co", "o3")
+CLEAN = {"so2": 10.0, "no2": 20.0, "pm10": 40.0, "pm25": 20.0, "co": 0.5, "o3": 60.0}
+
+
+def day_rows(
+    date: dt.date, station: str = "S1", city: str = "C1", hours: Sequence[int] = range(24), **series: object
+) -> list[dict[str, object]]:
+    """24 hourly rows (or those in ``hours``); a pollutant given as a list has one value per hour of the day."""
+    rows = []
+    for h in hours:
+        row: dict[str, object] = {"station_id": station, "city_id": city}
+        row["timestamp"] = dt.datetime.combine(date, dt.time(h))  # noqa: DTZ001 (naive local time, as the input)
+        for p in POLLUTANTS:
+            value = series.get(p, CLEAN[p])
+            row[p] = value[h] if isinstance(value, list) else value
+        rows.append(row)
+    return rows
+
+
+def frame(rows: list[dict[str, object]]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema={"station_id": pl.String, "city_id": pl.String, "timestamp": pl.Datetime("us"),
+                                      **{p: pl.Float64 for p in POLLUTANTS}})
+
+
+D = dt.date(2023, 3, 1)
+
+
+def test_it_rounds_daily_means_half_to_even_on_the_exact_decimal() -> None:
+    rows = day_rows(
+        D,
+        # 12 × 34 + 12 × 35 = 828; 828 / 24 = 34.5 ⇒ 34 (tie, 4 is even)
+        pm25=[34.0] * 12 + [35.0] * 12,
+        # 12 × 35 + 12 × 36 = 852; 852 / 24 = 35.5 ⇒ 36 (tie, 6 is even)
+        pm10=[35.0] * 12 + [36.0] * 12,
+        # 12 × 2.1 + 12 × 2.4 = 54.0; 54 / 24 = 2.25 ⇒ 2.2 (tie, 2 is even); binary floats are off at the tie
+        co=[2.1] * 12 + [2.4] * 12,
+    )
+    result = daily(frame(rows), by="station_id")
+    assert result.select("pm25", "pm10", "co").row(0) == (34, 36, 2.2)
+    # 12 × 2.3 + 12 × 2.4 = 56.4; 56.4 / 24 = 2.35 ⇒ 2.4 (tie, 4 is even)
+    rows = day_rows(D, co=[2.3] * 12 + [2.4] * 12)
+    assert daily(frame(rows), by="station_id")["co"][0] == 2.4
+
+
+def test_a_24h_mean_needs_20_hours() -> None:
+    twenty = daily(frame(day_rows(D, hours=range(20))), by="station_id")
+    nineteen = daily(frame(day_rows(D, hours=range(19))), by="station_id")
+    assert twenty.select("pm25", "valid_day").row(0) == (20, True)
+    assert nineteen.select("pm25", "so2", "co", "valid_day", "aqi").row(0) == (None, None, None, False, None)
+    assert nineteen["pm25_hours"][0] == 19
+
+
+def test_the_8h_ozone_needs_14_valid_windows_of_6_hours() -> None:
+    # Hours 0–4 missing: the window starting at 3 (hours 3–10) has 6 values ⇒ windows 3…16 are valid: 14.
+    o3 = [None] * 5 + [100.0] * 18 + [200.0]
+    fourteen = daily(frame(day_rows(D, o3=o3)), by="station_id")
+    # Hours 0–5 missing: the window at 3 has 5 values; windows 4…16 are valid: 13.
+    thirteen = daily(frame(day_rows(D, o3=[None] * 6 + [100.0] * 17 + [200.0])), by="station_id")
+    assert fourteen["o3_8h_windows"][0] == 14
+    assert thirteen["o3_8h_windows"][0] == 13
+    # The best window is 16–23: (7 · 100 + 200) / 8 = 112.5 ⇒ 112 (half to even); the 1-h max is 200.
+    assert fourteen.select("o3_8h", "o3_1h", "valid_day").row(0) == (112, 200, True)
+    assert thirteen.select("o3_8h", "o3_1h", "valid_day").row(0) == (None, 200, False)
+
+
+def test_an_8h_window_averages_its_valid_hours_only() -> None:
+    # Hours 10 and 11 missing: window 4–11 has 6 values of 90 ⇒ 90, not 6 · 90 / 8 = 67.5.
+    o3 = [30.0] * 4 + [90.0] * 6 + [None, None] + [30.0] * 12
+    result = daily(frame(day_rows(D, o3=o3)), by="station_id")
+    assert result["o3_8h"][0] == 90
+
+
+def test_windows_do_not_cross_midnight() -> None:
+    # Day 1 ends with 8 hours of 300 only in hours 16–23 ⇒ that window is day 1's; day 2 starts low.
+    day1 = day_rows(D, o3=[50.0] * 16 + [300.0] * 8)
+    day2 = day_rows(D + dt.timedelta(days=1), o3=[50.0] * 24)
+    result = daily(frame(day1 + day2), by="station_id").sort("date")
+    assert result["o3_8h"].to_list() == [300, 50]
+
+
+def test_city_hours_are_the_mean_of_the_stations_with_a_value() -> None:
+    # A: 30 every hour; B: 41 in hours 0–11, missing after. City hours: 0–11 (30 + 41) / 2 = 35.5, 12–23: 30.
+    # Day: (12 · 35.5 + 12 · 30) / 24 = 32.75 ⇒ 33. (Pooling all 36 values would give 33.67 ⇒ 34; averaging the
+    # stations' daily means would drop B, valid for 12 hours only, and give 30.)
+    a = day_rows(D, station="A", city="C", pm25=30.0)
+    b = day_rows(D, station="B", city="C", pm25=[41.0] * 12 + [None] * 12)
+    result = daily(frame(a + b), by="city_id")
+    assert result.select("city_id", "pm25", "pm25_hours").row(0) == ("C", 33, 24)
+
+
+def test_city_means_stay_exact_with_three_stations() -> None:
+    # Three stations 10, 10, 11 in hours 0–11 ⇒ 31/3 each; hours 12–23 only the first two ⇒ 10.
+    # Day: (12 · 31/3 + 12 · 10) / 24 = (124 + 120) / 24 = 10.1666… ⇒ 10.
+    # PM10 built to land on a tie: 12 · (21 + 22 + 23)/3 + 12 · 21.5 → hours 0–11 mean 22, 12–23 (21 + 22)/2
+    # = 21.5 ⇒ day (12 · 22 + 12 · 21.5) / 24 = 21.75 ⇒ 22.
+    rows = (
+        day_rows(D, station="A", city="C", pm25=10.0, pm10=21.0)
+        + day_rows(D, station="B", city="C", pm25=10.0, pm10=22.0)
+        + day_rows(D, station="X", city="C", pm25=[11.0] * 12 + [None] * 12, pm10=[23.0] * 12 + [None] * 12)
+    )
+    assert daily(frame(rows), by="city_id").select("pm25", "pm10").row(0) == (10, 22)
+
+
+def test_daily_aqi_category_and_primary_from_the_frame() -> None:
+    # pm25 36 ⇒ 50/40 · 1 + 50 = 51.25 ⇒ 52; everything else lower ⇒ AQI 52, 良, primary pm25
+    result = daily(frame(day_rows(D, pm25=36.0)), by="station_id")
+    assert result.select("aqi", "category", "primary").row(0) == (52, "良", ["pm25"])
+    clean = daily(frame(day_rows(D)), by="station_id")
+    # pm25 20 ⇒ 50/35 · 20 = 28.57 ⇒ 29; pm10 40 ⇒ 40; o3_8h 60 ⇒ 30; o3_1h 60 ⇒ 19 ⇒ AQI 40, no primary
+    assert clean.select("aqi", "category", "primary").row(0) == (40, "优", [])
+
+
+@pytest.mark.parametrize(
+    ("pollutant", "value"),
+    [("pm25", 75.0), ("pm25", 115.5), ("pm10", 350.0), ("so2", 801.0), ("no2", 565.0), ("co", 14.0), ("co", 4.1),
+     ("pm25", 600.0)],
+)
+def test_the_frame_iaqi_matches_the_scalar_one(pollutant: str, value: float) -> None:
+    # A constant hourly value is its own daily mean (rounded), so the day's AQI is its IAQI (table 1).
+    result = daily(frame(day_rows(D, **{pollutant: value})), by="station_id")
+    rounded = round(value, 1) if pollutant == "co" else round(value)  # 115.5 ⇒ 116 (even), the others exact
+    assert result["aqi"][0] == iaqi(pollutant, rounded, "24h")
+
+
+def test_the_frame_uses_the_1h_ozone_when_8h_is_above_800() -> None:
+    # o3 900 all day: o3_8h 900 is not computed (note 3); o3_1h 900: 100/200 · 100 + 300 = 350.
+    result = daily(frame(day_rows(D, o3=900.0)), by="station_id")
+    assert result.select("o3_8h", "aqi", "primary").row(0) == (900, 350, ["o3_1h"])
+
+
+def year_rows(days_per_month: dict[int, int], pm25: float = 30.0) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for month, count in days_per_month.items():
+        for d in range(1, count + 1):
+            rows += day_rows(dt.date(2023, month, d), pm25=pm25)
+    return rows
+
+
+FULL = {m: 27 for m in range(1, 13)} | {2: 25}  # 11 · 27 + 25 = 322
+
+
+def test_the_annual_rule_holds_at_324_days_27_a_month_and_25_in_february() -> None:
+    days = FULL | {1: 28, 3: 28}  # 322 + 1 + 1 = 324
+    result = evaluate_year(frame(year_rows(days)), by="station_id")
+    assert result.select("pm25_days", "pm25_annual_valid", "o3_8h_annual_valid").row(0) == (324, True, True)
+
+
+def test_the_annual_rule_fails_at_323_days() -> None:
+    days = FULL | {1: 28}  # 322 + 1 = 323
+    result = evaluate_year(frame(year_rows(days)), by="station_id")
+    assert result.select("pm25_days", "pm25_annual_valid").row(0) == (323, False)
+    assert result["pm25_mean"][0] == 30  # the statistic is still given
+
+
+def test_the_annual_rule_fails_with_24_days_in_february() -> None:
+    days = FULL | {1: 29, 2: 24, 3: 29}  # 322 + 2 − 1 + 2 = 325 days, but February has 24
+    result = evaluate_year(frame(year_rows(days)), by="station_id")
+    assert result.select("pm25_days", "pm25_annual_valid").row(0) == (325, False)
+
+
+def test_the_annual_rule_fails_with_26_days_in_another_month() -> None:
+    days = FULL | {1: 31, 3: 31, 4: 26}  # 322 + 4 + 4 − 1 = 329 days, but April has 26
+    result = evaluate_year(frame(year_rows(days)), by="station_id")
+    assert result.select("pm25_days", "pm25_annual_valid").row(0) == (329, False)
+
+
+def days_with(values: Sequence[float], pollutant: str = "pm25") -> pl.DataFrame:
+    rows: list[dict[str, object]] = []
+    for i, v in enumerate(values):
+        rows += day_rows(D + dt.timedelta(days=i), **{pollutant: v})
+    return frame(rows)
+
+
+def test_year_percentiles_follow_hj_663_and_round_half_to_even() -> None:
+    # pm25 daily values 10 20 30 40 50: p95 k = 1 + 4 · 0.95 = 4.8 ⇒ 40 + 10 · 0.8 = 48
+    assert evaluate_year(days_with([30, 10, 50, 20, 40]), by="station_id")["pm25_p95"][0] == 48
+    # 1 … 11: k = 1 + 10 · 0.95 = 10.5 ⇒ 10 + 1 · 0.5 = 10.5 ⇒ 10 (tie, even)
+    assert evaluate_year(days_with(range(1, 12)), by="station_id")["pm25_p95"][0] == 10
+    # CO 0.5 … 1.5 by 0.1 (11 days): k = 10.5 ⇒ 1.4 + 0.1 · 0.5 = 1.45 ⇒ 1.4
+    co = [round(0.5 + i / 10, 1) for i in range(11)]
+    assert evaluate_year(days_with(co, "co"), by="station_id")["co_p95"][0] == 1.4
+
+
+def test_year_counts_good_and_heavy_days_over_valid_days() -> None:
+    # pm25 means 75 (IAQI 100, good), 76 (50/40 · 1 + 100 = 101.25 ⇒ 102, not good), 151 (50/100 · 1 + 200
+    # = 200.5 ⇒ 201, heavy); a fourth day with 19 hours only is not valid.
+    frame_ = days_with([75, 76, 151])
+    short = frame(day_rows(D + dt.timedelta(days=3), hours=range(19)))
+    result = evaluate_year(pl.concat([frame_, short]), by="station_id")
+    row = result.select("days_with_data", "valid_days", "good_days", "good_ratio", "heavy_days", "heavy_ratio").row(0)
+    assert row == (4, 3, 1, pytest.approx(1 / 3), 1, pytest.approx(1 / 3))
+    # The short day's pm25 (19 hours) is not a daily value: mean (75 + 76 + 151) / 3 = 100.67 ⇒ 101.
+    assert result["pm25_mean"][0] == 101
+
+
+def test_a_frame_spanning_two_years_is_refused() -> None:
+    rows = day_rows(dt.date(2022, 12, 31)) + day_rows(dt.date(2023, 1, 1))
+    with pytest.raises(InputTableError, match="one calendar year"):
+        evaluate_year(frame(rows), by="station_id")
+
+
+def test_a_day_without_any_value_is_not_a_day_with_data() -> None:
+    rows = day_rows(D) + day_rows(D + dt.timedelta(days=2))  # nothing on the day in between
+    assert evaluate_year(frame(rows), by="station_id")["days_with_data"][0] == 2

@@ -76,6 +76,12 @@ MATRIX: dict[str, tuple[str, Any, dict[str, int]]] = {
     "public/": ("GET", None, ALL(200)),
     "public/<int:cycle_id>/": ("GET", None, S(302, 403, 403, 403, 403, 403, 403, 403)),  # not published
     "audit/": ("GET", None, S(302, 200, 200, 403, 403, 403, 403, 403)),
+    # --- files (kaohe.reports): A's sheet for whoever sees A, its upload for whoever edits A; nothing evaluated yet
+    "assessments/<int:assessment_id>/sheet.xlsx": ("GET", None, UNIT_A_READERS),
+    "assessments/<int:assessment_id>/sheet/upload/": ("GET", None, S(302, 403, 403, 200, 200, 403, 403, 403)),
+    "assessments/<int:assessment_id>/sheet/apply/": ("POST", {}, S(302, 403, 403, 400, 400, 403, 403, 403)),
+    "cycles/<int:cycle_id>/results.xlsx": ("GET", None, S(302, 404, 404, 403, 403, 403, 403, 403)),
+    "cycles/<int:cycle_id>/notice.docx": ("GET", None, S(302, 404, 404, 403, 403, 403, 403, 403)),
     # --- API
     "api/": ("GET", None, ALL(404)),  # ninja's root names no operation
     "api/openapi.json": ("GET", None, ALL(200)),
@@ -200,5 +206,7 @@ def test_route_answers_each_role_as_expected(db: Any, route: str) -> None:
         else:
             response = client.post(url, body)
         got[role] = response.status_code
-        response.close()  # file downloads stream; close them like a server would
+        if getattr(response, "file_to_stream", None) is not None:
+            # A download streams an open file; close it (response.close() would also close the DB connection).
+            response.file_to_stream.close()
     assert got == expected, url

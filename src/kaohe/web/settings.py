@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "ninja",
     "kaohe.audit",
     "kaohe.assessments",
+    "kaohe.reports",
     "kaohe.web",
 ]
 

@@ -14,4 +14,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("", include("kaohe.assessments.urls")),
+    path("", include("kaohe.reports.urls")),
 ]

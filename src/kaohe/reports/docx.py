@@ -1,0 +1,156 @@
+"""The 通报 (results notice) as a Word document (python-docx).
+
+    关于<cycle>结果的通报                     title
+    preamble                                 scheme, year, who evaluated, approval date, grade counts
+    一、考核结果  （一）<sequence> …           one table per sequence: 名次 · 单位 · 得分 · 等级
+    二、先进单位   三、约谈单位   四、问责        one list paragraph per unit ("无" when empty)
+    考核办, date                              signature
+
+Before publication the office and the approver get the same document marked as a draft.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+from kaohe.assessments import schemes
+from kaohe.assessments.models import Cycle, Result
+from kaohe.audit.models import AuditLog
+
+GRADE_ORDER = ["优秀", "良好", "合格", "不合格"]
+CHINESE_NUMBERS = "一二三四五六七八九十"
+TABLE_HEADER = ["名次", "单位", "得分", "等级"]
+
+
+@dataclass(frozen=True)
+class Row:
+    rank: int | None
+    unit: str
+    score: float | None
+    grade: str
+
+
+@dataclass(frozen=True)
+class Notice:
+    title: str
+    draft: bool
+    preamble: str
+    sequences: list[tuple[str, list[Row]]]
+    advanced: list[str]
+    interview: list[str]
+    accountability: list[str]
+    signed: str
+
+
+def approval_date(cycle: Cycle) -> dt.date | None:
+    """When the approver last approved the cycle, from the audit log (the cycle keeps no such field)."""
+    entry = (
+        AuditLog.objects.filter(object_type="assessments.cycle", object_id=str(cycle.pk), action="cycle.approve")
+        .order_by("-seq")
+        .first()
+    )
+    return timezone.localdate(entry.created_at) if entry is not None else None
+
+
+def _date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def score_text(score: float | None) -> str:
+    return "—" if score is None else f"{score:.2f}"
+
+
+def notice_for(cycle: Cycle) -> Notice:
+    scheme = schemes.load(cycle.scheme_ref)
+    results = list(Result.objects.filter(cycle=cycle).select_related("assessment__unit"))
+    order = {s.id: n for n, s in enumerate(scheme.sequences)}
+    results.sort(key=lambda r: (order.get(r.sequence, len(order)), r.rank is None, r.rank or 0, r.assessment.unit.code))
+    names = {s.id: s.name for s in scheme.sequences}
+    sequences = [
+        (names.get(seq, seq), [Row(r.rank, r.assessment.unit.name, r.final_score, r.grade) for r in results if r.sequence == seq])
+        for seq in dict.fromkeys(r.sequence for r in results)
+    ]
+    approved = approval_date(cycle)
+    grades = Counter(r.grade for r in results if r.grade)
+    counts = "、".join(f"{g} {grades[g]} 个" for g in sorted(grades, key=lambda g: (g not in GRADE_ORDER, GRADE_ORDER.index(g) if g in GRADE_ORDER else 0, g)))
+    preamble = (
+        f"根据《{scheme.name}》，{cycle.year}年度生态环境保护目标责任考核（{cycle.name}）已完成。"
+        "经各被考核单位自评、牵头单位核实核证、考核办综合评价，"
+        + (f"于{_date(approved)}经领导审定" if approved else "尚待领导审定")
+        + f"。本次共考核 {len(results)} 个单位" + (f"，其中{counts}" if counts else "") + "。"
+        + ("现将考核结果通报如下。" if cycle.is_published else "")
+    )
+    signed_on = timezone.localdate(cycle.published_at) if cycle.published_at else timezone.localdate()
+    return Notice(
+        title=f"关于{cycle.name}结果的通报",
+        draft=not cycle.is_published,
+        preamble=preamble,
+        sequences=sequences,
+        advanced=[r.assessment.unit.name for r in results if r.advanced],
+        interview=[r.assessment.unit.name for r in results if r.interview],
+        accountability=[r.assessment.unit.name for r in results if r.accountability],
+        signed=_date(signed_on),
+    )
+
+
+def _chinese_font(document: Any) -> None:
+    """Word picks East Asian text's font from w:eastAsia, which python-docx does not set by itself."""
+    for name, size in (("Normal", 12), ("Title", 22), ("Heading 1", 16), ("Heading 2", 14)):
+        style = document.styles[name]
+        style.font.name = "SimSun" if name == "Normal" else "SimHei"
+        style.font.size = Pt(size)
+        rpr = style.element.get_or_add_rPr()
+        rpr.get_or_add_rFonts().set(qn("w:eastAsia"), "仿宋" if name == "Normal" else "黑体")
+
+
+def write_notice(cycle: Cycle) -> bytes:
+    notice = notice_for(cycle)
+    document = Document()
+    _chinese_font(document)
+    document.core_properties.title = notice.title
+    document.core_properties.author = "考核办"
+    title = document.add_heading(notice.title, level=0)
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if notice.draft:
+        mark = document.add_paragraph("（审阅稿，尚未通报）")
+        mark.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    document.add_paragraph(notice.preamble)
+
+    document.add_heading("一、考核结果", level=1)
+    for n, (name, rows) in enumerate(notice.sequences):
+        document.add_heading(f"（{CHINESE_NUMBERS[n % 10]}）{name}（{len(rows)} 个单位）", level=2)
+        table = document.add_table(rows=1, cols=len(TABLE_HEADER))
+        table.style = "Table Grid"
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        for cell, label in zip(table.rows[0].cells, TABLE_HEADER, strict=True):
+            cell.text = label
+            cell.paragraphs[0].runs[0].bold = True
+        for row in rows:
+            cells = table.add_row().cells
+            for cell, text in zip(cells, ["—" if row.rank is None else str(row.rank), row.unit, score_text(row.score), row.grade or "—"], strict=True):
+                cell.text = text
+
+    for heading, names in (("二、先进单位", notice.advanced), ("三、约谈单位", notice.interview),
+                           ("四、启动问责程序的单位", notice.accountability)):
+        document.add_heading(heading, level=1)
+        if not names:
+            document.add_paragraph("无")
+        for name in names:
+            document.add_paragraph(name, style="List Bullet")
+
+    for text in ("生态环境保护目标责任考核办公室", notice.signed):
+        document.add_paragraph(text).alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

@@ -202,3 +202,44 @@ def test_it_scores_each_sequence_on_its_own_indicators_and_ranks_them_apart() ->
     got = {r["unit_id"]: r for r in score_both(scheme, rows)}
     assert (got["t2"]["rank"], got["t1"]["rank"], got["p1"]["rank"]) == (1, 2, 1)
     assert got["p1"]["T"] is None and got["p1"]["final_score"] == 70 and got["p1"]["missing"] == []
+
+
+def test_it_counts_the_top_third_exactly_for_large_sequences() -> None:
+    # seed 002 art. 17: 33 units ⇒ ⌊33/3⌋ = 11 (a 10-digit 0.3333333333 would give 10); "1/3" is exact
+    ranking = {**BASE_DOC["ranking"], "advanced": {"share": "1/3"}}
+    rows = [{**NEUTRAL, "unit_id": f"u{i:02d}", "s": 100 - i} for i in range(33)]
+    assert sum(r["advanced"] for r in score_both(make(ranking=ranking), rows)) == 11
+    rows = [{**NEUTRAL, "unit_id": f"u{i:02d}", "s": 100 - i} for i in range(36)]
+    assert sum(r["advanced"] for r in score_both(make(ranking=ranking), rows)) == 12
+
+
+def test_it_interviews_failing_units_when_the_scheme_says_so() -> None:
+    # seed 000 art. 9: 考核结果为不合格的 ⇒ 约谈; not a bottom-N rule
+    ranking = {"interview": {"grades": ["不合格"]}}
+    rows = score_both(make(ranking=ranking), [{**NEUTRAL, "unit_id": "a", "s": 95}, {**NEUTRAL, "unit_id": "b", "s": 50}])
+    assert [r["interview"] for r in rows] == [False, True]
+
+
+def test_a_special_rule_limited_to_one_sequence_neither_applies_nor_needs_inputs_elsewhere() -> None:
+    special = {"veto": [{"id": "R2", "name": "事件", "when": {"input": "incident"}, "sequences": ["d"]}]}
+    sequences = [{"id": "d", "name": "区"}, {"id": "dept", "name": "部门"}]
+    scheme = make(special=special, sequences=sequences)
+    rows = score_both(scheme, [
+        {**NEUTRAL, "unit_id": "a", "s": 95, "incident": True},
+        {**NEUTRAL, "unit_id": "b", "s": 95, "incident": True, "sequence": "dept"},
+        {**NEUTRAL, "unit_id": "c", "s": 95, "incident": None, "sequence": "dept"},
+    ])
+    assert [r["grade"] for r in rows] == ["不合格", "优秀", "优秀"]
+    assert rows[2]["missing"] == []
+
+
+def test_accountability_counts_back_from_the_given_assessment_year() -> None:
+    # the same scheme used for 2024: 2022 and 2023 不合格 + 2024 不合格 ⇒ accountability
+    history = pl.DataFrame({"unit_id": ["a", "a"], "year": [2022, 2023], "grade": ["不合格", "不合格"]})
+    import kaohe
+    from tests.core.helpers import frame_for
+
+    scheme = make()
+    frame = frame_for(scheme, [{**NEUTRAL, "unit_id": "a", "s": 50}])
+    assert kaohe.score(scheme, frame, history, year=2024)["accountability"].to_list() == [True]
+    assert kaohe.score(scheme, frame, history)["accountability"].to_list() == [False]  # scheme year 2022

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kaohe.core import rules as r
-from kaohe.core.scheme import GRADES, Node, Scheme
+from kaohe.core.scheme import GRADES, Node, Scheme, SpecialRule
 
 Row = dict[str, Any]
 
@@ -388,25 +388,30 @@ def grade_for(scheme: Scheme, final: float) -> str | None:
     return scheme.grading.bands[-1].grade
 
 
+def fires(rule: SpecialRule, row: Row) -> bool:
+    """A special rule holds for this unit (and applies to its sequence)."""
+    return (rule.sequences is None or row["sequence"] in rule.sequences) and holds(rule.when, row)
+
+
 def _adjusted_grade(scheme: Scheme, grade: str | None, row: Row) -> tuple[str | None, list[str], bool]:
     """Special rules in the order of RULES.md §5.4: downgrade, then never-优秀, veto, falsification."""
     sp, flags, dishonest = scheme.special, [], False
-    steps = [rule.steps for rule in sp.downgrade if holds(rule.when, row)]
-    flags += [rule.id for rule in sp.downgrade if holds(rule.when, row)]
+    steps = [rule.steps for rule in sp.downgrade if fires(rule, row)]
+    flags += [rule.id for rule in sp.downgrade if fires(rule, row)]
     if grade is not None and steps:
         total = sum(steps) if sp.downgrade_stacking else max(steps)
         grade = GRADES[min(GRADE_INDEX[grade] + total, len(GRADES) - 1)]
     for rule in sp.never_excellent:
-        if holds(rule.when, row):
+        if fires(rule, row):
             flags.append(rule.id)
             if grade == "优秀":
                 grade = "良好"
     for rule in sp.veto:
-        if holds(rule.when, row):
+        if fires(rule, row):
             flags.append(rule.id)
             grade = "不合格"
     for rule in sp.falsification:
-        if holds(rule.when, row):
+        if fires(rule, row):
             flags.append(rule.id)
             grade, dishonest = "不合格", True
     return grade, flags, dishonest
@@ -431,7 +436,9 @@ def evaluate_unit(scheme: Scheme, row: Row, pool: Sequence[Row]) -> tuple[Row, l
     if scheme.deduction_cap is not None and deduction > scheme.deduction_cap:
         deduction = scheme.deduction_cap
     for _group, rule in scheme.special.all_rules():
-        for ref in rule.when.refs():
+        if rule.sequences is not None and row["sequence"] not in rule.sequences:
+            continue
+        for ref in dict.fromkeys(rule.when.refs()):
             if not _present(row, ref):
                 out.missing.append(f"{rule.id}/{ref}")
     final = base_total + bonus - deduction
@@ -440,7 +447,7 @@ def evaluate_unit(scheme: Scheme, row: Row, pool: Sequence[Row]) -> tuple[Row, l
     final = round(final, 9)  # sums of fractions must not split ties or cross a grade band by 1e-15
     blocked = any(scheme.missing_policy_of(m.split("/", 1)[1]) == "block" for m in out.missing)
     grade, flags, dishonest = _adjusted_grade(scheme, grade_for(scheme, final), row)
-    no_adv = [rule.id for rule in scheme.special.no_advanced if holds(rule.when, row)]
+    no_adv = [rule.id for rule in scheme.special.no_advanced if fires(rule, row)]
     result: Row = {"unit_id": row["unit_id"], "unit_name": row.get("unit_name"), "sequence": row["sequence"]}
     result.update(out.scores)
     result.update(
@@ -458,16 +465,7 @@ def evaluate_unit(scheme: Scheme, row: Row, pool: Sequence[Row]) -> tuple[Row, l
     return result, out.lines
 
 
-def _advanced_count(n: int, share: float, rounding: str) -> int:
-    raw = n * share
-    if rounding == "ceil":
-        return math.ceil(raw - 1e-9)
-    if rounding == "round":
-        return math.floor(raw + 0.5)
-    return math.floor(raw + 1e-9)
-
-
-def score_reference(scheme: Scheme, rows: Sequence[Row], history: Sequence[Row] = ()) -> list[Row]:
+def score_reference(scheme: Scheme, rows: Sequence[Row], history: Sequence[Row] = (), year: int | None = None) -> list[Row]:
     """Score every unit; the same columns as :func:`kaohe.core.scoring.score`, as a list of dicts."""
     by_seq: dict[str, list[Row]] = {}
     for row in rows:
@@ -477,24 +475,27 @@ def score_reference(scheme: Scheme, rows: Sequence[Row], history: Sequence[Row] 
     for seq_rows in _group(results).values():
         finals = sorted(x["final_score"] for x in seq_rows if x["final_score"] is not None)
         n = len(finals)
+        k = ranking.advanced.count(n) if ranking.advanced else 0
+        bottom = ranking.interview.bottom if ranking.interview and ranking.interview.bottom else 0
         for x in seq_rows:
             if x["final_score"] is None:
                 x.update(rank=None, advanced=False, interview=False)
                 continue
             rank = 1 + n - bisect.bisect_right(finals, x["final_score"])  # 1 + units scoring strictly more
             rank_max = n - bisect.bisect_left(finals, x["final_score"])  # units scoring at least as much
-            k = _advanced_count(n, ranking.advanced.share, ranking.advanced.rounding) if ranking.advanced else 0
             x["rank"] = rank
-            x["advanced"] = bool(ranking.advanced) and rank <= k and not x["_no_advanced"]
-            x["interview"] = bool(ranking.interview) and rank_max > n - (ranking.interview.bottom if ranking.interview else 0)
+            x["advanced"] = rank <= k and not x["_no_advanced"]
+            by_grade = bool(ranking.interview) and x["grade"] in (ranking.interview.grades if ranking.interview else [])
+            x["interview"] = (bottom > 0 and rank_max > n - bottom) or by_grade
     unmet = set(ranking.accountability.unmet_grades) if ranking.accountability else set()
     past = {(h["unit_id"], int(h["year"])): h.get("grade") for h in history}
+    this_year = scheme.year if year is None else year
     for x in results:
         x.pop("_no_advanced")
         if ranking.accountability is None or x["grade"] is None:
             x["accountability"] = False
             continue
-        years = range(scheme.year - ranking.accountability.years + 1, scheme.year)
+        years = range(this_year - ranking.accountability.years + 1, this_year)
         x["accountability"] = x["grade"] in unmet and all(past.get((x["unit_id"], y)) in unmet for y in years)
     return results
 

@@ -14,10 +14,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from fractions import Fraction
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from kaohe.core.exceptions import Problem, SchemeError
 from kaohe.core.rules import Condition, Rule, condition_refs
@@ -141,12 +150,42 @@ class Grading(_Model):
 
 
 class Advanced(_Model):
-    share: float = Field(gt=0, le=1)  # seed 002 art. 17: 前三分之一
+    share: float | str  # seed 002 art. 17: 前三分之一 — write "1/3" for an exact fraction
     rounding: Literal["floor", "ceil", "round"] = "floor"
+
+    @field_validator("share")
+    @classmethod
+    def _fraction(cls, value: float | str) -> float | str:
+        share = _as_fraction(value)
+        if not 0 < share <= 1:
+            raise ValueError("share must lie in (0, 1]")
+        return value
+
+    @property
+    def fraction(self) -> Fraction:
+        return _as_fraction(self.share)
+
+    def count(self, n: int) -> int:
+        """How many of ``n`` ranked units are 先进, in exact arithmetic (10 of 30, 11 of 33 for 1/3)."""
+        num, den = self.fraction.numerator * n, self.fraction.denominator
+        if self.rounding == "ceil":
+            return -(-num // den)
+        if self.rounding == "round":
+            return (2 * num + den) // (2 * den)
+        return num // den
+
+
+def _as_fraction(value: float | str) -> Fraction:
+    try:
+        frac = Fraction(value) if isinstance(value, str) else Fraction(value).limit_denominator(1000)
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(f"{value!r} is not a share such as 1/3 or 0.25") from None
+    return frac
 
 
 class Interview(_Model):
-    bottom: int = Field(ge=1)  # seed 002 art. 18: 后三位
+    bottom: int | None = Field(default=None, ge=1)  # seed 002 art. 18: 后三位
+    grades: list[str] = []  # seed 000 art. 9: 不合格 ⇒ 约谈
 
 
 class Accountability(_Model):
@@ -171,6 +210,7 @@ class SpecialRule(_Model):
     name: str
     when: Condition
     steps: int = Field(default=1, ge=1)  # downgrade only
+    sequences: list[str] | None = None  # applies to (and reads inputs of) these sequences only; None ⇒ all
 
 
 class Special(_Model):
@@ -298,6 +338,9 @@ def _semantic_problems(scheme: Scheme, src: YamlSource) -> list[Problem]:
             src.problem(("total_points",), f"base indicators add up to {base_total:g}, not total_points {scheme.total_points:g}")
         )
     for group, rule in scheme.special.all_rules():
+        for seq_id in rule.sequences or []:
+            if seq_id not in scheme.sequence_ids():
+                problems.append(src.problem(("special", group), f"{rule.id} names unknown sequence {seq_id!r}"))
         for ref in condition_refs(rule.when):
             if ref not in declared:
                 problems.append(src.problem(("special", group), f"{rule.id} reads input {ref!r}, which is not declared"))

@@ -24,7 +24,7 @@ import polars as pl
 from kaohe.core import vectorised as v
 from kaohe.core.exceptions import InputTableError, Problem
 from kaohe.core.reference import Line, explain_reference
-from kaohe.core.scheme import GRADES, Scheme
+from kaohe.core.scheme import GRADES, Scheme, SpecialRule
 
 FIXED_COLUMNS = [
     "base_total",
@@ -171,8 +171,9 @@ def _missing_expr(scheme: Scheme, node_ids_by_seq: dict[str, set[str]]) -> pl.Ex
             for ref in node.inputs:
                 parts.append(pl.when(in_scope & pl.col(ref).is_null()).then(pl.lit(f"{node.id}/{ref}")))
     for _group, rule in scheme.special.all_rules():
+        applies = pl.lit(True) if rule.sequences is None else pl.col("sequence").is_in(rule.sequences)
         for ref in dict.fromkeys(rule.when.refs()):
-            parts.append(pl.when(pl.col(ref).is_null()).then(pl.lit(f"{rule.id}/{ref}")))
+            parts.append(pl.when(applies & pl.col(ref).is_null()).then(pl.lit(f"{rule.id}/{ref}")))
     if not parts:
         return pl.lit([], dtype=pl.List(pl.String))
     return pl.concat_list(parts).list.drop_nulls().list.unique(maintain_order=True)
@@ -188,31 +189,42 @@ def _grade_expr(scheme: Scheme, final: pl.Expr) -> pl.Expr:
     return expr.otherwise(pl.lit(scheme.grading.bands[-1].grade))  # type: ignore[no-any-return]
 
 
+def _fires(rule: SpecialRule) -> pl.Expr:
+    applies = pl.lit(True) if rule.sequences is None else pl.col("sequence").is_in(rule.sequences)
+    return applies & v.cond(rule.when)
+
+
 def _special_exprs(scheme: Scheme, grade: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]:
     """Grade after special rules, flags fired, dishonesty record, and the no-先进 condition."""
     sp = scheme.special
     index = grade.replace_strict({g: i for i, g in enumerate(GRADES)}, default=None, return_dtype=pl.Int32)
     if sp.downgrade:
-        steps = [pl.when(v.cond(rule.when)).then(pl.lit(rule.steps)).otherwise(pl.lit(0)) for rule in sp.downgrade]
+        steps = [pl.when(_fires(rule)).then(pl.lit(rule.steps)).otherwise(pl.lit(0)) for rule in sp.downgrade]
         total = pl.sum_horizontal(steps) if sp.downgrade_stacking else pl.max_horizontal(steps)
         index = pl.min_horizontal(index + total, pl.lit(len(GRADES) - 1))
-    fired = [v.cond(rule.when) for rule in sp.never_excellent]
+    fired = [_fires(rule) for rule in sp.never_excellent]
     if fired:
         index = pl.when(pl.any_horizontal(fired) & (index == 0)).then(pl.lit(1)).otherwise(index)
-    fail = [v.cond(rule.when) for rule in (*sp.veto, *sp.falsification)]
+    fail = [_fires(rule) for rule in (*sp.veto, *sp.falsification)]
     if fail:
         index = pl.when(pl.any_horizontal(fail) & index.is_not_null()).then(pl.lit(len(GRADES) - 1)).otherwise(index)
     new_grade = index.replace_strict(dict(enumerate(GRADES)), default=None, return_dtype=pl.String)
     ordered = [*sp.downgrade, *sp.never_excellent, *sp.veto, *sp.falsification, *sp.no_advanced]
-    flag_parts = [pl.when(v.cond(rule.when)).then(pl.lit(rule.id)) for rule in ordered]
+    flag_parts = [pl.when(_fires(rule)).then(pl.lit(rule.id)) for rule in ordered]
     flags = pl.concat_list(flag_parts).list.drop_nulls() if flag_parts else pl.lit([], dtype=pl.List(pl.String))
-    dishonest = pl.any_horizontal([v.cond(rule.when) for rule in sp.falsification]) if sp.falsification else pl.lit(False)
-    no_adv = pl.any_horizontal([v.cond(rule.when) for rule in sp.no_advanced]) if sp.no_advanced else pl.lit(False)
+    dishonest = pl.any_horizontal([_fires(rule) for rule in sp.falsification]) if sp.falsification else pl.lit(False)
+    no_adv = pl.any_horizontal([_fires(rule) for rule in sp.no_advanced]) if sp.no_advanced else pl.lit(False)
     return new_grade, flags, dishonest, no_adv
 
 
-def score(scheme: Scheme, inputs: pl.DataFrame, history: pl.DataFrame | None = None, *, checked: bool = False) -> pl.DataFrame:
-    """Score every unit of ``inputs`` (one row per unit) under ``scheme``; see the module docstring."""
+def score(
+    scheme: Scheme, inputs: pl.DataFrame, history: pl.DataFrame | None = None, *, year: int | None = None, checked: bool = False
+) -> pl.DataFrame:
+    """Score every unit of ``inputs`` (one row per unit) under ``scheme``; see the module docstring.
+
+    ``year`` is the assessment year the accountability rule counts back from (default: the scheme's year);
+    ``checked=True`` skips :func:`check_inputs` for a frame that already passed it.
+    """
     frame = inputs if checked else check_inputs(scheme, inputs)
     node_ids_by_seq = {s.id: set(scheme.top_ids_for(s.id)) for s in scheme.sequences}
     columns: list[pl.Expr] = []
@@ -257,7 +269,7 @@ def score(scheme: Scheme, inputs: pl.DataFrame, history: pl.DataFrame | None = N
         no_adv.alias("_no_adv"),
     )
     lf = _ranking(scheme, lf)
-    lf = _accountability(scheme, lf, history)
+    lf = _accountability(scheme, lf, history, scheme.year if year is None else year)
     node_cols = [n.id for n in scheme.nodes()]
     return lf.select([*KEY_COLUMNS, *node_cols, *FIXED_COLUMNS]).collect()
 
@@ -269,12 +281,18 @@ def _ranking(scheme: Scheme, lf: pl.LazyFrame) -> pl.LazyFrame:
     n = final.count().over("sequence").cast(pl.Int64)
     ranking = scheme.ranking
     if ranking.advanced is not None:
-        raw = n.cast(pl.Float64) * ranking.advanced.share
-        k = {"floor": (raw + 1e-9).floor(), "ceil": (raw - 1e-9).ceil(), "round": (raw + 0.5).floor()}[ranking.advanced.rounding]
+        # exact integer arithmetic on the fraction: ⌊n·p/q⌋, ⌈n·p/q⌉ or round half up
+        num, den = n * ranking.advanced.fraction.numerator, ranking.advanced.fraction.denominator
+        k = {"floor": num // den, "ceil": -((-num) // den), "round": (2 * num + den) // (2 * den)}[ranking.advanced.rounding]
         advanced = (rank <= k) & ~pl.col("_no_adv")
     else:
         advanced = pl.lit(False)
-    interview = rank_max > (n - ranking.interview.bottom) if ranking.interview is not None else pl.lit(False)
+    interview = pl.lit(False)
+    if ranking.interview is not None:
+        if ranking.interview.bottom:
+            interview = rank_max > (n - ranking.interview.bottom)
+        if ranking.interview.grades:
+            interview = interview | pl.col("grade").is_in(ranking.interview.grades)
     return lf.with_columns(
         rank.cast(pl.Int64).alias("rank"),
         advanced.fill_null(False).alias("advanced"),
@@ -282,13 +300,13 @@ def _ranking(scheme: Scheme, lf: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _accountability(scheme: Scheme, lf: pl.LazyFrame, history: pl.DataFrame | None) -> pl.LazyFrame:
+def _accountability(scheme: Scheme, lf: pl.LazyFrame, history: pl.DataFrame | None, year: int) -> pl.LazyFrame:
     rule = scheme.ranking.accountability
     if rule is None:
         return lf.with_columns(pl.lit(False).alias("accountability"))
     unmet = rule.unmet_grades
     now = pl.col("grade").is_in(unmet).fill_null(False)
-    earlier_years = list(range(scheme.year - rule.years + 1, scheme.year))
+    earlier_years = list(range(year - rule.years + 1, year))
     if history is None or history.is_empty():
         return lf.with_columns(pl.lit(False).alias("accountability"))
     past = (

@@ -22,7 +22,7 @@ def day_rows(
     rows = []
     for h in hours:
         row: dict[str, object] = {"station_id": station, "city_id": city}
-        row["timestamp"] = dt.datetime.combine(date, dt.time(h))  # noqa: DTZ001 (naive local time, as the input)
+        row["timestamp"] = dt.datetime.combine(date, dt.time(h))  # naive local time, as the input
         for p in POLLUTANTS:
             value = series.get(p, CLEAN[p])
             row[p] = value[h] if isinstance(value, list) else value

@@ -1,0 +1,172 @@
+"""Benchmark of kaohe.monitoring.air on a synthetic national year (issue 3).
+
+    .venv/bin/python benchmarks/air.py [--stations 1700] [--per-city 5] [--seed 20230101]
+
+Generates ≈1,700 stations in ≈340 cities × 8,760 hours (seeded; ~3 % of the values empty, as the input format
+writes missing values), writes it to benchmarks/out/air_year.parquet, then times in one run:
+(a) a bare Polars scan of the six pollutant columns (the floor), (b) evaluate_year by station and by city,
+(c) a row-by-row pure-Python evaluation of a 50-station subset, extrapolated to all stations, and
+(d) evaluate_year by station on a copy with 1 % of the rows removed altogether (the general, slower path).
+Prints the ratios (b)/(a) and (c)/(b), peak RSS, and whether (c) and (b) agree on the subset.
+Targets: (b) ≤ 5 × (a); (c)/(b) ≥ 100; peak RSS ≤ 4 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import math
+import resource
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import polars as pl
+
+from kaohe.monitoring.air import POLLUTANTS, daily_aqi, evaluate_year, percentile
+from kaohe.monitoring.air.index import exact, round_half_even
+
+OUT = Path(__file__).parent / "out"
+
+
+def synthetic_year(n_stations: int, per_city: int, seed: int, year: int = 2023, missing: float = 0.03) -> pl.LazyFrame:
+    """Plausible hourly data: city levels, winter PM, an afternoon O3 peak, multi-day pollution episodes."""
+    hours = 8784 if year % 4 == 0 else 8760
+    n = n_stations * hours
+
+    def uniform(k: int) -> pl.Expr:  # seeded uniform (0, 1) from a hash of the row number
+        return (pl.int_range(0, n, dtype=pl.UInt64).hash(seed + k) // 2048).cast(pl.Float64) / float(1 << 53) + 1e-12
+
+    def normal(k: int) -> pl.Expr:  # Box-Muller
+        return (-2.0 * uniform(k).log()).sqrt() * (2 * math.pi * uniform(k + 100)).cos()
+
+    st, hr = pl.col("st"), pl.col("hr")
+    city = st // per_city
+    hod, doy = (hr % 24).cast(pl.Float64), (hr // 24).cast(pl.Float64)
+    winter = (1 + 0.6 * (2 * math.pi * (doy + 15) / 365).cos()).log()
+    level = (city.hash(seed) % 1000).cast(pl.Float64) / 1000
+    # a city-wide episode factor that changes every 3 days
+    episode = ((pl.struct(city, hr // 72).hash(seed + 7) % 1000).cast(pl.Float64) / 1000 - 0.5) * 1.2
+    diurnal = (2 * math.pi * (hod - 15) / 24).cos()
+    lf = pl.LazyFrame().select(
+        (pl.int_range(0, n, dtype=pl.Int64) // hours).alias("st"), (pl.int_range(0, n, dtype=pl.Int64) % hours).alias("hr")
+    )
+    lf = lf.with_columns(
+        pm25=(3.2 + 0.5 * level + winter + episode + 0.35 * normal(1)).exp(),
+        so2=(1.8 + 0.6 * level + 0.3 * winter + 0.5 * normal(2)).exp(),
+        no2=(3.2 + 0.3 * level - 0.25 * diurnal + 0.3 * episode + 0.4 * normal(3)).exp(),
+        co=(-0.4 + 0.3 * level + 0.5 * winter + 0.3 * episode + 0.35 * normal(4)).exp(),
+        o3=(4.0 + 0.2 * level - 0.3 * winter + 0.7 * diurnal + 0.35 * normal(5)).exp(),
+    ).with_columns(pm10=pl.col("pm25") * (1.4 + uniform(6)))
+    return lf.select(
+        pl.format("{}", st + 110000).alias("station_id"),
+        pl.format("{}00", city + 1100).alias("city_id"),
+        (pl.lit(dt.datetime(year, 1, 1)) + pl.duration(hours=hr)).alias("timestamp"),  # noqa: DTZ001 (local time)
+        *[
+            pl.when(uniform(10 + i) < missing)
+            .then(None)
+            .otherwise(pl.col(p).round(1) if p == "co" else pl.col(p).round(0))
+            .alias(p)
+            for i, p in enumerate(POLLUTANTS)
+        ],
+    )
+
+
+def pure_python_year(rows: list[tuple[object, ...]]) -> dict[str, dict[str, object]]:
+    """The same evaluation, row by row, in plain Python (the way a spreadsheet macro would do it)."""
+    cells: dict[tuple[str, dt.date], dict[str, list[float | None]]] = defaultdict(
+        lambda: {p: [None] * 24 for p in POLLUTANTS}
+    )
+    for station, _city, ts, *values in rows:
+        assert isinstance(ts, dt.datetime) and isinstance(station, str)
+        day = cells[(station, ts.date())]
+        for p, v in zip(POLLUTANTS, values, strict=True):
+            day[p][ts.hour] = v  # type: ignore[assignment]
+    per_station: dict[str, list[dict[str, object]]] = defaultdict(list)
+    for (station, date), day in cells.items():
+        out: dict[str, object] = {"date": date}
+        for p in ("so2", "no2", "pm10", "pm25", "co"):
+            vals = [exact(v) for v in day[p] if v is not None]
+            step = exact("0.1") if p == "co" else 1
+            out[p] = round_half_even(sum(vals) / len(vals), step) if len(vals) >= 20 else None
+        windows = []
+        for w in range(17):
+            vals = [exact(v) for v in day["o3"][w : w + 8] if v is not None]
+            if len(vals) >= 6:
+                windows.append(sum(vals) / len(vals))
+        out["o3_8h"] = round_half_even(max(windows)) if len(windows) >= 14 else None
+        o3 = [exact(v) for v in day["o3"] if v is not None]
+        out["o3_1h"] = round_half_even(max(o3)) if o3 else None
+        valid = all(out[k] is not None for k in ("so2", "no2", "pm10", "pm25", "co", "o3_8h"))
+        out["aqi"] = daily_aqi({k: out[k] for k in ("so2", "no2", "pm10", "pm25", "co", "o3_8h", "o3_1h")}).aqi if valid else None  # type: ignore[misc]
+        per_station[station].append(out)
+    result = {}
+    for station, days in per_station.items():
+        aqis = [d["aqi"] for d in days if d["aqi"] is not None]
+        pm25 = [d["pm25"] for d in days if d["pm25"] is not None]
+        result[station] = {
+            "valid_days": len(aqis),
+            "good_days": sum(1 for a in aqis if a <= 100),  # type: ignore[operator]
+            "pm25_mean": int(round_half_even(sum(pm25) / len(pm25))),  # type: ignore[arg-type]
+            "pm25_p95": int(round_half_even(exact(percentile(pm25, 95) or 0))),  # type: ignore[arg-type]
+        }
+    return result
+
+
+def timed(label: str, run: object, repeat: int = 3) -> float:
+    best = math.inf
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()  # type: ignore[operator]
+        best = min(best, time.perf_counter() - start)
+    print(f"{label:58s} {best:8.3f} s", flush=True)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--stations", type=int, default=1700)
+    parser.add_argument("--per-city", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=20230101)
+    parser.add_argument("--subset", type=int, default=50)
+    args = parser.parse_args()
+    OUT.mkdir(exist_ok=True)
+    path = OUT / "air_year.parquet"
+    gappy = OUT / "air_year_gappy.parquet"
+    start = time.perf_counter()
+    synthetic_year(args.stations, args.per_city, args.seed).sink_parquet(path)
+    pl.scan_parquet(path).filter(pl.int_range(pl.len()).hash(args.seed) % 100 != 0).sink_parquet(gappy)
+    meta = pl.scan_parquet(path).select(pl.len(), pl.col("station_id").n_unique(), pl.col("city_id").n_unique()).collect()
+    rows, stations, cities = meta.row(0)
+    print(f"generated {rows:,} rows, {stations} stations, {cities} cities in {time.perf_counter() - start:.1f} s ({path})")
+
+    scan = pl.scan_parquet(path)
+    a = timed("(a) bare scan of the six pollutant columns", lambda: scan.select(POLLUTANTS).collect())
+    b_station = timed("(b) evaluate_year by station", lambda: evaluate_year(scan, by="station_id"))
+    b_city = timed("(b) evaluate_year by city", lambda: evaluate_year(scan, by="city_id"))
+    timed("(d) evaluate_year by station, 1 % of rows absent", lambda: evaluate_year(pl.scan_parquet(gappy), by="station_id"))
+
+    subset_ids = scan.select(pl.col("station_id").unique().sort().head(args.subset)).collect()["station_id"]
+    subset = scan.filter(pl.col("station_id").is_in(subset_ids.implode())).collect()
+    subset_rows = subset.rows()
+    start = time.perf_counter()
+    reference = pure_python_year(subset_rows)
+    c_subset = time.perf_counter() - start
+    c = c_subset * stations / args.subset
+    print(f"{'(c) pure Python, ' + str(args.subset) + ' stations':58s} {c_subset:8.3f} s ⇒ {c:.0f} s for {stations}")
+
+    ours = evaluate_year(subset, by="station_id")
+    agree = all(
+        (ref["valid_days"], ref["good_days"], ref["pm25_mean"], ref["pm25_p95"])
+        == ours.filter(pl.col("station_id") == station).select("valid_days", "good_days", "pm25_mean", "pm25_p95").row(0)
+        for station, ref in reference.items()
+    )
+    peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+    print(f"(b)/(a) by station {b_station / a:.1f}× (target ≤ 5), by city {b_city / a:.1f}×")
+    print(f"(c)/(b) by station {c / b_station:.0f}× (target ≥ 100)")
+    print(f"peak RSS {peak_gb:.2f} GB (target ≤ 4)")
+    print(f"pure Python and Polars agree on the {args.subset}-station subset: {'yes' if agree else 'NO'}")
+
+
+if __name__ == "__main__":
+    main()

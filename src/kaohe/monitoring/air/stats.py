@@ -251,7 +251,7 @@ def daily(frame: pl.DataFrame | pl.LazyFrame, by: By = "station_id") -> pl.DataF
         "no2",
         "pm10",
         "pm25",
-        (pl.col("co") / 10).alias("co"),
+        (pl.col("co") / 10).round(1).alias("co"),  # tenths ⇒ mg/m³; round(1) drops float noise like 1.2000000000000002
         "o3_8h",
         "o3_1h",
         "aqi",
@@ -345,7 +345,7 @@ def evaluate_year(frame: pl.DataFrame | pl.LazyFrame, by: By = "city_id") -> pl.
             for k in ("so2", "no2", "pm10", "pm25")
         ],
         *[
-            (_percentile_expr(f"{k}_sorted", p) / 10 if k == "co" else _percentile_expr(f"{k}_sorted", p)).alias(
+            ((_percentile_expr(f"{k}_sorted", p) / 10).round(1) if k == "co" else _percentile_expr(f"{k}_sorted", p)).alias(
                 f"{k}_p{p}"
             )
             for k, p in _PERCENTILES.items()

@@ -283,3 +283,66 @@ def test_it_awards_bonus_points_by_rank_position_with_ties_sharing_the_better_pl
     rows = [{"unit_id": u, "base": 5, "sat": s} for u, s in (("a", 90), ("b", 85), ("c", 85), ("d", 70))]
     got = {r["unit_id"]: r["bonus"] for r in score_both(scheme, rows)}
     assert got == {"a": 5, "b": 4, "c": 4, "d": 0}  # d is 4th (three units are better) ⇒ no bonus
+
+
+# --- per-event cap: S4 3.16(4)③ "清理整顿和发证登记工作有疏漏的,每疏漏1家排污单位扣0.1分,扣完1分为止" in a 5-point pool --
+def test_it_caps_one_event_kind_inside_a_shared_pool() -> None:
+    rule = {"kind": "deduct", "events": [
+        {"input": "stages", "per": 0.5, "label": "阶段性要求未完成"},
+        {"input": "omitted", "per": 0.1, "label": "疏漏排污单位", "cap": 1},
+    ]}
+    inputs = [{"id": "stages", "name": "未完成阶段数", "kind": "integer", "min": 0}, {"id": "omitted", "name": "疏漏家数", "kind": "integer", "min": 0}]
+    scheme = single(5, rule, inputs)
+    assert score_of(scheme, stages=2, omitted=4) == pytest.approx(5 - 2 * 0.5 - 4 * 0.1)  # 3.6
+    assert score_of(scheme, stages=2, omitted=30) == pytest.approx(5 - 1 - 1)  # 30 × 0.1 = 3 ⇒ at most 1
+
+
+# --- penalty on a parent: S4 3.15(2)④ "被中央通报…每次扣2分" deducts from all of (2); 3.16(7)⑥ "…该项不得分" zeroes (7) --
+def test_it_deducts_a_parent_penalty_from_the_sum_of_its_children_and_can_zero_it() -> None:
+    doc = {
+        "id": "t", "name": "测试", "year": 2020, "total_points": 25, "sequences": [{"id": "d", "name": "区"}],
+        "inputs": [
+            {"id": "a", "name": "①得分", "min": 0, "max": 10}, {"id": "b", "name": "②得分", "min": 0, "max": 15},
+            {"id": "central", "name": "被中央通报次数", "kind": "integer", "min": 0},
+            {"id": "spoilt", "name": "影响全市考核", "kind": "boolean"},
+        ],
+        "indicators": [{
+            "id": "P", "name": "整改", "points": 25,
+            "penalty": {"kind": "deduct", "events": [{"input": "central", "per": 2, "label": "被中央通报"}], "zero_if": {"input": "spoilt"}},
+            "children": [
+                {"id": "P1", "name": "①", "points": 10, "rule": {"kind": "manual", "input": "a"}},
+                {"id": "P2", "name": "②", "points": 15, "rule": {"kind": "manual", "input": "b"}},
+            ],
+        }],
+    }
+    scheme = scheme_from(json.dumps(doc, ensure_ascii=False))
+    rows = [
+        {"unit_id": "u1", "a": 10, "b": 12, "central": 3, "spoilt": False},  # 22 − 3 × 2 = 16
+        {"unit_id": "u2", "a": 2, "b": 1, "central": 3, "spoilt": False},  # 3 − 6 < 0 ⇒ 0
+        {"unit_id": "u3", "a": 10, "b": 15, "central": 0, "spoilt": True},  # 该项不得分 ⇒ 0
+    ]
+    assert [r["P"] for r in score_both(scheme, rows)] == [16, 0, 0]
+
+
+# --- a bonus-only sub-item: S4 3.8(3) "…启动生态文明建设规划编制或修编,加4分" ---------------------------------
+def test_a_bonus_only_sub_item_adds_to_its_parent() -> None:
+    doc = {
+        "id": "t", "name": "测试", "year": 2020, "total_points": 12, "sequences": [{"id": "d", "name": "区"}],
+        "inputs": [{"id": "a", "name": "得分", "min": 0, "max": 12}, {"id": "plan", "name": "启动规划编制", "kind": "boolean"}],
+        "indicators": [{"id": "P", "name": "示范", "points": 12, "children": [
+            {"id": "P1", "name": "申报", "points": 12, "rule": {"kind": "manual", "input": "a"}},
+            {"id": "P3", "name": "规划编制", "points": 0, "bonus": {"cap": 4, "rule": {"kind": "per_count", "awards": [{"input": "plan", "per": 4, "label": "启动规划编制"}]}}},
+        ]}],
+    }
+    scheme = scheme_from(json.dumps(doc, ensure_ascii=False))
+    assert [r["P"] for r in score_both(scheme, [{"unit_id": "u1", "a": 10, "plan": True}, {"unit_id": "u2", "a": 10, "plan": False}])] == [14, 10]
+
+
+def test_a_yes_no_category_maps_the_same_in_both_evaluators() -> None:
+    rule = {"kind": "deduct", "each": {"names": "sec"},
+            "events": [{"input": "n", "per": 5, "label": "劣V", "per_by": {"input": "prov", "map": {"true": 10}}}]}
+    inputs = [{"id": "sec", "name": "断面", "kind": "list", "item_kind": "category"},
+              {"id": "n", "name": "月数", "kind": "list", "item_kind": "integer", "min": 0},
+              {"id": "prov", "name": "省控", "kind": "list", "item_kind": "boolean"}]
+    # 省控 (true): 1 × 10; other: 1 × 5 ⇒ 20 − 15 = 5
+    assert score_of(single(20, rule, inputs), sec=["A", "B"], n=[1, 1], prov=[True, False]) == 5

@@ -50,6 +50,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `kaohe schemes show … | head`
+        sys.stderr.close()
+        return 0
     return int(code or 0)
 
 

@@ -38,6 +38,13 @@ class RuleResult:
     lines: list[tuple[float, str]] = field(default_factory=list)
 
 
+def category_key(value: Any) -> str:
+    """The text a category map is keyed by; yes/no values as ``true``/``false`` (as Polars writes them)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def fmt(x: float) -> str:
     """3 ⇒ '3', 2.5 ⇒ '2.5', 1/3 ⇒ '0.333'."""
     return f"{x:.3f}".rstrip("0").rstrip(".") if not float(x).is_integer() else str(int(x))
@@ -90,29 +97,32 @@ def _deduct(rule: r.Deduct, row: Row, ctx: Ctx) -> RuleResult:
     if holds(rule.full_if, row):
         return RuleResult(ctx.points, [])
     total, lines = 0.0, []
-    if rule.each is None:
-        for event in rule.events:
+    for event in rule.events:
+        amount = 0.0
+        if rule.each is None:
             count = float(row[event.input])
             if count:
-                total += event.per * count
-                lines.append((-event.per * count, f"{event.label} {fmt(count)} 次 ×{fmt(event.per)}"))
-    else:
-        each = rule.each
-        names = list(row[each.names])
-        for i, name in enumerate(names):
-            waived = bool(row[each.waive_if][i]) if each.waive_if else False
-            factor = each.factor if each.factor_if and bool(row[each.factor_if][i]) else 1.0
-            for event in rule.events:
+                amount = event.per * count
+                lines.append((-amount, f"{event.label} {fmt(count)} 次 ×{fmt(event.per)}"))
+        else:
+            each = rule.each
+            for i, name in enumerate(row[each.names]):
                 count = float(row[event.input][i])
                 if not count:
                     continue
+                waived = bool(row[each.waive_if][i]) if each.waive_if else False
+                factor = each.factor if each.factor_if and bool(row[each.factor_if][i]) else 1.0
                 per = event.per
                 if event.per_by is not None:
-                    per = event.per_by.map.get(str(row[event.per_by.input][i]), event.per)
-                amount = 0.0 if waived else per * count * factor
-                total += amount
+                    per = event.per_by.map.get(category_key(row[event.per_by.input][i]), event.per)
+                part = 0.0 if waived else per * count * factor
+                amount += part
                 note = "(年均值达标,免扣)" if waived else (f"(按{fmt(factor * 100)}%计)" if factor != 1 else "")
-                lines.append((-amount, f"{name} {event.label} {fmt(count)} 月次 ×{fmt(per)}{note}"))
+                lines.append((-part, f"{name} {event.label} {fmt(count)} 月次 ×{fmt(per)}{note}"))
+        if event.cap is not None and amount > event.cap:
+            lines.append((amount - event.cap, f"{event.label}扣分以 {fmt(event.cap)} 分为限"))
+            amount = event.cap
+        total += amount
     for f in rule.factor_if:
         if holds(f.when, row):
             total *= f.factor
@@ -334,8 +344,9 @@ def node_value(node: Node, row: Row, pool: Sequence[Row], names: dict[str, str],
     points = node.points or 0.0
     if node.children:
         value = sum(node_value(child, row, pool, names, out) for child in node.children)
+    elif node.rule is None:  # a bonus-only sub-item (S4 3.8(3)): no base points of its own
+        value = 0.0
     else:
-        assert node.rule is not None
         absent = [ref for ref in node.rule.refs() if not _present(row, ref)]
         if absent:
             out.missing += [f"{node.id}/{ref}" for ref in absent]
@@ -353,6 +364,8 @@ def node_value(node: Node, row: Row, pool: Sequence[Row], names: dict[str, str],
             if clamped != value:
                 out.lines.append(Line(node.id, node.name, clamped - value, "得分限于 0 至满分之间"))
             value = clamped
+    if node.penalty is not None:
+        value = _apply_penalty(node, row, pool, names, out, value)
     if node.kind != "base":
         value = max(0.0, value)
         if node.points is not None and value > node.points:
@@ -373,6 +386,27 @@ def node_value(node: Node, row: Row, pool: Sequence[Row], names: dict[str, str],
             value += bonus
     out.scores[node.id] = value
     return value
+
+
+def _apply_penalty(node: Node, row: Row, pool: Sequence[Row], names: dict[str, str], out: NodeOutcome, value: float) -> float:
+    """Deduct the node's ``penalty`` from its total (floor 0); ``zero_if`` zeroes the whole node."""
+    assert node.penalty is not None
+    absent = [ref for ref in node.penalty.refs() if not _present(row, ref)]
+    if absent:
+        out.missing += [f"{node.id}/{ref}" for ref in absent]
+        return value
+    points = node.points or 0.0
+    result = _deduct(node.penalty, row, Ctx(points, pool, names))
+    lost = points - result.value  # = min(cap, Σ events), or all the points under zero_if
+    for delta, reason in result.lines:
+        if delta:
+            out.lines.append(Line(node.id, node.name, delta, reason))
+    new = max(0.0, value - lost)
+    if value - lost < 0 and lost < points:
+        out.lines.append(Line(node.id, node.name, new - (value - lost), "扣完为止"))
+    elif lost >= points and value:
+        out.lines.append(Line(node.id, node.name, -value, "该项不得分"))
+    return new
 
 
 # ------------------------------------------------------------------------------------------ whole units

@@ -104,6 +104,7 @@ class Event(_Model):
     per: float = Field(ge=0)
     label: str  # Chinese description of one event, used by explain(): "月度水质不达标"
     per_by: PerBy | None = None
+    cap: float | None = Field(default=None, ge=0)  # this event kind deducts at most this much (S4 3.16(4)③ 扣完1分为止)
 
 
 class Each(_Model):

@@ -29,7 +29,7 @@ from pydantic import (
 )
 
 from kaohe.core.exceptions import Problem, SchemeError
-from kaohe.core.rules import Condition, Rule, condition_refs
+from kaohe.core.rules import Condition, Deduct, Rule, condition_refs
 from kaohe.core.yaml_source import PathKey, YamlSource, load_yaml, parse_yaml
 
 GRADES = ("优秀", "良好", "合格", "不合格")  # best first (seed 000 art. 6, seed 001 四(三))
@@ -78,6 +78,9 @@ class Node(_Model):
     points: float | None = Field(default=None, ge=0)  # base points; for bonus/deduction items: the item cap
     rule: Rule | None = None
     bonus: Bonus | None = None
+    # a deduction from the node's total (its children's sum): S4 3.15(2)④ deducts from all of (2);
+    # S4 3.16(7)⑥ "该项不得分" zeroes all of (7) (zero_if). Floor 0.
+    penalty: Deduct | None = None
     children: list[Node] = []
     children_sum: bool = True  # children's points must add up to this node's points
     lead_unit: str | None = None
@@ -91,8 +94,10 @@ class Node(_Model):
 
     @model_validator(mode="after")
     def _rule_or_children(self) -> Node:
-        if (self.rule is None) == (not self.children):
-            raise ValueError("a node needs either a 'rule' or 'children' (not both)")
+        if self.rule is not None and self.children:
+            raise ValueError("a node has either a 'rule' or 'children', not both")
+        if self.rule is None and not self.children and self.bonus is None:
+            raise ValueError("a node needs a 'rule', 'children' or (for a bonus-only sub-item) a 'bonus'")
         return self
 
     @property
@@ -117,6 +122,8 @@ class Node(_Model):
         out: list[str] = []
         if self.rule is not None:
             out += self.rule.refs()
+        if self.penalty is not None:
+            out += self.penalty.refs()
         if self.bonus is not None:
             out += self.bonus.rule.refs()
         return list(dict.fromkeys(out))

@@ -53,33 +53,34 @@ def cond(c: r.Condition | None) -> pl.Expr:
     return ~cond(c.not_)
 
 
-def _deduct(rule: r.Deduct, points: float) -> pl.Expr:
+def _event_total(rule: r.Deduct, e: r.Event) -> pl.Expr:
+    """Σ per × count of one event kind (per element under ``each``), before the rule's cap."""
     if rule.each is None:
-        total = pl.sum_horizontal([pl.col(e.input).cast(pl.Float64) * e.per for e in rule.events])
+        return pl.col(e.input).cast(pl.Float64) * e.per
+    each = rule.each
+    term = pl.col(e.input).cast(pl.List(pl.Float64))
+    if e.per_by is not None:
+        mapping = {k: float(v) for k, v in e.per_by.map.items()}
+        term = term * pl.col(e.per_by.input).list.eval(
+            pl.element().cast(pl.String).replace_strict(mapping, default=float(e.per), return_dtype=pl.Float64)
+        )
     else:
-        each = rule.each
-        per_element: pl.Expr | None = None
-        for e in rule.events:
-            counts = pl.col(e.input).cast(pl.List(pl.Float64))
-            if e.per_by is not None:
-                mapping = {k: float(v) for k, v in e.per_by.map.items()}
-                per = pl.col(e.per_by.input).list.eval(
-                    pl.element().cast(pl.String).replace_strict(mapping, default=float(e.per), return_dtype=pl.Float64)
-                )
-                term = counts * per
-            else:
-                term = counts * e.per
-            per_element = term if per_element is None else per_element + term
-        assert per_element is not None
-        if each.waive_if:
-            keep = pl.col(each.waive_if).list.eval(pl.when(pl.element().cast(pl.Boolean)).then(0.0).otherwise(1.0))
-            per_element = per_element * keep
-        if each.factor_if:
-            factors = pl.col(each.factor_if).list.eval(
-                pl.when(pl.element().cast(pl.Boolean)).then(pl.lit(each.factor)).otherwise(pl.lit(1.0))
-            )
-            per_element = per_element * factors
-        total = per_element.list.sum().cast(pl.Float64)
+        term = term * e.per
+    if each.waive_if:
+        term = term * pl.col(each.waive_if).list.eval(pl.when(pl.element().cast(pl.Boolean)).then(0.0).otherwise(1.0))
+    if each.factor_if:
+        term = term * pl.col(each.factor_if).list.eval(
+            pl.when(pl.element().cast(pl.Boolean)).then(pl.lit(each.factor)).otherwise(pl.lit(1.0))
+        )
+    return term.list.sum().cast(pl.Float64)
+
+
+def _deduct(rule: r.Deduct, points: float) -> pl.Expr:
+    terms = []
+    for e in rule.events:
+        term = _event_total(rule, e)
+        terms.append(term if e.cap is None else pl.min_horizontal(pl.lit(e.cap), term))
+    total = pl.sum_horizontal(terms)
     for f in rule.factor_if:
         total = pl.when(cond(f.when)).then(total * f.factor).otherwise(total)
     cap = points if rule.cap is None else rule.cap
@@ -229,12 +230,17 @@ def node_expr(node: Node) -> pl.Expr:
     points = node.points or 0.0
     if node.children:
         value = pl.sum_horizontal([node_expr(child) for child in node.children])
+    elif node.rule is None:  # bonus-only sub-item
+        value = pl.lit(0.0)
     else:
-        assert node.rule is not None
         raw = compile_rule(node.rule, points)
         value = pl.when(any_missing(node.rule.refs())).then(pl.lit(0.0)).otherwise(raw)
         if node.kind == "base":
             value = clamp(value, 0.0, points)
+    if node.penalty is not None:
+        lost = pl.lit(points) - _deduct(node.penalty, points)
+        penalised = pl.max_horizontal(pl.lit(0.0), value - lost)
+        value = pl.when(any_missing(node.penalty.refs())).then(value).otherwise(penalised)
     if node.kind != "base":
         value = pl.max_horizontal(pl.lit(0.0), value)
         if node.points is not None:

@@ -405,8 +405,8 @@ def evidence_upload(request: HttpRequest, item_id: int) -> HttpResponse:
 def evidence_download(request: HttpRequest, evidence_id: int) -> HttpResponse:
     evidence = get_object_or_404(Evidence.objects.select_related("item__assessment"), pk=evidence_id)
     _check(request, "assessments.view_evidence", evidence)
-    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type, as_attachment=True,
-                            filename=evidence.original_name)
+    stream = evidence.file.storage.open(evidence.file.name, "rb")
+    response = FileResponse(stream, content_type=evidence.content_type, as_attachment=True, filename=evidence.original_name)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

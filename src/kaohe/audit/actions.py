@@ -80,8 +80,13 @@ def verify_chain() -> ChainReport:
         if entry.seq != expected_seq:
             return ChainReport(count, ChainProblem(expected_seq, f"entry #{expected_seq} was removed"))
         if entry.prev_hash != expected_prev:
+            # The previous entry was rewritten with a freshly computed hash of its own: its hash no longer
+            # matches what this entry recorded when it was appended.
             return ChainReport(
-                count, ChainProblem(entry.seq, f"entry #{entry.seq} does not follow entry #{entry.seq - 1} (prev_hash differs)")
+                count,
+                ChainProblem(
+                    entry.seq - 1, f"entry #{entry.seq - 1} was altered (entry #{entry.seq} recorded a different hash)"
+                ),
             )
         if entry.compute_hash() != entry.hash:
             return ChainReport(count, ChainProblem(entry.seq, f"entry #{entry.seq} was altered (hash mismatch)"))

@@ -1,0 +1,95 @@
+"""``kaohe demo | serve | audit verify``: the web application from the command line.
+
+``demo`` migrates the SQLite database under ./var (or $DATABASE_URL), loads the demo province into an empty
+database, prints a login per role and serves on http://127.0.0.1:8000. ``serve`` only migrates and serves.
+``audit verify`` walks the audit hash chain and names the first entry that was altered or removed (exit 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    demo = sub.add_parser("demo", help="load the demo province and serve the web app on 127.0.0.1:8000")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--no-serve", action="store_true", help="load the data and print the logins only")
+    demo.set_defaults(func=cmd_demo)
+
+    serve = sub.add_parser("serve", help="migrate the database and serve the web app (development server)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(func=cmd_serve)
+
+    audit = sub.add_parser("audit", help="the append-only audit log")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    verify = audit_sub.add_parser("verify", help="check the hash chain; report the first altered or removed entry")
+    verify.set_defaults(func=cmd_audit_verify)
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kaohe.web.settings")
+    import django
+
+    django.setup()
+
+
+def _migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def _serve(host: str, port: int) -> None:
+    from django.core.management import call_command
+
+    print(f"serving on http://{host}:{port}/  (Ctrl-C stops)", flush=True)
+    call_command("runserver", f"{host}:{port}", use_reloader=False)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _setup()
+    from kaohe.assessments.demo import PASSWORD, load_demo
+    from kaohe.assessments.models import Unit
+
+    _migrate()
+    if Unit.objects.exists():
+        print("the database already holds data; serving it as it is (remove ./var to start over)")
+    else:
+        print("loading the demo province (three cycles, about a minute)…", flush=True)
+        logins = load_demo()
+        print(f"\ndemo logins (password for all: {PASSWORD})")
+        for login in logins:
+            print(f"  {login.username:<12} {login.role} · {login.where}")
+        print(f"  public (no login): http://127.0.0.1:{args.port}/public/\n")
+    if args.no_serve:
+        return 0
+    _serve("127.0.0.1", args.port)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _setup()
+    _migrate()
+    _serve(args.host, args.port)
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    _setup()
+    from django.db import connection
+
+    from kaohe.audit.actions import verify_chain
+    from kaohe.core.exceptions import UserInputError
+
+    if "audit_auditlog" not in connection.introspection.table_names():
+        raise UserInputError("the database has no audit log yet (run `kaohe demo` or `kaohe serve` first)")
+    report = verify_chain()
+    if report.ok:
+        print(f"audit chain intact: {report.entries} entries")
+        return 0
+    assert report.problem is not None
+    print(f"audit chain broken: {report.problem.message}", file=sys.stderr)
+    return 1

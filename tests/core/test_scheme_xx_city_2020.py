@@ -347,8 +347,20 @@ def test_3_15_per_case_deductions(scheme: Scheme) -> None:
     r = one(scheme, inspection_cases_unhandled=4, petitions_overdue=25, rectification_plan_late=True, rectification_provincial_notices=1)
     assert r["3.15.1.2"] == 15 - 4 * 1
     assert r["3.15.2.2"] == max(0, 10 - 25 * 0.5)
-    assert r["3.15.2.1"] == 10 - 2 - 1  # ④'s provincial notice is charged under ① (see the scheme note)
+    assert r["3.15.2.1"] == 10 - 2
     assert r["3.15.2.4"] == 0
+    # ④ deducts from the whole of (2): ① 8 + ② 0 + ③ 5 = 13, minus 1 provincial notice ⇒ 12
+    assert r["3.15.2"] == (10 - 2) + 0 + 5 - 1
+
+
+def test_3_15_2_4_central_notices_come_off_all_of_2(scheme: Scheme) -> None:
+    # 6 central notices × 2 = 12 off a full 25 ⇒ 13; ① alone (10 points) could never have absorbed them
+    assert one(scheme, rectification_central_notices=6)["3.15.2"] == 25 - 6 * 2
+
+
+def test_3_16_7_6_discretionary_deduction_and_zeroing_of_7(scheme: Scheme) -> None:
+    assert one(scheme, monitoring_other_deduction=3)["3.16.7"] == 25 - 3
+    assert one(scheme, monitoring_other_affects_city=True)["3.16.7"] == 0  # 影响全市美丽建设考核的该项不得分
 
 
 def test_3_16_2_regional_suspension_zeroes_the_item(scheme: Scheme) -> None:

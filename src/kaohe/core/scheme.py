@@ -96,7 +96,8 @@ class Node(_Model):
     def _rule_or_children(self) -> Node:
         if self.rule is not None and self.children:
             raise ValueError("a node has either a 'rule' or 'children', not both")
-        if self.rule is None and not self.children and self.bonus is None:
+        if self.rule is None and not self.children and self.bonus is None and self.penalty is None and self.points != 0:
+            # a 0-point node may carry no rule: its text is charged elsewhere (e.g. as its parent's penalty)
             raise ValueError("a node needs a 'rule', 'children' or (for a bonus-only sub-item) a 'bonus'")
         return self
 

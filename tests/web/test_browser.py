@@ -115,7 +115,7 @@ def test_the_whole_cycle_in_the_browser(live_world: World, screens: Screens) -> 
     page = screens.open("hank")
     page.get_by_role("button", name="提交自评").click()
     expect(page.locator(".messages")).to_contain_text("自评已提交")
-    expect(page.locator("h1 + p .badge").first).to_have_text("已提交")
+    expect(page.locator(".badge", has_text="已提交").first).to_be_visible()
     screens.shot(page, "unit-submitted")
 
     # --- vera (生态环境局) changes 甲市's good-days ratio from 86.5 to 80 with a reason
@@ -127,6 +127,7 @@ def test_the_whole_cycle_in_the_browser(live_world: World, screens: Screens) -> 
     expect(page.get_by_role("link", name="空气质量监测报告.pdf")).to_be_visible()
     page.locator("input[name=v_good_days]").fill("80")
     page.locator("textarea[name=reason]").fill("以省控监测站年度数据为准")
+    screens.shot(page, "verifier-form")
     page.get_by_role("button", name="保存核实结果").click()
     expect(page.locator(".messages")).to_contain_text("已核实：甲市")
     screens.shot(page, "verifier-changed-value")

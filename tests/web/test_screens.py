@@ -1,0 +1,119 @@
+"""What each screen shows to whom, beyond the status codes of the permission matrix."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import time_machine
+from django.core.files.base import ContentFile
+
+from kaohe.assessments import actions
+from kaohe.assessments.models import Result
+from tests.web.conftest import SCHEME_YAML, World
+
+
+def publish(world: World) -> None:
+    world.through_verified()
+    actions.check_evaluate_cycle(cycle=world.cycle, acting_user=world.people["alice"])
+    actions.check_approve_cycle(cycle=world.cycle, acting_user=world.people["linda"])
+    actions.check_publish_cycle(cycle=world.cycle, acting_user=world.people["alice"])
+
+
+def test_the_public_sees_the_ranking_once_published(world: World) -> None:
+    url = f"/public/{world.cycle.pk}/"
+    assert world.client("anon").get(url).status_code == 302
+    publish(world)
+    page = world.client("anon").get(url).content.decode()
+    for text in ("甲市", "乙市", "丙县", "优秀", "先进单位", "约谈单位"):
+        assert text in page
+    assert world.cycle.name in world.client("anon").get("/public/").content.decode()
+
+
+def test_the_result_page_explains_every_point(world: World) -> None:
+    publish(world)
+    a = world.assessment("A")
+    page = world.client("anon").get(f"/assessments/{a.pk}/result/").content.decode()
+    assert "断面不达标" in page  # the engine's explain() line for indicator 1
+    assert "97.00" in page
+
+
+def test_a_unit_never_sees_another_units_draft(world: World) -> None:
+    world.fill("A")
+    page = world.client("bob").get("/cycles/").content.decode()
+    assert "甲市" not in page
+    a = world.assessment("A")
+    assert world.client("bob").get(f"/assessments/{a.pk}/").status_code == 403
+
+
+def test_the_form_saves_and_bumps_the_version(world: World) -> None:
+    item = world.item("A", "1")
+    response = world.client("fay").post(
+        f"/items/{item.pk}/", {"version": item.version, "v_water_months": "3", "self_score": "25", "explanation": "三个月超标"}
+    )
+    assert response.status_code == 302
+    item = world.item("A", "1")
+    assert (item.values, item.version, str(item.self_score)) == ({"water_months": 3}, 2, "25.00")
+
+
+def test_the_form_shows_a_bad_value_without_losing_input(world: World) -> None:
+    item = world.item("A", "1")
+    response = world.client("fay").post(f"/items/{item.pk}/", {"version": item.version, "v_water_months": "-1", "explanation": "草稿"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "不能小于" in page and "草稿" in page
+
+
+def test_the_dashboard_marks_overdue_units(world: World) -> None:
+    world.cycle.self_evaluation_deadline = dt.date(2025, 2, 28)
+    world.cycle.save()
+    with time_machine.travel("2025-03-05 10:00 +0800", tick=False):
+        page = world.client("alice").get(f"/cycles/{world.cycle.pk}/").content.decode()
+        assert page.count('<span class="overdue">') == 3
+        assert world.assessment("A").is_overdue()
+    with time_machine.travel("2025-02-20 10:00 +0800", tick=False):
+        assert not world.assessment("A").is_overdue()
+
+
+def test_the_dashboard_has_charts_after_evaluation(world: World) -> None:
+    world.through_verified()
+    actions.check_evaluate_cycle(cycle=world.cycle, acting_user=world.people["alice"])
+    page = world.client("linda").get(f"/cycles/{world.cycle.pk}/").content.decode()
+    assert "/static/vendor/echarts.min.js" in page and 'id="chart-heatmap"' in page and '"heatmap"' in page
+
+
+def test_the_verifier_screen_lists_only_led_indicators(world: World) -> None:
+    world.fill("A")
+    world.submit("A")
+    page = world.client("walt").get(f"/cycles/{world.cycle.pk}/verify/").content.decode()
+    assert "水环境质量" in page and "空气质量" not in page
+
+
+def test_three_failed_years_in_a_row_start_accountability(world: World) -> None:
+    """History comes from earlier cycles' results; the veto input comes from the office's import file."""
+    office = world.people["alice"]
+    for year in (2022, 2023):
+        earlier = actions.do_open_cycle(
+            name=f"{year}年度考核", year=year, scheme_id="", units=world.units.values(), acting_user=office,
+            scheme_file=ContentFile(SCHEME_YAML.encode(), name="web_scheme.yaml"),
+        )
+        actions.do_import_monitoring_values(
+            cycle=earlier, rows=[{"unit_id": "220281", "major_incident": True}], source="事件台账", acting_user=office
+        )
+        world.cycle, current = earlier, world.cycle
+        world.through_verified()
+        actions.check_evaluate_cycle(cycle=earlier, acting_user=office)
+        world.cycle = current
+    actions.do_import_monitoring_values(
+        cycle=world.cycle, rows=[{"unit_id": "220281", "major_incident": "是"}], source="事件台账", acting_user=office
+    )
+    world.through_verified()
+    actions.check_evaluate_cycle(cycle=world.cycle, acting_user=office)
+    results = {r.assessment.unit.code: r for r in Result.objects.filter(cycle=world.cycle).select_related("assessment__unit")}
+    assert results["220281"].grade == "不合格"
+    assert results["220281"].accountability
+    assert not results["220100"].accountability
+
+
+def test_the_language_switch_offers_english(world: World) -> None:
+    page = world.client("anon").get("/public/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'lang="en"' in page

@@ -14,7 +14,7 @@ from kaohe.core.exceptions import Problem, UserInputError
 from kaohe.core.reference import fmt
 from kaohe.core.scheme import load_scheme
 from kaohe.core.scoring import explain, explain_all, score
-from kaohe.core.tables import read_history, read_inputs, read_units
+from kaohe.core.tables import read_history, read_inputs_merged, read_units
 from kaohe.core.workbooks import write_results, write_template
 
 OUT_TYPES = (".xlsx", ".csv", ".json")
@@ -28,13 +28,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     t.set_defaults(func=cmd_template)
     s = sub.add_parser("score", help="score every unit and rank them")
     s.add_argument("--scheme", required=True)
-    s.add_argument("--inputs", required=True, help=".xlsx, .csv or .parquet, one row per unit")
+    s.add_argument(
+        "--inputs", required=True, action="append",
+        help=".xlsx, .csv or .parquet, one row per unit; repeat to add columns from monitoring files (… --as-inputs)",
+    )
     s.add_argument("--history", help="earlier years' results (unit_id, year, grade) for the accountability rule")
     s.add_argument("--out", required=True, help="results: .xlsx (formatted for an office), .csv or .json")
     s.set_defaults(func=cmd_score)
     e = sub.add_parser("explain", help="every point a unit gained or lost, with the rule that caused it")
     e.add_argument("--scheme", required=True)
-    e.add_argument("--inputs", required=True)
+    e.add_argument("--inputs", required=True, action="append")
     e.add_argument("--unit", required=True)
     e.set_defaults(func=cmd_explain)
 
@@ -75,7 +78,7 @@ def _write_atomic(out: Path, write: object) -> None:
 def cmd_score(args: argparse.Namespace) -> int:
     out = _check_out(args.out, OUT_TYPES)
     scheme = load_scheme(args.scheme)
-    frame = read_inputs(scheme, args.inputs)
+    frame = read_inputs_merged(scheme, args.inputs)
     history = read_history(args.history) if args.history else None
     results = score(scheme, frame, history, checked=True)
     suffix = out.suffix.lower()
@@ -100,9 +103,9 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 def cmd_explain(args: argparse.Namespace) -> int:
     scheme = load_scheme(args.scheme)
-    frame = read_inputs(scheme, args.inputs)
+    frame = read_inputs_merged(scheme, args.inputs)
     if args.unit not in frame.get_column("unit_id").to_list():
-        raise UserInputError(Problem(f"unit {args.unit!r} is not in the inputs", file=args.inputs, column="unit_id"))
+        raise UserInputError(Problem(f"unit {args.unit!r} is not in the inputs", file=args.inputs[0], column="unit_id"))
     for line in explain(scheme, frame, args.unit):
         if line.delta:
             delta = f"+{fmt(line.delta)}" if line.delta > 0 else f"−{fmt(-line.delta)}"

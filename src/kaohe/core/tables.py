@@ -19,7 +19,7 @@ import polars as pl
 
 from kaohe.core.exceptions import InputTableError, Problem
 from kaohe.core.scheme import InputDef, Scheme
-from kaohe.core.scoring import check_inputs
+from kaohe.core.scoring import check_inputs, input_dtype
 
 KEYS = ("unit_id", "unit_name", "sequence")
 KEY_LABELS = {"unit_id": "单位代码 [unit_id]", "unit_name": "单位名称 [unit_name]", "sequence": "排名序列 [sequence]"}
@@ -119,16 +119,22 @@ def _parse_cell(text: Any, kind: str, spec: InputDef) -> tuple[Any, str | None]:
     return s, None
 
 
-def parse_table(scheme: Scheme, frame: pl.DataFrame, file: str | None = None, sheet: str | None = None) -> pl.DataFrame:
-    """Parse a text table into typed input columns; raise :class:`InputTableError` listing every mistake."""
+def parse_table(
+    scheme: Scheme, frame: pl.DataFrame, file: str | None = None, sheet: str | None = None, *, partial: bool = False
+) -> pl.DataFrame:
+    """Parse a text table into typed input columns; raise :class:`InputTableError` listing every mistake.
+
+    ``partial=True`` reads a table that supplies only some inputs (e.g. ``kaohe air evaluate --as-inputs``):
+    only ``unit_id`` is required, and only the columns present are returned.
+    """
     columns = _canonical_columns(frame)
     frame = frame.rename(columns)
     problems: list[Problem] = []
-    for key in ("unit_id", "sequence"):
+    for key in ("unit_id",) if partial else ("unit_id", "sequence"):
         if key not in frame.columns:
             problems.append(Problem(f"missing column {KEY_LABELS[key]}", file=file, sheet=sheet, column=key))
     for spec in scheme.inputs:
-        if spec.id not in frame.columns:
+        if spec.id not in frame.columns and not partial:
             problems.append(Problem(f"missing column {header_label(spec)}", file=file, sheet=sheet, column=spec.id))
     known = {*KEYS, *(i.id for i in scheme.inputs)}
     for col in frame.columns:
@@ -153,8 +159,6 @@ def parse_table(scheme: Scheme, frame: pl.DataFrame, file: str | None = None, sh
     for index, uid in enumerate(out["unit_id"]):
         if not uid:
             problems.append(Problem("empty unit id", file=file, sheet=sheet, line=index + 2, column=KEY_LABELS["unit_id"]))
-    from kaohe.core.scoring import input_dtype
-
     series = []
     for col, values in out.items():
         if col in KEYS:
@@ -163,6 +167,12 @@ def parse_table(scheme: Scheme, frame: pl.DataFrame, file: str | None = None, sh
             spec = scheme.input(col)
             series.append(pl.Series(col, values, dtype=input_dtype(spec.kind, spec.item_kind)))
     typed = pl.DataFrame(series)
+    present = typed.columns
+    if partial:  # check what is there: absent inputs as nulls, a placeholder sequence
+        fill = [pl.lit(None, dtype=input_dtype(i.kind, i.item_kind)).alias(i.id) for i in scheme.inputs if i.id not in present]
+        if "sequence" not in present:
+            fill.append(pl.lit(scheme.sequences[0].id).alias("sequence"))
+        typed = typed.with_columns(fill)
     try:
         checked = check_inputs(scheme, typed, file=file)
     except InputTableError as exc:  # report range, duplicate and sequence mistakes with the parse mistakes
@@ -170,7 +180,7 @@ def parse_table(scheme: Scheme, frame: pl.DataFrame, file: str | None = None, sh
     if problems:
         problems.sort(key=lambda p: (p.line or 0, p.column or ""))
         raise InputTableError(problems)
-    return checked
+    return checked.select(present) if partial else checked
 
 
 def _with_sheet(p: Problem, sheet: str | None, scheme: Scheme) -> Problem:
@@ -186,6 +196,46 @@ def _with_sheet(p: Problem, sheet: str | None, scheme: Scheme) -> Problem:
 def read_inputs(scheme: Scheme, path: str | Path, sheet: str | None = None) -> pl.DataFrame:
     frame, sheet = read_raw(path, sheet)
     return parse_table(scheme, frame, file=str(path), sheet=sheet)
+
+
+def read_inputs_merged(scheme: Scheme, paths: list[str]) -> pl.DataFrame:
+    """The first file lists the units (``unit_id, unit_name, sequence``) and some inputs; each further file
+    (e.g. the output of ``kaohe air evaluate --as-inputs``) adds columns by ``unit_id``. A column given by two
+    files, or a unit the first file does not list, is an error; all inputs must be given by some file."""
+    if len(paths) == 1:
+        return read_inputs(scheme, paths[0])
+    frames: list[tuple[str, pl.DataFrame]] = []
+    problems: list[Problem] = []
+    for index, path in enumerate(paths):
+        raw, sheet = read_raw(path)
+        try:
+            frames.append((path, parse_table(scheme, raw, file=path, sheet=sheet, partial=True)))
+        except InputTableError as exc:
+            problems += exc.problems
+        if index == 0 and frames and "sequence" not in frames[0][1].columns:
+            problems.append(Problem(f"the first inputs file must list the units with {KEY_LABELS['sequence']}", file=path, column="sequence"))
+    if problems:
+        raise InputTableError(problems)
+    base_path, merged = frames[0]
+    owner = {c: base_path for c in merged.columns}
+    units = set(merged.get_column("unit_id").to_list())
+    for path, frame in frames[1:]:
+        for row_index, unit in enumerate(frame.get_column("unit_id").to_list()):
+            if unit not in units:
+                problems.append(Problem(f"unit {unit!r} is not listed in {base_path}", file=path, line=row_index + 2, column=KEY_LABELS["unit_id"]))
+        extra = [c for c in frame.columns if c not in KEYS]
+        for col in extra:
+            if col in owner:
+                problems.append(Problem(f"input {col!r} is also given by {owner[col]}", file=path, column=col))
+            owner[col] = path
+        keep = [c for c in extra if c not in merged.columns]
+        merged = merged.join(frame.select(["unit_id", *keep]), on="unit_id", how="left", maintain_order="left")
+    for spec in scheme.inputs:
+        if spec.id not in merged.columns:
+            problems.append(Problem(f"no inputs file gives column {header_label(spec)}", file=", ".join(paths), column=spec.id))
+    if problems:
+        raise InputTableError(problems)
+    return check_inputs(scheme, merged.select(["unit_id", "unit_name", "sequence", *(i.id for i in scheme.inputs)]))
 
 
 def read_history(path: str | Path) -> pl.DataFrame:

@@ -1,0 +1,221 @@
+"""Web load: the public ranking page and one unit's result page of a published 3,000-unit cycle on PostgreSQL.
+
+    .venv/bin/python benchmarks/web_load.py [--units 3000] [--connections 50] [--seconds 15] [--workers N]
+
+1. (Re)creates the database ``kaohe_bench`` on 127.0.0.1:5432 (user postgres, trust auth), migrates it and loads
+   ``--units`` synthetic units of ``--scheme``: the cycle is opened with ``do_open_cycle``, every input arrives as a
+   monitoring import, and the real ``do_evaluate_cycle`` / approve / publish actions produce the published results.
+   (Only the unit rows and the verified state are bulk-written, to keep loading under a minute.)
+2. Serves the app with gunicorn (``--workers`` processes × ``--threads`` threads, DEBUG off, persistent database
+   connections), as a deployment would behind a reverse proxy.
+3. Drives ``--connections`` concurrent keep-alive connections on loopback at each page in turn (closed loop: each
+   connection sends its next request when the previous answer has been read completely), after a warm-up, and
+   prints p50/p95/p99 per page against the target p95 ≤ 150 ms.
+
+The load generator runs on the same machine and takes CPU from the server, so the numbers are pessimistic.
+Timings are printed, never asserted: tests must not depend on the machine's speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET_P95_MS = 150.0
+
+
+def prepare_database(name: str, server: str) -> str:
+    import psycopg
+
+    with psycopg.connect(f"postgresql://{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"postgres://{server}/{name}"
+
+
+def load(units: int, scheme_id: str) -> tuple[int, int, str]:
+    """Migrate and fill the database; returns (cycle id, the middle unit's assessment id, its unit name)."""
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+    from django.contrib.auth.models import User
+
+    import kaohe
+    from kaohe.assessments import actions
+    from kaohe.assessments.models import Assessment, ImportedValue, Membership, State, Unit
+    from kaohe.core.synthetic import synthetic_inputs
+
+    t0 = time.perf_counter()
+    scheme = kaohe.load_scheme(scheme_id)
+    frame = synthetic_inputs(scheme, units, seed=2024, missing_share=0.0)
+    office = User.objects.create_user("office", password="bench")
+    approver = User.objects.create_user("leader", password="bench")
+    actions.do_add_membership(user=office, role=Membership.Role.OFFICE, acting_user=None)
+    actions.do_add_membership(user=approver, role=Membership.Role.APPROVER, acting_user=None)
+    rows = frame.to_dicts()
+    unit_rows = Unit.objects.bulk_create(
+        Unit(code=r["unit_id"], name=f"{r['sequence']}-{i + 1:04d}号单位", type="town", sequence=r["sequence"])
+        for i, r in enumerate(rows)
+    )
+    cycle = actions.do_open_cycle(name=f"{scheme.year}年度考核（{units} 个单位）", year=scheme.year, scheme_id=scheme.id,
+                                  units=unit_rows, acting_user=office)
+    by_code = {u.code: u for u in unit_rows}
+    ImportedValue.objects.bulk_create(
+        (
+            ImportedValue(cycle=cycle, unit=by_code[r["unit_id"]], input_id=inp.id, value=r[inp.id], source="benchmark")
+            for r in rows for inp in scheme.inputs if r[inp.id] is not None
+        ),
+        batch_size=5000,
+    )
+    Assessment.objects.filter(cycle=cycle).update(state=State.VERIFIED)
+    t1 = time.perf_counter()
+    actions.do_evaluate_cycle(cycle=cycle, acting_user=office)
+    actions.do_approve_cycle(cycle=cycle, acting_user=approver)
+    actions.do_publish_cycle(cycle=cycle, acting_user=office)
+    middle = Assessment.objects.select_related("unit").get(cycle=cycle, unit__code=rows[units // 2]["unit_id"])
+    print(f"loaded {units:,} units of {scheme.id} in {t1 - t0:.1f} s; evaluated, approved and published in "
+          f"{time.perf_counter() - t1:.1f} s")
+    return cycle.pk, middle.pk, middle.unit.name
+
+
+# ------------------------------------------------------------------------------------------------ load generator
+async def _request(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes) -> tuple[int, bytes]:
+    writer.write(request)
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)}
+    if "content-length" in headers:
+        body = await reader.readexactly(int(headers["content-length"]))
+    else:  # gunicorn sends Content-Length for Django's responses; anything else is read to the close
+        body = await reader.read()
+    return status, body
+
+
+async def _connection(port: int, path: str, stop_at: float, marker: bytes, out: list[float], errors: list[str]) -> None:
+    request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept-Language: zh-CN\r\n\r\n".encode()
+    reader = writer = None
+    while time.perf_counter() < stop_at:
+        try:
+            if writer is None:
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            assert reader is not None
+            t0 = time.perf_counter()
+            status, body = await _request(reader, writer, request)
+            out.append(time.perf_counter() - t0)
+            if status != 200 or marker not in body:
+                errors.append(f"{status}")
+        except (ConnectionError, asyncio.IncompleteReadError) as exc:  # server closed a kept-alive connection
+            errors.append(type(exc).__name__)
+            writer = None
+    if writer is not None:
+        writer.close()
+
+
+def drive(port: int, path: str, connections: int, seconds: float, marker: str) -> tuple[list[float], list[str]]:
+    latencies: list[float] = []
+    errors: list[str] = []
+    stop_at = time.perf_counter() + seconds
+
+    async def run() -> None:
+        await asyncio.gather(*(
+            _connection(port, path, stop_at, marker.encode(), latencies, errors) for _ in range(connections)
+        ))
+
+    asyncio.run(run())
+    return latencies, errors
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
+
+
+def wait_until_up(port: int, path: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--units", type=int, default=3000)
+    parser.add_argument("--scheme", default="county-party-government")
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=15.0, help="measured seconds per page (after warm-up)")
+    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--database", default="kaohe_bench")
+    parser.add_argument("--server", default="postgres@127.0.0.1:5432", help="user@host:port of PostgreSQL")
+    args = parser.parse_args()
+
+    var_dir = tempfile.mkdtemp(prefix="kaohe-bench-")
+    env = {
+        **os.environ,
+        "DATABASE_URL": prepare_database(args.database, args.server),
+        "DJANGO_SETTINGS_MODULE": "kaohe.web.settings",
+        "DEBUG": "False",
+        "SECRET_KEY": "benchmark-only-" + os.urandom(16).hex(),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DB_CONN_MAX_AGE": "600",
+        "KAOHE_VAR_DIR": var_dir,
+    }
+    os.environ.update(env)
+    cycle_id, assessment_id, unit_name = load(args.units, args.scheme)
+    pages = [
+        ("public ranking", f"/public/{cycle_id}/", "约谈单位"),
+        (f"unit result ({unit_name})", f"/assessments/{assessment_id}/result/", unit_name),
+    ]
+
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    server = subprocess.Popen(
+        [str(gunicorn), "kaohe.web.wsgi:application", "--bind", f"127.0.0.1:{args.port}",
+         "--workers", str(args.workers), "--worker-class", "gthread", "--threads", str(args.threads),
+         "--keep-alive", "30", "--log-level", "warning"],
+        env=env, cwd=var_dir,
+    )
+    try:
+        wait_until_up(args.port, pages[0][1])
+        print(f"gunicorn: {args.workers} workers × {args.threads} threads; {args.connections} connections, "
+              f"{args.seconds:g} s per page after {args.warmup:g} s warm-up; {os.cpu_count()} CPUs shared with the client")
+        print(f"{'page':<36} {'requests':>9} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}  size")
+        worst = 0.0
+        for label, path, marker in pages:
+            drive(args.port, path, args.connections, args.warmup, marker)  # fills every worker's caches
+            latencies, errors = drive(args.port, path, args.connections, args.seconds, marker)
+            with urllib.request.urlopen(f"http://127.0.0.1:{args.port}{path}") as response:
+                size = len(response.read())
+            p50, p95, p99 = (1000 * percentile(latencies, q) for q in (50, 95, 99))
+            worst = max(worst, p95)
+            print(f"{label:<36} {len(latencies):>9,} {len(latencies) / args.seconds:>7.0f} {p50:>8.1f} {p95:>8.1f} "
+                  f"{p99:>8.1f} {len(errors):>7}  {size / 1024:,.0f} KiB")
+        verdict = "met" if worst <= TARGET_P95_MS else "NOT met"
+        print(f"target p95 ≤ {TARGET_P95_MS:.0f} ms: {verdict} (worst p95 {worst:.1f} ms)")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -116,4 +116,5 @@ def test_three_failed_years_in_a_row_start_accountability(world: World) -> None:
 
 def test_the_language_switch_offers_english(world: World) -> None:
     page = world.client("anon").get("/public/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert 'lang="en"' in page
+    assert 'lang="en"' in page and "Published assessment results" in page
+    assert "考核结果通报" in world.client("anon").get("/public/").content.decode()  # Chinese by default

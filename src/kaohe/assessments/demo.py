@@ -221,6 +221,15 @@ def load_demo(*, seed: int = 2023) -> list[DemoLogin]:
                 for u in units
             ]
             actions.do_import_monitoring_values(cycle=cycle, rows=rows, source="示范空气质量监测数据", acting_user=office)
+            # Inputs only the special rules read (veto incidents …) are the office's finding, from its registers;
+            # one unit a year has an especially serious incident.
+            special = [i for i in cycle_scheme.inputs if i.indicator is None and not getattr(i, "target", False)]
+            unlucky = rng.choice(units).code
+            findings = [
+                {"unit_id": u.code, **{i.id: (u.code == unlucky and n == 0) if i.kind == "boolean" else None for n, i in enumerate(special)}}
+                for u in units
+            ]
+            actions.do_import_monitoring_values(cycle=cycle, rows=findings, source="考核办认定（事件台账）", acting_user=office)
             for n, assessment in enumerate(cycle.assessments.select_related("unit").order_by("unit__code")):
                 unit = assessment.unit
                 quality = min(1.0, max(0.0, talent[unit.pk] + rng.uniform(-0.15, 0.15)))

@@ -26,7 +26,8 @@
   }
   if (data.ranking) {
     var series = data.ranking.map(function (seq) {
-      return { name: seq.sequence, type: "bar", data: seq.scores.map(function (s, i) { return [seq.units[i], s]; }) };
+      // Horizontal bars: x is the score, y the unit (category axis).
+      return { name: seq.sequence, type: "bar", data: seq.scores.map(function (s, i) { return [s, seq.units[i]]; }) };
     });
     chart("chart-ranking", {
       tooltip: { trigger: "axis" }, legend: {}, grid: { left: 110 },

@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import User as AuthUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
@@ -64,6 +65,11 @@ class ConflictError(ActionError):
 def _require(user: Any, perm: str, obj: Any = None) -> None:
     if not user.has_perm(perm, obj):
         raise ActionError("没有权限执行此操作")
+
+
+def _actor(user: User | None) -> AuthUser | None:
+    """The person to store on a row (None for the system or an anonymous caller)."""
+    return user if isinstance(user, AuthUser) else None
 
 
 def _decimal(value: Any) -> str | None:
@@ -291,7 +297,7 @@ def do_add_evidence(*, item: SelfEvaluation, upload: UploadedFile, content_type:
     with transaction.atomic():
         evidence = Evidence(
             item=item, original_name=original, content_type=content_type, size=upload.size or 0,
-            sha256=digest.hexdigest(), uploaded_by=acting_user if acting_user and acting_user.is_authenticated else None,
+            sha256=digest.hexdigest(), uploaded_by=_actor(acting_user),
         )
         evidence.file.save(f"{item.assessment.cycle_id}/{item.assessment.unit.code}/{uuid.uuid4().hex}{suffix}", upload, save=False)
         evidence.save()
@@ -367,7 +373,7 @@ def do_verify_item(
         verification.score = score
         verification.reason = reason
         verification.comment = ""
-        verification.verifier = acting_user if acting_user is not None and acting_user.is_authenticated else None
+        verification.verifier = _actor(acting_user)
         verification.save()
         do_append_audit(
             acting_user=acting_user, action="verification.save", obj=fresh, what=fresh.indicator_id,
@@ -405,7 +411,7 @@ def do_return_item(*, item: SelfEvaluation, comment: str, version: int, acting_u
         fresh = _versioned_update(item, version, status=SelfEvaluation.ItemStatus.RETURNED)
         verification, _ = Verification.objects.get_or_create(item=fresh)
         verification.comment = comment
-        verification.verifier = acting_user if acting_user is not None and acting_user.is_authenticated else None
+        verification.verifier = _actor(acting_user)
         verification.save()
         do_append_audit(
             acting_user=acting_user, action="verification.return", obj=fresh, what=fresh.indicator_id,

@@ -11,20 +11,20 @@ from django.http import HttpRequest
 from kaohe.assessments.models import Cycle, Membership, ResponsibilityLetter, Unit
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]  # generic only with django-stubs-ext
     model = Membership
     extra = 0
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["code", "name", "type", "sequence", "parent"]
     list_filter = ["type", "sequence"]
     search_fields = ["code", "name"]
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["user", "role", "unit", "lead_unit"]
     list_filter = ["role"]
     search_fields = ["user__username", "unit__name", "lead_unit"]
@@ -32,7 +32,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Cycle)
-class CycleAdmin(admin.ModelAdmin):
+class CycleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Cycles are opened on the 新建考核 screen (which creates every unit's items); here only the name and the
     deadlines can change."""
 
@@ -48,7 +48,7 @@ class CycleAdmin(admin.ModelAdmin):
 
 
 @admin.register(ResponsibilityLetter)
-class ResponsibilityLetterAdmin(admin.ModelAdmin):
+class ResponsibilityLetterAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["cycle", "unit", "issued_at"]
     list_filter = ["cycle"]
     readonly_fields = ["cycle", "unit", "targets", "issued_at"]

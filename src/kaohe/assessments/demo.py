@@ -264,11 +264,11 @@ def load_demo(*, seed: int = 2023) -> list[DemoLogin]:
                         acting_user=verifier,
                     )
                 if target_stage == "returned":
-                    item = assessment.items.exclude(status__in=["accepted", "changed"]).first()
-                    if item is not None:
-                        verifier = verifier_for.get(item.lead_unit) or office
+                    pending = assessment.items.exclude(status__in=["accepted", "changed"]).first()
+                    if pending is not None:
+                        verifier = verifier_for.get(pending.lead_unit) or office
                         actions.check_return_item(
-                            item=item, comment="佐证材料不全，请补充监测报告原件。", version=item.version,
+                            item=pending, comment="佐证材料不全，请补充监测报告原件。", version=pending.version,
                             acting_user=verifier,
                         )
             if stage in ("evaluated", "published"):

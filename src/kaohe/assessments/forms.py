@@ -131,13 +131,17 @@ class CycleForm(forms.Form):
     self_evaluation_deadline = forms.DateField(label="自评截止", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     verification_deadline = forms.DateField(label="核实截止", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     evaluation_deadline = forms.DateField(label="综合评价截止", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    units = forms.ModelMultipleChoiceField(label="被考核单位", queryset=None, widget=forms.CheckboxSelectMultiple)
+    units: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
+        label="被考核单位", queryset=None, widget=forms.CheckboxSelectMultiple
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         from kaohe.assessments.models import Unit
 
         super().__init__(*args, **kwargs)
-        self.fields["scheme_id"].choices = [("", "—"), *schemes.builtin_choices()]
+        scheme_field = self.fields["scheme_id"]
+        assert isinstance(scheme_field, forms.ChoiceField)
+        scheme_field.choices = [("", "—"), *schemes.builtin_choices()]
         self.fields["units"].queryset = Unit.objects.all()  # type: ignore[attr-defined]
 
     def clean_scheme_file(self) -> Any:

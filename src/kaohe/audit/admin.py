@@ -7,7 +7,7 @@ from kaohe.audit.models import AuditLog
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Read-only: the log is append-only, even for superusers."""
 
     list_display = ["seq", "created_at", "actor_name", "action", "object_type", "object_id", "what"]

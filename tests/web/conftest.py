@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.test import Client
 
@@ -130,6 +131,12 @@ def world(db: Any) -> World:
 # --- browser tests (tests/web/test_browser.py) -------------------------------------------------------------------
 # Playwright's sync API runs an event loop in the test thread, which makes Django refuse ORM calls there otherwise.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """The public notice and result explanations are cached by cycle and row; ids repeat between tests."""
+    cache.clear()
 
 
 @pytest.fixture(scope="session")

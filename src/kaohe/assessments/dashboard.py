@@ -86,7 +86,10 @@ def heatmap(scheme: Any, results: list[Result]) -> dict[str, Any]:
 
 def public_data(cycle: Cycle) -> dict[str, Any]:
     scheme = schemes.load(cycle.scheme_ref)
-    results = list(Result.objects.filter(cycle=cycle).select_related("assessment__unit").order_by("sequence", "rank"))
+    results = list(
+        Result.objects.filter(cycle=cycle).select_related("assessment__unit").order_by("sequence", "rank")
+        .defer("inputs", "scores", "missing", "flags")  # large JSON the notice does not show
+    )
     names = {s.id: s.name for s in scheme.sequences}
     sequences = [
         {"id": seq, "name": names.get(seq, seq), "results": [r for r in results if r.sequence == seq]}

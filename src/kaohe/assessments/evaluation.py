@@ -17,6 +17,7 @@ import math
 from typing import Any
 
 import polars as pl
+from django.core.cache import cache
 from django.utils import timezone
 
 import kaohe
@@ -137,7 +138,15 @@ def evaluate(cycle: Cycle) -> dict[str, dict[str, Any]]:
 
 def explain_result(result: Result) -> list[Any]:
     """The engine's explanation of every point the unit gained or lost, from the inputs stored at evaluation
-    (ranked rules need the whole pool, so the frame holds every unit of the cycle)."""
-    scheme = schemes.load(result.cycle.scheme_ref)
-    rows = [r.inputs for r in Result.objects.filter(cycle=result.cycle).only("inputs")]
-    return list(kaohe.explain(scheme, frame_from_rows(scheme, rows), result.assessment.unit.code))
+    (ranked rules need the whole pool: every unit of the result's sequence, the only pool a unit is ranked in).
+
+    A Result row never changes (a new evaluation replaces the rows), so the lines are cached by row and time."""
+    key = f"kaohe:explain:{result.pk}:{result.computed_at.timestamp()}"
+    lines: list[Any] | None = cache.get(key)
+    if lines is None:
+        scheme = schemes.load(result.cycle.scheme_ref)
+        pool = Result.objects.filter(cycle=result.cycle_id, sequence=result.sequence).only("inputs")
+        rows = [r.inputs for r in pool]
+        lines = list(kaohe.explain(scheme, frame_from_rows(scheme, rows), result.assessment.unit.code))
+        cache.set(key, lines, 24 * 3600)
+    return lines

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -500,7 +501,9 @@ def public_index(request: HttpRequest) -> HttpResponse:
 def public_results(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = get_object_or_404(Cycle, pk=cycle_id)
     _check(request, "assessments.view_public", cycle)
-    return render(request, "assessments/public.html", {"cycle": cycle, **public_data(cycle)})
+    # Read only when the template's cached fragment is missing (published results never change).
+    data = SimpleLazyObject(lambda: public_data(cycle))
+    return render(request, "assessments/public.html", {"cycle": cycle, "data": data})
 
 
 @login_required

@@ -121,3 +121,11 @@ def test_the_language_switch_offers_english(world: World) -> None:
     client.post("/i18n/setlang/", {"language": "en", "next": "/public/"})
     page = client.get("/public/").content.decode()
     assert 'lang="en"' in page and "Published assessment results" in page
+
+
+def test_yes_no_values_read_as_chinese(world: World) -> None:
+    world.fill("A")
+    item = world.item("A", "3")
+    page = world.client("fay").get(f"/assessments/{item.assessment_id}/").content.decode()
+    section = page[page.index(f'id="item-{item.pk}"'):]
+    assert "<td>是</td>" in section[: section.index("</table>")]

@@ -213,8 +213,9 @@ def main() -> int:
     )
     try:
         wait_until_up(args.port, pages[0][1])
-        print(f"gunicorn: {args.workers} workers × {args.threads} threads; {args.connections} connections, "
-              f"{args.seconds:g} s per page after {args.warmup:g} s warm-up; {os.cpu_count()} CPUs shared with the client")
+        print(f"gunicorn {args.worker_class}: {args.workers} workers × {args.threads} threads; {args.connections} connections, "
+              f"{args.seconds:g} s per page after {args.warmup:g} s warm-up; {os.cpu_count()} CPUs shared with the client; "
+              f"load average before: {os.getloadavg()[0]:.1f}")
         print(f"{'page':<36} {'requests':>9} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}  size")
         worst = 0.0
         for label, path, marker in pages:

@@ -129,3 +129,22 @@ def test_yes_no_values_read_as_chinese(world: World) -> None:
     page = world.client("fay").get(f"/assessments/{item.assessment_id}/").content.decode()
     section = page[page.index(f'id="item-{item.pk}"'):]
     assert "<td>是</td>" in section[: section.index("</table>")]
+
+
+def test_the_verifier_sees_the_monitoring_value_beside_the_units(world: World) -> None:
+    actions.do_import_monitoring_values(
+        cycle=world.cycle, rows=[{"unit_id": "220100", "good_days": 79.25}], source="空气监测", acting_user=world.people["alice"]
+    )
+    world.fill("A")
+    world.submit("A")
+    page = world.client("vera").get(f"/items/{world.item('A', '2').pk}/verify/").content.decode()
+    assert "监测数据" in page and "<td>86.5</td><td>79.25</td>" in page
+
+
+def test_the_result_page_names_the_rules_that_fired(world: World) -> None:
+    actions.do_import_monitoring_values(
+        cycle=world.cycle, rows=[{"unit_id": "220281", "major_incident": True}], source="事件台账", acting_user=world.people["alice"]
+    )
+    publish(world)
+    page = world.client("anon").get(f"/assessments/{world.assessment('C').pk}/result/").content.decode()
+    assert "R2 特别重大事件" in page and "不合格" in page

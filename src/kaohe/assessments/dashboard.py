@@ -67,9 +67,21 @@ def histogram(scores: list[float], bins: int = 10) -> dict[str, list[Any]]:
     return {"labels": labels, "counts": counts}
 
 
+def flag_names(cycle: Cycle, flags: list[Any]) -> list[str]:
+    """The special rules that fired, by their names in the scheme (the result stores their ids)."""
+    scheme = schemes.load(cycle.scheme_ref)
+    names = {rule.id: rule.name for _, rule in scheme.special.all_rules()}
+    return [f"{flag} {names[flag]}" if flag in names else str(flag) for flag in flags]
+
+
 def heatmap(scheme: Any, results: list[Result]) -> dict[str, Any]:
-    """Points lost per unit and top-level indicator (points − score), the indicators where most was lost first."""
+    """Points lost per unit and indicator (points − score), the indicators where most was lost first.
+
+    Columns are the top-level indicators, or their children when a scheme has only a few broad aspects (seed 001
+    has four), so that the map says where the points went."""
     tops = [n for n in scheme.indicators if n.points]
+    if len(tops) < 8:
+        tops = [c for n in tops for c in (n.children or [n]) if c.points]
     lost: list[list[float]] = []
     for r in results:
         lost.append([max(0.0, float(n.points) - float(r.scores.get(n.id) or 0.0)) for n in tops])
@@ -81,6 +93,7 @@ def heatmap(scheme: Any, results: list[Result]) -> dict[str, Any]:
         "units": [r.assessment.unit.name for r in results],
         "cells": cells,
         "max": max((c[2] for c in cells), default=1) or 1,
+        "height": max(360, 18 * len(results) + 180),
     }
 
 

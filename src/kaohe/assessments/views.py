@@ -14,13 +14,14 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kaohe.assessments import actions, schemes
-from kaohe.assessments.dashboard import dashboard_data, public_data
+from kaohe.assessments.dashboard import dashboard_data, flag_names, public_data
 from kaohe.assessments.evaluation import explain_result
 from kaohe.assessments.forms import (
     CommentForm,
@@ -36,6 +37,7 @@ from kaohe.assessments.models import (
     Assessment,
     Cycle,
     Evidence,
+    ImportedValue,
     ResponsibilityLetter,
     Result,
     SelfEvaluation,
@@ -47,7 +49,7 @@ from kaohe.audit.actions import verify_chain
 from kaohe.audit.models import AuditLog
 from kaohe.core.exceptions import UserInputError
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def public_view(view: View) -> View:
@@ -55,7 +57,7 @@ def public_view(view: View) -> View:
     to the login page, a signed-in user gets 403."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             return view(request, *args, **kwargs)
         except PermissionDenied:
@@ -403,7 +405,7 @@ def evidence_upload(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def evidence_download(request: HttpRequest, evidence_id: int) -> HttpResponse:
+def evidence_download(request: HttpRequest, evidence_id: int) -> HttpResponseBase:
     evidence = get_object_or_404(Evidence.objects.select_related("item__assessment"), pk=evidence_id)
     _check(request, "assessments.view_evidence", evidence)
     stream = evidence.file.storage.open(evidence.file.name, "rb")
@@ -439,10 +441,17 @@ def item_verify(request: HttpRequest, item_id: int) -> HttpResponse:
             return redirect("cycle_verification", cycle_id=item.assessment.cycle_id)
     elif request.method == "POST":
         status = 400
-    inputs = [(schemes.input_def(scheme, k), v) for k, v in item.values.items()]
+    # The verifier sees the unit's figure beside the monitoring figure (which the evaluation prefers).
+    imported = dict(
+        ImportedValue.objects.filter(
+            cycle_id=item.assessment.cycle_id, unit_id=item.assessment.unit_id, input_id__in=list(item.values)
+        ).values_list("input_id", "value")
+    )
+    inputs = [(schemes.input_def(scheme, k), v, imported.get(k)) for k, v in item.values.items()]
     return render(
         request, "assessments/item_verify.html",
-        {"item": item, "form": form, "return_form": return_form, "inputs": inputs, "verification": verification},
+        {"item": item, "form": form, "return_form": return_form, "inputs": inputs, "verification": verification,
+         "has_imported": bool(imported)},
         status=status,
     )
 
@@ -486,7 +495,8 @@ def assessment_result(request: HttpRequest, assessment_id: int) -> HttpResponse:
     result = get_object_or_404(Result, assessment=assessment)
     lines = explain_result(result)
     return render(
-        request, "assessments/result.html", {"assessment": assessment, "result": result, "lines": lines}
+        request, "assessments/result.html",
+        {"assessment": assessment, "result": result, "lines": lines, "flags": flag_names(assessment.cycle, result.flags)},
     )
 
 

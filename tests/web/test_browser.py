@@ -91,12 +91,16 @@ def test_the_whole_cycle_in_the_browser(live_world: World, screens: Screens) -> 
     # --- fay fills every item of 甲市 and attaches the monitoring report to the air-quality item
     page = screens.open("fay")
     expect(page.get_by_role("heading", level=1)).to_contain_text("甲市")
-    fields = {"1": ("v_water_months", "1"), "2": ("v_good_days", "86.5"), "B1": ("v_awards", "1"), "D1": ("v_incidents", "0")}
-    for indicator_id, (name, value) in fields.items():
+    fields = {
+        "1": ("v_water_months", "1", "水环境质量"), "2": ("v_good_days", "86.5", "空气质量"),
+        "B1": ("v_awards", "1", "国家表彰"), "D1": ("v_incidents", "0", "较大环境事件"),
+    }
+    for indicator_id, (name, value, title) in fields.items():
         section = page.locator(f"#item-{items[indicator_id]}")
         section.locator(f"input[name={name}]").fill(value)
         section.get_by_role("button", name="保存").click()
-        expect(page.locator(".messages")).to_contain_text("已保存")
+        # The item's own message: the previous page's message must not satisfy the wait.
+        expect(page.locator(".messages")).to_contain_text(f"已保存：{title}")
     section = page.locator(f"#item-{items['3']}")
     section.locator("select[name=v_tasks_done]").select_option("true")
     section.locator("textarea[name=explanation]").fill("三项重点任务全部完成")

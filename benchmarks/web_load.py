@@ -13,6 +13,8 @@
    prints p50/p95/p99 per page against the target p95 ≤ 150 ms.
 
 The load generator runs on the same machine and takes CPU from the server, so the numbers are pessimistic.
+"server CPU/req" is the CPU time gunicorn spent per answered request: unlike the latencies it does not depend on what
+else the machine runs, and 1000 ms × CPUs / it is the throughput an otherwise idle machine can serve.
 Timings are printed, never asserted: tests must not depend on the machine's speed.
 """
 
@@ -157,6 +159,14 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
 
 
+def server_cpu(pid: int) -> float:
+    """CPU seconds used so far by gunicorn's master and workers (independent of what else runs on the machine)."""
+    import psutil
+
+    master = psutil.Process(pid)
+    return sum(sum(p.cpu_times()[:2]) for p in [master, *master.children(recursive=True)])
+
+
 def wait_until_up(port: int, path: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while True:
@@ -216,17 +226,20 @@ def main() -> int:
         print(f"gunicorn {args.worker_class}: {args.workers} workers × {args.threads} threads; {args.connections} connections, "
               f"{args.seconds:g} s per page after {args.warmup:g} s warm-up; {os.cpu_count()} CPUs shared with the client; "
               f"load average before: {os.getloadavg()[0]:.1f}")
-        print(f"{'page':<36} {'requests':>9} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}  size")
+        print(f"{'page':<36} {'requests':>9} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} "
+              f"{'server CPU/req':>15}  size")
         worst = 0.0
         for label, path, marker in pages:
             drive(args.port, path, args.connections, args.warmup, marker)  # fills every worker's caches
+            cpu0 = server_cpu(server.pid)
             latencies, errors = drive(args.port, path, args.connections, args.seconds, marker)
+            cpu_ms = 1000 * (server_cpu(server.pid) - cpu0) / max(1, len(latencies))
             with urllib.request.urlopen(f"http://127.0.0.1:{args.port}{path}") as response:
                 size = len(response.read())
             p50, p95, p99 = (1000 * percentile(latencies, q) for q in (50, 95, 99))
             worst = max(worst, p95)
             print(f"{label:<36} {len(latencies):>9,} {len(latencies) / args.seconds:>7.0f} {p50:>8.1f} {p95:>8.1f} "
-                  f"{p99:>8.1f} {len(errors):>7}  {size / 1024:,.0f} KiB")
+                  f"{p99:>8.1f} {len(errors):>7} {cpu_ms:>12.1f} ms  {size / 1024:,.0f} KiB")
         verdict = "met" if worst <= TARGET_P95_MS else "NOT met"
         print(f"target p95 ≤ {TARGET_P95_MS:.0f} ms: {verdict} (worst p95 {worst:.1f} ms)")
     finally:

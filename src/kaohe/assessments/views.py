@@ -492,11 +492,12 @@ def item_history(request: HttpRequest, item_id: int) -> HttpResponse:
 @require_GET
 def assessment_result(request: HttpRequest, assessment_id: int) -> HttpResponse:
     assessment = access_assessment(request, assessment_id, "assessments.view_result")
-    result = get_object_or_404(Result, assessment=assessment)
-    lines = explain_result(result)
+    result = get_object_or_404(Result.objects.defer("inputs", "scores"), assessment=assessment)
+    # Computed only when the template's cached fragment is missing (a Result row never changes).
+    lines = SimpleLazyObject(lambda: explain_result(result))
+    flags = SimpleLazyObject(lambda: flag_names(assessment.cycle, result.flags))
     return render(
-        request, "assessments/result.html",
-        {"assessment": assessment, "result": result, "lines": lines, "flags": flag_names(assessment.cycle, result.flags)},
+        request, "assessments/result.html", {"assessment": assessment, "result": result, "lines": lines, "flags": flags}
     )
 
 

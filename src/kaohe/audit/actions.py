@@ -31,7 +31,10 @@ def do_append_audit(
         object_id = object_id or obj.pk
     user = acting_user if isinstance(acting_user, User) else None
     with transaction.atomic():
-        head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
+        # Migration 0002 creates the head row; get_or_create covers a database built without migrations.
+        head = ChainHead.objects.select_for_update().filter(pk=1).first()
+        if head is None:
+            head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
         entry = AuditLog(
             seq=head.last_seq + 1,
             # Microseconds dropped so the ISO text hashed here survives every database's round trip.

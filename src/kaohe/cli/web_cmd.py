@@ -58,7 +58,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if Unit.objects.exists():
         print("the database already holds data; serving it as it is (remove ./var to start over)")
     else:
-        print("loading the demo province (three cycles, about a minute)…", flush=True)
+        print("loading the demo province (three cycles, one to two minutes)…", flush=True)
         logins = load_demo()
         print(f"\ndemo logins (password for all: {PASSWORD})")
         for login in logins:

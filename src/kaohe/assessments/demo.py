@@ -130,15 +130,15 @@ class Synth:
         return round(r.uniform(55, 80), 1)
 
 
-def _units(office: User) -> list[Unit]:
+def _units(office: User, cities: int, counties_per_city: int) -> list[Unit]:
     units = []
-    for i, name in enumerate(CITIES):
+    for i, name in enumerate(CITIES[:cities]):
         units.append(actions.do_create_unit(code=f"9{i + 1:02d}00", name=name, type="city", sequence="city", acting_user=office))
     units.append(actions.do_create_unit(code="91000", name=AREA, type="area", sequence="city", acting_user=office))
     stems = iter(COUNTY_STEMS * 3)
     suffixes = ["县", "市", "区"]
-    for i, city in enumerate(units[:9]):
-        for j in range(7):
+    for i, city in enumerate(units[:cities]):
+        for j in range(counties_per_city):
             stem = next(stems)
             name = f"{stem}{suffixes[(i + j) % 3]}" if i < 3 else f"{city.name[:2]}{stem}{suffixes[(i + j) % 3]}"
             units.append(
@@ -162,8 +162,9 @@ def _fill(item: SelfEvaluation, synth: Synth, scheme: Any, letter: dict[str, Any
     )
 
 
-def load_demo(*, seed: int = 2023) -> list[DemoLogin]:
-    """Build the demo in an empty database (refuses if units exist) and return the logins to print."""
+def load_demo(*, seed: int = 2023, cities: int = 9, counties_per_city: int = 7) -> list[DemoLogin]:
+    """Build the demo in an empty database (refuses if units exist) and return the logins to print.
+    The tests build a smaller province with the same code."""
     if Unit.objects.exists():
         raise actions.ActionError("数据库中已有单位，示范数据只能载入空数据库")
     rng = random.Random(seed)
@@ -175,7 +176,7 @@ def load_demo(*, seed: int = 2023) -> list[DemoLogin]:
         actions.do_add_membership(user=office, role=Membership.Role.OFFICE, acting_user=office)
         leader = _person("leader", "分管副省长", hashed)
         actions.do_add_membership(user=leader, role=Membership.Role.APPROVER, acting_user=office)
-        units = _units(office)
+        units = _units(office, cities, counties_per_city)
         scheme_text = demo_scheme_yaml()
         scheme = schemes.load(BASE_SCHEME)
         leads = sorted(
@@ -282,15 +283,28 @@ def load_demo(*, seed: int = 2023) -> list[DemoLogin]:
         run_cycle(2022, "evaluated")
         run_cycle(2023, "mixed")
 
-    first_city = units[0]
-    first_county = units[10]
-    logins = [
-        DemoLogin("office", "考核办 (office, also Django admin)", "全省"),
-        DemoLogin("leader", "领导 (approver)", "全省"),
-        *[DemoLogin(v.username, "牵头单位核实人 (verifier)", lead) for lead, v in verifiers],
-        DemoLogin(f"u{first_city.code}", "单位填报人 (filler)", first_city.name),
-        DemoLogin(f"h{first_city.code}", "单位负责人 (head)", first_city.name),
-        DemoLogin(f"u{first_county.code}", "单位填报人 (filler)", first_county.name),
-        DemoLogin(f"h{first_county.code}", "单位负责人 (head)", first_county.name),
-    ]
-    return logins
+    return demo_logins()
+
+
+def demo_logins() -> list[DemoLogin]:
+    """One login per role (and a city's and a county's unit people), read from the database."""
+    out: list[DemoLogin] = []
+    memberships = Membership.objects.select_related("user", "unit").order_by("role", "unit__code", "user__username")
+    labels = {
+        Membership.Role.OFFICE: "考核办 (office, also Django admin)", Membership.Role.APPROVER: "领导 (approver)",
+        Membership.Role.VERIFIER: "牵头单位核实人 (verifier)", Membership.Role.FILLER: "单位填报人 (filler)",
+        Membership.Role.HEAD: "单位负责人 (head)",
+    }
+    shown_units: set[tuple[str, str]] = set()
+    for m in memberships:
+        if m.unit is not None:
+            # one city and one county are enough to show the pattern (u<code> / h<code>)
+            key = (m.role, m.unit.type if m.unit.type in ("city", "county") else "other")
+            if key in shown_units or key[1] == "other":
+                continue
+            shown_units.add(key)
+        where = m.unit.name if m.unit else (m.lead_unit or "全省")
+        out.append(DemoLogin(m.user.get_username(), labels[Membership.Role(m.role)], where))
+    order = [Membership.Role.OFFICE, Membership.Role.APPROVER, Membership.Role.VERIFIER, Membership.Role.FILLER, Membership.Role.HEAD]
+    labels_order = {labels[r]: i for i, r in enumerate(order)}
+    return sorted(out, key=lambda login: labels_order[login.role])

@@ -51,19 +51,23 @@ def _serve(host: str, port: int) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     _setup()
-    from kaohe.assessments.demo import PASSWORD, load_demo
+    from django.conf import settings
+
+    from kaohe.assessments.demo import PASSWORD, demo_logins, load_demo
     from kaohe.assessments.models import Unit
 
     _migrate()
     if Unit.objects.exists():
-        print("the database already holds data; serving it as it is (remove ./var to start over)")
+        print(f"the database {settings.DATABASES['default']['NAME']} already holds data; serving it as it is")
+        logins = demo_logins()
     else:
         print("loading the demo province (three cycles, one to two minutes)…", flush=True)
         logins = load_demo()
+    if logins:
         print(f"\ndemo logins (password for all: {PASSWORD})")
         for login in logins:
             print(f"  {login.username:<12} {login.role} · {login.where}")
-        print(f"  public (no login): http://127.0.0.1:{args.port}/public/\n")
+    print(f"  public (no login): http://127.0.0.1:{args.port}/public/\n")
     if args.no_serve:
         return 0
     _serve("127.0.0.1", args.port)

@@ -188,14 +188,7 @@ def url_for(route: str, world: World, evidence_id: int) -> str:
     return "/" + path
 
 
-@pytest.mark.parametrize("route", sorted(MATRIX))
-def test_route_answers_each_role_as_expected(db: Any, route: str) -> None:
-    world = build_world()
-    item = world.item("A", "2")
-    pdf = SimpleUploadedFile("监测报告.pdf", b"%PDF-1.4 test", content_type="application/pdf")
-    evidence = actions.check_add_evidence(item=item, upload=pdf, acting_user=world.people["fay"])
-    method, body, expected = MATRIX[route]
-    url = url_for(route, world, evidence.pk)
+def statuses(world: World, route: str, method: str, body: Any, url: str) -> dict[str, int]:
     got = {}
     for role in ROLES:
         client = world.client(role)
@@ -209,4 +202,42 @@ def test_route_answers_each_role_as_expected(db: Any, route: str) -> None:
         if response.streaming:
             # A download streams an open file; the test client closes it once the stream is read to the end.
             b"".join(response.streaming_content)
-    assert got == expected, url
+    return got
+
+
+@pytest.mark.parametrize("route", sorted(MATRIX))
+def test_route_answers_each_role_as_expected(db: Any, route: str) -> None:
+    world = build_world()
+    item = world.item("A", "2")
+    pdf = SimpleUploadedFile("监测报告.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    evidence = actions.check_add_evidence(item=item, upload=pdf, acting_user=world.people["fay"])
+    method, body, expected = MATRIX[route]
+    url = url_for(route, world, evidence.pk)
+    assert statuses(world, route, method, body, url) == expected, url
+
+
+# Once 甲市 has submitted, the verifiers see it, and only the lead unit of indicator 2 (生态环境局, vera) may verify
+# that item; the unit can no longer edit it.
+SUBMITTED: dict[str, tuple[str, Any, dict[str, int]]] = {
+    "assessments/<int:assessment_id>/": ("GET", None, S(302, 200, 200, 200, 200, 403, 200, 200)),
+    "items/<int:item_id>/verify/": ("GET", None, S(302, 403, 403, 403, 403, 403, 200, 403)),
+    "items/<int:item_id>/": ("POST", {}, S(302, 403, 403, 403, 403, 403, 403, 403)),
+    "items/<int:item_id>/evidence/": ("POST", {}, S(302, 403, 403, 403, 403, 403, 403, 403)),
+    "assessments/<int:assessment_id>/submit/": ("POST", {}, S(302, 403, 403, 403, 403, 403, 403, 403)),
+    # vera may, but an emptied value needs a reason (checked before the version)
+    "api/items/<item_id>/verification": ("POST", {"values": {}, "version": 999}, S(401, 403, 403, 403, 403, 403, 400, 403)),
+    "evidence/<int:evidence_id>/": ("GET", None, S(302, 200, 200, 200, 200, 403, 200, 200)),
+}
+
+
+@pytest.mark.parametrize("route", sorted(SUBMITTED))
+def test_route_answers_each_role_once_submitted(db: Any, route: str) -> None:
+    world = build_world()
+    item = world.item("A", "2")
+    pdf = SimpleUploadedFile("监测报告.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    evidence = actions.check_add_evidence(item=item, upload=pdf, acting_user=world.people["fay"])
+    world.fill("A")
+    world.submit("A")
+    method, body, expected = SUBMITTED[route]
+    url = url_for(route, world, evidence.pk)
+    assert statuses(world, route, method, body, url) == expected, url

@@ -148,3 +148,25 @@ def test_the_result_page_names_the_rules_that_fired(world: World) -> None:
     publish(world)
     page = world.client("anon").get(f"/assessments/{world.assessment('C').pk}/result/").content.decode()
     assert "R2 特别重大事件" in page and "不合格" in page
+
+
+def test_roles_added_in_the_admin_go_through_the_action(world: World) -> None:
+    from django.contrib.auth.models import User
+
+    from kaohe.audit.models import AuditLog
+
+    newcomer = User.objects.create_user("nina", password="pw")
+    response = world.client("alice").post(
+        "/admin/assessments/membership/add/", {"user": newcomer.pk, "role": "office", "lead_unit": ""}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    newcomer.refresh_from_db()
+    assert newcomer.is_staff and newcomer.groups.filter(name="考核办").exists()
+    assert AuditLog.objects.filter(action="membership.add", new_value__contains='"nina"').exists()
+
+
+def test_the_unit_sees_its_targets_beside_the_item(world: World) -> None:
+    item = world.item("A", "2")
+    page = world.client("fay").get(f"/assessments/{item.assessment_id}/").content.decode()
+    section = page[page.index(f'id="item-{item.pk}"'):]
+    assert "优良天数比例目标 85 %" in section[: section.index("</section>")]

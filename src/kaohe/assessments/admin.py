@@ -3,17 +3,16 @@
 Assessment data (values, verification, states, targets, evidence) is not editable here: it changes only through
 actions, which write the audit log. Letters and results are shown read-only."""
 
+from __future__ import annotations
+
 from typing import Any
 
 from django.contrib import admin
+from django.forms import ModelForm
 from django.http import HttpRequest
 
+from kaohe.assessments import actions
 from kaohe.assessments.models import Cycle, Membership, ResponsibilityLetter, Unit
-
-
-class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]  # generic only with django-stubs-ext
-    model = Membership
-    extra = 0
 
 
 @admin.register(Unit)
@@ -22,6 +21,16 @@ class UnitAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_filter = ["type", "sequence"]
     search_fields = ["code", "name"]
 
+    def save_model(self, request: HttpRequest, obj: Unit, form: ModelForm[Unit], change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        created = actions.do_create_unit(
+            code=obj.code, name=obj.name, type=obj.type, sequence=obj.sequence, parent=obj.parent,
+            acting_user=request.user,
+        )
+        obj.pk = created.pk
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -29,6 +38,16 @@ class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_filter = ["role"]
     search_fields = ["user__username", "unit__name", "lead_unit"]
     autocomplete_fields = ["unit"]
+
+    def save_model(self, request: HttpRequest, obj: Membership, form: ModelForm[Membership], change: bool) -> None:
+        """A new role goes through the action: it is audited and the office role brings admin access."""
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        created = actions.do_add_membership(
+            user=obj.user, role=obj.role, unit=obj.unit, lead_unit=obj.lead_unit, acting_user=request.user
+        )
+        obj.pk = created.pk
 
 
 @admin.register(Cycle)

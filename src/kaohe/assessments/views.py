@@ -296,6 +296,10 @@ def cycle_approval(request: HttpRequest, cycle_id: int) -> HttpResponse:
 def _item_rows(request: HttpRequest, assessment: Assessment, forms: dict[int, Any] | None = None) -> list[dict[str, Any]]:
     scheme = schemes.load(assessment.cycle.scheme_ref)
     can_edit = request.user.has_perm("assessments.edit_self_evaluation", assessment)
+    # The targets of the unit's responsibility letter that each indicator compares against.
+    letter = ResponsibilityLetter.objects.filter(cycle=assessment.cycle, unit=assessment.unit).first()
+    targets = {inp.id: inp for inp in schemes.target_inputs(scheme)}
+    reads = {n.id: [i for i in n.inputs if i in targets] for n in schemes.nodes(scheme)}
     rows = []
     items = assessment.items.select_related("verification").prefetch_related("evidence")
     for item in items:
@@ -314,8 +318,11 @@ def _item_rows(request: HttpRequest, assessment: Assessment, forms: dict[int, An
                 item=item, scheme=scheme, initial_values=item.values,
                 initial={"self_score": item.self_score, "explanation": item.explanation},
             )
+        item_targets = [
+            (targets[t], letter.targets.get(t) if letter else None) for t in reads.get(item.indicator_id, [])
+        ]
         rows.append(
-            {"item": item, "inputs": inputs, "verification": verification, "form": form,
+            {"item": item, "inputs": inputs, "verification": verification, "form": form, "targets": item_targets,
              "can_verify": request.user.has_perm("assessments.verify_item", item)}
         )
     return rows

@@ -170,3 +170,15 @@ def test_the_unit_sees_its_targets_beside_the_item(world: World) -> None:
     page = world.client("fay").get(f"/assessments/{item.assessment_id}/").content.decode()
     section = page[page.index(f'id="item-{item.pk}"'):]
     assert "优良天数比例目标 85 %" in section[: section.index("</section>")]
+
+
+def test_the_verifier_screen_marks_overdue_verification(world: World) -> None:
+    world.cycle.verification_deadline = dt.date(2025, 3, 31)
+    world.cycle.save()
+    world.fill("A")
+    world.submit("A")
+    url = f"/cycles/{world.cycle.pk}/verify/"
+    with time_machine.travel("2025-04-02 09:00 +0800", tick=False):
+        assert '<span class="overdue">' in world.client("walt").get(url).content.decode()
+    with time_machine.travel("2025-03-30 09:00 +0800", tick=False):
+        assert '<span class="overdue">' not in world.client("walt").get(url).content.decode()

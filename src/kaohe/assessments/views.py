@@ -208,6 +208,8 @@ def cycle_import(request: HttpRequest, cycle_id: int) -> HttpResponse:
         if not form.is_valid():
             raise actions.ActionError("请选择文件")
         upload = form.cleaned_data["file"]
+        if upload.size > 50 * 1024 * 1024:
+            raise actions.ActionError("文件过大：最大 50 MB")
         data = upload.read()
         try:
             if upload.name.lower().endswith(".parquet"):
@@ -259,7 +261,7 @@ def cycle_verification(request: HttpRequest, cycle_id: int) -> HttpResponse:
     items = (
         SelfEvaluation.objects.filter(assessment__cycle=cycle, lead_unit__in=leads)
         .exclude(assessment__state=State.DRAFT)
-        .select_related("assessment__unit", "verification")
+        .select_related("assessment__unit", "assessment__cycle", "verification")
         .order_by("assessment__unit__code", "id")
     )
     counts = sorted(

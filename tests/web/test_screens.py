@@ -182,3 +182,12 @@ def test_the_verifier_screen_marks_overdue_verification(world: World) -> None:
         assert '<span class="overdue">' in world.client("walt").get(url).content.decode()
     with time_machine.travel("2025-03-30 09:00 +0800", tick=False):
         assert '<span class="overdue">' not in world.client("walt").get(url).content.decode()
+
+
+def test_the_office_sees_the_history_of_a_letter(world: World) -> None:
+    letter = world.cycle.letters.get(unit=world.units["B"])
+    actions.check_issue_letter(letter=letter, raw={"good_days_target": "90"}, acting_user=world.people["alice"])
+    page = world.client("alice").get(
+        f"/audit/?object_type=assessments.responsibilityletter&object_id={letter.pk}"
+    ).content.decode()
+    assert page.count("letter.issue") == 2 and "90.0" in page and "85.0" in page

@@ -530,7 +530,14 @@ def public_results(request: HttpRequest, cycle_id: int) -> HttpResponse:
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
     _check(request, "assessments.view_audit")
-    entries = AuditLog.objects.order_by("-seq")[:200]
+    object_type, object_id = request.GET.get("object_type", ""), request.GET.get("object_id", "")
+    if object_type and object_id:  # the whole history of one object (a letter, an assessment's states …)
+        entries = AuditLog.objects.filter(object_type=object_type, object_id=object_id).order_by("seq")
+    else:
+        entries = AuditLog.objects.order_by("-seq")[:200]
     # Walking the whole chain reads every entry, so it runs when asked for (the CLI does the same job).
     report = verify_chain() if request.GET.get("verify") == "1" else None
-    return render(request, "assessments/audit.html", {"entries": entries, "report": report})
+    return render(
+        request, "assessments/audit.html",
+        {"entries": entries, "report": report, "object_type": object_type, "object_id": object_id},
+    )

@@ -191,3 +191,15 @@ def test_the_office_sees_the_history_of_a_letter(world: World) -> None:
         f"/audit/?object_type=assessments.responsibilityletter&object_id={letter.pk}"
     ).content.decode()
     assert page.count("letter.issue") == 2 and "90.0" in page and "85.0" in page
+
+
+def test_signing_in_leads_each_role_to_its_page(world: World) -> None:
+    from django.test import Client
+
+    expected = {"alice": f"/cycles/{world.cycle.pk}/", "fay": f"/assessments/{world.assessment('A').pk}/"}
+    for who, landing in expected.items():
+        client = Client()
+        response = client.post("/login/", {"username": who, "password": "pw"}, follow=True)
+        assert response.redirect_chain[-1][0] == landing
+    bad = Client().post("/login/", {"username": "alice", "password": "wrong"})
+    assert bad.status_code == 200 and "_auth_user_id" not in bad.client.session

@@ -42,6 +42,24 @@ def test_a_units_explanation_is_computed_once(published: World) -> None:
     url = reverse("assessment_result", args=[published.assessment("A").pk])
     first, page = result_queries(published.client("anon"), url)
     again, page_again = result_queries(published.client("anon"), url)
-    # The first request reads the unit's row and then the inputs of its ranking pool; later ones only the row.
-    assert (first, again) == (2, 1)
+    # The first request reads the unit's row and then the inputs of its ranking pool; later anonymous ones are
+    # answered from the anonymous page cache (web/pagecache.py) without reading anything.
+    assert (first, again) == (2, 0)
     assert "断面不达标" in page_again  # the explanation line of indicator 1 is still shown
+
+
+def test_signed_in_people_are_never_served_the_anonymous_copy(published: World) -> None:
+    url = reverse("assessment_result", args=[published.assessment("A").pk])
+    result_queries(published.client("anon"), url)  # fills the anonymous cache
+    signed_in, page = result_queries(published.client("alice"), url)
+    assert signed_in >= 1  # read from the database, not the cache
+    assert "退出" in page  # the signed-in header (logout button), which the anonymous copy lacks
+
+
+def test_an_unpublished_page_is_not_cached(world: World) -> None:
+    from django.conf import settings
+    from django.core.cache import cache
+
+    url = reverse("public_results", args=[world.cycle.pk])
+    assert world.client("anon").get(url).status_code == 302  # to the login page: not published yet
+    assert cache.get(f"kaohe:anon-page:{settings.LANGUAGE_CODE}:{url}") is None

@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kaohe.web.middleware.ChosenLanguageMiddleware",
+    "kaohe.web.pagecache.AnonymousPageCacheMiddleware",  # before sessions/CSRF/auth do any work
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

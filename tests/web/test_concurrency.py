@@ -60,6 +60,7 @@ def test_the_screen_keeps_what_the_loser_typed(world: World) -> None:
     assert "已被他人修改" in page
     assert 'value="7"' in page and "按月报核定" in page  # the loser's input is still in the form
     assert world.item("A", "1").verification.values == {"water_months": 2}
+    assert f'name="version" value="{world.item("A", "1").version}"' in page  # a second save is deliberate
 
 
 @pytest.mark.postgres
@@ -108,3 +109,20 @@ def test_two_verifiers_saving_at_once_one_wins(settings: Any) -> None:
     fresh = SelfEvaluation.objects.select_related("verification").get(pk=item.pk)
     assert fresh.verification.values == {"water_months": 2}
     assert fresh.version == item.version + 1
+
+
+def test_two_people_of_a_unit_editing_the_same_item(world: World) -> None:
+    item = world.item("A", "1")
+    fay, hank = world.client("fay"), world.client("hank")
+    assert fay.post(f"/items/{item.pk}/", {"version": item.version, "v_water_months": "2"}).status_code == 302
+    response = hank.post(f"/items/{item.pk}/", {"version": item.version, "v_water_months": "4", "explanation": "按台账"})
+    page = response.content.decode()
+    assert response.status_code == 409 and "已被他人修改" in page
+    assert 'value="4"' in page and "按台账" in page
+    assert world.item("A", "1").values == {"water_months": 2}
+    # Having seen fay's value, hank saves again on purpose: the form now names the current version.
+    current = world.item("A", "1").version
+    assert f'name="version" value="{current}"' in page
+    again = hank.post(f"/items/{item.pk}/", {"version": current, "v_water_months": "4", "explanation": "按台账"})
+    assert again.status_code == 302
+    assert world.item("A", "1").values == {"water_months": 4}

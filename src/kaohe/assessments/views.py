@@ -370,6 +370,7 @@ def item_save(request: HttpRequest, item_id: int) -> HttpResponse:
     item = access_item(request, item_id, "assessments.edit_self_evaluation")
     scheme = schemes.load(item.assessment.cycle.scheme_ref)
     form = SelfEvaluationForm(request.POST, item=item, scheme=scheme, initial_values=item.values)
+    status = 400
     if form.is_valid():
         try:
             actions.check_save_self_evaluation(
@@ -377,17 +378,24 @@ def item_save(request: HttpRequest, item_id: int) -> HttpResponse:
                 explanation=form.cleaned_data["explanation"], version=form.cleaned_data["version"],
                 acting_user=request.user,
             )
+        except actions.ConflictError as exc:
+            form.add_error(None, str(exc))
+            _adopt_version(form, exc.current.version)
+            status = 409
         except actions.ActionError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"已保存：{item.indicator_name}")
             return redirect(f"{_assessment_url(item)}#item-{item.pk}")
     # The user's input is re-rendered as typed; nothing is lost on a conflict or a bad value.
-    return _render_assessment(request, item.assessment, {item.pk: form}, status=409 if _is_conflict(form) else 400)
+    return _render_assessment(request, item.assessment, {item.pk: form}, status=status)
 
 
-def _is_conflict(form: Any) -> bool:
-    return any("已被他人修改" in str(e) for e in form.non_field_errors())
+def _adopt_version(form: Any, version: int) -> None:
+    """After a conflict the form keeps what the person typed but names the current version: having seen the
+    other person's values on the page, saving again is a deliberate choice."""
+    form.data = form.data.copy()
+    form.data["version"] = str(version)
 
 
 def _assessment_url(item: SelfEvaluation) -> str:
@@ -441,6 +449,7 @@ def item_verify(request: HttpRequest, item_id: int) -> HttpResponse:
             )
         except actions.ConflictError as exc:
             form.add_error(None, str(exc))
+            _adopt_version(form, exc.current.version)
             item, status = exc.current, 409
         except actions.ActionError as exc:
             form.add_error(None, str(exc))

@@ -63,3 +63,12 @@ def test_an_unpublished_page_is_not_cached(world: World) -> None:
     url = reverse("public_results", args=[world.cycle.pk])
     assert world.client("anon").get(url).status_code == 302  # to the login page: not published yet
     assert cache.get(f"kaohe:anon-page:{settings.LANGUAGE_CODE}:{url}") is None
+
+
+def test_a_cached_page_is_the_same_page_with_its_length(published: World) -> None:
+    url = reverse("public_results", args=[published.cycle.pk])
+    first = published.client("anon").get(url)
+    again = published.client("anon").get(url)
+    assert again.content == first.content
+    assert int(again["Content-Length"]) == len(again.content)
+    assert again["Content-Type"] == first["Content-Type"]

@@ -44,6 +44,7 @@ class AnonymousPageCacheMiddleware:
             response = HttpResponse(content)
             for name, value in headers:
                 response.headers[name] = value
+            response.headers["Content-Length"] = str(len(content))  # keep-alive clients need it (no chunking)
             return response
         response = self.get_response(request)
         if response.status_code == 200 and not response.streaming and not response.cookies.get(settings.SESSION_COOKIE_NAME):

@@ -55,6 +55,7 @@ MATRIX: dict[str, tuple[str, Any, dict[str, int]]] = {
     "cycles/new/": ("GET", None, S(302, 200, 403, 403, 403, 403, 403, 403)),
     "cycles/<int:cycle_id>/": ("GET", None, S(302, 200, 200, 403, 403, 403, 200, 200)),
     "cycles/<int:cycle_id>/letters/": ("GET", None, S(302, 200, 403, 403, 403, 403, 403, 403)),
+    "cycles/<int:cycle_id>/findings/": ("GET", None, S(302, 200, 403, 403, 403, 403, 403, 403)),
     "cycles/<int:cycle_id>/verify/": ("GET", None, S(302, 200, 403, 403, 403, 403, 200, 200)),  # office: unled items
     "cycles/<int:cycle_id>/approval/": ("GET", None, S(302, 200, 200, 403, 403, 403, 403, 403)),
     # POSTs with empty forms: the allowed role gets a redirect with an error message, nothing changes

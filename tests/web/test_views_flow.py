@@ -111,3 +111,18 @@ def test_the_cycle_end_to_end_through_the_screens(world: World) -> None:
     page = anon.get(f"/public/{world.cycle.pk}/").content.decode()
     assert page.index("乙市") < page.index("甲市")  # 乙市 kept all points; 甲市 lost 15 on water
     assert AuditLog.objects.filter(action="cycle.send_back", reason="请复核甲市").exists()
+
+
+def test_the_office_records_its_findings(world: World) -> None:
+    client = world.client("alice")
+    url = f"/cycles/{world.cycle.pk}/findings/"
+    assert "特别重大事件" in client.get(url).content.decode()
+    client.post(url, {"unit_id": "220281", "f_major_incident": "true"})
+    client.post(url, {"unit_id": "220100"})  # box left unticked: no incident
+    stored = dict(ImportedValue.objects.filter(cycle=world.cycle).values_list("unit__code", "value"))
+    assert stored == {"220281": True, "220100": False}
+    assert world.client("linda").post(url, {"unit_id": "220100", "f_major_incident": "true"}).status_code == 403
+    world.through_verified()
+    client.post(f"/cycles/{world.cycle.pk}/evaluate/")
+    grades = dict(Result.objects.filter(cycle=world.cycle).values_list("assessment__unit__code", "grade"))
+    assert grades["220281"] == "不合格" and grades["220100"] == "优秀"

@@ -65,6 +65,11 @@ def target_inputs(scheme: Any) -> list[Any]:
     return [inp for inp in scheme.inputs if getattr(inp, "target", False)]
 
 
+def finding_inputs(scheme: Any) -> list[Any]:
+    """Inputs no indicator reads, only special rules (veto incidents, falsification …): the office's findings."""
+    return [inp for inp in scheme.inputs if inp.indicator is None and not getattr(inp, "target", False)]
+
+
 def input_def(scheme: Any, input_id: str) -> Any:
     for inp in scheme.inputs:
         if inp.id == input_id:

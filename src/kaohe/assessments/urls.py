@@ -8,6 +8,7 @@ urlpatterns = [
     path("cycles/new/", views.cycle_new, name="cycle_new"),
     path("cycles/<int:cycle_id>/", views.cycle_dashboard, name="cycle_dashboard"),
     path("cycles/<int:cycle_id>/letters/", views.cycle_letters, name="cycle_letters"),
+    path("cycles/<int:cycle_id>/findings/", views.cycle_findings, name="cycle_findings"),
     path("cycles/<int:cycle_id>/verify/", views.cycle_verification, name="cycle_verification"),
     path("cycles/<int:cycle_id>/approval/", views.cycle_approval, name="cycle_approval"),
     path("cycles/<int:cycle_id>/evaluate/", views.cycle_evaluate, name="cycle_evaluate"),

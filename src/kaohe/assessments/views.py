@@ -254,6 +254,35 @@ def letter_issue(request: HttpRequest, letter_id: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def cycle_findings(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """考核办认定事项: per unit, the inputs only special rules read (stored like imported monitoring values)."""
+    cycle = access_cycle(request, cycle_id, "assessments.manage_cycle")
+    scheme = schemes.load(cycle.scheme_ref)
+    findings = schemes.finding_inputs(scheme)
+    assessments = list(cycle.assessments.select_related("unit").order_by("unit__code"))
+    if request.method == "POST":
+        code = request.POST.get("unit_id", "")
+        row: dict[str, Any] = {"unit_id": code}
+        for inp in findings:
+            raw = request.POST.get(f"f_{inp.id}", "")
+            # an unticked box is a finding too: "no such incident"
+            row[inp.id] = (raw == "true") if inp.kind == "boolean" else (raw or None)
+        try:
+            actions.do_import_monitoring_values(cycle=cycle, rows=[row], source="考核办认定", acting_user=request.user)
+            messages.success(request, f"已保存认定事项：{code}")
+        except actions.ActionError as exc:
+            messages.error(request, str(exc))
+        return redirect("cycle_findings", cycle_id=cycle.pk)
+    stored: dict[tuple[int, str], Any] = {
+        (iv.unit_id, iv.input_id): iv.value
+        for iv in ImportedValue.objects.filter(cycle=cycle, input_id__in=[i.id for i in findings])
+    }
+    rows = [(a, [(inp, stored.get((a.unit_id, inp.id))) for inp in findings]) for a in assessments]
+    return render(request, "assessments/findings.html", {"cycle": cycle, "findings": findings, "rows": rows})
+
+
+@login_required
 @require_GET
 def cycle_verification(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = access_cycle(request, cycle_id, "assessments.verify_cycle")

@@ -151,3 +151,20 @@ def test_an_unknown_scheme_is_a_clear_error_without_traceback(tmp_path: Path) ->
     )
     assert proc.returncode == 2
     assert "unknown scheme 'nope'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_history_flags_accountability_for_the_given_year(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # mini.yaml: 连续3年 不合格 ⇒ 问责. 甲区 scores 115 (良好) in this table, so make it fail: 8 劣V months
+    # in A ⇒ 100 − (2×5 + 8×10) = 10, +5 bonus = 15; air 30 ⇒ 45 < 60 ⇒ 不合格.
+    rows = [GOOD_ROWS[0].replace("2;1,1;0", "2;1,8;0"), *GOOD_ROWS[1:]]
+    inputs = write_csv(tmp_path / "in.csv", rows)
+    history = tmp_path / "history.csv"
+    history.write_text("unit_id,year,grade\na,2022,不合格\na,2023,不合格\nb,2023,不合格\n", encoding="utf-8")
+    out = tmp_path / "r.json"
+    args = ["score", "--scheme", str(MINI), "--inputs", str(inputs), "--history", str(history), "--out", str(out)]
+    assert run([*args, "--year", "2024"], capsys)[0] == 0
+    data = {d["unit_id"]: d for d in json.loads(out.read_text(encoding="utf-8"))}
+    assert (data["a"]["final_score"], data["a"]["grade"], data["a"]["accountability"]) == (45, "不合格", True)
+    assert data["b"]["accountability"] is False
+    assert run(args, capsys)[0] == 0  # scheme year 2020: 2018 and 2019 are not in the history
+    assert json.loads(out.read_text(encoding="utf-8"))[0]["accountability"] is False

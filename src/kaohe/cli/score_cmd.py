@@ -33,6 +33,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help=".xlsx, .csv or .parquet, one row per unit; repeat to add columns from monitoring files (… --as-inputs)",
     )
     s.add_argument("--history", help="earlier years' results (unit_id, year, grade) for the accountability rule")
+    s.add_argument("--year", type=int, help="the assessment year the accountability rule counts back from (default: the scheme's)")
     s.add_argument("--out", required=True, help="results: .xlsx (formatted for an office), .csv or .json")
     s.set_defaults(func=cmd_score)
     e = sub.add_parser("explain", help="every point a unit gained or lost, with the rule that caused it")
@@ -80,7 +81,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     scheme = load_scheme(args.scheme)
     frame = read_inputs_merged(scheme, args.inputs)
     history = read_history(args.history) if args.history else None
-    results = score(scheme, frame, history, checked=True)
+    results = score(scheme, frame, history, year=args.year, checked=True)
     suffix = out.suffix.lower()
     if suffix == ".xlsx":
         write_results(results, scheme, out, explain_all(scheme, frame))

@@ -3,9 +3,12 @@ even when the database was edited behind the application's back."""
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from kaohe.assessments import actions
@@ -93,3 +96,19 @@ def test_the_history_page_shows_who_changed_a_value_and_why(world: World) -> Non
     page = world.client("alice").get(f"/items/{item.pk}/history/").content.decode()
     assert "walt" in page and "省控断面 3 月超标" in page and "fay" in page
     assert page.index("self_evaluation.save") < page.index("verification.save")
+
+
+def test_the_cli_reports_an_evidence_file_swapped_on_disk(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    item = world.item("A", "1")
+    evidence = actions.check_add_evidence(
+        item=item, upload=SimpleUploadedFile("监测报告.pdf", b"%PDF-1.4 original"), acting_user=world.people["fay"]
+    )
+    assert main(["audit", "verify"]) == 0
+    assert "evidence files intact: 1" in capsys.readouterr().out
+    Path(evidence.file.path).write_bytes(b"%PDF-1.4 forged")
+    assert main(["audit", "verify"]) == 1
+    assert f"evidence #{evidence.pk} (监测报告.pdf): the file was altered" in capsys.readouterr().err
+    # Editing the row's hash to match the forged file does not help: the upload entry holds the original hash.
+    raw("UPDATE assessments_evidence SET sha256 = %s WHERE id = %s", [hashlib.sha256(b"%PDF-1.4 forged").hexdigest(), evidence.pk])
+    assert main(["audit", "verify"]) == 1
+    assert "its recorded hash was changed" in capsys.readouterr().err

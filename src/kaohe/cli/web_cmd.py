@@ -2,7 +2,8 @@
 
 ``demo`` migrates the SQLite database under ./var (or $DATABASE_URL), loads the demo province into an empty
 database, prints a login per role and serves on http://127.0.0.1:8000. ``serve`` only migrates and serves.
-``audit verify`` walks the audit hash chain and names the first entry that was altered or removed (exit 1).
+``audit verify`` walks the audit hash chain and names the first entry that was altered or removed, then checks
+every evidence file against the hash recorded at upload (exit 1 on any problem).
 """
 
 from __future__ import annotations
@@ -93,7 +94,14 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     report = verify_chain()
     if report.ok:
         print(f"audit chain intact: {report.entries} entries")
-        return 0
-    assert report.problem is not None
-    print(f"audit chain broken: {report.problem.message}", file=sys.stderr)
-    return 1
+    else:
+        assert report.problem is not None
+        print(f"audit chain broken: {report.problem.message}", file=sys.stderr)
+    from kaohe.assessments.integrity import verify_evidence
+
+    files, problems = verify_evidence()
+    for problem in problems:
+        print(f"evidence: {problem.message}", file=sys.stderr)
+    if not problems:
+        print(f"evidence files intact: {files}")
+    return 0 if report.ok and not problems else 1

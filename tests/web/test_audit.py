@@ -112,3 +112,13 @@ def test_the_cli_reports_an_evidence_file_swapped_on_disk(world: World, capsys: 
     raw("UPDATE assessments_evidence SET sha256 = %s WHERE id = %s", [hashlib.sha256(b"%PDF-1.4 forged").hexdigest(), evidence.pk])
     assert main(["audit", "verify"]) == 1
     assert "its recorded hash was changed" in capsys.readouterr().err
+
+
+def test_the_audit_page_verifies_on_request(world: World) -> None:
+    client = world.client("alice")
+    assert "哈希链完整" not in client.get("/audit/").content.decode()
+    assert "哈希链完整" in client.get("/audit/?verify=1").content.decode()
+    entry = AuditLog.objects.order_by("seq")[4]
+    raw("UPDATE audit_auditlog SET reason = %s WHERE seq = %s", ["改过", entry.seq])
+    page = client.get("/audit/?verify=1").content.decode()
+    assert "哈希链被破坏" in page and f"entry #{entry.seq} was altered" in page

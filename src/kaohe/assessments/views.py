@@ -33,6 +33,7 @@ from kaohe.assessments.forms import (
     VerificationForm,
     decimal_or_none,
 )
+from kaohe.assessments.integrity import verify_evidence
 from kaohe.assessments.models import (
     Assessment,
     Cycle,
@@ -575,7 +576,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         entries = AuditLog.objects.order_by("-seq")[:200]
     # Walking the whole chain reads every entry, so it runs when asked for (the CLI does the same job).
     report = verify_chain() if request.GET.get("verify") == "1" else None
+    files, file_problems = verify_evidence() if report is not None else (0, [])
     return render(
         request, "assessments/audit.html",
-        {"entries": entries, "report": report, "object_type": object_type, "object_id": object_id},
+        {"entries": entries, "report": report, "object_type": object_type, "object_id": object_id,
+         "files": files, "file_problems": file_problems},
     )

@@ -243,3 +243,18 @@ def test_accountability_counts_back_from_the_given_assessment_year() -> None:
     frame = frame_for(scheme, [{**NEUTRAL, "unit_id": "a", "s": 50}])
     assert kaohe.score(scheme, frame, history, year=2024)["accountability"].to_list() == [True]
     assert kaohe.score(scheme, frame, history)["accountability"].to_list() == [False]  # scheme year 2022
+
+
+def test_text_columns_are_read_like_input_files_by_the_library_call() -> None:
+    # a frame built from text (是/否, "95") scores as the typed frame would; a bad cell is a located problem
+    import kaohe
+    from kaohe.core import InputTableError
+
+    scheme = make()
+    text = pl.DataFrame({"unit_id": ["a"], "sequence": ["d"], **{k: [str(v) if not isinstance(v, bool) else ("是" if v else "否")] for k, v in NEUTRAL.items()}})
+    text = text.with_columns(pl.lit("95").alias("s"), pl.lit("是").alias("incident"))
+    row = kaohe.score(scheme, text).row(0, named=True)
+    assert (row["final_score"], row["grade"]) == (95, "良好")  # 95 ⇒ 优秀, capped by 特别重大事件
+    with pytest.raises(InputTableError) as info:
+        kaohe.score(scheme, text.with_columns(pl.lit("也许").alias("fake")))
+    assert str(info.value.problems[0]) == "row 2, column fake: '也许' is not valid; expected 是/否 (yes/no, true/false, 1/0)"

@@ -87,6 +87,14 @@ def check_inputs(scheme: Scheme, frame: pl.DataFrame, file: str | None = None) -
             continue
         dtype = input_dtype(spec.kind, spec.item_kind)
         series = frame.get_column(spec.id)
+        if series.dtype == pl.String and dtype != pl.String:
+            series, bad_cells = _parse_text_column(spec, series)
+            if bad_cells:
+                problems += [
+                    Problem(f"{text!r} is not valid; expected {expected}", file=file, line=index + 2, column=spec.id)
+                    for index, text, expected in bad_cells[:20]
+                ]
+                continue
         try:
             casted = series.cast(dtype, strict=True)
         except (pl.exceptions.InvalidOperationError, pl.exceptions.ComputeError):
@@ -130,6 +138,20 @@ def _list_length_problems(scheme: Scheme, frame: pl.DataFrame, file: str | None)
                     )
                 )
     return problems
+
+
+def _parse_text_column(spec: Any, series: pl.Series) -> tuple[pl.Series, list[tuple[int, str, str]]]:
+    """Text cells (是/否, "2;0;1", "95%") parsed the way input files are, and the cells that do not parse as
+    (row index, text, what was expected)."""
+    from kaohe.core.tables import _parse_cell
+
+    values, bad = [], []
+    for index, text in enumerate(series.to_list()):
+        value, expected = _parse_cell(text, spec.kind, spec)
+        if expected:
+            bad.append((index, text, expected))
+        values.append(value)
+    return pl.Series(series.name, values, dtype=input_dtype(spec.kind, spec.item_kind)), bad
 
 
 def _range_problems(spec: Any, col: pl.Series, file: str | None) -> list[Problem]:

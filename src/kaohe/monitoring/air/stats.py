@@ -43,6 +43,7 @@ from kaohe.monitoring.air.tables import (
 By = Literal["station_id", "city_id"]
 SCALE = 1000  # hourly values are exact to 0.001 µg/m³ (mg/m³ for CO)
 CITY_K = 720720  # lcm(1…16): a city hourly mean over m ≤ 16 stations is a whole number of 1/(1000·CITY_K)
+_HOUR_SPAN = 1 << 24  # hours since 1970 fit in 24 bits until the year 3883
 WINDOW_K = 168  # lcm(6, 7, 8): compares 8-h means over 6, 7 or 8 hours as integers
 _MEAN_POLLUTANTS = ("so2", "no2", "pm10", "pm25", "co")
 # HJ 663-2013 annual evaluation: the percentile of each pollutant's daily values.
@@ -91,12 +92,31 @@ def _hourly(frame: pl.DataFrame | pl.LazyFrame, by: str) -> tuple[pl.DataFrame, 
         df = lf.select(ident, ts.alias("timestamp"), *[pl.col(p).cast(pl.Float64) for p in POLLUTANTS]).collect()
         return df, SCALE, SCALE
     # HJ 663-2013: a city's hourly value is the arithmetic mean of its stations' valid hourly values.
-    means = []
+    # Grouping on one integer key (city index · 2^24 + hours since 1970) with the streaming engine is about
+    # twice as fast as grouping on (string, datetime); rows without a city cannot be attributed and are left out.
+    ids = lf.select(pl.col(by).cast(pl.String).unique().drop_nulls()).collect(engine="streaming").to_series().sort()
+    hour = ts.dt.epoch("s") // 3600
+    key = pl.col(by).cast(pl.String).cast(pl.Enum(ids)).to_physical().cast(pl.Int64) * _HOUR_SPAN + hour
+    sums = []
     for p in POLLUTANTS:
-        exact_sum = (pl.col(p).cast(pl.Float64).sum() * SCALE).round(0)
-        n = pl.col(p).count()
-        means.append(pl.when(n > 0).then((exact_sum * CITY_K / n).round(0)).alias(p))
-    df = lf.group_by(ident, ts.alias("timestamp")).agg(means).collect()
+        sums += [(pl.col(p).cast(pl.Float64).sum() * SCALE).round(0).alias(f"{p}_s"), pl.col(p).count().alias(f"{p}_n")]
+    grouped = (
+        lf.filter(pl.col(by).is_not_null())
+        .select(key.alias("_k"), *POLLUTANTS)
+        .group_by("_k")
+        .agg(sums)
+        .collect(engine="streaming")
+    )
+    df = grouped.select(
+        pl.col("_k"),
+        pl.from_epoch((pl.col("_k") % _HOUR_SPAN) * 3600, time_unit="s").cast(pl.Datetime("us")).alias("timestamp"),
+        *[
+            pl.when(pl.col(f"{p}_n") > 0).then((pl.col(f"{p}_s") * CITY_K / pl.col(f"{p}_n")).round(0)).alias(p)
+            for p in POLLUTANTS
+        ],
+    )
+    df = df.with_columns(ids.gather(df.get_column("_k") // _HOUR_SPAN).alias("id")).drop("_k")
+    df = df.select("id", "timestamp", *POLLUTANTS)
     return df, 1, SCALE * CITY_K
 
 

@@ -64,7 +64,8 @@ def test_evaluators_agree_and_scores_stay_in_bounds(rows: list[dict[str, Any]]) 
             value = result[node.id]
             if node.kind == "base":
                 top = (node.points or 0) + sum(c.bonus.cap for c in node.walk() if c.bonus)
-                assert 0 <= value <= top + 1e-9, (node.id, value)
+                bottom = sum(c.floor for c in node.walk() if c.is_leaf)
+                assert bottom - 1e-9 <= value <= top + 1e-9, (node.id, value)
             else:
                 assert value >= 0
                 if node.points is not None:

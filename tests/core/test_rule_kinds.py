@@ -346,3 +346,17 @@ def test_a_yes_no_category_maps_the_same_in_both_evaluators() -> None:
               {"id": "prov", "name": "省控", "kind": "list", "item_kind": "boolean"}]
     # 省控 (true): 1 × 10; other: 1 × 5 ⇒ 20 − 15 = 5
     assert score_of(single(20, rule, inputs), sec=["A", "B"], n=[1, 1], prov=[True, False]) == 5
+
+
+# --- linear below the first anchor with a negative floor: S4 3.12(1) "零增长不得分,增长按比例得分;负增长按比例扣分" --
+@pytest.mark.parametrize(("growth", "expected"), [(10, 10), (4, 4), (0, 0), (-4, -4), (-30, -10)])
+def test_it_lets_negative_growth_deduct_down_to_the_floor(growth: float, expected: float) -> None:
+    doc = {
+        "id": "t", "name": "测试", "year": 2020, "total_points": 10, "sequences": [{"id": "d", "name": "区"}],
+        "inputs": [{"id": "g", "name": "投资增长率", "unit": "%", "min": -100}],
+        "indicators": [{"id": "x", "name": "投资", "points": 10, "floor": -10,
+                        "rule": {"kind": "linear", "x": "g", "anchors": [[0, 0], [10, 10]], "below": "extrapolate", "above": 10}}],
+    }
+    scheme = scheme_from(json.dumps(doc, ensure_ascii=False))
+    row = score_both(scheme, [{"unit_id": "u", "g": growth}])[0]
+    assert (row["x"], row["final_score"]) == (pytest.approx(expected), pytest.approx(expected))  # 10 × g / 10%

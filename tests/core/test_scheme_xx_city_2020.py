@@ -293,7 +293,8 @@ def test_3_11_3_three_innovation_projects(scheme: Scheme) -> None:
     assert one(scheme, innovation_projects=5)["3.11.3"] == 9
 
 
-@pytest.mark.parametrize(("growth", "expected"), [(5.0, 5), (12.0, 10), (0.0, 0), (-3.0, 0)])
+# 负增长按比例扣分: −3% ⇒ 10 × (−3)/10 = −3 (taken from the total); the assumed floor is −10 (−25% ⇒ −10)
+@pytest.mark.parametrize(("growth", "expected"), [(5.0, 5), (12.0, 10), (0.0, 0), (-3.0, -3), (-25.0, -10)])
 def test_3_12_1_investment_growth(scheme: Scheme, growth: float, expected: float) -> None:
     assert close(one(scheme, invest_growth=growth)["3.12.1"], expected)  # 10 × growth / 10%
 

@@ -210,7 +210,11 @@ def _linear(rule: r.Linear, row: Row, ctx: Ctx) -> RuleResult:
     x = float(row[rule.x])
     anchors = rule.anchors
     if x < anchors[0][0]:
-        value = anchors[0][1] if rule.below is None else rule.below
+        if rule.below == "extrapolate":
+            (x0, s0), (x1, s1) = anchors[0], anchors[1]
+            value = s0 + (s1 - s0) * (x - x0) / (x1 - x0)
+        else:
+            value = anchors[0][1] if rule.below is None else rule.below
     elif x > anchors[-1][0]:
         value = anchors[-1][1] if rule.above is None else rule.above
     else:
@@ -360,9 +364,9 @@ def node_value(node: Node, row: Row, pool: Sequence[Row], names: dict[str, str],
                 if delta or node.kind == "base":
                     out.lines.append(Line(node.id, node.name, sign * delta, reason))
         if node.kind == "base":
-            clamped = min(points, max(0.0, value))
+            clamped = min(points, max(node.floor, value))
             if clamped != value:
-                out.lines.append(Line(node.id, node.name, clamped - value, "得分限于 0 至满分之间"))
+                out.lines.append(Line(node.id, node.name, clamped - value, f"得分限于 {fmt(node.floor)} 至满分之间"))
             value = clamped
     if node.penalty is not None:
         value = _apply_penalty(node, row, pool, names, out, value)

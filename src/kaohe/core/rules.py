@@ -254,7 +254,8 @@ class Tiered(_Model):
 class Linear(_Model):
     """Piecewise linear through ``anchors`` [[x, score], …] (S4 1.4: [[90, 0], [100, 10]]).
 
-    Below the first anchor the score is ``below`` (default: the first anchor's score); above the last anchor
+    Below the first anchor the score is ``below`` (default: the first anchor's score; ``extrapolate`` continues the
+    first segment, S4 3.12(1) 负增长按比例扣分, with the node's ``floor``); above the last anchor
     it is ``above`` (default: the last anchor's score) — ``above`` allows a jump (S4 3.12.2: flat ⇒ 80%, any
     growth ⇒ full marks).
     """
@@ -262,7 +263,7 @@ class Linear(_Model):
     kind: Literal["linear"]
     x: str
     anchors: list[tuple[float, float]] = Field(min_length=2)
-    below: float | None = None
+    below: float | Literal["extrapolate"] | None = None  # "extrapolate": continue the first segment's line
     above: float | None = None
 
     @field_validator("anchors")

@@ -83,6 +83,7 @@ class Node(_Model):
     penalty: Deduct | None = None
     children: list[Node] = []
     children_sum: bool = True  # children's points must add up to this node's points
+    floor: float = Field(default=0.0, le=0)  # lowest score of a base leaf; < 0 lets it deduct (S4 3.12(1) 负增长按比例扣分)
     lead_unit: str | None = None
     responsible_units: list[str] = []
     text: str = ""  # the seed's 评分规则, verbatim

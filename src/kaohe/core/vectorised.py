@@ -140,9 +140,13 @@ def _tiered(rule: r.Tiered, points: float) -> pl.Expr:
 def _linear(rule: r.Linear, points: float) -> pl.Expr:
     x = pl.col(rule.x).cast(pl.Float64)
     anchors = rule.anchors
-    below = anchors[0][1] if rule.below is None else rule.below
+    if rule.below == "extrapolate":
+        (x0, s0), (x1, s1) = anchors[0], anchors[1]
+        below: pl.Expr = s0 + (s1 - s0) * (x - x0) / (x1 - x0)
+    else:
+        below = pl.lit(anchors[0][1] if rule.below is None else rule.below)
     above = anchors[-1][1] if rule.above is None else rule.above
-    expr: Any = pl.when(x < anchors[0][0]).then(pl.lit(below)).when(x > anchors[-1][0]).then(pl.lit(above))
+    expr: Any = pl.when(x < anchors[0][0]).then(below).when(x > anchors[-1][0]).then(pl.lit(above))
     for (x0, s0), (x1, s1) in zip(anchors, anchors[1:], strict=False):
         expr = expr.when(x <= x1).then(s0 + (s1 - s0) * (x - x0) / (x1 - x0))
     return expr.otherwise(pl.lit(anchors[-1][1]))  # type: ignore[no-any-return]
@@ -236,7 +240,7 @@ def node_expr(node: Node) -> pl.Expr:
         raw = compile_rule(node.rule, points)
         value = pl.when(any_missing(node.rule.refs())).then(pl.lit(0.0)).otherwise(raw)
         if node.kind == "base":
-            value = clamp(value, 0.0, points)
+            value = clamp(value, node.floor, points)
     if node.penalty is not None:
         lost = pl.lit(points) - _deduct(node.penalty, points)
         penalised = pl.max_horizontal(pl.lit(0.0), value - lost)

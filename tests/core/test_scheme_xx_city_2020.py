@@ -479,3 +479,17 @@ def test_demo_inputs_load_and_score(scheme: Scheme) -> None:
     # the CLI's reader gives the same scores
     via_reader = kaohe.score(scheme, read_inputs(scheme, DEMO / "xx_city_inputs.csv"))
     assert via_reader["final_score"].to_list() == pytest.approx([r["final_score"] for r in results])
+
+
+def test_b15_loses_a_point_per_clause_when_satisfaction_fell(scheme: Scheme) -> None:
+    # B15 "如出现得分比上一年下降的,要扣1分": the best-scoring district whose satisfaction fell (gain −0.5) is 1st in
+    # (1) ⇒ 5 − 1 = 4; last in (2) ⇒ no award, and nothing is taken below 0; 3rd in (3) ⇒ 3 − 1 = 2.
+    rs = many(
+        scheme,
+        {"satisfaction_score": 90.0, "satisfaction_gain": -0.5, "satisfaction_places_gained": 0},
+        {"satisfaction_score": 85.0, "satisfaction_gain": 3.0, "satisfaction_places_gained": 2},
+        {"satisfaction_score": 80.0, "satisfaction_gain": 2.0, "satisfaction_places_gained": 1},
+        {"satisfaction_score": 70.0, "satisfaction_gain": 1.0, "satisfaction_places_gained": -1},
+    )
+    assert (rs[0]["B15.1"], rs[0]["B15.2"], rs[0]["B15.3"]) == (5 - 1, 0, 3 - 1)  # places_gained 0 is 3rd of 2, 1, 0, −1
+    assert (rs[1]["B15.1"], rs[1]["B15.2"]) == (4, 5)  # satisfaction rose: no deduction

@@ -100,14 +100,14 @@ def _deduct(rule: r.Deduct, row: Row, ctx: Ctx) -> RuleResult:
     for event in rule.events:
         amount = 0.0
         if rule.each is None:
-            count = float(row[event.input])
+            count = float(holds(event.when, row)) if event.input is None else float(row[event.input])
             if count:
                 amount = event.per * count
                 lines.append((-amount, f"{event.label} {fmt(count)} 次 ×{fmt(event.per)}"))
         else:
             each = rule.each
             for i, name in enumerate(row[each.names]):
-                count = float(row[event.input][i])
+                count = float(row[str(event.input)][i])
                 if not count:
                     continue
                 waived = bool(row[each.waive_if][i]) if each.waive_if else False

@@ -100,11 +100,21 @@ class PerBy(_Model):
 
 
 class Event(_Model):
-    input: str  # a count (or, under ``each``, a list of counts, one per element)
+    """``input`` counts the events (under ``each``, a list of counts, one per element); or ``when``: one event if
+    the condition holds (S4 B15 "如出现得分比上一年下降的,要扣1分": when the satisfaction gain is below 0)."""
+
+    input: str | None = None
+    when: Condition | None = None
     per: float = Field(ge=0)
     label: str  # Chinese description of one event, used by explain(): "月度水质不达标"
     per_by: PerBy | None = None
     cap: float | None = Field(default=None, ge=0)  # this event kind deducts at most this much (S4 3.16(4)③ 扣完1分为止)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Event:
+        if (self.input is None) == (self.when is None):
+            raise ValueError("an event needs exactly one of 'input' (a count) or 'when' (a condition)")
+        return self
 
 
 class Each(_Model):
@@ -138,10 +148,16 @@ class Deduct(_Model):
     full_if: Condition | None = None
     factor_if: list[FactorIf] = []
 
+    @model_validator(mode="after")
+    def _each_counts_lists(self) -> Deduct:
+        if self.each is not None and any(e.input is None for e in self.events):
+            raise ValueError("under 'each', every event counts a list input ('when' events are per unit)")
+        return self
+
     def refs(self) -> list[str]:
         out: list[str] = []
         for e in self.events:
-            out.append(e.input)
+            out += ref_names(e.input) + condition_refs(e.when)
             if e.per_by:
                 out.append(e.per_by.input)
         if self.each:

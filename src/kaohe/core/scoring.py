@@ -124,7 +124,7 @@ def _list_length_problems(scheme: Scheme, frame: pl.DataFrame, file: str | None)
         if not isinstance(rule, Deduct) or rule.each is None:
             continue
         names = rule.each.names
-        group = [e.input for e in rule.events] + [x for x in (rule.each.waive_if, rule.each.factor_if) if x]
+        group = [str(e.input) for e in rule.events] + [x for x in (rule.each.waive_if, rule.each.factor_if) if x]
         group += [e.per_by.input for e in rule.events if e.per_by]
         for other in dict.fromkeys(group):
             bad = frame.with_row_index("_row").filter(

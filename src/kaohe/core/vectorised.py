@@ -56,9 +56,11 @@ def cond(c: r.Condition | None) -> pl.Expr:
 def _event_total(rule: r.Deduct, e: r.Event) -> pl.Expr:
     """Σ per × count of one event kind (per element under ``each``), before the rule's cap."""
     if rule.each is None:
+        if e.input is None:
+            return cond(e.when).cast(pl.Float64) * e.per
         return pl.col(e.input).cast(pl.Float64) * e.per
     each = rule.each
-    term = pl.col(e.input).cast(pl.List(pl.Float64))
+    term = pl.col(str(e.input)).cast(pl.List(pl.Float64))
     if e.per_by is not None:
         mapping = {k: float(v) for k, v in e.per_by.map.items()}
         term = term * pl.col(e.per_by.input).list.eval(

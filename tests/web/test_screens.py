@@ -81,6 +81,18 @@ def test_the_dashboard_has_charts_after_evaluation(world: World) -> None:
     assert "/static/vendor/echarts.min.js" in page and 'id="chart-heatmap"' in page and '"heatmap"' in page
 
 
+def test_verifiers_see_no_results_on_the_dashboard_before_publication(world: World) -> None:
+    """Like the result pages and the API: before the 通报 only the office and the approver see scores."""
+    world.through_verified()
+    actions.check_evaluate_cycle(cycle=world.cycle, acting_user=world.people["alice"])
+    page = world.client("vera").get(f"/cycles/{world.cycle.pk}/").content.decode()
+    assert '"ranking"' not in page and '"heatmap"' not in page and '"distribution"' not in page
+    assert "甲市" in page  # the progress table stays
+    actions.check_approve_cycle(cycle=world.cycle, acting_user=world.people["linda"])
+    actions.check_publish_cycle(cycle=world.cycle, acting_user=world.people["alice"])
+    assert '"ranking"' in world.client("vera").get(f"/cycles/{world.cycle.pk}/").content.decode()
+
+
 def test_the_verifier_screen_lists_only_led_indicators(world: World) -> None:
     world.fill("A")
     world.submit("A")

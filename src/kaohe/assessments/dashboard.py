@@ -14,7 +14,8 @@ GRADE_ORDER = {"优秀": 0, "良好": 1, "合格": 2, "不合格": 3}
 DONE = (SelfEvaluation.ItemStatus.ACCEPTED, SelfEvaluation.ItemStatus.CHANGED)
 
 
-def dashboard_data(cycle: Cycle) -> dict[str, Any]:
+def dashboard_data(cycle: Cycle, *, with_results: bool = True) -> dict[str, Any]:
+    """Progress per unit; with ``with_results`` also the score charts (for those who may see results)."""
     scheme = schemes.load(cycle.scheme_ref)
     assessments = (
         Assessment.objects.filter(cycle=cycle)
@@ -30,7 +31,10 @@ def dashboard_data(cycle: Cycle) -> dict[str, Any]:
     for a in assessments:
         progress.append({"a": a, "overdue": a.is_overdue(), "pct": round(100 * a.n_verified / a.n_items) if a.n_items else 0})
     states = Counter(a.state for a in assessments)
-    results = list(Result.objects.filter(cycle=cycle).select_related("assessment__unit").order_by("sequence", "rank"))
+    results = (
+        list(Result.objects.filter(cycle=cycle).select_related("assessment__unit").order_by("sequence", "rank"))
+        if with_results else []
+    )
     sequence_names = {s.id: s.name for s in scheme.sequences}
     charts: dict[str, Any] = {"states": [{"name": State(s).label, "value": n} for s, n in states.items()]}
     if results:

@@ -129,6 +129,8 @@ rules.add_perm("assessments.approve_cycle", is_approver)
 rules.add_perm("assessments.verify_cycle", is_verifier | is_office)
 rules.add_perm("assessments.view_public", is_published)
 rules.add_perm("assessments.view_audit", is_office | is_approver)
+# Scores, ranks and grades of a whole cycle (dashboard charts): like a unit's result page.
+rules.add_perm("assessments.view_cycle_results", is_published | is_office | is_approver)
 
 rules.add_perm("assessments.view_assessment", can_see_assessment)
 rules.add_perm("assessments.edit_self_evaluation", is_member_of_unit & is_unit_editable)

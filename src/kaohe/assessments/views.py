@@ -140,7 +140,9 @@ def cycle_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 def cycle_dashboard(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = access_cycle(request, cycle_id, "assessments.view_dashboard")
-    return render(request, "assessments/dashboard.html", {"cycle": cycle, **dashboard_data(cycle)})
+    # Verifiers follow the progress but see scores only once published, as on the result pages.
+    data = dashboard_data(cycle, with_results=request.user.has_perm("assessments.view_cycle_results", cycle))
+    return render(request, "assessments/dashboard.html", {"cycle": cycle, **data})
 
 
 def _cycle_action(request: HttpRequest, cycle_id: int, perm: str, run: Callable[[Cycle], str]) -> HttpResponse:

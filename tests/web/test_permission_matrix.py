@@ -8,6 +8,7 @@ and the verifiers must not see it, and nothing is published yet.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -149,6 +150,20 @@ def test_every_route_has_a_row() -> None:
     found = set(routes())
     assert found - set(MATRIX) == set(), "a route without an expected status per role"
     assert set(MATRIX) - found == set(), "a row for a route that no longer exists"
+
+
+def test_every_api_operation_has_a_row() -> None:
+    """ninja serves every method of an API path from one URL pattern: a method added to an existing path
+    (a DELETE beside a PUT) must show up here too."""
+    from kaohe.assessments.api import api
+
+    operations = {
+        (re.sub(r"\{(\w+)\}", r"<\1>", path.removeprefix("/")), method.upper())
+        for path, methods in api.get_openapi_schema()["paths"].items()
+        for method in methods
+    }
+    rows = {(route, method) for route, (method, _, _) in MATRIX.items()}
+    assert operations - rows == set(), "an API operation without an expected status per role"
 
 
 def _object_for_admin(world: World, route: str) -> str:

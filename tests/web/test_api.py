@@ -85,3 +85,24 @@ def test_results_are_public_once_published(world: World) -> None:
 def test_the_openapi_schema_lists_the_endpoints(world: World) -> None:
     paths = world.client("anon").get("/api/openapi.json").json()["paths"]
     assert {"/api/units", "/api/cycles", "/api/items/{item_id}/verification", "/api/cycles/{cycle_id}/results"} <= set(paths)
+
+
+def test_it_refuses_a_value_that_is_not_a_finite_number(world: World) -> None:
+    # Python's JSON parser reads NaN and Infinity; the database's JSON columns cannot store them.
+    client = world.client("fay")
+    for item, values in [(world.item("A", "2"), '{"good_days": NaN}'), (world.item("A", "1"), '{"water_months": Infinity}')]:
+        body = f'{{"values": {values}, "version": {item.version}}}'
+        response = client.put(f"/api/items/{item.pk}", body, content_type="application/json")
+        assert response.status_code == 400, response.content
+        assert SelfEvaluation.objects.get(pk=item.pk).version == item.version
+
+
+def test_it_refuses_a_score_the_database_cannot_hold(world: World) -> None:
+    world.fill("A")
+    item = world.item("A", "1")
+    body = {"values": {"water_months": 1}, "self_score": "123456789012", "version": item.version}
+    assert put(world.client("fay"), f"/api/items/{item.pk}", body).status_code == 422
+    world.submit("A")
+    body = {"values": {"water_months": 1}, "score": "1e12", "reason": "x", "version": item.version}
+    assert post(world.client("walt"), f"/api/items/{item.pk}/verification", body).status_code == 422
+    assert world.item("A", "1").self_score is None

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+
+import polars as pl
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from kaohe.assessments.models import Cycle, ImportedValue, ResponsibilityLetter, Result, State
@@ -126,3 +129,19 @@ def test_the_office_records_its_findings(world: World) -> None:
     client.post(f"/cycles/{world.cycle.pk}/evaluate/")
     grades = dict(Result.objects.filter(cycle=world.cycle).values_list("assessment__unit__code", "grade"))
     assert grades["220281"] == "不合格" and grades["220100"] == "优秀"
+
+
+def test_a_monitoring_file_with_a_bad_number_applies_nothing(world: World) -> None:
+    buffer = io.BytesIO()
+    pl.DataFrame({"unit_id": ["220100", "220200"], "good_days": [81.5, float("nan")]}).write_parquet(buffer)
+    files = [
+        ("air.parquet", buffer.getvalue(), "第 3 行 good_days 列"),
+        ("water.csv", b"unit_id,water_months\n220100,2\n220200,inf\n", "第 3 行 water_months 列"),
+        ("twice.csv", b"unit_id,good_days\n220100,81.5\n220100,90\n", "第 3 行: 单位 220100 在第 2 行已出现"),
+    ]
+    for name, data, where in files:
+        response = world.client("alice").post(
+            f"/cycles/{world.cycle.pk}/import/", {"file": SimpleUploadedFile(name, data)}, follow=True
+        )
+        assert response.status_code == 200 and where in response.content.decode(), name
+    assert not ImportedValue.objects.exists()

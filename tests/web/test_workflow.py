@@ -116,6 +116,23 @@ def test_it_keeps_self_and_verified_values_side_by_side(world: World) -> None:
     assert entry.decoded_new()["values"] == {"water_months": 3}
 
 
+def test_it_requires_a_reason_to_change_the_score(world: World) -> None:
+    world.fill("A")
+    world.submit("A")
+    item = world.item("A", "1")
+    walt = world.people["walt"]
+    with pytest.raises(actions.ActionError, match="调整理由"):
+        actions.check_verify_item(
+            item=item, raw_values=item.values, score=Decimal("30"), reason="", version=item.version, acting_user=walt
+        )
+    actions.check_verify_item(
+        item=item, raw_values=item.values, score=Decimal("30"), reason="扣 10 分：台账不全", version=item.version,
+        acting_user=walt,
+    )
+    item = world.item("A", "1")
+    assert (item.verification.score, item.status) == (Decimal("30"), SelfEvaluation.ItemStatus.CHANGED)
+
+
 def test_it_scores_accepted_values(world: World) -> None:
     world.through_verified()
     actions.check_evaluate_cycle(cycle=world.cycle, acting_user=world.people["alice"])
@@ -172,6 +189,21 @@ def test_the_state_machine_refuses_a_skipped_step(world: World) -> None:
     assessment = world.assessment("A")
     with pytest.raises(TransitionNotAllowed):
         assessment.publish()
+
+
+def test_a_step_based_on_a_state_that_has_since_changed_is_refused(world: World) -> None:
+    """A second person acted since the page was loaded: a refusal, not a crash, and nothing is written."""
+    world.fill("A")
+    world.submit("A")
+    water, air = world.item("A", "1"), world.item("A", "2")
+    actions.check_return_item(item=water, comment="缺监测报告", version=water.version, acting_user=world.people["walt"])
+    with pytest.raises(actions.ActionError, match="状态"):
+        actions.check_return_item(item=air, comment="请补充", version=air.version, acting_user=world.people["vera"])
+    assert world.item("A", "2").status == SelfEvaluation.ItemStatus.OPEN
+    stale = world.assessment("A")
+    actions.check_submit(assessment=stale, acting_user=world.people["hank"])
+    with pytest.raises(actions.ActionError, match="状态"):  # a double click on 提交
+        actions.check_submit(assessment=stale, acting_user=world.people["hank"])
 
 
 def test_every_transition_is_audited(world: World) -> None:

@@ -31,6 +31,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django_fsm import TransitionNotAllowed
 
 from kaohe.assessments import schemes
 from kaohe.assessments.models import (
@@ -323,7 +324,11 @@ def check_add_evidence(*, item: SelfEvaluation, upload: UploadedFile, acting_use
 def _transition(assessment: Assessment, name: str, *, acting_user: User | None, reason: str = "") -> None:
     """Run one django-fsm transition (which refuses a wrong source state) and audit it. Inside atomic."""
     old = assessment.state
-    getattr(assessment, name)()
+    try:
+        getattr(assessment, name)()
+    except TransitionNotAllowed:
+        # The caller's check read an older state: someone else moved the assessment on in between.
+        raise ActionError(f"操作未执行：当前状态为「{State(old).label}」，请刷新页面后重试") from None
     assessment.save()
     do_append_audit(
         acting_user=acting_user, action=f"assessment.{name}", obj=assessment, what="state",
@@ -353,6 +358,11 @@ def check_submit(*, assessment: Assessment, acting_user: Any) -> None:
     do_submit(assessment=assessment, acting_user=acting_user)
 
 
+def _score_changed(item: SelfEvaluation, score: Decimal | None) -> bool:
+    """The verifier set a score other than the unit's own (leaving it empty keeps the unit's)."""
+    return score is not None and score != item.self_score
+
+
 def do_verify_item(
     *,
     item: SelfEvaluation,
@@ -365,7 +375,8 @@ def do_verify_item(
     """Record the verified values beside the self-reported ones. When the last item of the unit is verified the
     assessment moves to ``verified``."""
     with transaction.atomic():
-        status = SelfEvaluation.ItemStatus.ACCEPTED if values == item.values else SelfEvaluation.ItemStatus.CHANGED
+        accepted = values == item.values and not _score_changed(item, score)
+        status = SelfEvaluation.ItemStatus.ACCEPTED if accepted else SelfEvaluation.ItemStatus.CHANGED
         fresh = _versioned_update(item, version, status=status)
         verification, _ = Verification.objects.get_or_create(item=fresh)
         old = {"values": verification.values, "score": _decimal(verification.score), "status": item.status}
@@ -399,7 +410,7 @@ def check_verify_item(
 ) -> SelfEvaluation:
     _require(acting_user, "assessments.verify_item", item)
     values = clean_values(item, raw_values)
-    if values != item.values and not reason.strip():
+    if (values != item.values or _score_changed(item, score)) and not reason.strip():
         raise ActionError("核实值与自评值不同，必须填写调整理由")
     return do_verify_item(
         item=item, values=values, score=score, reason=reason.strip(), version=version, acting_user=acting_user
@@ -440,11 +451,16 @@ def do_import_monitoring_values(
     units = {a.unit.code: a.unit for a in cycle.assessments.select_related("unit")}
     errors: list[str] = []
     parsed: list[tuple[Unit, str, Any]] = []
+    first_row: dict[str, int] = {}
     for number, row in enumerate(rows, start=2):
         code = str(row.get("unit_id", ""))
         if code not in units:
             errors.append(f"第 {number} 行: 单位 {code} 不在本周期")
             continue
+        if code in first_row:  # two figures for one unit: which one is right is the office's call, not ours
+            errors.append(f"第 {number} 行: 单位 {code} 在第 {first_row[code]} 行已出现")
+            continue
+        first_row[code] = number
         for key, raw in row.items():
             if key in {"unit_id", "unit_name", "sequence"} or raw is None:
                 continue
@@ -454,7 +470,7 @@ def do_import_monitoring_values(
             try:
                 parsed.append((units[code], key, schemes.coerce_value(known_inputs[key], raw)))
             except ValueError as exc:
-                errors.append(f"第 {number} 行: {exc}")
+                errors.append(f"第 {number} 行 {key} 列: {exc}")
     if errors:
         raise ActionError("；".join(errors[:20]))
     with transaction.atomic():

@@ -7,10 +7,10 @@ also enforces CSRF); published results are readable anonymously.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.shortcuts import get_object_or_404
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
@@ -71,16 +71,20 @@ class ItemOut(Schema):
     verification: VerificationOut | None
 
 
+# Scores as the database columns hold them (DecimalField(max_digits=8, decimal_places=2)), as the web form checks.
+Score = Annotated[Decimal | None, Field(max_digits=8, decimal_places=2)]
+
+
 class ItemIn(Schema):
     values: dict[str, Any]
-    self_score: Decimal | None = None
+    self_score: Score = None
     explanation: str = ""
     version: int
 
 
 class VerificationIn(Schema):
     values: dict[str, Any]
-    score: Decimal | None = None
+    score: Score = None
     reason: str = ""
     version: int
 

@@ -5,6 +5,7 @@ Only this module and ``evaluation.py`` touch ``kaohe.core`` objects, so a change
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,8 +148,11 @@ def _coerce_scalar(inp: Any, kind: str, raw: Any) -> Any:
         return text
     try:
         number: float | int = int(raw) if kind == "integer" else float(raw)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # int(inf) overflows
         raise ValueError(f"{inp.name}: 请填写{'整数' if kind == 'integer' else '数字'}") from None
+    # float() reads "nan" and "inf" (and JSON's NaN/Infinity), which no JSON column can store.
+    if not math.isfinite(number):
+        raise ValueError(f"{inp.name}: 请填写数字")
     if kind == "integer" and isinstance(raw, float) and not raw.is_integer():
         raise ValueError(f"{inp.name}: 请填写整数")
     if inp.min is not None and number < inp.min:

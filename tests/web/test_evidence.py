@@ -22,7 +22,10 @@ def upload(world: World, name: str, data: bytes, who: str = "fay") -> Any:
     return world.client(who).post(f"/items/{item.pk}/evidence/", {"file": SimpleUploadedFile(name, data)}, follow=True)
 
 
-@pytest.mark.parametrize(("name", "data"), [("报告.pdf", PDF), ("照片.PNG", PNG), ("台账.docx", DOCX)])
+WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 16
+
+
+@pytest.mark.parametrize(("name", "data"), [("报告.pdf", PDF), ("照片.PNG", PNG), ("台账.docx", DOCX), ("截图.webp", WEBP)])
 def test_it_accepts_pdf_images_and_office_files(world: World, name: str, data: bytes) -> None:
     response = upload(world, name, data)
     assert "佐证材料已上传" in response.content.decode()
@@ -38,6 +41,7 @@ def test_it_accepts_pdf_images_and_office_files(world: World, name: str, data: b
         ("fake.pdf", b"MZ\x90\x00 not a pdf", "文件内容与扩展名不符"),
         ("empty.pdf", b"", "请选择要上传的文件"),  # Django's form refuses an empty file first
         ("page.html", b"<script>alert(1)</script>", "只接受"),
+        ("clip.webp", b"RIFF\x24\x00\x00\x00WAVEfmt ", "文件内容与扩展名不符"),  # RIFF, but a WAV
     ],
 )
 def test_it_refuses_other_files(world: World, name: str, data: bytes, message: str) -> None:

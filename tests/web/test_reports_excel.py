@@ -18,6 +18,7 @@ from kaohe.assessments import actions
 from kaohe.audit.actions import verify_chain
 from kaohe.audit.models import AuditLog
 from kaohe.reports import excel
+from kaohe.reports.forms import SheetUploadForm
 from kaohe.reports.views import XLSX
 from tests.web.conftest import GOOD_VALUES, World
 
@@ -218,6 +219,12 @@ def test_it_refuses_a_file_that_is_not_a_workbook(world: World) -> None:
     response = client.post(url, {"file": SimpleUploadedFile("自评.xlsx", b"not a zip")})
     assert response.status_code == 400
     assert "无法读取文件" in str(response.context["errors"][0])
+
+
+def test_an_oversized_sheet_is_refused_before_it_is_read(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(excel, "MAX_UPLOAD_BYTES", 1024)
+    form = SheetUploadForm(files={"file": SimpleUploadedFile("自评.xlsx", b"PK" + b"\x00" * 2048)})
+    assert not form.is_valid() and "文件过大" in str(form.errors["file"])
 
 
 def test_it_refuses_rows_changed_on_the_server_since_download(world: World) -> None:

@@ -48,7 +48,8 @@ def validate_evidence(upload: UploadedFile) -> str:
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
-    if not any(head.startswith(m) for m in magics):
+    # RIFF is also WAV and AVI: a WebP image names itself at bytes 8–12.
+    if not any(head.startswith(m) for m in magics) or (suffix == ".webp" and head[8:12] != b"WEBP"):
         raise ValueError("文件内容与扩展名不符")
     return content_type
 

@@ -91,17 +91,29 @@ def test_windows_do_not_cross_midnight() -> None:
     assert result["o3_8h"].to_list() == [300, 50]
 
 
-def test_city_hours_are_the_mean_of_the_stations_with_a_value() -> None:
+# The city path has two implementations: per-station columns summed per city (a station_id column, one city per
+# station) and one group-by over (city, hour) for any other table. Each hand-derived case runs through both.
+CITY_PATHS = pytest.mark.parametrize("path", ["by station", "grouped"])
+
+
+def city_daily(rows: list[dict[str, object]], path: str) -> pl.DataFrame:
+    table = frame(rows)
+    return daily(table if path == "by station" else table.drop("station_id"), by="city_id")
+
+
+@CITY_PATHS
+def test_city_hours_are_the_mean_of_the_stations_with_a_value(path: str) -> None:
     # A: 30 every hour; B: 41 in hours 0–11, missing after. City hours: 0–11 (30 + 41) / 2 = 35.5, 12–23: 30.
     # Day: (12 · 35.5 + 12 · 30) / 24 = 32.75 ⇒ 33. (Pooling all 36 values would give 33.67 ⇒ 34; averaging the
     # stations' daily means would drop B, valid for 12 hours only, and give 30.)
     a = day_rows(D, station="A", city="C", pm25=30.0)
     b = day_rows(D, station="B", city="C", pm25=[41.0] * 12 + [None] * 12)
-    result = daily(frame(a + b), by="city_id")
+    result = city_daily(a + b, path)
     assert result.select("city_id", "pm25", "pm25_hours").row(0) == ("C", 33, 24)
 
 
-def test_city_means_stay_exact_with_three_stations() -> None:
+@CITY_PATHS
+def test_city_means_stay_exact_with_three_stations(path: str) -> None:
     # Three stations 10, 10, 11 in hours 0–11 ⇒ 31/3 each; hours 12–23 only the first two ⇒ 10.
     # Day: (12 · 31/3 + 12 · 10) / 24 = (124 + 120) / 24 = 10.1666… ⇒ 10.
     # PM10 built to land on a tie: 12 · (21 + 22 + 23)/3 + 12 · 21.5 → hours 0–11 mean 22, 12–23 (21 + 22)/2
@@ -111,7 +123,67 @@ def test_city_means_stay_exact_with_three_stations() -> None:
         + day_rows(D, station="B", city="C", pm25=10.0, pm10=22.0)
         + day_rows(D, station="X", city="C", pm25=[11.0] * 12 + [None] * 12, pm10=[23.0] * 12 + [None] * 12)
     )
-    assert daily(frame(rows), by="city_id").select("pm25", "pm10").row(0) == (10, 22)
+    assert city_daily(rows, path).select("pm25", "pm10").row(0) == (10, 22)
+
+
+@CITY_PATHS
+def test_cities_with_different_numbers_of_stations_and_rows_in_any_order(path: str) -> None:
+    # C1 has one station (pm25 30), C2 three (10, 20, 33 ⇒ 21 each hour), C3 two (40 and 45 ⇒ 42.5 ⇒ tie ⇒ 42),
+    # C4 three again (7, 8, 9 ⇒ 8). A station without a city (S0) is left out. Rows are shuffled.
+    rows = (
+        day_rows(D, station="S1", city="C1", pm25=30.0)
+        + day_rows(D, station="S2", city="C2", pm25=10.0)
+        + day_rows(D, station="S3", city="C2", pm25=20.0)
+        + day_rows(D, station="S4", city="C2", pm25=33.0)
+        + day_rows(D, station="S5", city="C3", pm25=40.0)
+        + day_rows(D, station="S6", city="C3", pm25=45.0)
+        + day_rows(D, station="S7", city="C4", pm25=7.0)
+        + day_rows(D, station="S8", city="C4", pm25=8.0)
+        + day_rows(D, station="S9", city="C4", pm25=9.0)
+        + [{**row, "city_id": None} for row in day_rows(D, station="S0", pm25=500.0)]
+    )
+    shuffled = [rows[i] for i in sorted(range(len(rows)), key=lambda i: (i * 7919) % len(rows))]
+    result = city_daily(shuffled, path)
+    assert result.select("city_id", "pm25").rows() == [("C1", 30), ("C2", 21), ("C3", 42), ("C4", 8)]
+
+
+def test_a_station_listed_under_two_cities_counts_each_row_in_its_own_city() -> None:
+    # S moves from C1 to C2 at noon: C1 hours 0–11 are (10 + 20) / 2 = 15 and 12–23 are 10 (A alone) ⇒ 12.5 ⇒ 12;
+    # C2 has S only, 12 hours of 20 ⇒ fewer than 20 hours ⇒ no valid 24-h mean, 12 hours counted.
+    a = day_rows(D, station="A", city="C1", pm25=10.0)
+    s = day_rows(D, station="S", city="C1", hours=range(12), pm25=20.0)
+    s += day_rows(D, station="S", city="C2", hours=range(12, 24), pm25=20.0)
+    result = daily(frame(a + s), by="city_id")
+    assert result.select("city_id", "pm25", "pm25_hours").rows() == [("C1", 12, 24), ("C2", None, 12)]
+
+
+def test_both_city_paths_agree_on_a_random_month() -> None:
+    # 6 cities of 1–4 stations, one month, values with up to three decimals, ~10 % of values and ~5 % of rows
+    # missing, rows in random order: the per-station path must give exactly what the plain group-by gives.
+    import random
+
+    rng = random.Random(20231)
+    rows = []
+    for c in range(6):
+        for s in range(1 + c % 4):
+            for day in range(31):
+                for h in range(24):
+                    if rng.random() < 0.05:
+                        continue
+                    row: dict[str, object] = {"station_id": f"S{c}{s}", "city_id": f"C{c}"}
+                    row["timestamp"] = dt.datetime(2023, 1, 1 + day, h)  # noqa: DTZ001 (naive local time)
+                    for p in POLLUTANTS:
+                        scale = 0.5 if p == "co" else 60.0
+                        value = round(rng.uniform(0, 4) * scale, rng.choice([0, 1, 3]))
+                        row[p] = None if rng.random() < 0.1 else value
+                    rows.append(row)
+    rng.shuffle(rows)
+    table = frame(rows)
+    by_station = daily(table, by="city_id")
+    grouped = daily(table.drop("station_id"), by="city_id")
+    assert by_station.height == 6 * 31
+    assert by_station.equals(grouped)
+    assert evaluate_year(table, by="city_id").equals(evaluate_year(table.drop("station_id"), by="city_id"))
 
 
 def test_daily_aqi_category_and_primary_from_the_frame() -> None:

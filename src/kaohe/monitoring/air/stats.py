@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal, Protocol
 
 import polars as pl
@@ -73,30 +74,153 @@ def _check_by(by: str) -> None:
         raise ValueError(f"by must be 'station_id' or 'city_id', not {by!r}")
 
 
-def _hourly(frame: pl.DataFrame | pl.LazyFrame, by: str) -> tuple[pl.DataFrame, int, int]:
-    """(id, timestamp, six pollutants) with the factor R that turns sums into integers and the unit Dn.
+@dataclass(frozen=True)
+class _Dense:
+    """Hourly values in a dense layout: row = id_index · n_days · 24 + hours since 00:00 of ``first``.
 
-    An integer sum S = round(Σ value · R) stands for the concentration sum S / Dn.
+    Missing hours are null. An integer sum S = round(Σ value · r) stands for the concentration sum S / dn.
     """
+
+    values: pl.DataFrame  # one column per pollutant
+    ids: pl.Series  # the ids in layout order (sorted)
+    first: dt.date
+    n_days: int
+    r: int
+    dn: int
+
+
+def _local_hours(lf: pl.LazyFrame) -> pl.Expr:
+    """Hours since 1970-01-01 00:00 local time: each day is 24 consecutive numbers from a multiple of 24."""
+    ts = pl.col("timestamp")
+    tz = getattr(lf.collect_schema()["timestamp"], "time_zone", None)
+    if tz is not None:  # local China Standard Time is what the day boundaries mean
+        ts = ts.dt.convert_time_zone("Asia/Shanghai").dt.replace_time_zone(None)
+    return ts.dt.epoch("s") // 3600
+
+
+def _layout(index: pl.Series, hours: pl.Series, values: pl.DataFrame, ids: pl.Series, r: int, dn: int) -> _Dense:
+    """Places rows (id index, hour) into the dense layout; a frame that already is one is used as it is."""
+    if values.height == 0:
+        raise InputTableError("the table has no rows")
+    h_min, h_max = hours.min(), hours.max()
+    assert isinstance(h_min, int) and isinstance(h_max, int)
+    day0 = h_min // 24
+    n_days = h_max // 24 - day0 + 1
+    n_cells = ids.len() * n_days * 24
+    pos = pl.select(index.cast(pl.Int64) * (n_days * 24) + (hours - day0 * 24)).to_series()  # lazy: parallel
+    if values.height == n_cells and pos.is_sorted() and pos[0] == 0 and pos[-1] == n_cells - 1:
+        dense = values  # every (id, hour) has a row, in order: already dense
+    else:
+        rows = pl.Series([None], dtype=pl.UInt32).extend_constant(None, n_cells - 1)
+        rows = rows.scatter(pos, pl.int_range(0, values.height, dtype=pl.UInt32, eager=True))
+        dense = values.select([pl.col(c).gather(rows) for c in values.columns])
+    return _Dense(dense, ids, dt.date(1970, 1, 1) + dt.timedelta(days=day0), n_days, r, dn)
+
+
+def _dense(frame: pl.DataFrame | pl.LazyFrame, by: str) -> _Dense:
     lf = frame.lazy()
     names = lf.collect_schema().names()
     missing = [c for c in (by, "timestamp", *POLLUTANTS) if c not in names]
     if missing:
         raise InputTableError([Problem(f"missing column {c!r}", column=c) for c in missing])
-    ts = pl.col("timestamp")
-    tz = getattr(lf.collect_schema()["timestamp"], "time_zone", None)
-    if tz is not None:  # local China Standard Time is what the day boundaries mean
-        ts = ts.dt.convert_time_zone("Asia/Shanghai").dt.replace_time_zone(None)
-    ident = pl.col(by).cast(pl.String).alias("id")
     if by == "station_id":
-        df = lf.select(ident, ts.alias("timestamp"), *[pl.col(p).cast(pl.Float64) for p in POLLUTANTS]).collect()
-        return df, SCALE, SCALE
+        df, ids = _read_stations(lf, with_city=False)
+        return _layout(df.get_column("_id"), df.get_column("_h"), df.select(POLLUTANTS), ids, SCALE, SCALE)
+    if "station_id" in names:
+        df, ids = _read_stations(lf, with_city=True)
+        city_of = _city_of_stations(df)
+        if city_of is not None:
+            stations = _layout(df.get_column("_id"), df.get_column("_h"), df.select(POLLUTANTS), ids, SCALE, SCALE)
+            del df
+            return _city_means(stations, city_of)
+        del df
+    return _city_grouped(lf, by)
+
+
+def _read_stations(lf: pl.LazyFrame, *, with_city: bool) -> tuple[pl.DataFrame, pl.Series]:
+    """Rows as (station index ``_id``, local hour ``_h``, pollutants[, ``_city``]) and the sorted station ids."""
+    station = pl.col("station_id").cast(pl.String)
+    ids = lf.select(station.unique().drop_nulls()).collect().to_series().sort()
+    columns = [
+        station.cast(pl.Enum(ids)).to_physical().alias("_id"),
+        _local_hours(lf).alias("_h"),
+        *[pl.col(p).cast(pl.Float64) for p in POLLUTANTS],
+    ]
+    if with_city:
+        columns.append(pl.col("city_id").cast(pl.String).alias("_city"))
+    df = lf.select(columns).collect()
+    if not with_city and df.get_column("_id").null_count():
+        df = df.filter(pl.col("_id").is_not_null())  # rows without a station cannot be attributed
+    return df, ids
+
+
+def _city_of_stations(df: pl.DataFrame) -> pl.Series | None:
+    """Each station's city (null: rows without a city), in station order; None unless every row has a
+    station and every station one city."""
+    index = df.get_column("_id")
+    if index.null_count() or df.height == 0:
+        return None
+    first = index.arg_unique()
+    rep = df.select(pl.col("_id").gather(first), pl.col("_city").gather(first)).sort("_id")
+    city_of = rep.get_column("_city")
+    same = df.select(pl.col("_city").eq_missing(pl.lit(city_of).gather(pl.col("_id"))).all()).item()
+    return city_of if same else None
+
+
+def _city_means(stations: _Dense, city_of: pl.Series) -> _Dense:
+    """HJ 663-2013: a city's hourly value is the arithmetic mean of its stations' valid hourly values.
+
+    Each station's year is a slice of the dense layout. Cities with the same number k of stations form a band;
+    a band's i-th column strings together the i-th station of each of its cities, so each city mean is a
+    horizontal sum and count over k long columns. Stations without a city cannot be attributed and are left out.
+    """
+    n_h = stations.n_days * 24
+    members = (
+        pl.DataFrame({"city": city_of, "station": pl.int_range(city_of.len(), dtype=pl.Int64, eager=True)})
+        .drop_nulls("city")
+        .group_by("city")
+        .agg("station")
+        .sort("city")
+    )
+    if members.height == 0:
+        raise InputTableError(Problem("no row has a city_id", column="city_id"))
+    groups: list[list[int]] = members.get_column("station").to_list()
+    bands: dict[int, list[int]] = {}  # number of stations → the cities (positions in ``groups``) with that many
+    for j, group in enumerate(groups):
+        bands.setdefault(len(group), []).append(j)
+    columns = {p: stations.values.get_column(p).rechunk() for p in POLLUTANTS}
+    pieces: dict[str, list[pl.Series]] = {p: [columns[p].clear()] * len(groups) for p in POLLUTANTS}
+    for k, cities in bands.items():
+        slots = pl.DataFrame(
+            [
+                pl.concat([columns[p].slice(groups[j][i] * n_h, n_h) for j in cities], rechunk=True).alias(f"{p}{i}")
+                for p in POLLUTANTS
+                for i in range(k)
+            ]
+        )
+        means = []
+        for p in POLLUTANTS:
+            cols = [pl.col(f"{p}{i}") for i in range(k)]
+            n = pl.sum_horizontal([c.is_not_null() for c in cols])
+            total = (pl.sum_horizontal(cols) * SCALE).round(0)  # exact thousandths, as for stations
+            means.append(pl.when(n > 0).then((total * CITY_K / n).round(0)).alias(p))
+        result = slots.select(means)  # the pollutants in parallel
+        for p in POLLUTANTS:
+            band = result.get_column(p)
+            for at, j in enumerate(cities):
+                pieces[p][j] = band.slice(at * n_h, n_h)
+    values = {p: pl.concat(pieces[p], rechunk=True) for p in POLLUTANTS}
+    return _Dense(pl.DataFrame(values), members.get_column("city"), stations.first, stations.n_days, 1, SCALE * CITY_K)
+
+
+def _city_grouped(lf: pl.LazyFrame, by: str) -> _Dense:
+    """City hourly means by one group-by over (city, hour), for tables where a station is not one column of
+    one city (no station_id, rows without a station, a station under two cities)."""
     # HJ 663-2013: a city's hourly value is the arithmetic mean of its stations' valid hourly values.
-    # Grouping on one integer key (city index · 2^24 + hours since 1970) with the streaming engine is about
+    # Grouping on one integer key (city index · 2^24 + local hour) with the streaming engine is about
     # twice as fast as grouping on (string, datetime); rows without a city cannot be attributed and are left out.
     ids = lf.select(pl.col(by).cast(pl.String).unique().drop_nulls()).collect(engine="streaming").to_series().sort()
-    hour = ts.dt.epoch("s") // 3600
-    key = pl.col(by).cast(pl.String).cast(pl.Enum(ids)).to_physical().cast(pl.Int64) * _HOUR_SPAN + hour
+    key = pl.col(by).cast(pl.String).cast(pl.Enum(ids)).to_physical().cast(pl.Int64) * _HOUR_SPAN + _local_hours(lf)
     sums = []
     for p in POLLUTANTS:
         sums += [(pl.col(p).cast(pl.Float64).sum() * SCALE).round(0).alias(f"{p}_s"), pl.col(p).count().alias(f"{p}_n")]
@@ -107,66 +231,60 @@ def _hourly(frame: pl.DataFrame | pl.LazyFrame, by: str) -> tuple[pl.DataFrame, 
         .agg(sums)
         .collect(engine="streaming")
     )
-    df = grouped.select(
-        pl.col("_k"),
-        pl.from_epoch((pl.col("_k") % _HOUR_SPAN) * 3600, time_unit="s").cast(pl.Datetime("us")).alias("timestamp"),
-        *[
+    means = grouped.select(
+        [
             pl.when(pl.col(f"{p}_n") > 0).then((pl.col(f"{p}_s") * CITY_K / pl.col(f"{p}_n")).round(0)).alias(p)
             for p in POLLUTANTS
-        ],
+        ]
     )
-    df = df.with_columns(ids.gather(df.get_column("_k") // _HOUR_SPAN).alias("id")).drop("_k")
-    df = df.select("id", "timestamp", *POLLUTANTS)
-    return df, 1, SCALE * CITY_K
+    key_column = grouped.get_column("_k")
+    return _layout(key_column // _HOUR_SPAN, key_column % _HOUR_SPAN, means, ids, 1, SCALE * CITY_K)
 
 
 def _daily_codes(frame: pl.DataFrame | pl.LazyFrame, by: str) -> pl.DataFrame:
     """Per (id, date): the daily values as exact integers (µg/m³; CO in 0.1 mg/m³), null when not valid."""
     _check_by(by)
-    df, r, dn = _hourly(frame, by)
-    if df.height == 0:
-        raise InputTableError("the table has no rows")
-    first = df["timestamp"].min()
-    last = df["timestamp"].max()
-    assert isinstance(first, dt.datetime) and isinstance(last, dt.datetime)
-    day0 = dt.datetime.combine(first.date(), dt.time())
-    n_days = (last.date() - first.date()).days + 1
-    ids = df["id"].unique().sort()
-    n_cells = ids.len() * n_days * 24
-    # Dense layout: row = id_index · n_days · 24 + hours since day0, so each day is 24 consecutive cells.
-    pos = df.select(
-        pl.col("id").cast(pl.Enum(ids)).to_physical().cast(pl.Int64) * (n_days * 24)
-        + (pl.col("timestamp") - day0).dt.total_hours()
-    ).to_series()
-    if df.height == n_cells and pos.is_sorted() and pos[0] == 0 and pos[-1] == n_cells - 1:
-        dense = df.select(POLLUTANTS)  # every (id, hour) has a row, in order: already dense
-    else:
-        rows = pl.Series([None], dtype=pl.UInt32).extend_constant(None, n_cells - 1)
-        rows = rows.scatter(pos, pl.int_range(0, df.height, dtype=pl.UInt32, eager=True))
-        dense = df.select([pl.col(p).gather(rows) for p in POLLUTANTS])
-    del df, pos
+    layout = _dense(frame, by)
+    dense, ids, first, n_days = layout.values, layout.ids, layout.first, layout.n_days
+    r, dn = layout.r, layout.dn
+    del layout
 
-    def day(p: str) -> pl.Expr:
-        return pl.col(p).reshape((-1, 24))
+    def day(column: str) -> pl.Expr:
+        return pl.col(column).reshape((-1, 24))
 
-    first_pass = dense.select(
-        *[(day(p).arr.sum() * r).round(0).cast(pl.Int64).alias(f"{p}_sum") for p in _MEAN_POLLUTANTS],
+    # Daily max 8-h O3: the 17 windows starting at 00:00 … 16:00 (none crosses midnight); a window is valid
+    # with ≥ 6 hourly values (GB 3095-2012 表4) and its mean is taken over those hours. Every window sum comes
+    # from one running sum of the hourly O3 in exact integers: the window starting at row i covers rows i … i+7;
+    # the windows starting at 17:00 … 23:00 would cross midnight and are masked out.
+    running = pl.col("_o3").fill_null(0).cum_sum()
+    counted = pl.col("_o3").is_not_null().cast(pl.Int64).cum_sum()
+    windows = (
+        dense.lazy()
+        .with_columns((pl.col("o3") * r).round(0).cast(pl.Int64).alias("_o3"))
+        .with_columns(running.alias("_run"), counted.alias("_cnt"))
+        .with_columns(
+            (pl.col("_run").shift(-7) - pl.col("_run").shift(1, fill_value=0)).alias("_w_total"),
+            (pl.col("_cnt").shift(-7) - pl.col("_cnt").shift(1, fill_value=0)).alias("_w_n"),
+        )
+        .with_columns(
+            ((pl.int_range(pl.len(), dtype=pl.Int64) % 24 < O3_WINDOWS) & (pl.col("_w_n") >= MIN_HOURS_PER_8H)).alias(
+                "_w_ok"
+            )
+        )
+    )
+    first_pass = windows.select(
+        *[(pl.col(p).fill_null(0).reshape((-1, 24)).arr.sum() * r).round(0).cast(pl.Int64).alias(f"{p}_sum") for p in _MEAN_POLLUTANTS],
         *[pl.col(p).is_not_null().reshape((-1, 24)).arr.sum().cast(pl.Int64).alias(f"{p}_n") for p in POLLUTANTS],
         (day("o3").arr.max() * r).round(0).cast(pl.Int64).alias("o3_max"),
-        day("o3").arr.to_struct([f"h{i}" for i in range(24)]).struct.unnest(),
-    )
-    del dense
-    # Daily max 8-h O3: the 17 windows starting at 00:00 … 16:00 (none crosses midnight); a window is valid
-    # with ≥ 6 hourly values (GB 3095-2012 表4) and its mean is taken over those hours.
-    keys, valid = [], []
-    for w in range(O3_WINDOWS):
-        hours = [pl.col(f"h{h}") for h in range(w, w + 8)]
-        n = pl.sum_horizontal([h.is_not_null().cast(pl.Int64) for h in hours])
-        total = (pl.sum_horizontal(hours) * r).round(0).cast(pl.Int64)
-        ok = n >= MIN_HOURS_PER_8H
         # window mean · WINDOW_K · Dn as an exact integer, comparable across 6, 7 and 8 hours
-        keys.append(pl.when(ok).then(total * (WINDOW_K // n)))
-        valid.append(ok.cast(pl.Int64))
+        pl.when(pl.col("_w_ok"))
+        .then(pl.col("_w_total") * (WINDOW_K // pl.col("_w_n").clip(lower_bound=1)))
+        .reshape((-1, 24))
+        .arr.max()
+        .alias("_o3_key"),
+        day("_w_ok").arr.sum().cast(pl.Int64).alias("o3_8h_windows"),
+    ).collect()
+    del dense
 
     ok24 = {p: pl.col(f"{p}_n") >= MIN_HOURS_PER_DAY for p in _MEAN_POLLUTANTS}  # GB 3095-2012 表4
     has_data = pl.any_horizontal([pl.col(f"{p}_n") > 0 for p in POLLUTANTS])
@@ -174,8 +292,6 @@ def _daily_codes(frame: pl.DataFrame | pl.LazyFrame, by: str) -> pl.DataFrame:
         first_pass.lazy()
         .with_columns(
             pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"),
-            pl.max_horizontal(keys).alias("_o3_key"),
-            pl.sum_horizontal(valid).alias("o3_8h_windows"),
             has_data.alias("_has_data"),
         )
         .filter(pl.col("_has_data"))
@@ -198,7 +314,7 @@ def _daily_codes(frame: pl.DataFrame | pl.LazyFrame, by: str) -> pl.DataFrame:
     ident = ids.gather(out["_row"] // n_days).alias(by)
     return out.select(
         pl.lit(ident),
-        (pl.lit(first.date()) + pl.duration(days=pl.col("_row") % n_days)).cast(pl.Date).alias("date"),
+        (pl.lit(first) + pl.duration(days=pl.col("_row") % n_days)).cast(pl.Date).alias("date"),
         *DAILY_KEYS,
         *[f"{p}_hours" for p in POLLUTANTS],
         "o3_8h_windows",

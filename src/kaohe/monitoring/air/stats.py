@@ -347,14 +347,17 @@ def _category_expr(aqi: pl.Expr) -> pl.Expr:
     return chain.otherwise(pl.lit(WORST_CATEGORY))
 
 
-def _with_aqi(codes: pl.DataFrame) -> pl.DataFrame:
-    """Adds IAQI columns, the AQI of valid days (all six pollutants valid), category and primary."""
+def _with_aqi(codes: pl.DataFrame, *, labels: bool = True) -> pl.DataFrame:
+    """Adds IAQI columns, the AQI of valid days (all six pollutants valid) and, with ``labels``, category and
+    primary (the annual evaluation needs neither)."""
     valid_day = pl.all_horizontal([pl.col(k).is_not_null() for k in DAILY_KEYS if k != "o3_1h"])
     withi = codes.with_columns([_iaqi_expr(k).alias(f"iaqi_{k}") for k in DAILY_KEYS]).with_columns(
         valid_day.alias("valid_day")
     )
     aqi = pl.when(pl.col("valid_day")).then(pl.max_horizontal([pl.col(f"iaqi_{k}") for k in DAILY_KEYS]))
     withi = withi.with_columns(aqi.alias("aqi"))
+    if not labels:
+        return withi
     # Built as "pm25,o3_8h" and split: much faster in Polars than concatenating lists.
     primary = pl.concat_str(
         [pl.when(pl.col(f"iaqi_{k}") == pl.col("aqi")).then(pl.lit(k)) for k in DAILY_KEYS],
@@ -424,7 +427,7 @@ def evaluate_year(frame: pl.DataFrame | pl.LazyFrame, by: By = "city_id") -> pl.
     February). Each statistic uses that pollutant's valid days, and is given even when the annual rule fails.
     good day: AQI ≤ 100; heavy day: AQI > 200; the ratios are over ``valid_days`` (null when there are none).
     """
-    days = _with_aqi(_daily_codes(frame, by))
+    days = _with_aqi(_daily_codes(frame, by), labels=False)
     years = sorted(days["date"].dt.year().unique().to_list())
     if len(years) > 1:
         raise InputTableError(

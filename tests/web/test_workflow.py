@@ -216,3 +216,20 @@ def test_every_transition_is_audited(world: World) -> None:
     assert trail == [
         ('"draft"', '"submitted"'), ('"submitted"', '"verifying"'), ('"verifying"', '"verified"'), ('"verified"', '"evaluated"'),
     ]
+
+
+def test_a_verification_started_before_the_unit_was_returned_is_refused(world: World) -> None:
+    # vera opens item 2 while the unit is submitted; walt then returns item 1. vera's save must not go through:
+    # the unit is editing again, and the state is checked under the assessment's lock, not on vera's old copy.
+    world.fill("A")
+    world.submit("A")
+    stale = world.item("A", "2")
+    one = world.item("A", "1")
+    actions.check_return_item(item=one, comment="请补充监测报告", version=one.version, acting_user=world.people["walt"])
+    assert stale.assessment.state == State.SUBMITTED  # what vera's page was built from
+    with pytest.raises(actions.ActionError, match="已退回"):
+        actions.do_verify_item(
+            item=stale, values=stale.values, score=None, reason="", version=stale.version, acting_user=world.people["vera"]
+        )
+    assert world.item("A", "2").status == SelfEvaluation.ItemStatus.OPEN
+    assert world.assessment("A").state == State.RETURNED

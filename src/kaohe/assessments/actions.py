@@ -358,6 +358,16 @@ def check_submit(*, assessment: Assessment, acting_user: Any) -> None:
     do_submit(assessment=assessment, acting_user=acting_user)
 
 
+def _lock_verifiable(item: SelfEvaluation) -> Assessment:
+    """Locks the item's assessment (always before the item, so that two verifiers cannot deadlock) and checks,
+    under the lock, that it still awaits verification: the permission check read it before another verifier
+    may have returned the unit."""
+    assessment = Assessment.objects.select_for_update().get(pk=item.assessment_id)
+    if not assessment.is_verifiable:
+        raise ActionError(f"操作未执行：当前状态为「{State(assessment.state).label}」，请刷新页面后重试")
+    return assessment
+
+
 def _score_changed(item: SelfEvaluation, score: Decimal | None) -> bool:
     """The verifier set a score other than the unit's own (leaving it empty keeps the unit's)."""
     return score is not None and score != item.self_score
@@ -375,6 +385,7 @@ def do_verify_item(
     """Record the verified values beside the self-reported ones. When the last item of the unit is verified the
     assessment moves to ``verified``."""
     with transaction.atomic():
+        assessment = _lock_verifiable(item)
         accepted = values == item.values and not _score_changed(item, score)
         status = SelfEvaluation.ItemStatus.ACCEPTED if accepted else SelfEvaluation.ItemStatus.CHANGED
         fresh = _versioned_update(item, version, status=status)
@@ -390,7 +401,6 @@ def do_verify_item(
             acting_user=acting_user, action="verification.save", obj=fresh, what=fresh.indicator_id,
             old=old, new={"values": values, "score": _decimal(score), "status": status}, reason=reason,
         )
-        assessment = Assessment.objects.select_for_update().get(pk=fresh.assessment_id)
         if assessment.state == State.SUBMITTED:
             _transition(assessment, "start_verification", acting_user=acting_user)
         done = (SelfEvaluation.ItemStatus.ACCEPTED, SelfEvaluation.ItemStatus.CHANGED)
@@ -419,6 +429,7 @@ def check_verify_item(
 
 def do_return_item(*, item: SelfEvaluation, comment: str, version: int, acting_user: User | None) -> SelfEvaluation:
     with transaction.atomic():
+        assessment = _lock_verifiable(item)
         fresh = _versioned_update(item, version, status=SelfEvaluation.ItemStatus.RETURNED)
         verification, _ = Verification.objects.get_or_create(item=fresh)
         verification.comment = comment
@@ -428,7 +439,6 @@ def do_return_item(*, item: SelfEvaluation, comment: str, version: int, acting_u
             acting_user=acting_user, action="verification.return", obj=fresh, what=fresh.indicator_id,
             old=item.status, new=SelfEvaluation.ItemStatus.RETURNED, reason=comment,
         )
-        assessment = Assessment.objects.select_for_update().get(pk=fresh.assessment_id)
         _transition(assessment, "return_to_unit", acting_user=acting_user, reason=comment)
     return fresh
 

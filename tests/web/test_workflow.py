@@ -233,3 +233,20 @@ def test_a_verification_started_before_the_unit_was_returned_is_refused(world: W
         )
     assert world.item("A", "2").status == SelfEvaluation.ItemStatus.OPEN
     assert world.assessment("A").state == State.RETURNED
+
+
+def test_a_value_the_verifier_emptied_is_missing_not_the_units_figure(world: World) -> None:
+    # Unit A reports 1 month out of target; walt cannot substantiate it and empties the value, giving a reason.
+    # The engine must see no value (and list it as missing), not fall back to the unit's 1.
+    from kaohe.assessments.evaluation import input_rows
+
+    world.fill("A")
+    world.submit("A")
+    item = world.item("A", "1")
+    actions.check_verify_item(
+        item=item, raw_values={"water_months": None}, score=None, reason="监测报告缺失，无法核实",
+        version=item.version, acting_user=world.people["walt"],
+    )
+    row = next(r for r in input_rows(world.cycle) if r["unit_id"] == "220100")
+    assert row["water_months"] is None
+    assert row["good_days"] == 86.5  # items not yet verified keep the unit's figure

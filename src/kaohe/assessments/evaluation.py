@@ -2,7 +2,8 @@
 
 Which value the engine scores, per unit and input (documented in the operator guide too):
 
-1. the verified value, where the lead unit accepted or changed the item;
+1. the verified value, where the lead unit accepted or changed the item (a reported value the verifier emptied is
+   missing, not the unit's figure);
 2. otherwise the value imported from monitoring output files (a measurement beats the unit's own figure);
 3. otherwise the unit's self-reported value (items never verified, e.g. an optional bonus item left empty);
 4. target inputs come from the unit's responsibility letter.
@@ -75,8 +76,12 @@ def input_rows(cycle: Cycle) -> list[dict[str, Any]]:
                 value = self_value
                 if (assessment.unit_id, input_id) in imported:
                     value = imported[(assessment.unit_id, input_id)]
-                if verification is not None and verification.values.get(input_id) is not None:
-                    value = verification.values[input_id]
+                if verification is not None and input_id in verification.values:
+                    checked = verification.values[input_id]
+                    # A value the verifier emptied (a reason is required) is not established: it is missing, and
+                    # the scheme's missing policy applies, rather than falling back to the figure the unit gave.
+                    if checked is not None or self_value is not None:
+                        value = checked
                 row[input_id] = value
         for input_id, value in letters.get(assessment.unit_id, {}).items():
             row[input_id] = value

@@ -4,6 +4,7 @@ cycle's results workbook. People and units are the conftest's: fay fills 甲市 
 from __future__ import annotations
 
 import io
+import zipfile
 from decimal import Decimal
 from typing import Any
 
@@ -225,6 +226,20 @@ def test_an_oversized_sheet_is_refused_before_it_is_read(world: World, monkeypat
     monkeypatch.setattr(excel, "MAX_UPLOAD_BYTES", 1024)
     form = SheetUploadForm(files={"file": SimpleUploadedFile("自评.xlsx", b"PK" + b"\x00" * 2048)})
     assert not form.is_valid() and "文件过大" in str(form.errors["file"])
+
+
+def test_a_sheet_that_inflates_far_beyond_its_size_is_refused_unread(world: World) -> None:
+    # A genuine sheet, plus 80 MB of blanks that deflate to about 80 KB: under the 5 MB upload limit, far over
+    # the 64 MB a sheet may unpack to. Nothing is applied and nobody waits for openpyxl to parse it.
+    buffer = io.BytesIO()
+    filled_sheet(world).save(buffer)
+    with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/padding.xml", b" " * (80 * 1024 * 1024))
+    assert len(buffer.getvalue()) < excel.MAX_UPLOAD_BYTES
+    url = reverse("reports:sheet_upload", args=[world.assessment("A").pk])
+    response = world.client("fay").post(url, {"file": SimpleUploadedFile("自评.xlsx", buffer.getvalue())})
+    assert "文件解压后过大" in response.content.decode()
+    assert world.item("A", "1").values["water_months"] is None
 
 
 def test_it_refuses_rows_changed_on_the_server_since_download(world: World) -> None:

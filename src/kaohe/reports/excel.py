@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -42,6 +43,9 @@ SHEET = "自评表"
 META = "_kaohe"
 FIXED = ["指标编号", "指标名称", "牵头单位", "版本"]
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# An .xlsx is a zip: a few MB can inflate to gigabytes of XML. A self-evaluation sheet of a 200-indicator scheme
+# is under 1 MB unpacked; anything past this is refused before openpyxl reads it.
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 LOCKED_FILL = PatternFill("solid", fgColor="F2F2F2")
@@ -323,6 +327,13 @@ def read_sheet(assessment: Assessment, data: bytes) -> list[Change]:
     SheetErrors naming sheet, row, column and what was expected for every problem, so nothing is half-read."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise SheetErrors([SheetError("", None, None, "", f"文件过大：最大 {MAX_UPLOAD_BYTES // 1024 // 1024} MB")])
+    try:
+        unpacked = sum(entry.file_size for entry in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        unpacked = 0  # not a zip at all: load_workbook below says so in the user's words
+    if unpacked > MAX_UNPACKED_BYTES:
+        message = f"文件解压后过大（{unpacked // 1024 // 1024} MB，最大 {MAX_UNPACKED_BYTES // 1024 // 1024} MB）：请上传从本系统下载的 .xlsx 自评表"
+        raise SheetErrors([SheetError("", None, None, "", message)])
     try:
         # data_only: a formula typed by the user counts with the value Excel computed and saved.
         wb = load_workbook(io.BytesIO(data), data_only=True)

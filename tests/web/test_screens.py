@@ -215,3 +215,33 @@ def test_signing_in_leads_each_role_to_its_page(world: World) -> None:
         assert response.redirect_chain[-1][0] == landing
     bad = Client().post("/login/", {"username": "alice", "password": "wrong"})
     assert bad.status_code == 200 and "_auth_user_id" not in bad.client.session
+
+
+def test_changes_and_deletions_in_the_admin_are_audited(world: World) -> None:
+    import json
+
+    from kaohe.assessments.models import Membership
+    from kaohe.audit.actions import verify_chain
+    from kaohe.audit.models import AuditLog
+
+    cycle = world.cycle
+    response = world.client("alice").post(
+        f"/admin/assessments/cycle/{cycle.pk}/change/",
+        {"name": cycle.name, "self_evaluation_deadline": "2026-03-15", "verification_deadline": "2026-04-10",
+         "evaluation_deadline": ""},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = AuditLog.objects.filter(action="admin.change", object_type="assessments.cycle").get()
+    assert entry.actor_name == "alice"
+    assert set(entry.what.split(", ")) == {"self_evaluation_deadline", "verification_deadline"}
+    assert json.loads(entry.new_value) == {"self_evaluation_deadline": "2026-03-15", "verification_deadline": "2026-04-10"}
+    old = json.loads(entry.old_value)
+    assert old["self_evaluation_deadline"] == (cycle.self_evaluation_deadline.isoformat() if cycle.self_evaluation_deadline else None)
+
+    walt = Membership.objects.get(user__username="walt")
+    response = world.client("alice").post(f"/admin/assessments/membership/{walt.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Membership.objects.filter(pk=walt.pk).exists()
+    deleted = AuditLog.objects.get(action="admin.delete", object_type="assessments.membership")
+    assert deleted.object_id == str(walt.pk) and "walt" in deleted.old_value
+    assert verify_chain().problem is None

@@ -41,7 +41,7 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         for name in fields:
             field = obj._meta.get_field(name)
             related_model = field.related_model
-            if field.is_relation and old[name] is not None and isinstance(related_model, type):
+            if field.is_relation and old[name] is not None and isinstance(related_model, type) and issubclass(related_model, Model):
                 related = related_model._default_manager.filter(pk=form.initial[name]).first()
                 old[name] = _shown(related)
         with transaction.atomic():

@@ -7,6 +7,7 @@ helpers below (as healthchecks' ``hc/settings.py`` does). With no environment at
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -95,6 +96,12 @@ DATABASES = {
         conn_max_age=envint("DB_CONN_MAX_AGE", "0"),
     )
 }
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    # Tests create and drop their own database on the server. Django would call it test_<name> for every checkout;
+    # named after the working directory instead, two checkouts testing against one server keep out of each other's
+    # way. (SQLite tests stay in memory.)
+    checkout = hashlib.sha256(str(Path.cwd().resolve()).encode()).hexdigest()[:10]
+    DATABASES["default"]["TEST"] = {"NAME": f"test_kaohe_{checkout}"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

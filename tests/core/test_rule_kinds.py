@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from kaohe.core.exceptions import SchemeError
 from tests.core.helpers import scheme_from, score_both
 
 
@@ -189,7 +190,7 @@ CHANGE_BONUS = {
     "cap": 10,
     "rule": {
         "kind": "brackets", "inputs": ["codmn", "nh3n", "tp"],
-        "brackets": [{"min": 1e-9, "max": 0.2, "score": 2}, {"min": 0.2, "max": 0.5, "score": 3}, {"min": 0.5, "score": 5}],
+        "brackets": [{"over": 0, "max": 0.2, "score": 2}, {"min": 0.2, "max": 0.5, "score": 3}, {"min": 0.5, "score": 5}],
         "override": {"when": {"input": "up"}, "score": 10, "label": "等级提高一个等级"},
     },
 }
@@ -204,6 +205,8 @@ CHANGE_INPUTS = [
     ("codmn", "nh3n", "tp", "up", "bonus"),
     [
         (0.1, 0.0, -0.1, False, 2),  # only CODMn improved, by 10% ⇒ +2; no improvement or worse ⇒ 0
+        (1e-12, 0.0, 0.0, False, 2),  # any improvement at all is 提高 (the bracket is over 0, exclusive)
+        (0.2, 0.0, 0.0, False, 3),  # 20% itself belongs to 20%–50%
         (0.1, 0.3, 0.0, False, 2 + 3),
         (0.6, 0.0, 0.0, False, 5),
         (0.6, 0.6, 0.6, False, 10),  # 15 ⇒ 总加分不超过10分
@@ -360,3 +363,17 @@ def test_it_lets_negative_growth_deduct_down_to_the_floor(growth: float, expecte
     scheme = scheme_from(json.dumps(doc, ensure_ascii=False))
     row = score_both(scheme, [{"unit_id": "u", "g": growth}])[0]
     assert (row["x"], row["final_score"]) == (pytest.approx(expected), pytest.approx(expected))  # 10 × g / 10%
+
+
+@pytest.mark.parametrize(
+    ("bracket", "message"),
+    [
+        ({"min": 0, "over": 0, "max": 0.2, "score": 2}, "exactly one lower bound"),
+        ({"max": 0.2, "score": 2}, "exactly one lower bound"),
+        ({"over": 0.5, "max": 0.2, "score": 2}, "must be above its lower bound"),
+    ],
+)
+def test_a_bracket_needs_one_lower_bound_below_its_max(bracket: dict[str, float], message: str) -> None:
+    rule = {"kind": "brackets", "inputs": ["codmn"], "brackets": [bracket]}
+    with pytest.raises(SchemeError, match=message):
+        single(10, rule, [{"id": "codmn", "name": "高锰酸盐指数改善率"}])

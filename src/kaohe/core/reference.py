@@ -295,7 +295,7 @@ def _brackets(rule: r.Brackets, row: Row, ctx: Ctx) -> RuleResult:
     for name in rule.inputs:
         v = float(row[name])
         for b in rule.brackets:
-            if v >= b.min and (b.max is None or v < b.max):
+            if b.contains(v):
                 total += b.score
                 if b.score:
                     lines.append((b.score, f"{ctx.names.get(name, name)} 改善 {fmt(v * 100)}%"))

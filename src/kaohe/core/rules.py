@@ -358,9 +358,26 @@ class PerCount(_Model):
 
 
 class Bracket(_Model):
-    min: float  # inclusive
-    max: float | None = None  # exclusive; None = no upper bound
+    """The values from ``min`` (inclusive) or above ``over`` (exclusive) up to ``max`` (exclusive; None = no upper
+    bound). ``over`` is for "提高…的": S4 1.2(2) gives nothing for no change, so the first bracket is (0, 20%)."""
+
+    min: float | None = None
+    over: float | None = None
+    max: float | None = None
     score: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _one_lower_bound(self) -> Bracket:
+        if (self.min is None) == (self.over is None):
+            raise ValueError("a bracket needs exactly one lower bound: min (inclusive) or over (exclusive)")
+        low = self.min if self.min is not None else self.over
+        if self.max is not None and low is not None and self.max <= low:
+            raise ValueError(f"bracket max {self.max:g} must be above its lower bound {low:g}")
+        return self
+
+    def contains(self, value: float) -> bool:
+        above_low = value > self.over if self.over is not None else value >= (self.min or 0.0)
+        return above_low and (self.max is None or value < self.max)
 
 
 class Override(_Model):

@@ -192,7 +192,9 @@ def _brackets(rule: r.Brackets, points: float) -> pl.Expr:
         v = pl.col(name).cast(pl.Float64)
         expr: Any = pl
         for b in rule.brackets:
-            test = v >= b.min if b.max is None else (v >= b.min) & (v < b.max)
+            test = v > b.over if b.over is not None else v >= b.min
+            if b.max is not None:
+                test = test & (v < b.max)
             expr = expr.when(test).then(pl.lit(b.score))
         terms.append(expr.otherwise(pl.lit(0.0)))
     total = pl.sum_horizontal(terms)

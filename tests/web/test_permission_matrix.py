@@ -68,6 +68,7 @@ MATRIX: dict[str, tuple[str, Any, dict[str, int]]] = {
     "letters/<int:letter_id>/": ("POST", {}, OFFICE_POST),
     "assessments/<int:assessment_id>/": ("GET", None, UNIT_A_READERS),
     "assessments/<int:assessment_id>/submit/": ("POST", {}, S(302, 403, 403, 403, 302, 403, 403, 403)),
+    "assessments/<int:assessment_id>/reopen/": ("POST", {}, S(302, 403, 403, 403, 403, 403, 403, 403)),  # a draft
     "assessments/<int:assessment_id>/result/": ("GET", None, S(302, 403, 403, 403, 403, 403, 403, 403)),
     "items/<int:item_id>/": ("POST", {}, S(302, 403, 403, 400, 400, 403, 403, 403)),
     "items/<int:item_id>/evidence/": ("POST", {}, S(302, 403, 403, 302, 302, 403, 403, 403)),

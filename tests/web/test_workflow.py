@@ -250,3 +250,45 @@ def test_a_value_the_verifier_emptied_is_missing_not_the_units_figure(world: Wor
     row = next(r for r in input_rows(world.cycle) if r["unit_id"] == "220100")
     assert row["water_months"] is None
     assert row["good_days"] == 86.5  # items not yet verified keep the unit's figure
+
+
+def test_the_office_reopens_a_verification_the_approver_questioned(world: World) -> None:
+    # The approver sends the evaluation back: walt's accepted "1 month out of target" for 甲市 was wrong, it was 3.
+    # The office reopens 甲市's verification (a reason is required, and only for a verified unit); walt changes
+    # the value; 甲市 is verified again; the new evaluation scores 40 − 3 × 5 = 25 instead of 35.
+    office, approver, walt = world.people["alice"], world.people["linda"], world.people["walt"]
+    world.through_verified()
+    actions.check_evaluate_cycle(cycle=world.cycle, acting_user=office)
+    assert Result.objects.get(assessment=world.assessment("A")).final_score == pytest.approx(97.0)
+    actions.check_send_back_cycle(cycle=world.cycle, comment="甲市断面数据有误，请复核", acting_user=approver)
+    assert world.assessment("A").state == State.VERIFIED
+
+    with pytest.raises(actions.ActionError, match="理由"):
+        actions.check_reopen_verification(assessment=world.assessment("A"), reason=" ", acting_user=office)
+    with pytest.raises(actions.ActionError, match="没有权限"):
+        actions.check_reopen_verification(assessment=world.assessment("A"), reason="复核", acting_user=walt)
+    actions.check_reopen_verification(assessment=world.assessment("A"), reason="审定退回：断面数据复核", acting_user=office)
+    assert world.assessment("A").state == State.VERIFYING
+    entry = AuditLog.objects.filter(action="assessment.reopen_verification").get()
+    assert entry.reason == "审定退回：断面数据复核"
+    with pytest.raises(actions.ActionError, match="没有权限"):  # only a verified unit can be reopened
+        actions.check_reopen_verification(assessment=world.assessment("A"), reason="again", acting_user=office)
+
+    item = world.item("A", "1")
+    actions.check_verify_item(
+        item=item, raw_values={"water_months": 3}, score=None, reason="复核监测报告：3 个月不达标",
+        version=item.version, acting_user=walt,
+    )
+    assert world.assessment("A").state == State.VERIFIED
+    actions.check_evaluate_cycle(cycle=world.cycle, acting_user=office)
+    assert Result.objects.get(assessment=world.assessment("A")).final_score == pytest.approx(97.0 - 10)
+
+
+def test_the_reopen_button_is_the_offices_on_a_verified_unit(world: World) -> None:
+    world.through_verified()
+    url = f"/assessments/{world.assessment('A').pk}/"
+    assert "重新核实" in world.client("alice").get(url).content.decode()
+    assert "重新核实" not in world.client("walt").get(url).content.decode()
+    response = world.client("alice").post(f"{url}reopen/", {"comment": "复核"}, follow=True)
+    assert "已重新打开核实" in response.content.decode()
+    assert world.assessment("A").state == State.VERIFYING

@@ -450,6 +450,19 @@ def check_return_item(*, item: SelfEvaluation, comment: str, version: int, actin
     return do_return_item(item=item, comment=comment.strip(), version=version, acting_user=acting_user)
 
 
+def do_reopen_verification(*, assessment: Assessment, reason: str, acting_user: User | None) -> None:
+    with transaction.atomic():
+        assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        _transition(assessment, "reopen_verification", acting_user=acting_user, reason=reason)
+
+
+def check_reopen_verification(*, assessment: Assessment, reason: str, acting_user: Any) -> None:
+    _require(acting_user, "assessments.reopen_verification", assessment)
+    if not reason.strip():
+        raise ActionError("重新核实时必须填写理由")
+    do_reopen_verification(assessment=assessment, reason=reason.strip(), acting_user=acting_user)
+
+
 # ------------------------------------------------------------------------------------------------ monitoring imports
 def do_import_monitoring_values(
     *, cycle: Cycle, rows: list[dict[str, Any]], source: str, acting_user: User | None

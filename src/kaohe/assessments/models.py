@@ -180,6 +180,12 @@ class Assessment(models.Model):
     def complete_verification(self) -> None:
         self.verified_at = timezone.now()
 
+    @transition(field=state, source=State.VERIFIED, target=State.VERIFYING)
+    def reopen_verification(self) -> None:
+        """The office reopens a verified unit (e.g. after the approver sent the evaluation back over a verification
+        error); its verifiers can then change their values, and the unit is verified again when they save."""
+        self.verified_at = None
+
     @transition(field=state, source=[State.VERIFIED, State.EVALUATED], target=State.EVALUATED)
     def evaluate(self) -> None:
         pass

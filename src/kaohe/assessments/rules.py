@@ -101,6 +101,11 @@ def is_verifiable(user: Any, obj: Any) -> bool:
 
 
 @rules.predicate
+def is_verified(user: Any, obj: Any) -> bool:
+    return _assessment(obj).state == State.VERIFIED
+
+
+@rules.predicate
 def leads_indicator(user: Any, item: SelfEvaluation) -> bool:
     """The user verifies for the item's lead unit; items no lead unit claims are the office's (OFFICE_LEAD)."""
     if item.lead_unit == OFFICE_LEAD:
@@ -136,5 +141,6 @@ rules.add_perm("assessments.view_assessment", can_see_assessment)
 rules.add_perm("assessments.edit_self_evaluation", is_member_of_unit & is_unit_editable)
 rules.add_perm("assessments.submit_assessment", is_head_of_unit & is_unit_editable)
 rules.add_perm("assessments.verify_item", leads_indicator & is_verifiable)
+rules.add_perm("assessments.reopen_verification", is_office & is_verified)
 rules.add_perm("assessments.view_result", is_published | ((is_office | is_approver) & has_result))
 rules.add_perm("assessments.view_evidence", can_see_assessment)

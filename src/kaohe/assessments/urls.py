@@ -19,6 +19,7 @@ urlpatterns = [
     path("letters/<int:letter_id>/", views.letter_issue, name="letter_issue"),
     path("assessments/<int:assessment_id>/", views.assessment_detail, name="assessment_detail"),
     path("assessments/<int:assessment_id>/submit/", views.assessment_submit, name="assessment_submit"),
+    path("assessments/<int:assessment_id>/reopen/", views.assessment_reopen, name="assessment_reopen"),
     path("assessments/<int:assessment_id>/result/", views.assessment_result, name="assessment_result"),
     path("items/<int:item_id>/", views.item_save, name="item_save"),
     path("items/<int:item_id>/evidence/", views.evidence_upload, name="evidence_upload"),

@@ -377,6 +377,7 @@ def _render_assessment(request: HttpRequest, assessment: Assessment, forms: dict
         "rows": _item_rows(request, assessment, forms),
         "can_edit": user.has_perm("assessments.edit_self_evaluation", assessment),
         "can_submit": user.has_perm("assessments.submit_assessment", assessment),
+        "can_reopen": user.has_perm("assessments.reopen_verification", assessment),
         "can_see_result": user.has_perm("assessments.view_result", assessment) and hasattr(assessment, "result"),
         "evidence_form": EvidenceForm(),
         "overdue": assessment.is_overdue(),
@@ -391,6 +392,20 @@ def assessment_submit(request: HttpRequest, assessment_id: int) -> HttpResponse:
     try:
         actions.check_submit(assessment=assessment, acting_user=request.user)
         messages.success(request, "自评已提交")
+    except actions.ActionError as exc:
+        messages.error(request, str(exc))
+    return redirect("assessment_detail", assessment_id=assessment.pk)
+
+
+@login_required
+@require_POST
+def assessment_reopen(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    assessment = access_assessment(request, assessment_id, "assessments.reopen_verification")
+    form = CommentForm(request.POST)
+    reason = form.cleaned_data["comment"] if form.is_valid() else ""
+    try:
+        actions.check_reopen_verification(assessment=assessment, reason=reason, acting_user=request.user)
+        messages.success(request, "已重新打开核实：牵头单位可修改核实值，全部保存后重新成为已核实")
     except actions.ActionError as exc:
         messages.error(request, str(exc))
     return redirect("assessment_detail", assessment_id=assessment.pk)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -464,6 +465,23 @@ def check_reopen_verification(*, assessment: Assessment, reason: str, acting_use
 
 
 # ------------------------------------------------------------------------------------------------ monitoring imports
+def read_monitoring_file(name: str, data: bytes) -> list[dict[str, Any]]:
+    """The rows of a monitoring result file (CSV or Parquet with a ``unit_id`` column), for the web form and
+    ``kaohe import`` alike; an unreadable file raises ActionError naming it."""
+    import polars as pl
+
+    try:
+        if name.lower().endswith(".parquet"):
+            frame = pl.read_parquet(io.BytesIO(data))
+        else:
+            frame = pl.read_csv(io.BytesIO(data), infer_schema_length=None, schema_overrides={"unit_id": pl.String})
+    except Exception as exc:  # polars raises many kinds; the user only needs to know the file is unreadable
+        raise ActionError(f"无法读取文件 {name}：{exc}") from None
+    if "unit_id" not in frame.columns:
+        raise ActionError(f"{name} 缺少 unit_id 列")
+    return frame.to_dicts()
+
+
 def do_import_monitoring_values(
     *, cycle: Cycle, rows: list[dict[str, Any]], source: str, acting_user: User | None
 ) -> int:

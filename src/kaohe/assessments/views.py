@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections import Counter
 from collections.abc import Callable
 from functools import wraps
@@ -203,8 +202,6 @@ def cycle_publish(request: HttpRequest, cycle_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def cycle_import(request: HttpRequest, cycle_id: int) -> HttpResponse:
-    import polars as pl
-
     form = MonitoringImportForm(request.POST, request.FILES)
 
     def run(cycle: Cycle) -> str:
@@ -213,19 +210,8 @@ def cycle_import(request: HttpRequest, cycle_id: int) -> HttpResponse:
         upload = form.cleaned_data["file"]
         if upload.size > 50 * 1024 * 1024:
             raise actions.ActionError("文件过大：最大 50 MB")
-        data = upload.read()
-        try:
-            if upload.name.lower().endswith(".parquet"):
-                frame = pl.read_parquet(io.BytesIO(data))
-            else:
-                frame = pl.read_csv(io.BytesIO(data), infer_schema_length=None, schema_overrides={"unit_id": pl.String})
-        except Exception as exc:  # polars raises many kinds; the user only needs to know the file is unreadable
-            raise actions.ActionError(f"无法读取文件：{exc}") from None
-        if "unit_id" not in frame.columns:
-            raise actions.ActionError("文件缺少 unit_id 列")
-        n = actions.do_import_monitoring_values(
-            cycle=cycle, rows=frame.to_dicts(), source=upload.name, acting_user=request.user
-        )
+        rows = actions.read_monitoring_file(upload.name, upload.read())
+        n = actions.do_import_monitoring_values(cycle=cycle, rows=rows, source=upload.name, acting_user=request.user)
         return f"已导入 {n} 个监测数据值"
 
     return _cycle_action(request, cycle_id, "assessments.manage_cycle", run)

@@ -9,8 +9,8 @@ Exactness. Daily values are rounded half-to-even (GB/T 8170-2008 §3.3) on the e
 binary float. Hourly values are taken at 0.001 µg/m³ (mg/m³ for CO): a daily sum computed in float64 is
 turned back into the exact integer number of thousandths by rounding, which is exact for inputs with up to
 three decimals (float64 error is ~1e-12 there); the 8-h O3 windows use integer thousandths from the start. All
-later arithmetic (division, the 8-h window maxima, the
-rounding itself, IAQI, means and percentiles) is done on integers. City hourly values are the exact mean
+later arithmetic (division, the 8-h window maxima, the rounding itself, IAQI, means and percentiles) is done on
+integers. City hourly values are the exact mean
 of the city's valid stations, kept as integers in units of 1 / (1000 · 720720): 720720 = lcm(1…16), so the
 mean is exact for cities of up to 16 stations (and any count dividing 720720) and off by < 1e-9 µg/m³ beyond.
 """

@@ -77,6 +77,28 @@ def test_it_caps_total_bonus_at_five_in_principle() -> None:
     assert (row["bonus"], row["final_score"], row["grade"]) == (5, 90, "优秀")
 
 
+def with_cap_input() -> Any:
+    doc = json.loads(json.dumps(BASE_DOC))
+    doc["inputs"].append({"id": "cap", "name": "经研究确定的加分上限", "min": 0})
+    doc["bonus_cap_input"] = "cap"
+    return scheme_from(json.dumps(doc, ensure_ascii=False))
+
+
+@pytest.mark.parametrize(
+    ("cap", "bonus", "final"),
+    [
+        (None, 5, 90),  # no decision recorded: the usual cap, 3 + 4 = 7 ⇒ 5
+        (8, 7, 92),  # the office allowed up to 8 for this unit ⇒ the full 7 counts
+        (6, 6, 91),  # allowed 6 ⇒ 7 is cut to 6
+        (3, 3, 88),  # a decision may also lower it
+    ],
+)
+def test_the_office_may_decide_another_bonus_cap_for_a_unit(cap: float | None, bonus: float, final: float) -> None:
+    # seed 001 四(三)3 "原则上加分项上限为5分": "in principle" leaves the office room to decide otherwise per unit
+    row = one(with_cap_input(), b1=3, b2=4, cap=cap)
+    assert (row["bonus"], row["final_score"]) == (bonus, final)
+
+
 def test_it_caps_each_bonus_item_before_the_total() -> None:
     # B1 counts 7 × 1 = 7, capped at its own 5; B2 0 ⇒ bonus 5
     assert one(make(bonus_cap=None), b1=7)["bonus"] == 5

@@ -100,3 +100,33 @@ def test_validate_command_accepts_every_builtin_scheme(capsys: pytest.CaptureFix
 def test_core_imports_no_django() -> None:
     code = "import sys, kaohe, kaohe.core, kaohe.monitoring; kaohe.load_scheme; assert 'django' not in sys.modules, 'django imported'"
     subprocess.run([sys.executable, "-c", textwrap.dedent(code)], check=True)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("bonus_cap: 5\nbonus_cap_input: nope\n", "input 'nope' is not declared"),
+        ("bonus_cap_input: cap\n", "overrides bonus_cap, which is not set"),
+        ("bonus_cap: 5\nbonus_cap_input: flag\n", "input 'flag' must be a number"),
+    ],
+)
+def test_a_bonus_cap_input_must_be_a_declared_number_overriding_a_cap(extra: str, message: str) -> None:
+    text = textwrap.dedent(
+        """\
+        id: t
+        name: 测试
+        year: 2021
+        total_points: 10
+        sequences: [{id: d, name: 区}]
+        inputs:
+          - {id: s, name: 得分}
+          - {id: cap, name: 加分上限}
+          - {id: flag, name: 标记, kind: boolean}
+        indicators:
+          - {id: x, name: 综合, points: 10, rule: {kind: manual, input: s}}
+        """
+    ) + extra
+    with pytest.raises(SchemeError) as info:
+        load_scheme_text(text, "s.yaml")
+    assert message in str(info.value)
+    assert "line" in str(info.value) and "bonus_cap_input" in str(info.value)

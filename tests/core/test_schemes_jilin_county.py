@@ -83,6 +83,7 @@ def test_every_input_is_described_and_read(scheme_id: str) -> None:
     scheme = kaohe.load_scheme(scheme_id)
     read = {ref for node in scheme.nodes() for ref in node.inputs}
     read |= {ref for _g, rule in scheme.special.all_rules() for ref in rule.when.refs()}
+    read |= {scheme.bonus_cap_input} if scheme.bonus_cap_input else set()
     for spec in scheme.inputs:
         assert CJK.search(spec.name), spec.id
         assert spec.unit, spec.id

@@ -467,9 +467,12 @@ def evaluate_unit(scheme: Scheme, row: Row, pool: Sequence[Row]) -> tuple[Row, l
                 out.scores[sub.id] = None
     base_total = sum(out.scores[n.id] or 0.0 for n in scheme.indicators)
     bonus = sum(node_value(n, row, pool, names, out) for n in scheme.bonus_items)
-    if scheme.bonus_cap is not None and bonus > scheme.bonus_cap:
-        out.lines.append(Line("加分项", "加分项合计", scheme.bonus_cap - bonus, f"加分合计不超过 {fmt(scheme.bonus_cap)} 分"))
-        bonus = scheme.bonus_cap
+    cap = scheme.bonus_cap
+    if scheme.bonus_cap_input is not None and row.get(scheme.bonus_cap_input) is not None:
+        cap = float(row[scheme.bonus_cap_input])  # the office's decision for this unit (原则上)
+    if cap is not None and bonus > cap:
+        out.lines.append(Line("加分项", "加分项合计", cap - bonus, f"加分合计不超过 {fmt(cap)} 分"))
+        bonus = cap
     deduction = sum(node_value(n, row, pool, names, out) for n in scheme.deduction_items)
     if scheme.deduction_cap is not None and deduction > scheme.deduction_cap:
         deduction = scheme.deduction_cap

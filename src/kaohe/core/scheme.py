@@ -251,6 +251,9 @@ class Scheme(_Model):
     indicators: list[Node] = Field(min_length=1)
     bonus_items: list[Node] = []
     bonus_cap: float | None = Field(default=None, ge=0)  # total of all bonus items (seed 001: 原则上5分)
+    # "原则上" (in principle): a numeric input that, where a unit has a value, is that unit's cap instead — the
+    # assessment office's decision to exceed the usual cap, recorded per unit like any other input.
+    bonus_cap_input: str | None = None
     deduction_items: list[Node] = []
     deduction_cap: float | None = Field(default=None, ge=0)
     final_floor: float | None = None  # lowest final score; None ⇒ unbounded [OPEN]
@@ -346,6 +349,13 @@ def _semantic_problems(scheme: Scheme, src: YamlSource) -> list[Problem]:
         problems.append(
             src.problem(("total_points",), f"base indicators add up to {base_total:g}, not total_points {scheme.total_points:g}")
         )
+    if scheme.bonus_cap_input is not None:
+        if scheme.bonus_cap_input not in declared:
+            problems.append(src.problem(("bonus_cap_input",), f"input {scheme.bonus_cap_input!r} is not declared"))
+        elif scheme.input(scheme.bonus_cap_input).kind not in ("number", "integer"):
+            problems.append(src.problem(("bonus_cap_input",), f"input {scheme.bonus_cap_input!r} must be a number"))
+        if scheme.bonus_cap is None:
+            problems.append(src.problem(("bonus_cap_input",), "bonus_cap_input overrides bonus_cap, which is not set"))
     for group, rule in scheme.special.all_rules():
         for seq_id in rule.sequences or []:
             if seq_id not in scheme.sequence_ids():

@@ -81,6 +81,9 @@ def check_inputs(scheme: Scheme, frame: pl.DataFrame, file: str | None = None) -
             Problem(f"unknown sequence {row['sequence']!r}; expected one of {sorted(known)}", file=file, line=row["_row"] + 2, column="sequence")
         )
     casts = []
+    if scheme.bonus_cap_input is not None and scheme.bonus_cap_input not in frame.columns:
+        # a decision to exceed the usual cap is the exception: a table without the column has made none
+        frame = frame.with_columns(pl.lit(None, dtype=pl.Float64).alias(scheme.bonus_cap_input))
     for spec in scheme.inputs:
         if spec.id not in frame.columns:
             problems.append(Problem(f"missing column {spec.id!r} ({spec.name})", file=file, column=spec.id))
@@ -262,7 +265,10 @@ def score(
     base_total = pl.sum_horizontal([pl.col(n.id).fill_null(0.0) for n in scheme.indicators])
     bonus = pl.sum_horizontal([pl.col(n.id) for n in scheme.bonus_items]) if scheme.bonus_items else pl.lit(0.0)
     if scheme.bonus_cap is not None:
-        bonus = pl.min_horizontal(pl.lit(scheme.bonus_cap), bonus)
+        cap = pl.lit(scheme.bonus_cap)
+        if scheme.bonus_cap_input is not None:  # the office's decision for a unit replaces the cap (原则上)
+            cap = pl.col(scheme.bonus_cap_input).cast(pl.Float64).fill_null(cap)
+        bonus = pl.min_horizontal(cap, bonus)
     deduction = pl.sum_horizontal([pl.col(n.id) for n in scheme.deduction_items]) if scheme.deduction_items else pl.lit(0.0)
     if scheme.deduction_cap is not None:
         deduction = pl.min_horizontal(pl.lit(scheme.deduction_cap), deduction)

@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from kaohe.assessments import actions
 from kaohe.assessments.models import Cycle, Membership, ResponsibilityLetter, Unit
 from kaohe.audit.actions import do_append_audit
+from kaohe.audit.admin import ReadOnlyAdmin
 
 
 def _shown(value: Any) -> Any:
@@ -116,16 +117,7 @@ class CycleAdmin(AuditedAdmin):
 
 
 @admin.register(ResponsibilityLetter)
-class ResponsibilityLetterAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ResponsibilityLetterAdmin(ReadOnlyAdmin):
     list_display = ["cycle", "unit", "issued_at"]
     list_filter = ["cycle"]
     readonly_fields = ["cycle", "unit", "targets", "issued_at"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

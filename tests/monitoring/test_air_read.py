@@ -217,3 +217,24 @@ def test_the_command_writes_a_schemes_air_inputs(tmp_path: Path) -> None:
     assert table.columns == ["unit_id", "good_ratio", "pm25", "heavy_ratio"]
     # every day: pm25 30–32 ⇒ IAQI ≤ 46, pm10 40 ⇒ 40, o3_8h ≤ 81 ⇒ ≤ 41, o3_1h 83 ⇒ 26 ⇒ all good, none heavy
     assert table.rows() == [("C1", 100.0, 31, 0.0), ("C2", 100.0, 31, 0.0)]
+
+
+def test_the_command_takes_the_area_class_for_the_o3_limit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # S1 and S2 (cities C1, C2), one day: O3 missing in hours 0–6 ⇒ 12 valid 8-h windows (5 … 16); 150 in every
+    # hour ⇒ daily max 8-h 150. Class 2: 150 ≤ 160 ⇒ not valid (HJ 663-2013); class 1: 150 > 100 ⇒ valid.
+    lines = []
+    for station, city in (("S1", "C1"), ("S2", "C2")):
+        for h in range(24):
+            o3 = "" if h < 7 else "150"
+            lines.append(f"{station},{city},2023-03-01 {h:02d}:00,10,20,40,20,0.5,{o3}")
+    source = write(tmp_path, *lines)
+    out = tmp_path / "year.csv"
+    args = ["air", "evaluate", str(source), "--by", "station_id", "--out", str(out)]
+    assert main(args) == 0
+    assert pl.read_csv(out)["o3_8h_days"].to_list() == [0, 0]
+    assert main([*args, "--area-class", "1"]) == 0
+    assert pl.read_csv(out)["o3_8h_days"].to_list() == [1, 1]
+    assert main([*args, "--area-class", "S2=1"]) == 0
+    assert pl.read_csv(out)["o3_8h_days"].to_list() == [0, 1]
+    assert main([*args, "--area-class", "3"]) == 2
+    assert "--area-class '3': expected 1 or 2" in capsys.readouterr().err

@@ -287,3 +287,66 @@ def test_a_frame_spanning_two_years_is_refused() -> None:
 def test_a_day_without_any_value_is_not_a_day_with_data() -> None:
     rows = day_rows(D) + day_rows(D + dt.timedelta(days=2))  # nothing on the day in between
     assert evaluate_year(frame(rows), by="station_id")["days_with_data"][0] == 2
+
+
+# HJ 663-2013 (statistical validity of 日最大8小时平均): with fewer than 14 valid 8-h values the daily max is valid
+# all the same when it exceeds the limit, here GB 3095-2012 表1's 8-h O3 limit: 160 (class 2), 100 (class 1).
+# Hours 0–6 missing: the window starting at w covers w … w+7 and has w + 1 values for w < 7, so windows 5 … 16
+# (≥ 6 values, GB 3095-2012 表4) are valid: 12. Hours 7–15 are 100 and hours 16–23 are ``peak``, so the best
+# window is 16–23 with mean ``peak`` (every other window mixes in hours of 100).
+def twelve_windows(peak: list[float] | float, date: dt.date = D) -> list[dict[str, object]]:
+    tail = peak if isinstance(peak, list) else [peak] * 8
+    return day_rows(date, o3=[None] * 7 + [100.0] * 9 + tail)
+
+
+def test_an_o3_day_with_12_windows_above_the_limit_is_valid() -> None:
+    result = daily(frame(twelve_windows(170.0)), by="station_id")
+    # o3_8h 170 > 160 ⇒ valid. IAQI 8-h: 100 + 50 · (170 − 160) / (215 − 160) = 109.09 ⇒ 110 (HJ 633-2012 表1);
+    # 1-h: 50 + 50 · (170 − 160) / (200 − 160) = 62.5 ⇒ 63; the clean rest ≤ 40 ⇒ AQI 110, 轻度污染, primary O3 8-h.
+    row = result.select("o3_8h_windows", "o3_8h", "o3_1h", "valid_day", "aqi", "category", "primary").row(0)
+    assert row == (12, 170, 170, True, 110, "轻度污染", ["o3_8h"])
+
+
+def test_an_o3_day_with_12_windows_below_the_limit_is_not_valid() -> None:
+    result = daily(frame(twelve_windows(150.0)), by="station_id")
+    assert result.select("o3_8h_windows", "o3_8h", "o3_1h", "valid_day", "aqi").row(0) == (12, None, 150, False, None)
+
+
+@pytest.mark.parametrize(
+    ("peak", "expected"),
+    [
+        (160.0, None),  # equal to the limit: does not exceed it
+        (161.0, 161),
+        # 4 · 160 + 4 · 161 = 1284; / 8 = 160.5 ⇒ 160 (half to even, GB/T 8170-2008): the daily value is 160
+        ([160.0] * 4 + [161.0] * 4, None),
+        # 4 · 161 + 4 · 162 = 1292; / 8 = 161.5 ⇒ 162 (half to even)
+        ([161.0] * 4 + [162.0] * 4, 162),
+    ],
+)
+def test_the_limit_is_compared_with_the_rounded_daily_value(peak: list[float] | float, expected: int | None) -> None:
+    assert daily(frame(twelve_windows(peak)), by="station_id")["o3_8h"][0] == expected
+
+
+def test_a_class_1_area_uses_the_limit_100() -> None:
+    # 150 > 100 (GB 3095-2012 表1, 一级; §4.2: 一类区适用一级浓度限值) ⇒ valid. IAQI 8-h: 50 + 50 · (150 − 100)
+    # / (160 − 100) = 91.67 ⇒ 92; 1-h 150: 50 · 150 / 160 = 46.875 ⇒ 47 ⇒ AQI 92, 良.
+    rows = twelve_windows(150.0) + [{**r, "station_id": "S2"} for r in twelve_windows(150.0)]
+    result = daily(frame(rows), by="station_id", area_class={"S1": 1}).sort("station_id")
+    assert result.select("station_id", "o3_8h", "aqi", "category").rows() == [("S1", 150, 92, "良"), ("S2", None, None, None)]
+    everywhere = daily(frame(rows), by="station_id", area_class=1)
+    assert everywhere["o3_8h"].to_list() == [150, 150]
+
+
+def test_an_unknown_area_class_is_refused() -> None:
+    with pytest.raises(ValueError, match="area class"):
+        daily(frame(twelve_windows(170.0)), by="station_id", area_class=3)
+
+
+@CITY_PATHS
+def test_a_heavy_o3_day_with_12_windows_counts_in_the_year(path: str) -> None:
+    # Day 1 clean (AQI 40, good); day 2 the 170 day above (AQI 110): 2 valid days, 1 good ⇒ 50 %. Dropping day 2
+    # would report 1 of 1 = 100 %. o3_8h p90 over 60 and 170: k = 1 + 0.9 = 1.9 ⇒ 60 + 110 · 0.9 = 159.
+    table = frame(day_rows(D) + twelve_windows(170.0, D + dt.timedelta(days=1)))
+    result = evaluate_year(table if path == "by station" else table.drop("station_id"), by="city_id")
+    row = result.select("valid_days", "good_days", "good_ratio", "o3_8h_days", "o3_8h_p90").row(0)
+    assert row == (2, 1, 0.5, 2, 159)

@@ -35,6 +35,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="POLLUTANT=LIMIT",
         help="detection limit for bare 'ND' cells, e.g. so2=3 (counted at half the limit)",
     )
+    ev.add_argument(
+        "--area-class",
+        action="append",
+        default=[],
+        metavar="[ID=]CLASS",
+        help="GB 3095-2012 环境空气功能区 class, 1 or 2 (default 2), for every id or for one: selects the 8-h O3 "
+        "limit (100 or 160 µg/m³) above which a day with fewer than 14 valid 8-h values still counts (HJ 663-2013)",
+    )
     ev.set_defaults(func=cmd_evaluate)
 
 
@@ -50,6 +58,24 @@ def _limits(items: list[str]) -> dict[str, float]:
             raise UserInputError(f"--detection-limit {item!r}: expected POLLUTANT=LIMIT, e.g. so2=3")
         limits[name.strip()] = limit
     return limits
+
+
+def _area_class(items: list[str]) -> int | dict[str, int]:
+    every: int | None = None
+    per_id: dict[str, int] = {}
+    for item in items:
+        ident, _, value = item.rpartition("=")
+        if value.strip() not in ("1", "2") or (item.count("=") and not ident.strip()):
+            raise UserInputError(f"--area-class {item!r}: expected 1 or 2, or ID=1 / ID=2")
+        if ident:
+            per_id[ident.strip()] = int(value)
+        else:
+            every = int(value)
+    if not per_id:
+        return 2 if every is None else every
+    if every is not None:
+        raise UserInputError("--area-class: give one class for every id or one per id, not both")
+    return per_id
 
 
 def _write(frame: pl.DataFrame, out: Path) -> None:
@@ -92,6 +118,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.as_inputs and args.by != "city_id":
         raise UserInputError("--as-inputs needs --by city_id (scheme inputs are per city)")
     limits = _limits(args.detection_limit)
+    area_class = _area_class(args.area_class)
     scheme = None
     if args.as_inputs:
         from kaohe.core import load_scheme  # the scoring core is only needed for this option
@@ -106,7 +133,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         if isinstance(last, dt.datetime) and last.date() >= NEXT_EDITION_FROM:
             print(f"note: data from {NEXT_EDITION_FROM} on fall under the 2026 editions; computed by {EDITION}", file=sys.stderr)
         bar.set_description(steps[1])
-        result = evaluate_year(hourly, by=args.by)
+        result = evaluate_year(hourly, by=args.by, area_class=area_class)
         if scheme is not None:
             result = as_inputs(result, scheme)
         bar.update()

@@ -18,7 +18,7 @@ mean is exact for cities of up to 16 stations (and any count dividing 720720) an
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -30,6 +30,7 @@ from kaohe.monitoring.air.index import DAILY_KEYS, POLLUTANTS
 from kaohe.monitoring.air.tables import (
     BREAKPOINTS,
     CATEGORIES,
+    DEFAULT_AREA_CLASS,
     IAQI_LEVELS,
     MIN_DAYS_FEBRUARY,
     MIN_DAYS_PER_MONTH,
@@ -38,11 +39,14 @@ from kaohe.monitoring.air.tables import (
     MIN_HOURS_PER_DAY,
     MIN_O3_WINDOWS,
     NOT_COMPUTED_ABOVE,
+    O3_8H_LIMIT,
     O3_WINDOWS,
     WORST_CATEGORY,
 )
 
 By = Literal["station_id", "city_id"]
+# GB 3095-2012 环境空气功能区 class: one for every id, or per id (ids not named are class 2).
+AreaClass = int | Mapping[str, int]
 SCALE = 1000  # hourly values are exact to 0.001 µg/m³ (mg/m³ for CO)
 CITY_K = 720720  # lcm(1…16): a city hourly mean over m ≤ 16 stations is a whole number of 1/(1000·CITY_K)
 _HOUR_SPAN = 1 << 24  # hours since 1970 fit in 24 bits until the year 3883
@@ -73,6 +77,21 @@ def _round_half_even(num: pl.Expr, den: pl.Expr | int) -> pl.Expr:
 def _check_by(by: str) -> None:
     if by not in ("station_id", "city_id"):
         raise ValueError(f"by must be 'station_id' or 'city_id', not {by!r}")
+
+
+def _check_area_class(area_class: AreaClass) -> None:
+    classes = area_class.values() if isinstance(area_class, Mapping) else [area_class]
+    wrong = sorted({repr(c) for c in classes if c not in O3_8H_LIMIT})
+    if wrong:
+        raise ValueError(f"an area class is 1 or 2 (GB 3095-2012 环境空气功能区), not {', '.join(wrong)}")
+
+
+def _o3_limit(area_class: AreaClass, ids: pl.Series, n_days: int) -> pl.Expr | int:
+    """The 8-h O3 limit of each ``_row`` (id index · n_days + day): GB 3095-2012 表1 for the id's class."""
+    if not isinstance(area_class, Mapping):
+        return O3_8H_LIMIT[area_class]
+    limits = pl.Series([O3_8H_LIMIT[area_class.get(i, DEFAULT_AREA_CLASS)] for i in ids.to_list()], dtype=pl.Int64)
+    return pl.lit(limits).gather(pl.col("_row") // n_days)
 
 
 @dataclass(frozen=True)
@@ -244,9 +263,10 @@ def _city_grouped(lf: pl.LazyFrame, by: str) -> _Dense:
     return _layout(key_column // _HOUR_SPAN, key_column % _HOUR_SPAN, means, ids, 1, SCALE * CITY_K)
 
 
-def _daily_codes(frame: pl.DataFrame | pl.LazyFrame, by: str) -> pl.DataFrame:
+def _daily_codes(frame: pl.DataFrame | pl.LazyFrame, by: str, area_class: AreaClass = DEFAULT_AREA_CLASS) -> pl.DataFrame:
     """Per (id, date): the daily values as exact integers (µg/m³; CO in 0.1 mg/m³), null when not valid."""
     _check_by(by)
+    _check_area_class(area_class)
     layout = _dense(frame, by)
     dense, ids, first, n_days = layout.values, layout.ids, layout.first, layout.n_days
     r, dn = layout.r, layout.dn
@@ -290,6 +310,10 @@ def _daily_codes(frame: pl.DataFrame | pl.LazyFrame, by: str) -> pl.DataFrame:
     del dense
 
     ok24 = {p: pl.col(f"{p}_n") >= MIN_HOURS_PER_DAY for p in _MEAN_POLLUTANTS}  # GB 3095-2012 表4
+    o3_8h = _round_half_even(pl.col("_o3_key"), WINDOW_K * dn)
+    # HJ 663-2013: ≥ 14 valid 8-h values a day, or fewer when the daily max exceeds the limit (GB 3095-2012 表1
+    # for the area's class), compared as the rounded daily value (the one reported and indexed)
+    o3_valid = (pl.col("o3_8h_windows") >= MIN_O3_WINDOWS) | (o3_8h > _o3_limit(area_class, ids, n_days))
     has_data = pl.any_horizontal([pl.col(f"{p}_n") > 0 for p in POLLUTANTS])
     out = (
         first_pass.lazy()
@@ -305,9 +329,7 @@ def _daily_codes(frame: pl.DataFrame | pl.LazyFrame, by: str) -> pl.DataFrame:
                 for p in ("so2", "no2", "pm10", "pm25")
             ],
             pl.when(ok24["co"]).then(_round_half_even(pl.col("co_sum") * 10, pl.col("co_n") * dn)).alias("co"),
-            pl.when(pl.col("o3_8h_windows") >= MIN_O3_WINDOWS)  # HJ 663-2013: ≥ 14 valid 8-h values a day
-            .then(_round_half_even(pl.col("_o3_key"), WINDOW_K * dn))
-            .alias("o3_8h"),
+            pl.when(o3_valid).then(o3_8h).alias("o3_8h"),
             pl.when(pl.col("o3_n") > 0).then(_round_half_even(pl.col("o3_max"), dn)).alias("o3_1h"),
             *[pl.col(f"{p}_n").alias(f"{p}_hours") for p in POLLUTANTS],
             "o3_8h_windows",
@@ -376,16 +398,19 @@ def _with_aqi(codes: pl.DataFrame, *, labels: bool = True) -> pl.DataFrame:
     )
 
 
-def daily(frame: pl.DataFrame | pl.LazyFrame, by: By = "station_id") -> pl.DataFrame:
+def daily(
+    frame: pl.DataFrame | pl.LazyFrame, by: By = "station_id", area_class: AreaClass = DEFAULT_AREA_CLASS
+) -> pl.DataFrame:
     """One row per id and date: the seven daily values, ``aqi, category, primary, valid_day``.
 
     Precondition: ``frame`` is valid hourly data (see ``read_hourly``): one row per (station, hour),
     non-negative concentrations. so2 no2 pm10 pm25 o3_8h o3_1h are whole µg/m³, co is mg/m³ to 0.1; a daily
-    value is null when it is not valid (fewer than 20 hours; fewer than 14 valid 8-h windows for o3_8h).
+    value is null when it is not valid (fewer than 20 hours; for o3_8h fewer than 14 valid 8-h windows, unless
+    the value exceeds the 8-h limit of the area's class: ``area_class`` 1 or 2, for all ids or per id, default 2).
     ``aqi``/``category``/``primary`` are null unless ``valid_day`` (all six pollutants valid). Only days with
     at least one hourly value appear. ``*_hours`` and ``o3_8h_windows`` show how much data each day had.
     """
-    codes = _with_aqi(_daily_codes(frame, by))
+    codes = _with_aqi(_daily_codes(frame, by, area_class))
     return codes.select(
         by,
         "date",
@@ -418,8 +443,10 @@ def _percentile_expr(col: str, p: int) -> pl.Expr:
     return pl.when(n > 0).then(_round_half_even(value100, 100))
 
 
-def evaluate_year(frame: pl.DataFrame | pl.LazyFrame, by: By = "city_id") -> pl.DataFrame:
-    """One row per id over one calendar year.
+def evaluate_year(
+    frame: pl.DataFrame | pl.LazyFrame, by: By = "city_id", area_class: AreaClass = DEFAULT_AREA_CLASS
+) -> pl.DataFrame:
+    """One row per id over one calendar year (``area_class`` as for :func:`daily`).
 
     Columns: ``year, days_with_data, valid_days, good_days, good_ratio, heavy_days, heavy_ratio``;
     ``so2_mean no2_mean pm10_mean pm25_mean`` (whole µg/m³); the HJ 663-2013 percentiles ``so2_p98
@@ -428,7 +455,7 @@ def evaluate_year(frame: pl.DataFrame | pl.LazyFrame, by: By = "city_id") -> pl.
     February). Each statistic uses that pollutant's valid days, and is given even when the annual rule fails.
     good day: AQI ≤ 100; heavy day: AQI > 200; the ratios are over ``valid_days`` (null when there are none).
     """
-    days = _with_aqi(_daily_codes(frame, by), labels=False)
+    days = _with_aqi(_daily_codes(frame, by, area_class), labels=False)
     years = sorted(days["date"].dt.year().unique().to_list())
     if len(years) > 1:
         raise InputTableError(

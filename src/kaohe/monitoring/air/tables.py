@@ -47,6 +47,13 @@ MIN_HOURS_PER_8H = 6  # 8-h mean: at least 6 hourly values in the 8 hours
 MIN_DAYS_PER_YEAR = 324  # annual statistic: at least 324 daily values …
 MIN_DAYS_PER_MONTH = 27  # … and at least 27 in each month …
 MIN_DAYS_FEBRUARY = 25  # … (25 in February)
-# HJ 663-2013 (daily maximum 8-h O3): at least 14 valid 8-h values among the day's 17 windows.
+# HJ 663-2013 (daily maximum 8-h O3): at least 14 valid 8-h values among the day's 17 windows; with fewer the
+# daily maximum is valid all the same when it exceeds the limit (当不满足14个有效数据时，若日最大8小时平均浓度超过浓度
+# 限值标准时，统计结果同样有效).
 MIN_O3_WINDOWS = 14
+# GB 3095-2012 表1: the 日最大8小时平均 O3 limit, µg/m³, by 浓度限值 level; §4.2: 一类区适用一级浓度限值，二类区适用
+# 二级浓度限值, so an area's class (环境空气功能区) selects the level. Class 2 (residential, commercial, industrial and
+# rural areas) is the default: class 1 is kept for nature reserves, scenic areas and other specially protected areas.
+O3_8H_LIMIT = {1: 100, 2: 160}
+DEFAULT_AREA_CLASS = 2
 O3_WINDOWS = 17  # windows starting at 00:00 … 16:00; none crosses midnight (the convention)

@@ -125,6 +125,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "/media/"  # never served directly: evidence goes through a permission-checking view
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(VAR_DIR / "media")))
+# The audit chain's HMAC key lives outside the database (kaohe.audit.keys; KAOHE_AUDIT_KEY overrides the file).
+KAOHE_AUDIT_KEY_FILE = Path(envstr("KAOHE_AUDIT_KEY_FILE", str(VAR_DIR / "audit.key")))
 
 # Evidence uploads (佐证材料): size limit in MB; the allowed types are fixed in kaohe.assessments.forms.
 EVIDENCE_MAX_MB = envint("EVIDENCE_MAX_MB", "20")

@@ -159,7 +159,8 @@ def test_the_result_page_names_the_rules_that_fired(world: World) -> None:
     )
     publish(world)
     page = world.client("anon").get(f"/assessments/{world.assessment('C').pk}/result/").content.decode()
-    assert "R2 特别重大事件" in page and "不合格" in page
+    assert "特别重大事件" in page and "不合格" in page
+    assert "R2" not in page  # the rule's name, never its id
 
 
 def test_roles_added_in_the_admin_go_through_the_action(world: World) -> None:

@@ -14,7 +14,8 @@ from ninja import Field, NinjaAPI, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
-from kaohe.assessments import actions
+from kaohe.assessments import actions, schemes
+from kaohe.assessments.dashboard import notes_for
 from kaohe.assessments.models import Assessment, Cycle, Result, SelfEvaluation, Unit
 
 api = NinjaAPI(title="kaohe 考核 API", version="1", urls_namespace="api", docs_url="/docs")
@@ -104,7 +105,12 @@ class ResultOut(Schema):
     advanced: bool
     interview: bool
     accountability: bool
-    flags: list[str]
+    flags: list[str]  # the fired special rules' ids (stable keys for programs)
+    flag_names: list[str]  # the same rules by name, as people read them
+    vetoed: bool  # a veto, falsification or 一票否决 rule fired
+    consequences: list[str]  # who else the veto affects (seed 002 第九条(三)), in the scheme's words
+    dishonesty_record: bool  # 纳入政务失信记录 (seed 000 第十条)
+    dishonesty_reason: str  # the falsification rule that fired and the clause; "" without a record
 
 
 def _item_out(item: SelfEvaluation) -> dict[str, Any]:
@@ -208,9 +214,15 @@ def list_results(request: Any, cycle_id: int) -> Any:
     results = Result.objects.filter(cycle=cycle).select_related("assessment__unit", "assessment__cycle")
     if not cycle.is_published:
         _require(request, "assessments.view_audit", cycle)
-    return [
-        {"unit_code": r.assessment.unit.code, "unit_name": r.assessment.unit.name, "sequence": r.sequence,
-         "final_score": r.final_score, "grade": r.grade, "rank": r.rank, "advanced": r.advanced,
-         "interview": r.interview, "accountability": r.accountability, "flags": [str(f) for f in r.flags]}
-        for r in results
-    ]
+    scheme = schemes.load(cycle.scheme_ref)
+    out = []
+    for r in results:
+        notes = notes_for(scheme, r)
+        out.append(
+            {"unit_code": r.assessment.unit.code, "unit_name": r.assessment.unit.name, "sequence": r.sequence,
+             "final_score": r.final_score, "grade": r.grade, "rank": r.rank, "advanced": r.advanced,
+             "interview": r.interview, "accountability": r.accountability, "flags": [str(f) for f in r.flags],
+             "flag_names": notes.rules, "vetoed": r.vetoed, "consequences": notes.consequences,
+             "dishonesty_record": r.dishonesty_record, "dishonesty_reason": notes.dishonesty}
+        )
+    return out

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q
@@ -27,15 +29,18 @@ def dashboard_data(cycle: Cycle, *, with_results: bool = True) -> dict[str, Any]
         )
         .order_by("sequence", "unit__code")
     )
+    sequence_names = {s.id: s.name for s in scheme.sequences}
     progress = []
     for a in assessments:
-        progress.append({"a": a, "overdue": a.is_overdue(), "pct": round(100 * a.n_verified / a.n_items) if a.n_items else 0})
+        progress.append({
+            "a": a, "overdue": a.is_overdue(), "pct": round(100 * a.n_verified / a.n_items) if a.n_items else 0,
+            "sequence": sequence_names.get(a.sequence, a.sequence),
+        })
     states = Counter(a.state for a in assessments)
     results = (
-        list(Result.objects.filter(cycle=cycle).select_related("assessment__unit").order_by("sequence", "rank"))
+        describe(cycle, Result.objects.filter(cycle=cycle).select_related("assessment__unit").order_by("sequence", "rank"))
         if with_results else []
     )
-    sequence_names = {s.id: s.name for s in scheme.sequences}
     charts: dict[str, Any] = {"states": [{"name": State(s).label, "value": n} for s, n in states.items()]}
     if results:
         scores = [r.final_score for r in results if r.final_score is not None]
@@ -54,6 +59,8 @@ def dashboard_data(cycle: Cycle, *, with_results: bool = True) -> dict[str, Any]
         "states": [(State(s).label, n) for s, n in states.items()],
         "overdue_count": sum(1 for p in progress if p["overdue"]),
         "results": results,
+        # The office's list of 政务失信记录 (seed 000 第十条), with the reason in words.
+        "dishonesty": [r for r in results if r.dishonesty_record],
         "charts": charts,
         "sequence_names": sequence_names,
     }
@@ -72,10 +79,64 @@ def histogram(scores: list[float], bins: int = 10) -> dict[str, list[Any]]:
 
 
 def flag_names(cycle: Cycle, flags: list[Any]) -> list[str]:
-    """The special rules that fired, by their names in the scheme (the result stores their ids)."""
+    """The special rules that fired, by their names in the scheme (the result stores their ids; users see words)."""
     scheme = schemes.load(cycle.scheme_ref)
     names = {rule.id: rule.name for _, rule in scheme.special.all_rules()}
-    return [f"{flag} {names[flag]}" if flag in names else str(flag) for flag in flags]
+    return [names.get(str(flag), "（方案中已无此规则）") for flag in flags]
+
+
+# Seed 000 第十条: "对于徇私舞弊、谎报瞒报、篡改数据、伪造资料等造成考核结果严重失真失实的，考核等级直接确定为不合格，将相关信息
+# 纳入政务失信记录" — the clause every falsification rule (and so every 政务失信记录) rests on.
+DISHONESTY_CLAUSE = "《吉林省污染防治攻坚战成效考核实施方案》第十条"
+# The special rules that make a unit 一票否决 (veto 否决项, falsification 数据造假, no_advanced 不得评为先进单位).
+VETO_GROUPS = ("veto", "falsification", "no_advanced")
+
+
+@dataclass(frozen=True)
+class Notes:
+    """What a stored result's flags mean, in words, for every page and document that shows the result."""
+
+    sequence: str  # the sequence's name, never its id
+    rules: list[str]  # every special rule that fired, by name
+    veto_rules: list[str]  # the fired veto / falsification / 一票否决 rules, by name
+    dishonesty: str  # why the unit has a 政务失信记录, "" when it has none
+    consequences: list[str]  # the stored consequences of the veto (seed 002 第九条(三)), as the scheme words them
+
+    @property
+    def vetoed_text(self) -> str:
+        return "、".join(self.veto_rules) or "一票否决"
+
+
+def notes_for(scheme: Any, result: Result) -> Notes:
+    """The words for one result. Reads only what the evaluation stored (flags, dishonesty_record, consequences)."""
+    rules = {rule.id: (group, rule.name) for group, rule in scheme.special.all_rules()}
+    fired = [rules[str(f)] for f in result.flags if str(f) in rules]
+    dishonesty = ""
+    if result.dishonesty_record:
+        # the fired falsification rule's name and the seed clause (seed 000 第十条)
+        reasons = "、".join(name for group, name in fired if group == "falsification") or "数据造假"
+        dishonesty = f"{reasons}（依据{DISHONESTY_CLAUSE}纳入政务失信记录）"
+    names = {s.id: s.name for s in scheme.sequences}
+    return Notes(
+        sequence=names.get(result.sequence, result.sequence),
+        rules=[name for _, name in fired],
+        veto_rules=[name for group, name in fired if group in VETO_GROUPS],
+        dishonesty=dishonesty,
+        consequences=[str(c) for c in result.consequences],
+    )
+
+
+def result_notes(cycle: Cycle, result: Result) -> Notes:
+    return notes_for(schemes.load(cycle.scheme_ref), result)
+
+
+def describe(cycle: Cycle, results: Iterable[Result]) -> list[Result]:
+    """The results, each with ``.notes`` (see :class:`Notes`) for the templates."""
+    scheme = schemes.load(cycle.scheme_ref)
+    out = list(results)
+    for r in out:
+        setattr(r, "notes", notes_for(scheme, r))  # noqa: B010 (a template attribute, not a model field)
+    return out
 
 
 def heatmap(scheme: Any, results: list[Result]) -> dict[str, Any]:
@@ -103,9 +164,10 @@ def heatmap(scheme: Any, results: list[Result]) -> dict[str, Any]:
 
 def public_data(cycle: Cycle) -> dict[str, Any]:
     scheme = schemes.load(cycle.scheme_ref)
-    results = list(
+    results = describe(
+        cycle,
         Result.objects.filter(cycle=cycle).select_related("assessment__unit").order_by("sequence", "rank")
-        .defer("inputs", "scores", "missing", "flags")  # large JSON the notice does not show
+        .defer("inputs", "scores", "missing"),  # large JSON the notice does not show
     )
     names = {s.id: s.name for s in scheme.sequences}
     sequences = [
@@ -118,5 +180,8 @@ def public_data(cycle: Cycle) -> dict[str, Any]:
         "advanced": [r for r in results if r.advanced],
         "interview": [r for r in results if r.interview],
         "accountability": [r for r in results if r.accountability],
+        # 一票否决 with its consequences (seed 002 第九条(三)) and 政务失信记录 with its reason (seed 000 第十条)
+        "vetoed": [r for r in results if r.vetoed or r.consequences],
+        "dishonesty": [r for r in results if r.dishonesty_record],
         "grades": sorted(Counter(r.grade for r in results if r.grade).items(), key=lambda kv: GRADE_ORDER.get(kv[0], 9)),
     }

@@ -131,6 +131,10 @@ def evaluate(cycle: Cycle) -> dict[str, dict[str, Any]]:
                 deduction=out.get("deduction"), grade=out.get("grade") or "", rank=out.get("rank"),
                 advanced=bool(out.get("advanced")), interview=bool(out.get("interview")),
                 accountability=bool(out.get("accountability")), blocked=bool(out.get("blocked")),
+                # The core's flags as it computed them: 政务失信记录 (seed 000 第十条), one-vote veto and its
+                # consequences (seed 002 第九条(三)). 先进 above is the core's too: nothing here recomputes it.
+                dishonesty_record=bool(out.get("dishonesty_record")), vetoed=bool(out.get("vetoed")),
+                consequences=[str(c) for c in out.get("consequences") or []],
                 flags=list(out.get("flags") or []), missing=list(out.get("missing") or []),
                 scores={k: v for k, v in out.items() if k in indicator_ids},
                 inputs=inputs_by_unit[code], computed_at=now,

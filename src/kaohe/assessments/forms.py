@@ -72,8 +72,9 @@ def _field_for(inp: Any, initial: Any) -> forms.Field:
             initial=initial, help_text=help_text,
         )
     if inp.kind == "list":
-        text = "" if initial is None else ", ".join(str(v) for v in initial)
-        return forms.CharField(label=label, required=False, initial=text, help_text=help_text or "多个值用逗号分隔")
+        # the format of input files and the Excel sheet (kaohe.core.tables.parse_cell): 2;0;1
+        text = "" if initial is None else ";".join("是" if v is True else "否" if v is False else f"{v:g}" if isinstance(v, float) else str(v) for v in initial)
+        return forms.CharField(label=label, required=False, initial=text, help_text=help_text or "每个断面一个值，用分号分隔，如 2;0;1")
     return forms.CharField(label=label, required=False, initial="" if initial is None else initial, help_text=help_text)
 
 

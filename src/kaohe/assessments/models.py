@@ -335,6 +335,12 @@ class Result(models.Model):
     interview = models.BooleanField(default=False)
     accountability = models.BooleanField(default=False)
     blocked = models.BooleanField(default=False)
+    # 数据造假 ⇒ 不合格 and 政务失信记录 (seed 000 第十条); which falsification rule fired is in ``flags``.
+    dishonesty_record = models.BooleanField(_("政务失信记录"), default=False)
+    # A veto, falsification or 一票否决 rule fired (seed 001 四(三)1, seed 000 第十条, seed 002 第九条(三)).
+    vetoed = models.BooleanField(_("一票否决"), default=False)
+    # Who else is affected, in the scheme's words, e.g. "……党政主要领导、分管领导年度考核不得评优（第九条（三））".
+    consequences = models.JSONField(_("否决后果"), default=list)
     flags = models.JSONField(default=list)
     missing = models.JSONField(default=list)
     scores = models.JSONField(default=dict)  # indicator id -> score

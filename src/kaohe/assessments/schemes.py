@@ -5,7 +5,6 @@ Only this module and ``evaluation.py`` touch ``kaohe.core`` objects, so a change
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 
 import kaohe
 from kaohe.core.exceptions import UserInputError
+from kaohe.core.tables import parse_cell
 
 # The lead unit of an item whose indicator names none (bonus items of seed 001, for instance): the assessment
 # office verifies those itself.
@@ -120,43 +120,44 @@ def lead_unit_of(by_id: dict[str, Any], node: Any) -> str:
 
 
 def coerce_value(inp: Any, raw: Any) -> Any:
-    """Turn one raw value (form text, JSON) into the input's kind; ``None`` for blank. Raises ValueError."""
+    """Turn one raw value (form text, JSON, a monitoring file's or an Excel sheet's cell) into the input's kind;
+    ``None`` for blank. Raises ValueError with the message for the user.
+
+    The text is read by the core's parser, the one input files use (``kaohe.core.tables.parse_cell``: lists as
+    ``2;0;1``, 是/否, ``95%``), so a value means the same on every path; ranges and choices are checked here."""
     if raw is None or raw == "" or raw == []:
         return None
     kind = inp.kind
+    item_kind = (getattr(inp, "item_kind", None) or "number") if kind == "list" else kind
+    value, expected = parse_cell(raw, kind, inp)
+    if expected:
+        raise ValueError(f"{inp.name}: {_expected(kind, item_kind)}")
     if kind == "list":
-        parts = raw if isinstance(raw, list) else [p.strip() for p in str(raw).replace("，", ",").split(",") if p.strip()]
-        item_kind = getattr(inp, "item_kind", None) or "number"
-        return [_coerce_scalar(inp, item_kind, p) for p in parts]
-    return _coerce_scalar(inp, kind, raw)
+        return [_checked(inp, item_kind, v) for v in value]
+    return _checked(inp, kind, value)
 
 
-def _coerce_scalar(inp: Any, kind: str, raw: Any) -> Any:
-    if kind == "boolean":
-        if isinstance(raw, bool):
-            return raw
-        text = str(raw).strip().lower()
-        if text in {"1", "true", "yes", "是", "y"}:
-            return True
-        if text in {"0", "false", "no", "否", "n"}:
-            return False
-        raise ValueError(f"{inp.name}: 请填写 是 或 否")
+_WHAT = {"integer": "整数", "number": "数字", "boolean": "是/否", "category": "选项"}
+
+
+def _expected(kind: str, item_kind: str) -> str:
+    if kind == "list":
+        return f"请填写以“;”分隔的{_WHAT.get(item_kind, '值')}，每个断面一个，如 2;0;1"
+    return "请填写 是 或 否" if kind == "boolean" else f"请填写{_WHAT.get(kind, '值')}"
+
+
+def _checked(inp: Any, kind: str, value: Any) -> Any:
+    """A parsed value within the input's choices and range; integers as ``int`` (JSON keeps 2, not 2.0)."""
+    if value is None:
+        return None
     if kind == "category":
-        text = str(raw).strip()
-        if inp.choices and text not in inp.choices:
+        if inp.choices and value not in inp.choices:
             raise ValueError(f"{inp.name}: 只能是 {'、'.join(inp.choices)} 之一")
-        return text
-    try:
-        number: float | int = int(raw) if kind == "integer" else float(raw)
-    except (TypeError, ValueError, OverflowError):  # int(inf) overflows
-        raise ValueError(f"{inp.name}: 请填写{'整数' if kind == 'integer' else '数字'}") from None
-    # float() reads "nan" and "inf" (and JSON's NaN/Infinity), which no JSON column can store.
-    if not math.isfinite(number):
-        raise ValueError(f"{inp.name}: 请填写数字")
-    if kind == "integer" and isinstance(raw, float) and not raw.is_integer():
-        raise ValueError(f"{inp.name}: 请填写整数")
-    if inp.min is not None and number < inp.min:
+        return value
+    if kind not in ("number", "integer"):
+        return value
+    if inp.min is not None and value < inp.min:
         raise ValueError(f"{inp.name}: 不能小于 {inp.min:g}")
-    if inp.max is not None and number > inp.max:
+    if inp.max is not None and value > inp.max:
         raise ValueError(f"{inp.name}: 不能大于 {inp.max:g}")
-    return number
+    return int(value) if kind == "integer" else value

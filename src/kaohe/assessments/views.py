@@ -20,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kaohe.assessments import actions, schemes
-from kaohe.assessments.dashboard import dashboard_data, flag_names, public_data
+from kaohe.assessments.dashboard import dashboard_data, describe, public_data, result_notes
 from kaohe.assessments.evaluation import explain_result
 from kaohe.assessments.forms import (
     CommentForm,
@@ -301,7 +301,8 @@ def cycle_verification(request: HttpRequest, cycle_id: int) -> HttpResponse:
 @require_GET
 def cycle_approval(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = access_cycle(request, cycle_id, "assessments.view_audit")
-    results = Result.objects.filter(cycle=cycle).select_related("assessment__unit").order_by("sequence", "rank")
+    # The stored flags (先进, 一票否决, 政务失信记录 …) with the rules' names in words: nothing here recomputes them.
+    results = describe(cycle, Result.objects.filter(cycle=cycle).select_related("assessment__unit").order_by("sequence", "rank"))
     states = Counter(cycle.assessments.values_list("state", flat=True))
     state_counts = [(State(s).label, n) for s, n in states.items()]
     return render(
@@ -546,9 +547,9 @@ def assessment_result(request: HttpRequest, assessment_id: int) -> HttpResponse:
     result = get_object_or_404(Result.objects.defer("inputs", "scores"), assessment=assessment)
     # Computed only when the template's cached fragment is missing (a Result row never changes).
     lines = SimpleLazyObject(lambda: explain_result(result))
-    flags = SimpleLazyObject(lambda: flag_names(assessment.cycle, result.flags))
+    notes = SimpleLazyObject(lambda: result_notes(assessment.cycle, result))
     return render(
-        request, "assessments/result.html", {"assessment": assessment, "result": result, "lines": lines, "flags": flags}
+        request, "assessments/result.html", {"assessment": assessment, "result": result, "lines": lines, "notes": notes}
     )
 
 

@@ -6,11 +6,15 @@ table is valid. Header cells may be the input id (``pm25_mean``) or the template
 the id in brackets: ``PM2.5年均浓度 (µg/m³) [pm25_mean]``.
 
 Conventions for cells: empty = missing; yes/no as ``是/否``, ``true/false``, ``1/0``; a list (one value per
-section) as ``a;b;c``; a number may carry ``%`` when its unit is ``%``.
+section) as ``a;b;c`` (``；`` too; a cell without ``;`` may separate with commas, ``2,0,1``, as the web screens always
+allowed); a number may carry ``%`` when its unit is ``%`` and commas between thousands outside lists.
+:func:`parse_cell` is the one parser of user values: input files here, the web's forms, JSON, monitoring import
+and Excel round trip (``kaohe.assessments.schemes.coerce_value``).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -78,24 +82,30 @@ def _canonical_columns(frame: pl.DataFrame) -> dict[str, str]:
     return out
 
 
-def _parse_cell(text: Any, kind: str, spec: InputDef) -> tuple[Any, str | None]:
-    """(value, None) or (None, what was expected)."""
+def parse_cell(text: Any, kind: str, spec: InputDef) -> tuple[Any, str | None]:
+    """One user value (text, or a number, boolean or list a reader already typed) in ``kind``:
+    (value, None), (None, None) when empty, or (None, what was expected). Numbers come back as floats (integers
+    too, checked whole); ranges and choices are checked by the caller (``check_inputs``, the web's forms)."""
     if text is None:
         return None, None
-    if isinstance(text, list):  # parquet list columns arrive already split
-        items = [_parse_cell(t, spec.item_kind or "number", spec) for t in text]
+    item_kind = spec.item_kind or "number"
+    if isinstance(text, list):  # parquet list columns and JSON arrive already split
+        items = [parse_cell(t, item_kind, spec) if t is not None else (None, "empty item") for t in text]
         errors = [e for _v, e in items if e]
-        return ([v for v, _e in items], None) if not errors else (None, errors[0])
+        return ([v for v, _e in items], None) if not errors else (None, _list_expected(item_kind, errors[0]))
+    if isinstance(text, bool) and kind not in ("boolean", "list"):  # True is not the number 1
+        return None, _expected(kind, item_kind)
     s = str(text).strip()
     if s == "":
         return None, None
     if kind == "list":
-        parts = [p.strip() for p in re.split(r"[;；]", s)]
+        # ';' separates; a cell without one may use commas (the web screens' format before the two were merged)
+        parts = [p.strip() for p in re.split(r"[;；]" if re.search(r"[;；]", s) else r"[;；,，]", s)]
         values = []
         for part in parts:
-            value, error = _parse_cell(part, spec.item_kind or "number", spec)
+            value, error = parse_cell(part, item_kind, spec)
             if error or value is None:
-                return None, f"a list of {spec.item_kind or 'number'} values separated by ';' ({error or 'empty item'})"
+                return None, _list_expected(item_kind, error or "empty item")
             values.append(value)
         return values, None
     if kind in ("number", "integer"):
@@ -105,9 +115,9 @@ def _parse_cell(text: Any, kind: str, spec: InputDef) -> tuple[Any, str | None]:
         try:
             value = float(raw)
         except ValueError:
-            return None, "a whole number" if kind == "integer" else "a number"
-        if kind == "integer" and not value.is_integer():
-            return None, "a whole number"
+            return None, _expected(kind, item_kind)
+        if not math.isfinite(value) or (kind == "integer" and not value.is_integer()):  # float() reads nan, inf
+            return None, _expected(kind, item_kind)
         return value, None
     if kind == "boolean":
         low = s.lower()
@@ -115,8 +125,21 @@ def _parse_cell(text: Any, kind: str, spec: InputDef) -> tuple[Any, str | None]:
             return True, None
         if low in FALSE:
             return False, None
-        return None, "是/否 (yes/no, true/false, 1/0)"
+        return None, _expected(kind, item_kind)
     return s, None
+
+
+_parse_cell = parse_cell  # the name kaohe.core.scoring imports
+
+
+def _expected(kind: str, item_kind: str) -> str:
+    if kind == "list":
+        return _list_expected(item_kind, _expected(item_kind, item_kind))
+    return {"integer": "a whole number", "number": "a number", "boolean": "是/否 (yes/no, true/false, 1/0)"}.get(kind, "text")
+
+
+def _list_expected(item_kind: str, error: str) -> str:
+    return f"a list of {item_kind} values separated by ';' ({error})"
 
 
 def parse_table(

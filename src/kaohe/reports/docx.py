@@ -4,6 +4,7 @@
     preamble                                 scheme, year, who evaluated, approval date, grade counts
     一、考核结果  （一）<sequence> …           one table per sequence: 名次 · 单位 · 得分 · 等级
     二、先进单位   三、约谈单位   四、问责        one list paragraph per unit ("无" when empty)
+    五、一票否决   六、政务失信记录               only when a unit has them: the rule, its consequences, the reason
     考核办, date                              signature
 
 Before publication the office and the approver get the same document marked as a draft.
@@ -14,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
@@ -25,6 +26,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from kaohe.assessments import schemes
+from kaohe.assessments.dashboard import notes_for
 from kaohe.assessments.models import Cycle, Result
 from kaohe.audit.models import AuditLog
 
@@ -51,6 +53,9 @@ class Notice:
     interview: list[str]
     accountability: list[str]
     signed: str
+    # "单位（触发的否决规则）：后果" (seed 002 第九条(三)) and "单位：原因（依据…第十条…）" (seed 000 第十条)
+    vetoed: list[str] = field(default_factory=list)
+    dishonesty: list[str] = field(default_factory=list)
 
 
 def approval_date(cycle: Cycle) -> dt.date | None:
@@ -73,6 +78,7 @@ def score_text(score: float | None) -> str:
 
 def notice_for(cycle: Cycle) -> Notice:
     scheme = schemes.load(cycle.scheme_ref)
+    # The stored flags, in words (先进 is the stored flag: nothing here recomputes it from the rank).
     results = list(Result.objects.filter(cycle=cycle).select_related("assessment__unit"))
     order = {s.id: n for n, s in enumerate(scheme.sequences)}
     results.sort(key=lambda r: (order.get(r.sequence, len(order)), r.rank is None, r.rank or 0, r.assessment.unit.code))
@@ -101,6 +107,11 @@ def notice_for(cycle: Cycle) -> Notice:
         interview=[r.assessment.unit.name for r in results if r.interview],
         accountability=[r.assessment.unit.name for r in results if r.accountability],
         signed=_date(signed_on),
+        vetoed=[
+            f"{r.assessment.unit.name}（{notes_for(scheme, r).vetoed_text}）" + ("：" + "；".join(r.consequences) if r.consequences else "")
+            for r in results if r.vetoed or r.consequences
+        ],
+        dishonesty=[f"{r.assessment.unit.name}：{notes_for(scheme, r).dishonesty}" for r in results if r.dishonesty_record],
     )
 
 
@@ -141,9 +152,11 @@ def write_notice(cycle: Cycle) -> bytes:
             for cell, text in zip(cells, ["—" if row.rank is None else str(row.rank), row.unit, score_text(row.score), row.grade or "—"], strict=True):
                 cell.text = text
 
-    for heading, names in (("二、先进单位", notice.advanced), ("三、约谈单位", notice.interview),
-                           ("四、启动问责程序的单位", notice.accountability)):
-        document.add_heading(heading, level=1)
+    sections = [("先进单位", notice.advanced), ("约谈单位", notice.interview), ("启动问责程序的单位", notice.accountability)]
+    # Shown when any unit has them: 一票否决 and who else it affects (seed 002 第九条(三)), 政务失信记录 (seed 000 第十条).
+    sections += [(h, lines) for h, lines in (("一票否决的单位", notice.vetoed), ("纳入政务失信记录的单位", notice.dishonesty)) if lines]
+    for n, (heading, names) in enumerate(sections, start=1):
+        document.add_heading(f"{CHINESE_NUMBERS[n]}、{heading}", level=1)
         if not names:
             document.add_paragraph("无")
         for name in names:

@@ -33,6 +33,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kaohe.assessments import schemes
+from kaohe.assessments.dashboard import notes_for
 from kaohe.assessments.evaluation import frame_from_rows
 from kaohe.assessments.models import Assessment, Cycle, Result, SelfEvaluation
 from kaohe.core import check_inputs
@@ -289,12 +290,8 @@ def _text(value: Any) -> str:
 
 
 def _raw_input(inp: Any, value: Any) -> Any:
-    """A cell's value as ``schemes.coerce_value`` takes it."""
-    if isinstance(value, str):
-        value = value.strip()
-        if inp.kind == "list":
-            value = value.replace(";", ",").replace("；", ",")
-    return value
+    """A cell's value as ``schemes.coerce_value`` takes it (lists as written: ``2;0;1``, the core's format)."""
+    return value.strip() if isinstance(value, str) else value
 
 
 def _same(old: Any, new: Any) -> bool:
@@ -446,6 +443,7 @@ def results_frame(scheme: Any, results: list[Result]) -> pl.DataFrame:
         "base_total": pl.Float64, "bonus": pl.Float64, "deduction": pl.Float64, "final_score": pl.Float64,
         "grade": pl.String, "rank": pl.Int64, "advanced": pl.Boolean, "interview": pl.Boolean,
         "accountability": pl.Boolean, "blocked": pl.Boolean, "missing": pl.List(pl.String), "flags": pl.List(pl.String),
+        "dishonesty_record": pl.Boolean, "vetoed": pl.Boolean, "consequences": pl.List(pl.String),
     })
     rows = []
     for r in results:
@@ -456,6 +454,7 @@ def results_frame(scheme: Any, results: list[Result]) -> pl.DataFrame:
             "base_total": r.base_total, "bonus": r.bonus, "deduction": r.deduction, "final_score": r.final_score,
             "grade": r.grade or None, "rank": r.rank, "advanced": r.advanced, "interview": r.interview,
             "accountability": r.accountability, "blocked": r.blocked, "missing": r.missing, "flags": r.flags,
+            "dishonesty_record": r.dishonesty_record, "vetoed": r.vetoed, "consequences": r.consequences,
         })
         rows.append(row)
     return pl.DataFrame(rows, schema=schema, orient="row")
@@ -469,4 +468,36 @@ def write_cycle_results(cycle: Cycle) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "results.xlsx"
         write_results(results_frame(scheme, results), scheme, path, explain_all(scheme, checked))
+        add_flags_sheet(path, scheme, results)
         return path.read_bytes()
+
+
+FLAGS_SHEET = "一票否决与政务失信"
+FLAGS_HEADER = ["单位代码", "单位名称", "序列", "名次", "等级", "先进", "一票否决（触发规则）", "否决后果", "政务失信记录（原因）"]
+
+
+def add_flags_sheet(path: Path, scheme: Any, results: list[Result]) -> None:
+    """One row per unit that a veto, its consequences (seed 002 第九条(三)) or a 政务失信记录 (seed 000 第十条)
+    concerns, in words, from the stored result (先进 too: the stored flag, never recomputed from the rank)."""
+    wb = load_workbook(path)
+    ws = wb.create_sheet(FLAGS_SHEET, index=len(scheme.sequences))
+    ws.append(FLAGS_HEADER)
+    for col, width in enumerate([12, 16, 16, 6, 8, 6, 36, 60, 60], start=1):
+        cell = ws.cell(row=1, column=col)
+        cell.fill, cell.font = HEADER_FILL, Font(bold=True)
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = "A2"
+    for r in results:
+        if not (r.vetoed or r.consequences or r.dishonesty_record):
+            continue
+        notes = notes_for(scheme, r)
+        ws.append([
+            r.assessment.unit.code, r.assessment.unit.name, notes.sequence, r.rank, r.grade or None,
+            "是" if r.advanced else None, notes.vetoed_text if r.vetoed or r.consequences else None,
+            "；".join(r.consequences) or None, notes.dishonesty or None,
+        ])
+        for cell in ws[ws.max_row]:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    if ws.max_row == 1:
+        ws.append(["本周期无一票否决或纳入政务失信记录的单位"])
+    wb.save(path)

@@ -1,7 +1,9 @@
 """``kaohe demo | serve | audit verify``: the web application from the command line.
 
 ``demo`` migrates the SQLite database under ./var (or $DATABASE_URL), loads the demo province into an empty
-database, prints a login per role and serves on http://127.0.0.1:8000. ``serve`` only migrates and serves.
+database, prints a login per role and serves on http://127.0.0.1:8000 with Django's development server and
+``DEBUG`` on. ``serve`` migrates, collects the static files and serves with gunicorn (``DEBUG`` stays off; the
+production variables are in docs/deploy.md).
 ``audit verify`` walks the audit hash chain and names the first entry that was altered or removed, then checks
 every evidence file against the hash recorded at upload (exit 1 on any problem).
 """
@@ -19,9 +21,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     demo.add_argument("--no-serve", action="store_true", help="load the data and print the logins only")
     demo.set_defaults(func=cmd_demo)
 
-    serve = sub.add_parser("serve", help="migrate the database and serve the web app (development server)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve = sub.add_parser("serve", help="migrate the database and serve the web app with gunicorn (production)")
+    serve.add_argument("--host", default=os.getenv("KAOHE_HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.getenv("KAOHE_PORT", "8000")))
+    serve.add_argument("--workers", type=int, default=int(os.getenv("KAOHE_WORKERS", "0")),
+                       help="worker processes (default: 2 × CPUs + 1, at most 8)")
+    serve.add_argument("--threads", type=int, default=int(os.getenv("KAOHE_THREADS", "4")), help="threads per worker")
+    serve.add_argument("--timeout", type=int, default=int(os.getenv("KAOHE_TIMEOUT", "120")),
+                       help="seconds before a stuck request's worker is restarted")
     serve.set_defaults(func=cmd_serve)
 
     audit = sub.add_parser("audit", help="the append-only audit log")
@@ -51,6 +58,8 @@ def _serve(host: str, port: int) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    # The demo is the one place where DEBUG is on (Django's development server serves the static files).
+    os.environ.setdefault("DEBUG", "1")
     _setup()
     from django.conf import settings
 
@@ -77,8 +86,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     _setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from kaohe.web import server
+
     _migrate()
-    _serve(args.host, args.port)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    if settings.DEBUG:
+        print("warning: DEBUG is on; never serve real data this way (unset DEBUG)", file=sys.stderr)
+    if not settings.SESSION_COOKIE_SECURE:
+        print("note: plain HTTP (cookies without Secure, no HSTS); behind TLS set KAOHE_HTTPS=1 (docs/deploy.md)",
+              file=sys.stderr)
+    workers = args.workers or min(2 * (os.cpu_count() or 1) + 1, 8)
+    print(f"serving on http://{args.host}:{args.port}/ with {workers} workers  (Ctrl-C stops)", flush=True)
+    server.run(host=args.host, port=args.port, workers=workers, threads=args.threads, timeout=args.timeout)
     return 0
 
 

@@ -1,4 +1,7 @@
-"""Chinese unless the person chose otherwise.
+"""The project's middleware: the display language, the request size limit, the absolute session lifetime and
+lost write races.
+
+Chinese unless the person chose otherwise.
 
 Django's LocaleMiddleware follows the browser's Accept-Language, which would show English to anyone whose browser
 is set that way. An assessment office works in Chinese: only the language switch (the language cookie) changes it.
@@ -6,10 +9,19 @@ is set that way. An assessment office works in Chinese: only the language switch
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth.views import redirect_to_login
+from django.db import OperationalError
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.utils import translation
 
 
@@ -27,3 +39,119 @@ class ChosenLanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()
         return response
+
+
+# ---------------------------------------------------------------------------------------------- request size
+def _body_limit_message(limit: int) -> str:
+    return (
+        f"提交的内容过大（超过 {limit // (1024 * 1024)} MB），未予接收。"
+        f"单个佐证材料文件不得超过 {settings.EVIDENCE_MAX_MB} MB，请压缩或拆分后重新上传。"
+    )
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses a request whose declared body (Content-Length) exceeds ``settings.MAX_REQUEST_BODY_BYTES`` with
+    413, before Django's upload handlers read a byte of it: an oversized upload never reaches memory or disk.
+    (Without a Content-Length, WSGI gives Django an empty body, so nothing larger can come in that way.)"""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        limit: int = settings.MAX_REQUEST_BODY_BYTES
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > limit:
+            return _refusal(request, 413, "内容过大", _body_limit_message(limit))
+        return self.get_response(request)
+
+
+def _refusal(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    """A plain Chinese answer: JSON for the API, a small page otherwise (rendered without the database)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=status, json_dumps_params={"ensure_ascii": False})
+    html = render_to_string("web/refused.html", {"title": title, "message": message, "status": status})
+    response = HttpResponse(html, status=status)
+    response.headers["Connection"] = "close"  # the unread body is not worth reading to keep the connection
+    return response
+
+
+# ---------------------------------------------------------------------------------------------- sessions
+SESSION_LOGIN_AT = "kaohe_login_at"
+
+
+class SessionLifetimeMiddleware:
+    """The absolute session lifetime: a session older than ``settings.SESSION_MAX_AGE_SECONDS`` since login is
+    ended, however active it was (the idle timeout is SESSION_COOKIE_AGE, renewed on every request)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = int(time.time())
+            started = request.session.get(SESSION_LOGIN_AT)
+            if started is None:
+                request.session[SESSION_LOGIN_AT] = now
+            elif now - int(started) > settings.SESSION_MAX_AGE_SECONDS:
+                logout(request)
+                messages.info(request, "登录已超过最长时限，请重新登录。")
+                return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+        return self.get_response(request)
+
+
+@receiver(user_logged_in)
+def _stamp_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_LOGIN_AT] = int(time.time())
+
+
+# ---------------------------------------------------------------------------------------------- lost races
+LOST_RACE_MESSAGE = "操作未执行：其他人正在同时保存，请刷新页面后重试"
+# PostgreSQL: serialization_failure, deadlock_detected, lock_not_available.
+_PG_RACE_STATES = {"40001", "40P01", "55P03"}
+
+
+def is_lost_race(exc: BaseException) -> bool:
+    """A write that lost to a concurrent one: SQLite's busy/locked errors (after the busy timeout), PostgreSQL's
+    serialization, deadlock and lock-timeout errors. Anything else is a real error."""
+    if not isinstance(exc, OperationalError):
+        return False
+    cause = exc.__cause__
+    if getattr(cause, "sqlstate", None) in _PG_RACE_STATES:
+        return True
+    text = str(exc).lower()
+    return "database is locked" in text or "database table is locked" in text
+
+
+class LostRaceMiddleware:
+    """Two people saving at the same moment: the loser gets the usual 刷新后重试 message (409), not a 500. The
+    transaction was rolled back, so nothing was written."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not is_lost_race(exception):
+            return None
+        return _refusal(request, 409, "请刷新后重试", LOST_RACE_MESSAGE)
+
+
+# ---------------------------------------------------------------------------------------------- client address
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address for login throttling: REMOTE_ADDR, or behind ``settings.KAOHE_PROXY_COUNT``
+    proxies the address the outermost trusted proxy saw (counted from the right of X-Forwarded-For, which a
+    client can only prepend to)."""
+    count: int = settings.KAOHE_PROXY_COUNT
+    if count > 0:
+        header = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
+        forwarded = [part.strip() for part in header.split(",") if part.strip()]
+        if len(forwarded) >= count:
+            return forwarded[-count]
+    remote: str | None = request.META.get("REMOTE_ADDR")
+    return remote

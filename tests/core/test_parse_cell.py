@@ -40,6 +40,12 @@ def test_numbers_are_finite_and_not_booleans(text: object) -> None:
     assert parse_cell(text, "number", RATE) == (None, "a number")
 
 
+def test_names_are_separated_by_semicolons_only() -> None:
+    sections = SCHEME.input("wq_sections")  # list of names (category)
+    assert parse_cell("浦阳江尖山, 东段;萧绍运河", "list", sections) == (["浦阳江尖山, 东段", "萧绍运河"], None)
+    assert parse_cell("A,B", "list", sections) == (["A,B"], None)
+
+
 def test_a_percent_number_and_thousands() -> None:
     assert parse_cell("95%", "number", RATE) == (95.0, None)
     assert parse_cell("1,234.5", "number", RATE) == (1234.5, None)

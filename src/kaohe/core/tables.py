@@ -6,8 +6,8 @@ table is valid. Header cells may be the input id (``pm25_mean``) or the template
 the id in brackets: ``PM2.5年均浓度 (µg/m³) [pm25_mean]``.
 
 Conventions for cells: empty = missing; yes/no as ``是/否``, ``true/false``, ``1/0``; a list (one value per
-section) as ``a;b;c`` (``；`` too; a cell without ``;`` may separate with commas, ``2,0,1``, as the web screens always
-allowed); a number may carry ``%`` when its unit is ``%`` and commas between thousands outside lists.
+section) as ``a;b;c`` (``；`` too; a list of numbers or yes/no without ``;`` may separate with commas, ``2,0,1``, as
+the web screens always allowed; names, which may hold commas, only with ``;``); a number may carry ``%`` when its unit is ``%`` and commas between thousands outside lists.
 :func:`parse_cell` is the one parser of user values: input files here, the web's forms, JSON, monitoring import
 and Excel round trip (``kaohe.assessments.schemes.coerce_value``).
 """
@@ -99,8 +99,10 @@ def parse_cell(text: Any, kind: str, spec: InputDef) -> tuple[Any, str | None]:
     if s == "":
         return None, None
     if kind == "list":
-        # ';' separates; a cell without one may use commas (the web screens' format before the two were merged)
-        parts = [p.strip() for p in re.split(r"[;；]" if re.search(r"[;；]", s) else r"[;；,，]", s)]
+        # ';' separates; numbers and yes/no without one may use commas (the web screens' format before the two
+        # were merged); a name (category) may hold a comma, so only ';' separates names
+        commas = item_kind != "category" and not re.search(r"[;；]", s)
+        parts = [p.strip() for p in re.split(r"[;；,，]" if commas else r"[;；]", s)]
         values = []
         for part in parts:
             value, error = parse_cell(part, item_kind, spec)

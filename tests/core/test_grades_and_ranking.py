@@ -160,9 +160,9 @@ def test_it_blocks_the_result_when_a_blocking_input_is_missing() -> None:
     assert (b["blocked"], b["rank"]) == (False, 1)
 
 
-def _ranked(scores: list[float], **extra: Any) -> dict[str, dict[str, Any]]:
+def _ranked(scores: list[float], ranking: dict[str, Any] | None = None, **extra: Any) -> dict[str, dict[str, Any]]:
     rows = [{**NEUTRAL, "unit_id": f"u{i:02d}", "s": s, **extra.get(f"u{i:02d}", {})} for i, s in enumerate(scores)]
-    return {r["unit_id"]: r for r in score_both(make(), rows)}
+    return {r["unit_id"]: r for r in score_both(make(**({"ranking": ranking} if ranking else {})), rows)}
 
 
 def test_it_marks_the_top_third_advanced_and_the_bottom_three_for_interview() -> None:
@@ -185,11 +185,125 @@ def test_it_ranks_ties_together_and_includes_ties_at_the_interview_boundary() ->
     assert [got[u]["interview"] for u in sorted(got)] == [False, True, True, True, True]
 
 
-def test_it_keeps_a_vetoed_unit_out_of_the_advanced_list_without_freeing_its_slot() -> None:
-    # seed 002 art. 9(三): 区域限批 ⇒ 不得评为先进单位 (the freed slot is [OPEN]; it is not given away)
-    got = _ranked([99, 95, 91, 88, 85, 80, 75, 70, 65], u00={"ban": True})
+def test_it_keeps_a_vetoed_unit_out_of_the_advanced_list_without_freeing_its_slot_if_told() -> None:
+    # seed 002 art. 9(三): 区域限批 ⇒ 不得评为先进单位; by_score + leave_empty: u00 keeps place 1, nobody moves up
+    ranking = {**BASE_DOC["ranking"], "vetoed": "by_score", "advanced_vacated": "leave_empty"}
+    got = _ranked([99, 95, 91, 88, 85, 80, 75, 70, 65], u00={"ban": True}, ranking=ranking)
     assert [u for u, r in got.items() if r["advanced"]] == ["u01", "u02"]
-    assert got["u00"]["flags"] == ["R7"]
+    assert (got["u00"]["flags"], got["u00"]["rank"], got["u00"]["vetoed"]) == (["R7"], 1, True)
+
+
+# ---- vetoed units and vacated 先进 slots (ranking.vetoed, ranking.advanced_vacated) -------------------------
+# R2 否决 (seed 001 四(三)1 ⇒ 不合格), R5 造假 (seed 000 art. 10 ⇒ 不合格) and R7 一票否决 (seed 002 art. 9(三)) make a
+# unit vetoed; R1 (never 优秀) and R3a/R3b (降档) do not.
+VETO = {"id": "R2", "name": "特别重大事件", "when": {"input": "incident"}}
+CONSEQUENCE_R7 = "不得评为先进单位，不予通报表扬；党政主要领导、分管领导年度考核不得评优（第九条（三））"
+CONSEQUENCE_R5 = "纳入政务失信记录，严肃追究有关单位和人员责任（第十条）"
+
+
+def vetoing(**ranking: Any) -> Any:
+    special = json.loads(json.dumps(BASE_DOC["special"]))
+    special["never_excellent"] = []
+    special["veto"] = [VETO]
+    special["falsification"][0]["consequence"] = CONSEQUENCE_R5
+    special["no_advanced"][0]["consequence"] = CONSEQUENCE_R7
+    return make(special=special, ranking={**BASE_DOC["ranking"], **ranking})
+
+
+def _ranked_by(scheme: Any, scores: list[float], **extra: Any) -> dict[str, dict[str, Any]]:
+    rows = [{**NEUTRAL, "unit_id": f"u{i:02d}", "s": s, **extra.get(f"u{i:02d}", {})} for i, s in enumerate(scores)]
+    return {r["unit_id"]: r for r in score_both(scheme, rows)}
+
+
+SIX = [95, 92, 88, 80, 70, 65]  # u01 (92, second by score) is vetoed below
+
+
+def test_a_vetoed_unit_with_the_second_score_ranks_last_by_default() -> None:
+    # vetoed: last (default). Not vetoed by score: u00 95 → 1, u02 88 → 2, u03 80 → 3, u04 70 → 4, u05 65 → 5;
+    # then u01 (92, 否决 ⇒ 不合格) → 5 + 1 = 6. 先进 ⌊6/3⌋ = 2: u00, u02. 后三位 (places 4–6): u04, u05, u01.
+    got = _ranked_by(vetoing(), SIX, u01={"incident": True})
+    assert [got[f"u{i:02d}"]["rank"] for i in range(6)] == [1, 6, 2, 3, 4, 5]
+    assert (got["u01"]["final_score"], got["u01"]["grade"], got["u01"]["vetoed"]) == (92, "不合格", True)
+    assert [u for u, r in got.items() if r["advanced"]] == ["u00", "u02"]
+    assert [u for u, r in got.items() if r["interview"]] == ["u01", "u04", "u05"]
+
+
+def test_by_score_keeps_the_vetoed_unit_in_its_place() -> None:
+    # vetoed: by_score ⇒ places 1–6 by score, u01 2nd; 后三位 are places 4–6: u03, u04, u05.
+    # 先进 k = 2: pass_on ⇒ the two best eligible, u00 and u02 (u01's slot passes to u02); leave_empty ⇒ u00 only.
+    passed = _ranked_by(vetoing(vetoed="by_score"), SIX, u01={"incident": True})
+    assert [passed[f"u{i:02d}"]["rank"] for i in range(6)] == [1, 2, 3, 4, 5, 6]
+    assert [u for u, r in passed.items() if r["advanced"]] == ["u00", "u02"]
+    assert [u for u, r in passed.items() if r["interview"]] == ["u03", "u04", "u05"]
+    empty = _ranked_by(vetoing(vetoed="by_score", advanced_vacated="leave_empty"), SIX, u01={"incident": True})
+    assert [u for u, r in empty.items() if r["advanced"]] == ["u00"]
+
+
+def test_vetoed_units_rank_among_themselves_by_score_and_share_ties() -> None:
+    # 90, 85 (vetoed), 85 (vetoed), 80, 70 ⇒ not vetoed 90 → 1, 80 → 2, 70 → 3; the two vetoed 85s share 3 + 1 = 4.
+    # 后三位 of 5 = places 3–5: 70 and both 85s (their shared place runs to 5); 80 (place 2) is not interviewed.
+    got = _ranked_by(vetoing(), [90, 85, 85, 80, 70], u01={"fake": True}, u02={"ban": True})
+    assert [got[f"u{i:02d}"]["rank"] for i in range(5)] == [1, 4, 4, 2, 3]
+    assert [got[f"u{i:02d}"]["interview"] for i in range(5)] == [False, True, True, False, True]
+
+
+@pytest.mark.parametrize(
+    ("ranking", "advanced"),
+    [
+        # nine units, k = ⌊9/3⌋ = 3; u00 (99) is 一票否决 (R7)
+        ({}, ["u01", "u02", "u03"]),  # last: u00 goes to place 9; 95, 91, 88 take places 1–3
+        ({"advanced_vacated": "leave_empty"}, ["u01", "u02", "u03"]),  # the same: u00 holds no place in the first 3
+        ({"vetoed": "by_score"}, ["u01", "u02", "u03"]),  # u00 keeps place 1; its slot passes to u03 (place 4)
+        ({"vetoed": "by_score", "advanced_vacated": "leave_empty"}, ["u01", "u02"]),  # places 2 and 3 only
+    ],
+)
+def test_a_vacated_advanced_slot_passes_on_or_stays_empty(ranking: dict[str, str], advanced: list[str]) -> None:
+    got = _ranked_by(vetoing(**ranking), [99, 95, 91, 88, 85, 80, 75, 70, 65], u00={"ban": True})
+    assert [u for u, r in got.items() if r["advanced"]] == advanced
+
+
+@pytest.mark.parametrize(("vacated", "advanced"), [("pass_on", ["u01", "u02"]), ("leave_empty", ["u01"])])
+def test_a_unit_failed_by_a_downgrade_is_never_advanced(vacated: str, advanced: list[str]) -> None:
+    # Not a veto (降档 keeps the score and its place): u00 65 合格, 整改未按期 ⇒ one grade down ⇒ 不合格, place 1.
+    # 64, 63, 62, 61, 60 合格. k = ⌊6/3⌋ = 2: pass_on ⇒ the two best eligible, u01 and u02; leave_empty ⇒ places
+    # 1–2 minus u00 ⇒ u01.
+    got = _ranked_by(vetoing(advanced_vacated=vacated), [65, 64, 63, 62, 61, 60], u00={"late": True})
+    assert (got["u00"]["grade"], got["u00"]["rank"], got["u00"]["vetoed"]) == ("不合格", 1, False)
+    assert [u for u, r in got.items() if r["advanced"]] == advanced
+
+
+@pytest.mark.parametrize("vetoed", ["last", "by_score"])
+@pytest.mark.parametrize("vacated", ["pass_on", "leave_empty"])
+def test_a_failing_unit_is_never_advanced(vetoed: str, vacated: str) -> None:
+    # 55, 50, 45, 40, 35, 30: all below 60 ⇒ 不合格 ⇒ no 先进 although k = 2; a 99 with falsified data (不合格) neither
+    scheme = vetoing(vetoed=vetoed, advanced_vacated=vacated)
+    assert not any(r["advanced"] for r in _ranked_by(scheme, [55, 50, 45, 40, 35, 30]).values())
+    got = _ranked_by(scheme, [99, 55, 50], u00={"fake": True})
+    assert (got["u00"]["grade"], got["u00"]["advanced"]) == ("不合格", False)
+
+
+def test_a_vetoed_unit_is_never_advanced_without_grade_bands() -> None:
+    # no grading ⇒ grade None; 限批 (R7) still bars 先进: 3 units, k = 1 ⇒ u01 (the best not vetoed)
+    doc = json.loads(json.dumps(BASE_DOC))
+    del doc["grading"]
+    got = _ranked_by(scheme_from(json.dumps(doc, ensure_ascii=False)), [99, 95, 91], u00={"ban": True})
+    assert [(r["grade"], r["advanced"]) for r in got.values()] == [(None, False), (None, True), (None, False)]
+
+
+def test_the_consequences_of_a_veto_are_recorded_on_the_result() -> None:
+    # seed 002 art. 9(三): 一票否决 ⇒ 不得评为先进单位，不予通报表扬；党政主要领导、分管领导年度考核不得评优
+    got = _ranked_by(vetoing(), [90, 80, 70, 60], u00={"ban": True}, u01={"fake": True, "ban": True}, u02={"late": True})
+    assert got["u00"]["consequences"] == [CONSEQUENCE_R7]
+    assert got["u01"]["consequences"] == [CONSEQUENCE_R5, CONSEQUENCE_R7]  # in the order of the flags: R5, R7
+    assert (got["u02"]["consequences"], got["u02"]["vetoed"]) == ([], False)  # 降档 is no veto and declares none
+    assert (got["u03"]["consequences"], got["u03"]["vetoed"]) == ([], False)
+
+
+def test_a_blocked_result_is_neither_vetoed_nor_given_consequences() -> None:
+    # missing_policy block: no result to set aside, as for dishonesty_record
+    scheme = vetoing().model_copy(update={"missing_policy": "block"})
+    got = _ranked_by(scheme, [90, 80], u00={"s": None, "ban": True})
+    assert (got["u00"]["blocked"], got["u00"]["vetoed"], got["u00"]["consequences"], got["u00"]["rank"]) == (True, False, [], None)
 
 
 def test_it_flags_accountability_after_three_consecutive_unmet_years() -> None:

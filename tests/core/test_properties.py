@@ -55,11 +55,25 @@ def unit_rows(draw: st.DrawFn, scheme: Scheme = SCHEME) -> list[dict[str, Any]]:
     return rows
 
 
+RANKINGS = [
+    SCHEME.model_copy(update={"ranking": SCHEME.ranking.model_copy(update={"vetoed": vetoed, "advanced_vacated": vacated})})
+    for vetoed in ("last", "by_score")
+    for vacated in ("pass_on", "leave_empty")
+]
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(unit_rows())
-def test_evaluators_agree_and_scores_stay_in_bounds(rows: list[dict[str, Any]]) -> None:
-    results = score_both(SCHEME, rows)  # asserts vectorised == reference on every column
+@given(unit_rows(), st.sampled_from(RANKINGS))
+def test_evaluators_agree_and_scores_stay_in_bounds(rows: list[dict[str, Any]], scheme: Scheme) -> None:
+    results = score_both(scheme, rows)  # asserts vectorised == reference on every column
     for result in results:
+        # 不合格 is never 先进, nor is a vetoed unit, in any ranking setting
+        assert not (result["advanced"] and (result["grade"] == "不合格" or result["vetoed"]))
+        if scheme.ranking.vetoed == "last" and result["vetoed"]:  # after every unit of its sequence not vetoed
+            others = [o["rank"] for o in results if o["sequence"] == result["sequence"] and not o["vetoed"] and o["rank"]]
+            assert all(result["rank"] > rank for rank in others)
+        assert result["vetoed"] == (not result["blocked"] and bool({"R2", "R5", "R7"} & set(result["flags"])))
+
         for node in SCHEME.nodes():
             value = result[node.id]
             if node.kind == "base":

@@ -29,6 +29,8 @@ COMPARED = [
     "accountability",
     "dishonesty_record",
     "flags",
+    "vetoed",
+    "consequences",
 ]
 
 
@@ -216,6 +218,22 @@ def test_s0_falsification_fails_the_locality_and_records_dishonesty() -> None:
     assert (out["梅河口市"]["grade"], out["梅河口市"]["dishonesty_record"]) == ("优秀", False)
 
 
+def test_s0_a_failing_locality_is_interviewed_a_falsified_one_included() -> None:
+    # 第九条: 考核结果为不合格的,由省生态环境保护工作领导小组对相关地区党委和政府主要负责人进行约谈,提出限期整改要求.
+    # 延边州: 100 points, falsified ⇒ 不合格 (第十条) ⇒ 约谈. 四平市: every judgement at 0 loses 6+4+2+3+16+4+3 = 38
+    # ⇒ 62 ⇒ 合格, no 约谈; 辽源市: also m_a7 satisfaction 50% ⇒ 10 × 0.5 = 5 more lost ⇒ 57 ⇒ 不合格 ⇒ 约谈.
+    zero = dict(m_a1_1=0, m_a1_2=0, m_a2_1=0, m_a2_2=0, m_a4_1=0, m_a4_2=0, m_a6_1=0)
+    rows = [s0_row("延边州", falsified=True), s0_row("四平市", **zero), s0_row("辽源市", **zero, satisfaction=50.0), s0_row("梅河口市")]
+    out = both(kaohe.load_scheme(S0), rows)
+    assert (out["延边州"]["grade"], out["延边州"]["interview"], out["延边州"]["vetoed"]) == ("不合格", True, True)
+    assert out["延边州"]["consequences"] == ["将相关信息纳入政务失信记录，按照有关规定严肃追究有关单位和人员责任（第十条）"]
+    assert (out["四平市"]["final_score"], out["四平市"]["grade"], out["四平市"]["interview"]) == (pytest.approx(62), "合格", False)
+    assert (out["辽源市"]["final_score"], out["辽源市"]["grade"], out["辽源市"]["interview"]) == (pytest.approx(57), "不合格", True)
+    assert (out["梅河口市"]["interview"], out["梅河口市"]["consequences"]) == (False, [])
+    # vetoed last: 延边州 (100) is placed after 梅河口市 100, 四平市 62 and 辽源市 57
+    assert [out[u]["rank"] for u in ("梅河口市", "四平市", "辽源市", "延边州")] == [1, 2, 3, 4]
+
+
 def test_s0_a_missing_value_withholds_the_result() -> None:
     out = both(kaohe.load_scheme(S0), [s0_row("长白山开发区", satisfaction=None), s0_row("长春市")])
     assert out["长白山开发区"]["grade"] is None and out["长白山开发区"]["final_score"] is None
@@ -281,7 +299,9 @@ def test_s1_especially_serious_incident_fails_even_at_98_points() -> None:
         assert out[unit]["final_score"] == pytest.approx(98)
         assert out[unit]["grade"] == "不合格"
         assert out[unit]["flags"] == ["R2"]
-    assert out["辽源市"]["grade"] == "优秀"
+        assert (out[unit]["vetoed"], out[unit]["consequences"]) == (True, [])  # the seed names no further consequence
+        assert out[unit]["rank"] == 2  # vetoed last: after 辽源市 (1), the two vetoed units share place 1 + 1
+    assert (out["辽源市"]["grade"], out["辽源市"]["rank"]) == ("优秀", 1)
 
 
 def test_s1_downgrade_drops_one_grade_after_the_deduction() -> None:
@@ -456,6 +476,9 @@ def test_s2_one_vote_veto_bars_a_top_third_unit_from_advanced() -> None:
     assert [out[u]["advanced"] for u in ("T1", "T3", "T4")] == [True, True, False]
     assert (out["T5"]["advanced"], out["T5"]["flags"]) == (False, ["R7"])
     assert out["T2"]["final_score"] == pytest.approx(99)  # the veto takes the title, not points
+    # 第九条(三) also names who else is affected: recorded on the result of both vetoed towns, nobody else's
+    said = ["不得评为先进单位，不予通报表扬；党政主要领导、分管领导年度考核不得评优（第九条（三））"]
+    assert [(out[u]["vetoed"], out[u]["consequences"]) for u in ("T2", "T5", "T1")] == [(True, said), (True, said), (False, [])]
 
 
 def test_s2_top_third_of_36_units_is_12() -> None:

@@ -62,7 +62,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def _flat(results: pl.DataFrame) -> pl.DataFrame:
-    return results.with_columns(pl.col(c).list.join(";") for c in ("missing", "flags"))
+    return results.with_columns(pl.col(c).list.join(";") for c in ("missing", "flags", "consequences"))
 
 
 def _write_atomic(out: Path, write: object) -> None:

@@ -67,6 +67,8 @@ def holds(cond: r.Condition | None, row: Row) -> bool:
         if cond.op is None:
             return bool(left)
         right = value_of(cond.value, row)
+        if left is None or right is None:  # a comparison with a missing value does not hold (as vectorised.cond)
+            return False
         ops: dict[str, Callable[[Any, Any], bool]] = {
             "<": lambda a, b: a < b,
             "<=": lambda a, b: a <= b,
@@ -489,6 +491,9 @@ def evaluate_unit(scheme: Scheme, row: Row, pool: Sequence[Row]) -> tuple[Row, l
     blocked = any(scheme.missing_policy_of(m.split("/", 1)[1]) == "block" for m in out.missing)
     grade, flags, dishonest = _adjusted_grade(scheme, grade_for(scheme, final), row)
     no_adv = [rule.id for rule in scheme.special.no_advanced if fires(rule, row)]
+    # a blocked unit has no result to set aside or to attach consequences to (as dishonesty_record)
+    vetoed = not blocked and any(fires(rule, row) for rule in scheme.special.vetoing())
+    said = [] if blocked else [rule.consequence for rule in scheme.special.in_flag_order() if rule.consequence and fires(rule, row)]
     result: Row = {"unit_id": row["unit_id"], "unit_name": row.get("unit_name"), "sequence": row["sequence"]}
     result.update(out.scores)
     result.update(
@@ -501,6 +506,8 @@ def evaluate_unit(scheme: Scheme, row: Row, pool: Sequence[Row]) -> tuple[Row, l
         missing=list(dict.fromkeys(out.missing)),
         flags=flags + no_adv,
         dishonesty_record=dishonest and not blocked,
+        vetoed=vetoed,
+        consequences=list(dict.fromkeys(said)),  # seed 002 art. 9(三): who else is affected, and the clause
         _no_advanced=bool(no_adv),
     )
     return result, out.lines
@@ -514,18 +521,34 @@ def score_reference(scheme: Scheme, rows: Sequence[Row], history: Sequence[Row] 
     results = [evaluate_unit(scheme, row, by_seq[row["sequence"]])[0] for row in rows]
     ranking = scheme.ranking
     for seq_rows in _group(results).values():
-        finals = sorted(x["final_score"] for x in seq_rows if x["final_score"] is not None)
-        n = len(finals)
+        scored = [x for x in seq_rows if x["final_score"] is not None]
+        n = len(scored)
         k = ranking.advanced.count(n) if ranking.advanced else 0
         bottom = ranking.interview.bottom if ranking.interview and ranking.interview.bottom else 0
+        # ranking.vetoed "last": the units not vetoed take the first places, the vetoed ones follow, each group by score
+        last = ranking.vetoed == "last"
+        groups = [[x for x in scored if not x["vetoed"]], [x for x in scored if x["vetoed"]]] if last else [scored]
+        ahead = 0
+        for group in groups:
+            finals = sorted(x["final_score"] for x in group)
+            for x in group:
+                x["rank"] = ahead + 1 + len(finals) - bisect.bisect_right(finals, x["final_score"])  # 1 + strictly better
+                x["_rank_max"] = ahead + len(finals) - bisect.bisect_left(finals, x["final_score"])  # better or tied
+            ahead += len(group)
+        # 不合格 is never 先进, nor is a vetoed or no_advanced unit (seed 002 art. 9(三) 不得评为先进单位)
+        eligible = [x for x in scored if not x["vetoed"] and not x["_no_advanced"] and x["grade"] != "不合格"]
+        eligible_finals, eligible_ids = sorted(x["final_score"] for x in eligible), {id(x) for x in eligible}
         for x in seq_rows:
             if x["final_score"] is None:
                 x.update(rank=None, advanced=False, interview=False)
                 continue
-            rank = 1 + n - bisect.bisect_right(finals, x["final_score"])  # 1 + units scoring strictly more
-            rank_max = n - bisect.bisect_left(finals, x["final_score"])  # units scoring at least as much
-            x["rank"] = rank
-            x["advanced"] = rank <= k and not x["_no_advanced"]
+            rank, rank_max = x["rank"], x.pop("_rank_max")
+            if id(x) not in eligible_ids:
+                x["advanced"] = False
+            elif ranking.advanced_vacated == "pass_on":  # place among the eligible units: vacated slots pass on
+                x["advanced"] = 1 + len(eligible_finals) - bisect.bisect_right(eligible_finals, x["final_score"]) <= k
+            else:  # leave_empty: only the first k places
+                x["advanced"] = rank <= k
             by_grade = bool(ranking.interview) and x["grade"] in (ranking.interview.grades if ranking.interview else [])
             x["interview"] = (bottom > 0 and rank_max > n - bottom) or by_grade
     unmet = set(ranking.accountability.unmet_grades) if ranking.accountability else set()

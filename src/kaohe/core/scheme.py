@@ -2,7 +2,8 @@
 
     Scheme
     ├── grading        grade bands (优秀/良好/合格/不合格 thresholds; the seeds leave them open ⇒ ``assumed``)
-    ├── ranking        先进 share, 约谈 bottom count, three-year accountability (seed 002 art. 17, 18, 20)
+    ├── ranking        先进 share, 约谈 bottom count, three-year accountability (seed 002 art. 17, 18, 20),
+    │                  where vetoed units rank and whether a vacated 先进 slot passes on
     ├── sequences      排名序列, each with its indicator subset (seed 002 art. 16)
     ├── inputs         the named per-unit inputs rules read (unit, kind, range, missing policy)
     ├── indicators     base indicator tree of any depth (Node: points, rule, lead / responsible units)
@@ -206,6 +207,14 @@ class Ranking(_Model):
     advanced: Advanced | None = None
     interview: Interview | None = None
     accountability: Accountability | None = None
+    # Where a vetoed unit (see VETO_GROUPS) is placed in its sequence: ``last`` ⇒ after every unit that was not
+    # vetoed (vetoed units among themselves by score, ties share the better place); ``by_score`` ⇒ its score's place.
+    vetoed: Literal["last", "by_score"] = "last"
+    # The 先进 count k comes from the sequence size either way. ``pass_on`` ⇒ the k best-placed units that may
+    # be 先进 are (a 不合格, vetoed or no_advanced unit's slot passes to the next one); ``leave_empty`` ⇒ only
+    # units placed within the first k are, so an ineligible unit's slot stays empty.
+    advanced_vacated: Literal["pass_on", "leave_empty"] = "pass_on"
+    note: str = ""  # which settings the scheme uses and why (from its seed)
 
 
 class Sequence(_Model):
@@ -220,6 +229,9 @@ class SpecialRule(_Model):
     when: Condition
     steps: int = Field(default=1, ge=1)  # downgrade only
     sequences: list[str] | None = None  # applies to (and reads inputs of) these sequences only; None ⇒ all
+    # who else the rule affects, in the seed's words with its clause, recorded on the result when it fires
+    # (seed 002 art. 9(三): 不得评为先进单位，不予通报表扬；党政主要领导、分管领导年度考核不得评优)
+    consequence: str = ""
 
 
 class Special(_Model):
@@ -234,6 +246,23 @@ class Special(_Model):
         for group in ("veto", "downgrade", "never_excellent", "falsification", "no_advanced"):
             for rule in getattr(self, group):
                 yield group, rule
+
+    def vetoing(self) -> list[SpecialRule]:
+        """The rules that make a unit *vetoed* (VETO_GROUPS), for ``ranking.vetoed`` and the ``vetoed`` column."""
+        return [rule for group in VETO_GROUPS for rule in getattr(self, group)]
+
+    def in_flag_order(self) -> list[SpecialRule]:
+        """Every rule in the order the ``flags`` and ``consequences`` columns list them (RULES.md §5.4)."""
+        return [*self.downgrade, *self.never_excellent, *self.veto, *self.falsification, *self.no_advanced]
+
+
+# What counts as a veto (否决) of the unit's result, whatever its score:
+#   veto           seed 001 四(三)1 否决项: 考核结果直接评定为不合格;
+#   falsification  seed 000 art. 10: 考核等级直接确定为不合格 (the same override, for falsified data);
+#   no_advanced    seed 002 art. 9(三) 实行一票否决: 不得评为先进单位，不予通报表扬.
+# Not a veto: downgrade (seed 001 四(三)2 降档项 acts "在扣除相应指标分数的基础上", one grade step after a score
+# that stands) and never_excellent (seed 000 art. 6 caps the grade at 良好; the result is not set aside).
+VETO_GROUPS = ("veto", "falsification", "no_advanced")
 
 
 class Scheme(_Model):

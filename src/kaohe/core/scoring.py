@@ -40,6 +40,8 @@ FIXED_COLUMNS = [
     "missing",
     "flags",
     "dishonesty_record",
+    "vetoed",
+    "consequences",
 ]
 KEY_COLUMNS = ["unit_id", "unit_name", "sequence"]
 
@@ -219,14 +221,16 @@ def _fires(rule: SpecialRule) -> pl.Expr:
     return applies & v.cond(rule.when)
 
 
-def _special_exprs(scheme: Scheme, grade: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]:
-    """Grade after special rules, flags fired, dishonesty record, and the no-先进 condition."""
+def _special_exprs(scheme: Scheme, grade: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr, pl.Expr, pl.Expr]:
+    """Grade after special rules, flags fired, dishonesty record, the no-先进 condition, vetoed (a rule of
+    VETO_GROUPS fired) and the consequences the fired rules declare."""
     sp = scheme.special
     index = grade.replace_strict({g: i for i, g in enumerate(GRADES)}, default=None, return_dtype=pl.Int32)
     if sp.downgrade:
         steps = [pl.when(_fires(rule)).then(pl.lit(rule.steps)).otherwise(pl.lit(0)) for rule in sp.downgrade]
         total = pl.sum_horizontal(steps) if sp.downgrade_stacking else pl.max_horizontal(steps)
-        index = pl.min_horizontal(index + total, pl.lit(len(GRADES) - 1))
+        # min_horizontal skips nulls: without grade bands (index null) the grade must stay null
+        index = pl.when(index.is_not_null()).then(pl.min_horizontal(index + total, pl.lit(len(GRADES) - 1)))
     fired = [_fires(rule) for rule in sp.never_excellent]
     if fired:
         index = pl.when(pl.any_horizontal(fired) & (index == 0)).then(pl.lit(1)).otherwise(index)
@@ -234,12 +238,19 @@ def _special_exprs(scheme: Scheme, grade: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl
     if fail:
         index = pl.when(pl.any_horizontal(fail) & index.is_not_null()).then(pl.lit(len(GRADES) - 1)).otherwise(index)
     new_grade = index.replace_strict(dict(enumerate(GRADES)), default=None, return_dtype=pl.String)
-    ordered = [*sp.downgrade, *sp.never_excellent, *sp.veto, *sp.falsification, *sp.no_advanced]
+    ordered = sp.in_flag_order()
     flag_parts = [pl.when(_fires(rule)).then(pl.lit(rule.id)) for rule in ordered]
     flags = pl.concat_list(flag_parts).list.drop_nulls() if flag_parts else pl.lit([], dtype=pl.List(pl.String))
     dishonest = pl.any_horizontal([_fires(rule) for rule in sp.falsification]) if sp.falsification else pl.lit(False)
     no_adv = pl.any_horizontal([_fires(rule) for rule in sp.no_advanced]) if sp.no_advanced else pl.lit(False)
-    return new_grade, flags, dishonest, no_adv
+    vetoing = sp.vetoing()
+    vetoed = pl.any_horizontal([_fires(rule) for rule in vetoing]) if vetoing else pl.lit(False)
+    # seed 002 art. 9(三): the consequence of 一票否决 for others (leaders' 评优) is recorded on the result
+    said = [pl.when(_fires(rule)).then(pl.lit(rule.consequence)) for rule in ordered if rule.consequence]
+    consequences = (
+        pl.concat_list(said).list.drop_nulls().list.unique(maintain_order=True) if said else pl.lit([], dtype=pl.List(pl.String))
+    )
+    return new_grade, flags, dishonest, no_adv, vetoed, consequences
 
 
 def score(
@@ -288,12 +299,15 @@ def score(
         else pl.lit(False)
     )
     lf = lf.with_columns(blocked.fill_null(False).alias("blocked"), final.round(9).alias("_final"))
-    grade, flags, dishonest, no_adv = _special_exprs(scheme, _grade_expr(scheme, pl.col("_final")))
+    grade, flags, dishonest, no_adv, vetoed, consequences = _special_exprs(scheme, _grade_expr(scheme, pl.col("_final")))
     lf = lf.with_columns(
         pl.when(pl.col("blocked")).then(None).otherwise(pl.col("_final")).alias("final_score"),
         pl.when(pl.col("blocked")).then(None).otherwise(grade).alias("grade"),
         flags.alias("flags"),
         (dishonest & ~pl.col("blocked")).alias("dishonesty_record"),
+        # a blocked unit has no result to set aside or to attach consequences to (as dishonesty_record)
+        (vetoed & ~pl.col("blocked")).alias("vetoed"),
+        pl.when(pl.col("blocked")).then(pl.lit([], dtype=pl.List(pl.String))).otherwise(consequences).alias("consequences"),
         no_adv.alias("_no_adv"),
     )
     lf = _ranking(scheme, lf)
@@ -302,17 +316,34 @@ def score(
     return lf.select([*KEY_COLUMNS, *node_cols, *FIXED_COLUMNS]).collect()
 
 
+def _places(final: pl.Expr, method: Any) -> pl.Expr:
+    return final.rank(method=method, descending=True).over("sequence")
+
+
 def _ranking(scheme: Scheme, lf: pl.LazyFrame) -> pl.LazyFrame:
     final = pl.col("final_score")
-    rank = final.rank(method="min", descending=True).over("sequence")
-    rank_max = final.rank(method="max", descending=True).over("sequence")
-    n = final.count().over("sequence").cast(pl.Int64)
     ranking = scheme.ranking
+    vetoed = pl.col("vetoed")
+    if ranking.vetoed == "last":
+        # vetoed units after all the others (seed 001 四(三)1 否决 ⇒ 不合格 whatever the score), by score among
+        # themselves: place = (units not vetoed) + place among the vetoed
+        clean, dirty = pl.when(~vetoed).then(final), pl.when(vetoed).then(final)
+        others = clean.count().over("sequence")
+        rank = pl.when(vetoed).then(others + _places(dirty, "min")).otherwise(_places(clean, "min"))
+        rank_max = pl.when(vetoed).then(others + _places(dirty, "max")).otherwise(_places(clean, "max"))
+    else:
+        rank, rank_max = _places(final, "min"), _places(final, "max")
+    n = final.count().over("sequence").cast(pl.Int64)
     if ranking.advanced is not None:
         # exact integer arithmetic on the fraction: ⌊n·p/q⌋, ⌈n·p/q⌉ or round half up
         num, den = n * ranking.advanced.fraction.numerator, ranking.advanced.fraction.denominator
         k = {"floor": num // den, "ceil": -((-num) // den), "round": (2 * num + den) // (2 * den)}[ranking.advanced.rounding]
-        advanced = (rank <= k) & ~pl.col("_no_adv")
+        # a 不合格 unit is never 先进; nor is a vetoed one (seed 002 art. 9(三) 不得评为先进单位) or a no_advanced one
+        eligible = ~vetoed & ~pl.col("_no_adv") & (pl.col("grade") != "不合格").fill_null(True)
+        if ranking.advanced_vacated == "pass_on":  # the k best-placed eligible units (ties share the better place)
+            advanced = _places(pl.when(eligible).then(final), "min") <= k
+        else:  # only units placed within the first k: an ineligible unit's slot stays empty
+            advanced = eligible & (rank <= k)
     else:
         advanced = pl.lit(False)
     interview = pl.lit(False)

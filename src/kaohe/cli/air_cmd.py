@@ -99,13 +99,15 @@ def _write(frame: pl.DataFrame, out: Path) -> None:
 def _write_xlsx(frame: pl.DataFrame, path: Path) -> None:
     from openpyxl import Workbook  # polars' write_excel needs xlsxwriter, which we do not depend on
 
+    from kaohe.core.xlsx_text import safe_row  # a station or city id like "=1+1" stays text
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = "air"
-    sheet.append(frame.columns)
+    sheet.append(safe_row(frame.columns))
     for row in frame.iter_rows():  # one row per station or city: small
-        sheet.append(list(row))
+        sheet.append(safe_row(row))
     book.save(path)
 
 

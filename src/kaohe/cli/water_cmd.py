@@ -114,10 +114,12 @@ def _flat(table: pl.DataFrame) -> pl.DataFrame:
 def _write_xlsx(path: Path, tables: dict[str, pl.DataFrame]) -> None:
     from openpyxl import Workbook  # polars' write_excel needs xlsxwriter, which we do not ship
 
+    from kaohe.core.xlsx_text import safe_row  # a section name like "=1+1" stays text
+
     book = Workbook(write_only=True)
     for name, table in tables.items():
         sheet = book.create_sheet(name)
-        sheet.append(table.columns)
+        sheet.append(safe_row(table.columns))
         for row in _flat(table).iter_rows():
-            sheet.append(list(row))
+            sheet.append(safe_row(row))
     book.save(path)

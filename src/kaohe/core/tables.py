@@ -24,6 +24,7 @@ import polars as pl
 from kaohe.core.exceptions import InputTableError, Problem
 from kaohe.core.scheme import InputDef, Scheme
 from kaohe.core.scoring import check_inputs, input_dtype
+from kaohe.core.xlsx_text import PREFIXED
 
 KEYS = ("unit_id", "unit_name", "sequence")
 KEY_LABELS = {"unit_id": "单位代码 [unit_id]", "unit_name": "单位名称 [unit_name]", "sequence": "排名序列 [sequence]"}
@@ -57,7 +58,11 @@ def read_raw(path: str | Path, sheet: str | None = None) -> tuple[pl.DataFrame, 
         if suffix in (".xlsx", ".xlsm"):
             sheet = sheet or _first_data_sheet(path)
             frame = pl.read_excel(path, sheet_name=sheet, infer_schema_length=0)
-            return frame, sheet
+            # text kaohe's own workbooks prefixed with ' (xlsx_text.safe: the template's unit names) reads back as written
+            text = [c for c, dtype in frame.schema.items() if dtype == pl.String]
+            return frame.with_columns(
+                pl.when(pl.col(c).str.contains(PREFIXED)).then(pl.col(c).str.slice(1)).otherwise(pl.col(c)).alias(c) for c in text
+            ), sheet
     except InputTableError:
         raise
     except Exception as exc:  # the readers raise many kinds; the message is what the user needs

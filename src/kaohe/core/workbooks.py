@@ -1,4 +1,7 @@
-"""Excel workbooks for an office: the inputs template and the formatted results (openpyxl)."""
+"""Excel workbooks for an office: the inputs template and the formatted results (openpyxl).
+
+Every value goes through ``xlsx_text.safe``/``safe_row``: a unit name like ``=HYPERLINK(…)`` stays text.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from kaohe.core.reference import Line
 from kaohe.core.scheme import Scheme
 from kaohe.core.tables import KEY_LABELS, header_label
+from kaohe.core.xlsx_text import safe_row
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 HEADER_FONT = Font(bold=True)
@@ -43,7 +47,7 @@ def save_atomically(wb: Workbook, path: str | Path) -> None:
 
 
 def _header(ws: Worksheet, labels: list[str], widths: list[int] | None = None) -> None:
-    ws.append(labels)
+    ws.append(safe_row(labels))
     for i, _label in enumerate(labels, start=1):
         cell = ws.cell(row=1, column=i)
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
@@ -61,7 +65,7 @@ def write_template(scheme: Scheme, units: pl.DataFrame, path: str | Path) -> Non
     specs = list(scheme.inputs)
     _header(ws, [KEY_LABELS[k] for k in ("unit_id", "unit_name", "sequence")] + [header_label(s) for s in specs], [14, 18, 14] + [22] * len(specs))
     for row in units.iter_rows(named=True):
-        ws.append([row["unit_id"], row.get("unit_name"), row["sequence"]])
+        ws.append(safe_row([row["unit_id"], row.get("unit_name"), row["sequence"]]))
     last = max(2, units.height + 1) + 200  # leave room for units added by hand
     seq = DataValidation(type="list", formula1='"' + ",".join(scheme.sequence_ids()) + '"', allow_blank=False)
     seq.error, seq.errorTitle = f"排名序列应为:{'、'.join(scheme.sequence_ids())}", "排名序列"
@@ -95,9 +99,9 @@ def write_template(scheme: Scheme, units: pl.DataFrame, path: str | Path) -> Non
             if spec.choices
             else f"{'' if spec.min is None else f'{spec.min:g}'} – {'' if spec.max is None else f'{spec.max:g}'}"
         )
-        info.append([spec.id, spec.name, spec.unit, kinds[spec.kind], rng, spec.indicator or "", "是" if spec.target else "", spec.note])
+        info.append(safe_row([spec.id, spec.name, spec.unit, kinds[spec.kind], rng, spec.indicator or "", "是" if spec.target else "", spec.note]))
     info.append([])
-    info.append([f"方案:{scheme.name}({scheme.id},{scheme.year}年)"])
+    info.append(safe_row([f"方案:{scheme.name}({scheme.id},{scheme.year}年)"]))
     info.append(["空白单元格表示缺少数据,系统会逐项报告,不会按0处理。列表型字段每个断面一个值,用英文分号 ; 分隔。"])
     save_atomically(wb, path)
 
@@ -124,14 +128,14 @@ def write_results(results: pl.DataFrame, scheme: Scheme, path: str | Path, lines
         _header(ws, labels, [6, 12, 16] + [14] * len(visible) + [9, 8, 8, 9, 8, 6, 6, 6, 16, 30])
         grade_col = len(labels) - 5
         for row in part.iter_rows(named=True):
-            ws.append(
+            ws.append(safe_row(
                 [row["rank"], row["unit_id"], row["unit_name"]]
                 + [None if row[n.id] is None else round(row[n.id], 2) for n in visible]
                 + [round(row["base_total"], 2), round(row["bonus"], 2), round(row["deduction"], 2)]
                 + [None if row["final_score"] is None else round(row["final_score"], 2), row["grade"]]
                 + [_yes(row["advanced"]), _yes(row["interview"]), _yes(row["accountability"])]
                 + ["、".join(row["flags"] or []), "、".join(row["missing"] or [])]
-            )
+            ))
             cell = ws.cell(row=ws.max_row, column=grade_col)
             if row["grade"] in GRADE_FILL:
                 cell.fill = GRADE_FILL[row["grade"]]
@@ -139,10 +143,10 @@ def write_results(results: pl.DataFrame, scheme: Scheme, path: str | Path, lines
     node_ids = [n.id for n in scheme.nodes()]
     _header(detail, ["单位代码", "单位名称", "序列"] + [f"{n.id} {n.name}" for n in scheme.nodes()])
     for row in results.sort(["sequence", "rank"], nulls_last=True).iter_rows(named=True):
-        detail.append([row["unit_id"], row["unit_name"], names.get(row["sequence"], row["sequence"])] + [None if row[i] is None else round(row[i], 3) for i in node_ids])
+        detail.append(safe_row([row["unit_id"], row["unit_name"], names.get(row["sequence"], row["sequence"])] + [None if row[i] is None else round(row[i], 3) for i in node_ids]))
     reasons = wb.create_sheet("加扣分明细")
     _header(reasons, ["单位代码", "指标", "指标名称", "分值变化", "原因"], [12, 10, 40, 10, 60])
     for unit_id, line in lines:
         if line.delta:
-            reasons.append([unit_id, line.indicator_id, line.indicator_name, round(line.delta, 3), line.reason])
+            reasons.append(safe_row([unit_id, line.indicator_id, line.indicator_name, round(line.delta, 3), line.reason]))
     save_atomically(wb, path)

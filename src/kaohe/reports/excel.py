@@ -13,6 +13,8 @@ K is the largest number of inputs one item reads; an item with fewer leaves the 
 Input pairs follow the scheme's order (never the JSON key order of ``SelfEvaluation.values``, which PostgreSQL's
 jsonb sorts). A hidden sheet 「_kaohe」 names the unit and cycle so a sheet cannot be uploaded to another unit.
 The sheet's protection has no password: it guides people, the upload checks everything again.
+Every cell is written through ``kaohe.core.xlsx_text.safe`` (text such as ``=HYPERLINK(…)`` gets a leading ``'`` and
+stays text); reading the sheet back removes exactly that apostrophe (``restore``).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from kaohe.assessments.models import Assessment, Cycle, Result, SelfEvaluation
 from kaohe.core import check_inputs
 from kaohe.core.scoring import explain_all
 from kaohe.core.workbooks import write_results
+from kaohe.core.xlsx_text import restore, safe, safe_row
 
 SHEET = "自评表"
 META = "_kaohe"
@@ -142,7 +145,7 @@ def write_sheet(assessment: Assessment) -> bytes:
     ws = wb.active
     assert ws is not None
     ws.title = SHEET
-    ws.append(labels)
+    ws.append(safe_row(labels))
     widths = [10, 36, 14, 6] + [30, 14] * k + [10, 50]
     for col, width in enumerate(widths, start=1):
         cell = ws.cell(row=1, column=col)
@@ -156,9 +159,9 @@ def write_sheet(assessment: Assessment) -> bytes:
     ws.add_data_validation(score_dv)
 
     for r, item in enumerate(items, start=2):
-        ws.cell(row=r, column=1, value=item.indicator_id)
-        ws.cell(row=r, column=2, value=item.indicator_name)
-        ws.cell(row=r, column=3, value=item.lead_unit)
+        ws.cell(row=r, column=1, value=safe(item.indicator_id))
+        ws.cell(row=r, column=2, value=safe(item.indicator_name))
+        ws.cell(row=r, column=3, value=safe(item.lead_unit))
         ws.cell(row=r, column=4, value=item.version)
         input_ids = _ordered_inputs(item, order)
         for n in range(k):
@@ -168,8 +171,8 @@ def write_sheet(assessment: Assessment) -> bytes:
                 label_cell.fill = value_cell.fill = LOCKED_FILL
                 continue
             inp = schemes.input_def(scheme, input_ids[n])
-            label_cell.value = input_label(inp)
-            value_cell.value = cell_value(inp, item.values.get(inp.id))
+            label_cell.value = safe(input_label(inp))
+            value_cell.value = safe(cell_value(inp, item.values.get(inp.id)))
             value_cell.protection = Protection(locked=False)
             value_cell.fill = INPUT_FILL
             if inp.id not in validations:
@@ -180,7 +183,7 @@ def write_sheet(assessment: Assessment) -> bytes:
             if dv is not None:
                 dv.add(value_cell.coordinate)
         score_cell = ws.cell(row=r, column=5 + 2 * k, value=None if item.self_score is None else float(item.self_score))
-        text_cell = ws.cell(row=r, column=6 + 2 * k, value=item.explanation or None)
+        text_cell = ws.cell(row=r, column=6 + 2 * k, value=safe(item.explanation or None))
         for cell in (score_cell, text_cell):
             cell.protection = Protection(locked=False)
         score_dv.add(score_cell.coordinate)
@@ -204,7 +207,7 @@ def write_sheet(assessment: Assessment) -> bytes:
         [],
         ["输入项", "名称", "单位", "类型", "取值范围", "说明"],
     ]:
-        info.append(line)
+        info.append(safe_row(line))
     seen: set[str] = set()
     for item in items:
         for input_id in _ordered_inputs(item, order):
@@ -212,13 +215,13 @@ def write_sheet(assessment: Assessment) -> bytes:
                 continue
             seen.add(input_id)
             inp = schemes.input_def(scheme, input_id)
-            info.append([inp.id, inp.name, inp.unit, KINDS.get(inp.kind, inp.kind), range_text(inp), inp.note])
+            info.append(safe_row([inp.id, inp.name, inp.unit, KINDS.get(inp.kind, inp.kind), range_text(inp), inp.note]))
     for col, width in enumerate([24, 36, 8, 14, 24, 50], start=1):
         info.column_dimensions[get_column_letter(col)].width = width
 
     meta = wb.create_sheet(META)
     for key, value in [("assessment", assessment.pk), ("unit", unit.code), ("cycle", cycle.pk), ("scheme", cycle.scheme_id)]:
-        meta.append([key, value])
+        meta.append(safe_row([key, value]))
     meta.sheet_state = "hidden"
     buffer = io.BytesIO()
     wb.save(buffer)
@@ -282,6 +285,8 @@ class Change:
 
 
 def _text(value: Any) -> str:
+    """A cell as text, without the apostrophe ``xlsx_text.safe`` put in front of formula-like text."""
+    value = restore(value)
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -290,7 +295,9 @@ def _text(value: Any) -> str:
 
 
 def _raw_input(inp: Any, value: Any) -> Any:
-    """A cell's value as ``schemes.coerce_value`` takes it (lists as written: ``2;0;1``, the core's format)."""
+    """A cell's value as ``schemes.coerce_value`` takes it (lists as written: ``2;0;1``, the core's format), without
+    the apostrophe ``xlsx_text.safe`` put in front of formula-like text (``-1;2``)."""
+    value = restore(value)
     return value.strip() if isinstance(value, str) else value
 
 
@@ -481,7 +488,7 @@ def add_flags_sheet(path: Path, scheme: Any, results: list[Result]) -> None:
     concerns, in words, from the stored result (先进 too: the stored flag, never recomputed from the rank)."""
     wb = load_workbook(path)
     ws = wb.create_sheet(FLAGS_SHEET, index=len(scheme.sequences))
-    ws.append(FLAGS_HEADER)
+    ws.append(safe_row(FLAGS_HEADER))
     for col, width in enumerate([12, 16, 16, 6, 8, 6, 36, 60, 60], start=1):
         cell = ws.cell(row=1, column=col)
         cell.fill, cell.font = HEADER_FILL, Font(bold=True)
@@ -491,11 +498,11 @@ def add_flags_sheet(path: Path, scheme: Any, results: list[Result]) -> None:
         if not (r.vetoed or r.consequences or r.dishonesty_record):
             continue
         notes = notes_for(scheme, r)
-        ws.append([
+        ws.append(safe_row([
             r.assessment.unit.code, r.assessment.unit.name, notes.sequence, r.rank, r.grade or None,
             "是" if r.advanced else None, notes.vetoed_text if r.vetoed or r.consequences else None,
             "；".join(r.consequences) or None, notes.dishonesty or None,
-        ])
+        ]))
         for cell in ws[ws.max_row]:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     if ws.max_row == 1:

@@ -314,24 +314,31 @@ def test_3_13_3_rank_share(scheme: Scheme) -> None:
 
 
 def test_3_13_2_rank_share_with_the_city_target_gate(scheme: Scheme) -> None:
+    # 完成市下达的指标得60%分数, 其余40%…排名赋分, 最好的得满分, 最差的得60%分数 (of the whole item, 5 points):
+    # score = 5 × (0.6 × completion + 0.4 × (value − worst) / (best − worst)); best 95, worst 85.
     rs = many(
         scheme,
-        {"species_protection_rate": 95.0},
-        {"species_protection_rate": 90.0},
-        {"species_protection_rate": 85.0, "species_protection_completion": 0.9},
+        {"species_protection_rate": 95.0},  # best, target met: 5 × (0.6 + 0.4 × 1) = 5
+        {"species_protection_rate": 90.0},  # target met: 5 × (0.6 + 0.4 × 5/10) = 5 × 0.8 = 4
+        {"species_protection_rate": 85.0},  # worst, target met: 5 × (0.6 + 0) = 3, 60% of the item
+        {"species_protection_rate": 85.0, "species_protection_completion": 0.9},  # 5 × 0.6 × 0.9 = 2.7
+        # best but only half the city target: 5 × (0.6 × 0.5 + 0.4) = 3.5 — the loss stops at the 60% (扣完60%分数为止)
+        {"species_protection_rate": 95.0, "species_protection_completion": 0.5},
     )
-    # 60% × completion + 40% × (0.6 + 0.4 × position by value)
-    assert [r["3.13.2"] for r in rs] == pytest.approx(
-        [5, 5 * (0.6 + 0.4 * (0.6 + 0.4 * 0.5)), 5 * (0.6 * 0.9 + 0.4 * 0.6)]  # 5, 4.6, 3.9
-    )
+    assert [r["3.13.2"] for r in rs] == pytest.approx([5, 4, 3, 2.7, 3.5])
+    frame = pl.DataFrame([full_row(scheme, f"u{i + 1}", species_protection_rate=v) for i, v in enumerate([95.0, 85.0])])
+    reasons = [line.reason for line in kaohe.explain(scheme, frame, "u2") if line.indicator_id == "3.13.2"]
+    assert reasons == ["85 在序列中排名赋分(最好 95 得满分,最差 85 得60%)"]
 
 
 def test_3_13_4_three_rates_one_third_each(scheme: Scheme) -> None:
     rs = many(scheme, {"film_recovery_rate": 95.0}, {"film_recovery_rate": 85.0, "pesticide_use_completion": 0.5})
     third = 5 / 3
     assert rs[0]["3.13.4"] == pytest.approx(5)
-    # 农膜: worst ⇒ third × (0.6 + 0.4 × 0.6); 农药: third × (0.6 × 0.5 + 0.4); 化肥: full third
-    assert rs[1]["3.13.4"] == pytest.approx(third * (0.6 + 0.4 * 0.6) + third * (0.6 * 0.5 + 0.4) + third)
+    # u2: 农膜 worst of the two, target met ⇒ third × (0.6 + 0.4 × 0) = 0.6 third (60% of the third);
+    # 农药 equal values (both 42: full rank part) but half the target ⇒ third × (0.6 × 0.5 + 0.4) = 0.7 third;
+    # 化肥 equal values, target met ⇒ full third. Σ = third × 2.3 = 5/3 × 2.3 ≈ 3.8333
+    assert rs[1]["3.13.4"] == pytest.approx(third * (0.6 + 0.7 + 1))
 
 
 def test_3_13_5_greening(scheme: Scheme) -> None:

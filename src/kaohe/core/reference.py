@@ -259,8 +259,11 @@ def _rank_share(rule: r.RankShare, row: Row, ctx: Ctx) -> RuleResult:
         if completion < 1:
             lines.append((gate_part - ctx.points * rule.gate.share, f"未完成下达指标,完成率 {fmt(completion * 100)}%"))
     lost_rank = value - ctx.points - sum(d for d, _ in lines)
+    # the worst unit's share of the whole item: with a gate, the gate's share plus worst_share of the rank part
+    # (S4 3.13.2: 60% + 0 × 40% = 60%, 最差的得60%分数)
+    worst_whole = rule.worst_share if rule.gate is None else rule.gate.share + (1 - rule.gate.share) * rule.worst_share
     if lost_rank:
-        lines.append((lost_rank, f"{fmt(v)} 在序列中排名赋分(最好 {fmt(best)} 得满分,最差 {fmt(worst)} 得{fmt(rule.worst_share * 100)}%)"))
+        lines.append((lost_rank, f"{fmt(v)} 在序列中排名赋分(最好 {fmt(best)} 得满分,最差 {fmt(worst)} 得{fmt(worst_whole * 100)}%)"))
     return RuleResult(value, lines)
 
 

@@ -304,7 +304,9 @@ class Gate(_Model):
 class RankShare(_Model):
     """Peer comparison inside the unit's sequence (S4 3.13.3): the best value gets full marks, the worst
     ``worst_share`` of them, linear by value in between; one unit, or all equal, ⇒ full marks.
-    With ``gate`` the rank part is the remaining ``1 − gate.share`` of the points.
+    With ``gate`` the rank part is the remaining ``1 − gate.share`` of the points and ``worst_share`` is the
+    worst unit's share *of that part*: S4 3.13.2 (完成指标得60%, 最差的得60%分数 of the whole item) is
+    ``gate.share 0.6, worst_share 0`` ⇒ the whole item runs from 60 % (worst, target met) to 100 % (best).
     """
 
     kind: Literal["rank_share"]

@@ -53,6 +53,29 @@ def test_it_scores_a_csv_and_writes_an_office_workbook(tmp_path: Path, capsys: p
     assert ["a", "1", "水", -10, "A 反弹为劣Ⅴ类 1 月次 ×10"] in reasons
 
 
+def test_the_workbook_names_vetoes_consequences_and_rules_in_words(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # mini.yaml with its 特别重大事件 rule turned into a veto that declares a consequence: 丙区 (140, the 2nd score)
+    # ⇒ 不合格 and vetoed ⇒ placed last (3) after 乙区 158 and 甲区 115; the sheet says so in words, not "R2"
+    text = MINI.read_text(encoding="utf-8").replace(
+        "never_excellent: [{id: R1, name: 特别重大事件, when: {input: incident}}]",
+        "veto: [{id: R2, name: 发生特别重大事件的直接评定为不合格, when: {input: incident}, consequence: 不得评为先进单位（第九条（三））}]",
+    )
+    assert "veto:" in text
+    scheme = tmp_path / "veto.yaml"
+    scheme.write_text(text, encoding="utf-8")
+    out = tmp_path / "results.xlsx"
+    code, _, _ = run(["score", "--scheme", str(scheme), "--inputs", str(write_csv(tmp_path / "in.csv", GOOD_ROWS)), "--out", str(out)], capsys)
+    assert code == 0
+    ws = load_workbook(out)["区"]
+    header = [c.value for c in ws[1]]
+    rows = [dict(zip(header, (c.value for c in r), strict=True)) for r in ws.iter_rows(min_row=2)]
+    assert [(r["排名"], r["单位名称"], r["等级"], r["否决"], r["结果处理"], r["触发规则"]) for r in rows] == [
+        (1, "乙区", "优秀", None, None, None),
+        (2, "甲区", "良好", None, None, None),
+        (3, "丙区", "不合格", "是", "不得评为先进单位（第九条（三））", "发生特别重大事件的直接评定为不合格"),
+    ]
+
+
 def test_it_writes_json_and_csv_results(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     inputs = write_csv(tmp_path / "in.csv", GOOD_ROWS)
     assert run(["score", "--scheme", str(MINI), "--inputs", str(inputs), "--out", str(tmp_path / "r.json")], capsys)[0] == 0

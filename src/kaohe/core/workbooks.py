@@ -119,14 +119,15 @@ def write_results(results: pl.DataFrame, scheme: Scheme, path: str | Path, lines
     wb.remove(first)
     tops = [n for n in scheme.indicators]
     names = {s.id: s.name for s in scheme.sequences}
+    rule_names = {rule.id: rule.name for _, rule in scheme.special.all_rules()}  # users read the rule, not "R5"
     for seq in scheme.sequences:
         part = results.filter(pl.col("sequence") == seq.id).sort(["rank", "unit_id"], nulls_last=True)
         ws = wb.create_sheet(seq.name[:31])
         visible = [n for n in tops if n.id in scheme.top_ids_for(seq.id)]
         labels = ["排名", "单位代码", "单位名称"] + [f"{n.id} {n.name}" for n in visible]
-        labels += ["基本分", "加分", "扣分", "总分", "等级", "先进", "约谈", "问责", "触发规则", "缺少数据"]
-        _header(ws, labels, [6, 12, 16] + [14] * len(visible) + [9, 8, 8, 9, 8, 6, 6, 6, 16, 30])
-        grade_col = len(labels) - 5
+        labels += ["基本分", "加分", "扣分", "总分", "等级", "先进", "约谈", "问责", "否决", "结果处理", "触发规则", "缺少数据"]
+        _header(ws, labels, [6, 12, 16] + [14] * len(visible) + [9, 8, 8, 9, 8, 6, 6, 6, 6, 40, 30, 30])
+        grade_col = labels.index("等级") + 1
         for row in part.iter_rows(named=True):
             ws.append(safe_row(
                 [row["rank"], row["unit_id"], row["unit_name"]]
@@ -134,7 +135,10 @@ def write_results(results: pl.DataFrame, scheme: Scheme, path: str | Path, lines
                 + [round(row["base_total"], 2), round(row["bonus"], 2), round(row["deduction"], 2)]
                 + [None if row["final_score"] is None else round(row["final_score"], 2), row["grade"]]
                 + [_yes(row["advanced"]), _yes(row["interview"]), _yes(row["accountability"])]
-                + ["、".join(row["flags"] or []), "、".join(row["missing"] or [])]
+                # vetoed and the consequences the fired rules declare (seed 002 art. 9(三)); a frame rebuilt from
+                # stored results may lack them
+                + [_yes(row.get("vetoed")), "；".join(row.get("consequences") or [])]
+                + ["；".join(rule_names.get(f, f) for f in row["flags"] or []), "、".join(row["missing"] or [])]
             ))
             cell = ws.cell(row=ws.max_row, column=grade_col)
             if row["grade"] in GRADE_FILL:

@@ -64,8 +64,10 @@ def test_the_workbook_names_vetoes_consequences_and_rules_in_words(tmp_path: Pat
     scheme = tmp_path / "veto.yaml"
     scheme.write_text(text, encoding="utf-8")
     out = tmp_path / "results.xlsx"
-    code, _, _ = run(["score", "--scheme", str(scheme), "--inputs", str(write_csv(tmp_path / "in.csv", GOOD_ROWS)), "--out", str(out)], capsys)
+    code, stdout, _ = run(["score", "--scheme", str(scheme), "--inputs", str(write_csv(tmp_path / "in.csv", GOOD_ROWS)), "--out", str(out)], capsys)
     assert code == 0
+    # the printed list marks it too; with 3 units all three are in the bottom three (约谈)
+    assert [line.split()[-2:] for line in stdout.splitlines() if "丙区" in line] == [["约谈", "否决"]]
     ws = load_workbook(out)["区"]
     header = [c.value for c in ws[1]]
     rows = [dict(zip(header, (c.value for c in r), strict=True)) for r in ws.iter_rows(min_row=2)]

@@ -95,7 +95,8 @@ def cmd_score(args: argparse.Namespace) -> int:
             continue
         print(f"== {seq.name} ({part.height}) ==")
         for row in part.iter_rows(named=True):
-            marks = " ".join(m for m, on in (("先进", row["advanced"]), ("约谈", row["interview"]), ("问责", row["accountability"])) if on)
+            flags = (("先进", row["advanced"]), ("约谈", row["interview"]), ("问责", row["accountability"]), ("否决", row["vetoed"]))
+            marks = " ".join(m for m, on in flags if on)
             final = "—" if row["final_score"] is None else f"{row['final_score']:.2f}"
             print(f"{row['rank'] or '-':>4}  {row['unit_name'] or row['unit_id']:<16} {final:>8}  {row['grade'] or '':4} {marks}")
     print(f"wrote {out}")

@@ -6,12 +6,31 @@
       ├─ totals                      base_total, bonus (item caps, then total cap), deduction, final_score
       ├─ grade                       bands ⇒ downgrade ⇒ never-优秀 ⇒ veto ⇒ falsification (RULES.md §5.4)
       ├─ blocked / missing           inputs absent per unit and indicator; "block" inputs void the result
-      └─ rank, advanced, interview,  within the sequence (seed 002 art. 16–18),
-         accountability             three consecutive unmet years from the history (seed 002 art. 20)
+      ├─ vetoed, consequences        a veto / falsification / 一票否决 rule fired; what the fired rules declare
+      └─ rank, advanced, interview,  within the sequence (seed 002 art. 16–18); vetoed units last unless
+         accountability             ranking.vetoed is by_score; three consecutive unmet years (seed 002 art. 20)
 
-Output columns: ``unit_id, unit_name, sequence``, one column per node id, then ``base_total, bonus,
-deduction, final_score, grade, rank, advanced, interview, accountability, blocked, missing, flags,
-dishonesty_record``.
+Output columns: ``unit_id, unit_name, sequence``, one column per node id (None where the unit's sequence does
+not score it), then:
+
+    base_total, bonus, deduction   Float64: the base indicators' sum, the capped bonus, the capped deduction
+    final_score                    Float64: base_total + bonus − deduction (None when blocked)
+    grade                          String: 优秀/良好/合格/不合格 after the special rules (None when blocked or ungraded)
+    rank                           Int64: place in the sequence, ties share the better place; vetoed units after
+                                   the others under ranking.vetoed "last" (None when blocked)
+    advanced                       Boolean: 先进; never a 不合格, vetoed or no_advanced unit (ranking.advanced_vacated
+                                   says whether such a unit's slot passes on)
+    interview, accountability      Boolean: 约谈 (bottom places or grades), 问责 (consecutive unmet years)
+    blocked                        Boolean: a "block" input is missing, so there is no result
+    missing                        List(String): "indicator/input" for every input a scored rule lacks
+    flags                          List(String): ids of the special rules that fired (downgrade, never-优秀, veto,
+                                   falsification, no_advanced order)
+    dishonesty_record              Boolean: 政务失信记录 (a falsification rule fired; seed 000 art. 10)
+    vetoed                         Boolean: a veto, falsification or no_advanced (一票否决) rule fired
+                                   (scheme.VETO_GROUPS; False when blocked)
+    consequences                   List(String): the ``consequence`` texts of the fired rules, in flag order —
+                                   who else is affected and the clause, e.g. seed 002 art. 9(三)'s 党政主要领导、
+                                   分管领导年度考核不得评优 (empty when none fired or blocked)
 """
 
 from __future__ import annotations

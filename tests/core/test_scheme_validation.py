@@ -130,3 +130,10 @@ def test_a_bonus_cap_input_must_be_a_declared_number_overriding_a_cap(extra: str
         load_scheme_text(text, "s.yaml")
     assert message in str(info.value)
     assert "line" in str(info.value) and "bonus_cap_input" in str(info.value)
+
+
+def test_it_names_the_line_of_an_unknown_ranking_setting() -> None:
+    # ranking.vetoed is last or by_score; advanced_vacated is pass_on or leave_empty
+    text = GOOD.replace("sequences:", "ranking: {vetoed: first, advanced_vacated: pass_on}\nsequences:")
+    [problem] = problems_of(text)
+    assert problem.startswith("s.yaml, line 5, key ranking.vetoed") and "'last' or 'by_score'" in problem

@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "kaohe.cli.water_cmd",
     "kaohe.cli.web_cmd",
     "kaohe.cli.cycle_cmd",
+    "kaohe.cli.backup_cmd",
 ]
 
 

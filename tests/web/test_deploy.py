@@ -104,6 +104,13 @@ def test_a_server_error_shows_no_traceback_or_settings(db: Any) -> None:
         assert leak not in page
 
 
+def test_a_refused_form_is_explained_in_chinese(db: Any) -> None:
+    response = Client(enforce_csrf_checks=True).post("/login/", {"username": "a", "password": "b"})
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "页面已过期" in page and "CSRF" not in page and "DEBUG" not in page
+
+
 def test_wrong_passwords_lock_the_account_for_that_address(db: Any) -> None:
     User.objects.create_user("alice", password="correct horse battery")
     client = Client(REMOTE_ADDR="10.0.0.7")

@@ -155,3 +155,9 @@ def client_ip(request: HttpRequest) -> str | None:
             return forwarded[-count]
     remote: str | None = request.META.get("REMOTE_ADDR")
     return remote
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a form sent from an old or foreign page, in words (Django's page is English and says
+    to turn DEBUG on); the reason stays in the server log."""
+    return _refusal(request, 403, "页面已过期", "提交未被接受：页面已过期或不是从本系统打开的。请刷新页面后重新提交。")

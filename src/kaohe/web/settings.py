@@ -68,6 +68,7 @@ SECRET_KEY = os.getenv("SECRET_KEY") or read_or_create_secret(SECRET_KEY_FILE)
 DEBUG = envbool("DEBUG", "False")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
+CSRF_FAILURE_VIEW = "kaohe.web.middleware.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -8,8 +8,8 @@ import pytest
 
 from kaohe.assessments import actions
 from kaohe.assessments.demo import load_demo
+from kaohe.assessments.integrity import verify_all
 from kaohe.assessments.models import Assessment, Cycle, Result, State
-from kaohe.audit.actions import verify_chain
 
 
 def test_it_builds_three_cycles_at_different_stages(db: Any) -> None:
@@ -23,8 +23,28 @@ def test_it_builds_three_cycles_at_different_stages(db: Any) -> None:
     assert set(Assessment.objects.filter(cycle=cycles[2021]).values_list("sequence", flat=True)) == {"city", "county"}
     scored = Result.objects.filter(cycle=cycles[2022], final_score__isnull=False).count()
     assert scored == cycles[2022].assessments.count()  # the office's findings leave nothing blocked
-    assert {login.username for login in logins} >= {"office", "leader", "verifier"}
-    assert verify_chain().ok
+    assert {login.username for login in logins} >= {"office", "leader", "verifier", "admin"}
+    report = verify_all()  # the chain, and every row replayed against the log (kaohe audit verify)
+    assert report.ok, report.problems[:5]
+
+
+def test_the_demo_office_is_an_ordinary_office_member_and_not_the_approver(db: Any) -> None:
+    """Issue 8 §2.1: the office login is an office member as do_add_membership makes one (no superuser); a separate
+    ``admin`` superuser holds no role; the approver of the published cycle is not the person who evaluated it."""
+    from django.contrib.auth.models import User
+
+    from kaohe.assessments.demo import ADMIN_LABEL
+    from kaohe.audit.models import AuditLog
+
+    logins = load_demo(cities=1, counties_per_city=1)
+    office, admin = User.objects.get(username="office"), User.objects.get(username="admin")
+    assert not office.is_superuser and office.is_staff and office.groups.filter(name="考核办").exists()
+    assert admin.is_superuser and not admin.memberships.exists()
+    assert [login.role for login in logins if login.username == "admin"] == [ADMIN_LABEL]
+    published = Cycle.objects.get(year=2021)
+    evaluated = AuditLog.objects.filter(action="cycle.evaluate", object_id=str(published.pk)).latest("seq")
+    approved = AuditLog.objects.filter(action="cycle.approve", object_id=str(published.pk)).latest("seq")
+    assert (evaluated.actor_name, approved.actor_name) == ("office", "leader")
 
 
 def test_it_refuses_a_database_that_holds_data(db: Any) -> None:

@@ -109,7 +109,8 @@ MATRIX: dict[str, tuple[str, Any, dict[str, int]]] = {
     "admin/r/<path:content_type_id>/<path:object_id>/": ("GET", None, STAFF(404)),  # units have no site URL
     "admin/^(?P<app_label>auth|audit|assessments)/$": ("GET", None, STAFF(200)),
     "admin/(?P<url>.*)$": ("GET", None, STAFF(404)),
-    "admin/auth/user/<id>/password/": ("GET", None, STAFF(200)),  # the office resets passwords
+    # the office resets unit accounts' passwords only (test_admin_accounts.py); this is its own office account
+    "admin/auth/user/<id>/password/": ("GET", None, STAFF(403)),
 }
 
 
@@ -117,11 +118,13 @@ def _admin_model_rows() -> None:
     """Rows for the ModelAdmin routes: what the office may do per model (see actions.OFFICE_ADMIN_PERMS)."""
     office_status = {
         # model: (changelist, add, history, delete, change, bare object URL)
+        # The user and membership objects are alice's own (an office account, an office role): the office sees
+        # them (change = a read-only page) but may neither change nor delete them (rules.may_manage_account).
         "auth/group": (403, 403, 403, 403, 403, 302),
         "auth/user": (200, 200, 200, 403, 200, 302),
         "audit/auditlog": (200, 403, 200, 403, 200, 302),
         "assessments/unit": (200, 200, 200, 200, 200, 302),
-        "assessments/membership": (200, 200, 200, 200, 200, 302),
+        "assessments/membership": (200, 200, 200, 403, 200, 302),
         "assessments/cycle": (200, 403, 200, 403, 200, 302),
         "assessments/responsibilityletter": (200, 403, 200, 403, 200, 302),
     }
@@ -258,3 +261,105 @@ def test_route_answers_each_role_once_submitted(db: Any, route: str) -> None:
     method, body, expected = SUBMITTED[route]
     url = url_for(route, world, evidence.pk)
     assert statuses(world, route, method, body, url) == expected, url
+
+
+# Once 甲市 is verified (issue 8 §1.3) its figures change only through 重新核实 (the office, with a reason) and the
+# verifiers' new verification: nobody may save a self-reported value, upload evidence, submit or verify.
+VERIFIED: dict[str, tuple[str, Any, dict[str, int]]] = {
+    "items/<int:item_id>/": ("POST", {}, S(302, 403, 403, 403, 403, 403, 403, 403)),
+    "items/<int:item_id>/evidence/": ("POST", {}, S(302, 403, 403, 403, 403, 403, 403, 403)),
+    "items/<int:item_id>/verify/": ("GET", None, S(302, 403, 403, 403, 403, 403, 403, 403)),
+    "items/<int:item_id>/return/": ("POST", {}, S(302, 403, 403, 403, 403, 403, 403, 403)),
+    "assessments/<int:assessment_id>/submit/": ("POST", {}, S(302, 403, 403, 403, 403, 403, 403, 403)),
+    # the office may (an empty form: a redirect with "a reason is required"), nobody else
+    "assessments/<int:assessment_id>/reopen/": ("POST", {}, S(302, 302, 403, 403, 403, 403, 403, 403)),
+    "assessments/<int:assessment_id>/sheet/upload/": ("GET", None, S(302, 403, 403, 403, 403, 403, 403, 403)),
+    "assessments/<int:assessment_id>/sheet/apply/": ("POST", {}, S(302, 403, 403, 403, 403, 403, 403, 403)),
+    "api/items/<item_id>": ("PUT", {"values": {"good_days": 99}, "version": 999}, S(401, 403, 403, 403, 403, 403, 403, 403)),
+    "api/items/<item_id>/verification": ("POST", {"values": {}, "version": 999}, API_NOBODY),
+}
+
+
+def _verified_world() -> tuple[World, int]:
+    world = build_world()
+    item = world.item("A", "2")
+    pdf = SimpleUploadedFile("监测报告.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    evidence_row = actions.check_add_evidence(item=item, upload=pdf, acting_user=world.people["fay"])
+    world.fill("A")
+    world.submit("A")
+    world.verify_all("A")
+    assert world.assessment("A").state == "verified"
+    return world, evidence_row.pk
+
+
+@pytest.mark.parametrize("route", sorted(VERIFIED))
+def test_route_answers_each_role_once_verified(db: Any, route: str) -> None:
+    world, evidence_id = _verified_world()
+    method, body, expected = VERIFIED[route]
+    url = url_for(route, world, evidence_id)
+    assert statuses(world, route, method, body, url) == expected, url
+    assert world.item("A", "2").values == {"good_days": 86.5}
+
+
+def test_a_superuser_flag_is_no_way_round_a_role_or_a_state(db: Any) -> None:
+    """Django's superuser makes user.has_perm say yes to everything; the workflow asks the role rules instead, so
+    a superuser (the demo's office was one) cannot rewrite a verified unit's figure, on a screen or in an action."""
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    world, evidence_id = _verified_world()
+    root = User.objects.create_superuser("root", password="pw")
+    client = Client()
+    client.force_login(root)
+    for route, (method, body, _) in VERIFIED.items():
+        url = url_for(route, world, evidence_id)
+        if method == "GET":
+            status = client.get(url).status_code
+        elif route.startswith("api/"):
+            status = client.generic(method, url, json.dumps(body), content_type="application/json").status_code
+        else:
+            status = client.post(url, body).status_code
+        assert status == 403, url
+    item = world.item("A", "2")
+    with pytest.raises(actions.ActionError, match="没有权限"):
+        actions.check_save_self_evaluation(
+            item=item, raw_values={"good_days": "99"}, self_score=None, explanation="", version=item.version,
+            acting_user=root,
+        )
+    with pytest.raises(actions.ActionError, match="没有权限"):
+        actions.check_submit(assessment=world.assessment("A"), acting_user=root)
+    # the write itself refuses too, under the assessment's lock, whoever calls it
+    with pytest.raises(actions.ActionError, match="已核实"):
+        actions.do_save_self_evaluation(
+            item=item, values={"good_days": 99.0}, self_score=None, explanation="", version=item.version,
+            acting_user=world.people["alice"],
+        )
+    item = world.item("A", "2")
+    assert (item.values, item.status, world.assessment("A").state) == ({"good_days": 86.5}, "accepted", "verified")
+
+
+def test_screens_show_only_the_steps_the_role_and_state_allow(db: Any) -> None:
+    world, _ = _verified_world()
+    url = f"/assessments/{world.assessment('A').pk}/"
+    office = world.client("alice").get(url).content.decode()
+    assert "重新核实" in office and "提交自评" not in office
+    assert 'action="/items/' not in office and "上传自评表" not in office
+    head = world.client("hank").get(url).content.decode()
+    assert "提交自评" not in head and 'action="/items/' not in head and "重新核实" not in head
+    # the dashboard offers 综合评价 only when every unit is verified, 通报 only once approved
+    dashboard = world.client("alice").get(f"/cycles/{world.cycle.pk}/").content.decode()
+    assert f"/cycles/{world.cycle.pk}/evaluate/" not in dashboard and f"/cycles/{world.cycle.pk}/publish/" not in dashboard
+    for unit in ("B", "C"):
+        world.fill(unit)
+        world.submit(unit)
+        world.verify_all(unit)
+    dashboard = world.client("alice").get(f"/cycles/{world.cycle.pk}/").content.decode()
+    assert f"/cycles/{world.cycle.pk}/evaluate/" in dashboard and f"/cycles/{world.cycle.pk}/publish/" not in dashboard
+    # a superuser without a role sees no workflow step either (the templates' perms are the role rules)
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    client = Client()
+    client.force_login(User.objects.create_superuser("root", password="pw"))
+    assert client.get(f"/cycles/{world.cycle.pk}/").status_code == 403
+    assert "审计日志" not in client.get("/public/").content.decode()

@@ -114,6 +114,7 @@ def test_three_failed_years_in_a_row_start_accountability(world: World) -> None:
         world.cycle, current = earlier, world.cycle
         world.through_verified()
         actions.check_evaluate_cycle(cycle=earlier, acting_user=office)
+        actions.check_approve_cycle(cycle=earlier, acting_user=world.people["linda"])  # a year counts once 审定
         world.cycle = current
     actions.do_import_monitoring_values(
         cycle=world.cycle, rows=[{"unit_id": "220281", "major_incident": "是"}], source="事件台账", acting_user=office
@@ -165,17 +166,28 @@ def test_the_result_page_names_the_rules_that_fired(world: World) -> None:
 
 def test_roles_added_in_the_admin_go_through_the_action(world: World) -> None:
     from django.contrib.auth.models import User
+    from django.test import Client
 
     from kaohe.audit.models import AuditLog
 
     newcomer = User.objects.create_user("nina", password="pw")
-    response = world.client("alice").post(
-        "/admin/assessments/membership/add/", {"user": newcomer.pk, "role": "office", "lead_unit": ""}
+    # The office grants unit roles only; the 考核办 role is the system administrator's (a superuser) to grant.
+    office = world.client("alice")
+    response = office.post("/admin/assessments/membership/add/", {"user": newcomer.pk, "role": "office", "lead_unit": ""})
+    assert response.status_code == 200 and not newcomer.memberships.exists()  # the form refuses the choice
+    response = office.post(
+        "/admin/assessments/membership/add/", {"user": newcomer.pk, "role": "filler", "unit": world.units["B"].pk, "lead_unit": ""}
     )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert newcomer.memberships.get().role == "filler"
+    root = User.objects.create_superuser("root", password="pw")
+    admin = Client()
+    admin.force_login(root)
+    response = admin.post("/admin/assessments/membership/add/", {"user": newcomer.pk, "role": "office", "lead_unit": ""})
     assert response.status_code == 302, response.content.decode()[:2000]
     newcomer.refresh_from_db()
     assert newcomer.is_staff and newcomer.groups.filter(name="考核办").exists()
-    assert AuditLog.objects.filter(action="membership.add", new_value__contains='"nina"').exists()
+    assert AuditLog.objects.filter(action="membership.add", new_value__contains='"nina"').count() == 2
 
 
 def test_the_unit_sees_its_targets_beside_the_item(world: World) -> None:
@@ -239,10 +251,14 @@ def test_changes_and_deletions_in_the_admin_are_audited(world: World) -> None:
     old = json.loads(entry.old_value)
     assert old["self_evaluation_deadline"] == (cycle.self_evaluation_deadline.isoformat() if cycle.self_evaluation_deadline else None)
 
-    walt = Membership.objects.get(user__username="walt")
-    response = world.client("alice").post(f"/admin/assessments/membership/{walt.pk}/delete/", {"post": "yes"})
+    bob = Membership.objects.get(user__username="bob")
+    response = world.client("alice").post(f"/admin/assessments/membership/{bob.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
-    assert not Membership.objects.filter(pk=walt.pk).exists()
-    deleted = AuditLog.objects.get(action="admin.delete", object_type="assessments.membership")
-    assert deleted.object_id == str(walt.pk) and "walt" in deleted.old_value
+    assert not Membership.objects.filter(pk=bob.pk).exists()
+    deleted = AuditLog.objects.get(action="membership.remove", object_type="assessments.membership")
+    assert deleted.object_id == str(bob.pk) and json.loads(deleted.old_value)["role"] == "filler"
+    # a verifier's role is not the office's to remove
+    walt = Membership.objects.get(user__username="walt")
+    assert world.client("alice").post(f"/admin/assessments/membership/{walt.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert Membership.objects.filter(pk=walt.pk).exists()
     assert verify_chain().problem is None

@@ -121,7 +121,8 @@ def test_the_office_records_its_findings(world: World) -> None:
     url = f"/cycles/{world.cycle.pk}/findings/"
     assert "特别重大事件" in client.get(url).content.decode()
     client.post(url, {"unit_id": "220281", "f_major_incident": "true"})
-    client.post(url, {"unit_id": "220100"})  # box left unticked: no incident
+    client.post(url, {"unit_id": "220100", "f_major_incident": "false"})
+    client.post(url, {"unit_id": "220200", "f_major_incident": ""})  # 未认定 stays undecided, never a silent 否
     stored = dict(ImportedValue.objects.filter(cycle=world.cycle).values_list("unit__code", "value"))
     assert stored == {"220281": True, "220100": False}
     assert world.client("linda").post(url, {"unit_id": "220100", "f_major_incident": "true"}).status_code == 403

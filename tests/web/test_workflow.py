@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django_fsm import TransitionNotAllowed
@@ -292,3 +293,29 @@ def test_the_reopen_button_is_the_offices_on_a_verified_unit(world: World) -> No
     response = world.client("alice").post(f"{url}reopen/", {"comment": "复核"}, follow=True)
     assert "已重新打开核实" in response.content.decode()
     assert world.assessment("A").state == State.VERIFYING
+
+
+def test_whoever_evaluated_the_cycle_does_not_approve_it(world: World, settings: Any) -> None:
+    """Separation of duties (issue 8 §2.1): the evaluator is the actor of the latest cycle.evaluate entry. alice is
+    both office and approver here; linda, who did not evaluate, may approve. A one-person office turns it off."""
+    from kaohe.assessments.models import Membership
+
+    alice = world.people["alice"]
+    actions.do_add_membership(user=alice, role=Membership.Role.APPROVER, acting_user=None)
+    world.through_verified()
+    actions.check_evaluate_cycle(cycle=world.cycle, acting_user=alice)
+    with pytest.raises(actions.ActionError, match="职责分离"):
+        actions.check_approve_cycle(cycle=world.cycle, acting_user=alice)
+    page = world.client("alice").get(f"/cycles/{world.cycle.pk}/approval/").content.decode()
+    assert "职责分离" in page and f"/cycles/{world.cycle.pk}/approve/" not in page
+    assert f"/cycles/{world.cycle.pk}/approve/" in world.client("linda").get(f"/cycles/{world.cycle.pk}/approval/").content.decode()
+
+    settings.KAOHE_SEPARATION_OF_DUTIES = False
+    actions.check_approve_cycle(cycle=world.cycle, acting_user=alice)
+    assert set(states(world).values()) == {State.APPROVED}
+
+
+def test_the_setting_defaults_to_separation_of_duties() -> None:
+    from django.conf import settings
+
+    assert settings.KAOHE_SEPARATION_OF_DUTIES is True

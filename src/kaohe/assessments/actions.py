@@ -5,15 +5,20 @@ Zulip's verbs: ``check_*`` validates (permission, state, values) and then calls 
 management commands and tests all go through these functions.
 
     do_create_unit / do_add_membership                     master data
+    check_add_membership / check_change_membership / check_remove_membership     roles (rules.may_grant_role)
+    check_create_user / check_change_user / check_set_password                   accounts (rules.may_manage_account)
     do_open_cycle ─► do_issue_letter                         考核办 opens a cycle, issues 目标责任书
     check_save_self_evaluation ─► do_save_self_evaluation   unit fills an item (optimistic version check)
     check_add_evidence ─► do_add_evidence                   unit uploads a file
     check_submit ─► do_submit                               draft/returned → submitted
     check_verify_item ─► do_verify_item                     submitted → verifying → verified (all items done)
     check_return_item ─► do_return_item                     → returned, with a comment
-    do_import_monitoring_values                             values derived from monitoring output files
+    check_import_monitoring_values ─► do_import_monitoring_values   values derived from monitoring output files
+    check_save_findings ─► do_save_finding                  认定事项: 是 / 否 / 未认定 (not after 审定)
+    check_decide_remaining_findings_no                      其余未认定事项均认定为否
     check_evaluate_cycle ─► do_evaluate_cycle               verified → evaluated (kaohe.score, Result rows)
     check_approve_cycle / check_send_back_cycle             evaluated → approved / back to verified
+                                                            (approval_refusal: unscored units, stale results, the evaluator)
     check_publish_cycle ─► do_publish_cycle                 approved → published
 """
 
@@ -47,6 +52,7 @@ from kaohe.assessments.models import (
     Unit,
     Verification,
 )
+from kaohe.assessments.rules import allowed, may_grant_role, may_manage_account
 from kaohe.audit.actions import do_append_audit
 
 User = AbstractBaseUser | AnonymousUser
@@ -65,7 +71,8 @@ class ConflictError(ActionError):
 
 
 def _require(user: Any, perm: str, obj: Any = None) -> None:
-    if not user.has_perm(perm, obj):
+    # The role rules decide (rules.allowed): a superuser flag is no way round a role or a state rule.
+    if not allowed(user, perm, obj):
         raise ActionError("没有权限执行此操作")
 
 
@@ -124,9 +131,158 @@ def do_add_membership(
             user.groups.add(office_group())
         do_append_audit(
             acting_user=acting_user, action="membership.add", obj=membership,
-            new={"user": user.get_username(), "role": role, "unit": unit.code if unit else None, "lead_unit": lead_unit},
+            new={**_membership_fields(membership), "user": user.get_username(), "unit": unit.code if unit else None},
         )
     return membership
+
+
+def _membership_fields(membership: Membership) -> dict[str, Any]:
+    """A Membership row's fields as the audit entries record them (for replaying the log against the row)."""
+    return {
+        "user_id": membership.user_id, "role": membership.role, "unit_id": membership.unit_id,
+        "lead_unit": membership.lead_unit,
+    }
+
+
+def check_add_membership(*, user: Any, role: str, unit: Unit | None = None, lead_unit: str = "", acting_user: Any) -> Membership:
+    if not may_grant_role(acting_user, user, role):
+        raise ActionError("没有权限授予此角色：考核办只能为单位账号授予单位填报人、单位负责人角色")
+    return do_add_membership(user=user, role=role, unit=unit, lead_unit=lead_unit, acting_user=acting_user)
+
+
+def do_change_membership(*, membership: Membership, changes: dict[str, Any], acting_user: User | None) -> Membership:
+    """Change a role's fields (``role``, ``unit``, ``lead_unit``, ``user``); audited with the row's old and new fields."""
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        old = _membership_fields(membership)
+        for name, value in changes.items():
+            setattr(membership, name, value)
+        membership.save()
+        membership.user.__dict__.pop("_kaohe_memberships", None)
+        do_append_audit(
+            acting_user=acting_user, action="membership.change", obj=membership, what=", ".join(sorted(changes)),
+            old=old, new=_membership_fields(membership),
+        )
+    return membership
+
+
+def check_change_membership(*, membership: Membership, changes: dict[str, Any], acting_user: Any) -> Membership:
+    current = Membership.objects.select_related("user").get(pk=membership.pk)
+    after_user = changes.get("user", current.user)
+    after_role = changes.get("role", current.role)
+    if not (may_grant_role(acting_user, current.user, current.role) and may_grant_role(acting_user, after_user, after_role)):
+        raise ActionError("没有权限修改此角色")
+    return do_change_membership(membership=current, changes=changes, acting_user=acting_user)
+
+
+def do_remove_membership(*, membership: Membership, acting_user: User | None) -> None:
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        old = _membership_fields(membership)
+        do_append_audit(
+            acting_user=acting_user, action="membership.remove", obj=membership, old=old, new=None,
+        )
+        membership.delete()
+
+
+def check_remove_membership(*, membership: Membership, acting_user: Any) -> None:
+    if not may_grant_role(acting_user, membership.user, membership.role):
+        raise ActionError("没有权限删除此角色")
+    do_remove_membership(membership=membership, acting_user=acting_user)
+
+
+# ------------------------------------------------------------------------------------------------ accounts
+# Who may change whose account: kaohe.assessments.rules.may_manage_account. The password hash is never written to
+# the audit log (it would invite offline guessing); entries record whether a usable password is set.
+ACCOUNT_FIELDS = ("username", "first_name", "last_name", "email", "is_active")
+PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
+
+
+def _user_fields(user: Any) -> dict[str, Any]:
+    """A user row's fields as the audit entries record them (without the password hash)."""
+    return {
+        "username": user.get_username(), "first_name": user.first_name, "last_name": user.last_name,
+        "email": user.email, "is_active": user.is_active, "is_staff": user.is_staff,
+        "is_superuser": user.is_superuser, "password_usable": user.has_usable_password(),
+        "groups": sorted(user.groups.values_list("name", flat=True)),
+        "user_permissions": sorted(
+            f"{app}.{code}" for app, code in user.user_permissions.values_list("content_type__app_label", "codename")
+        ),
+    }
+
+
+def do_create_user(
+    *, username: str, password: str | None, first_name: str = "", last_name: str = "", email: str = "",
+    acting_user: User | None,
+) -> AuthUser:
+    """A new account (no role yet: roles are memberships). ``password=None`` leaves it without a usable one."""
+    with transaction.atomic():
+        user = AuthUser.objects.create_user(
+            username=username, password=password, first_name=first_name, last_name=last_name, email=email
+        )
+        do_append_audit(acting_user=acting_user, action="user.create", obj=user, new=_user_fields(user))
+    return user
+
+
+def check_create_user(
+    *, username: str, password: str | None, first_name: str = "", last_name: str = "", email: str = "",
+    acting_user: Any,
+) -> AuthUser:
+    if not may_manage_account(acting_user, None):
+        raise ActionError("没有权限创建账号")
+    return do_create_user(
+        username=username, password=password, first_name=first_name, last_name=last_name, email=email,
+        acting_user=acting_user,
+    )
+
+
+def do_change_user(*, user: Any, changes: dict[str, Any], acting_user: User | None) -> AuthUser:
+    """Change account fields (``groups`` and ``user_permissions`` take the full new list)."""
+    with transaction.atomic():
+        row = AuthUser.objects.select_for_update().get(pk=user.pk)
+        old = _user_fields(row)
+        for name, value in changes.items():
+            if name in ("groups", "user_permissions"):
+                getattr(row, name).set(value)
+            else:
+                setattr(row, name, value)
+        row.save()
+        do_append_audit(
+            acting_user=acting_user, action="user.change", obj=row, what=", ".join(sorted(changes)),
+            old=old, new=_user_fields(row),
+        )
+    return row
+
+
+def check_change_user(*, user: Any, changes: dict[str, Any], acting_user: Any) -> AuthUser:
+    if not may_manage_account(acting_user, user):
+        raise ActionError("没有权限修改此账号")
+    unknown = set(changes) - set(ACCOUNT_FIELDS) - set(PRIVILEGE_FIELDS)
+    if unknown:
+        raise ActionError(f"不能修改这些字段：{'、'.join(sorted(unknown))}")
+    if set(changes) & set(PRIVILEGE_FIELDS) and not acting_user.is_superuser:
+        raise ActionError("只有系统管理员可以修改超级用户、职员、用户组和权限")
+    return do_change_user(user=user, changes=changes, acting_user=acting_user)
+
+
+def do_set_password(*, user: Any, password: str | None, acting_user: User | None) -> AuthUser:
+    """Set (or, with None, disable) the account's password; the audit entry says so without the hash."""
+    with transaction.atomic():
+        row = AuthUser.objects.select_for_update().get(pk=user.pk)
+        old = _user_fields(row)
+        if password is None:
+            row.set_unusable_password()
+        else:
+            row.set_password(password)
+        row.save(update_fields=["password"])
+        do_append_audit(acting_user=acting_user, action="user.set_password", obj=row, old=old, new=_user_fields(row))
+    return row
+
+
+def check_set_password(*, user: Any, password: str | None, acting_user: Any) -> AuthUser:
+    if not may_manage_account(acting_user, user):
+        raise ActionError("没有权限修改此账号的密码")
+    return do_set_password(user=user, password=password, acting_user=acting_user)
 
 
 # ------------------------------------------------------------------------------------------------ cycles
@@ -197,8 +353,17 @@ def do_issue_letter(*, letter: ResponsibilityLetter, targets: dict[str, Any], ac
         do_append_audit(acting_user=acting_user, action="letter.issue", obj=letter, what=letter.unit.code, old=old, new=targets)
 
 
+def _require_unsigned(cycle: Cycle) -> None:
+    """The office's own data of a cycle (letters, monitoring values, findings) is closed once the approver signed
+    the results (审定): a changed target or finding would no longer be the one the signed result scored. Before
+    that a change is allowed; approval then waits for a new evaluation (``approval_refusal``)."""
+    if cycle.assessments.filter(state__in=[State.APPROVED, State.PUBLISHED]).exists():
+        raise ActionError("本周期结果已经领导审定，目标责任书、监测数据和认定事项不能再修改")
+
+
 def check_issue_letter(*, letter: ResponsibilityLetter, raw: dict[str, Any], acting_user: Any) -> None:
     _require(acting_user, "assessments.manage_cycle", letter.cycle)
+    _require_unsigned(letter.cycle)
     scheme = schemes.load(letter.cycle.scheme_ref)
     targets: dict[str, Any] = {}
     errors = []
@@ -255,7 +420,13 @@ def do_save_self_evaluation(
     acting_user: User | None,
 ) -> SelfEvaluation:
     with transaction.atomic():
+        # Under the assessment's lock, whoever the caller is: once submitted (and above all once verified) the
+        # unit's figures change only after a return or through 重新核实, never behind the verifier's back.
+        assessment = Assessment.objects.select_for_update().get(pk=item.assessment_id)
+        if not assessment.is_unit_editable:
+            raise ActionError(f"操作未执行：当前状态为「{State(assessment.state).label}」，自评值不能再修改")
         old = {"values": item.values, "self_score": _decimal(item.self_score), "explanation": item.explanation}
+
         fields: dict[str, Any] = {"values": values, "self_score": self_score, "explanation": explanation}
         # A changed value must be verified again, whatever the verifier said about the old one.
         if values != item.values and item.status != SelfEvaluation.ItemStatus.OPEN:
@@ -528,6 +699,108 @@ def do_import_monitoring_values(
     return len(parsed)
 
 
+def check_import_monitoring_values(
+    *, cycle: Cycle, rows: list[dict[str, Any]], source: str, acting_user: Any
+) -> int:
+    """The 导入监测数据 screen and ``kaohe import``: the office's permission, and not after 审定."""
+    _require(acting_user, "assessments.manage_cycle", cycle)
+    _require_unsigned(cycle)
+    return do_import_monitoring_values(cycle=cycle, rows=rows, source=source, acting_user=acting_user)
+
+
+# ------------------------------------------------------------------------------------------------ office findings
+# 认定事项: the inputs only special rules read (veto incidents, falsification …), decided by the office per unit and
+# stored as ImportedValue rows. A finding is 是, 否 or 未认定 (no row, or a row whose value is null): an undecided
+# finding is not "no", and under a ``block`` missing policy it leaves the unit without a score.
+FINDING_SOURCE = "考核办认定"
+REMAINING_NO_SOURCE = "考核办认定（其余未认定事项均认定为否）"
+
+
+def _imported_fields(row: ImportedValue) -> dict[str, Any]:
+    """An ImportedValue row's fields as the audit entry records them (for replaying the log against the row)."""
+    return {
+        "cycle_id": row.cycle_id, "unit_id": row.unit_id, "input_id": row.input_id, "value": row.value,
+        "source": row.source,
+    }
+
+
+def do_save_finding(
+    *, cycle: Cycle, unit: Unit, input_id: str, value: Any, source: str = FINDING_SOURCE, reason: str = "",
+    acting_user: User | None,
+) -> ImportedValue:
+    """Store one finding (None = 未认定) and audit it with the row's resulting fields."""
+    with transaction.atomic():
+        row = ImportedValue.objects.select_for_update().filter(cycle=cycle, unit=unit, input_id=input_id).first()
+        old = None if row is None else _imported_fields(row)
+        if row is None:
+            row = ImportedValue(cycle=cycle, unit=unit, input_id=input_id)
+        row.value, row.source = value, source
+        row.save()
+        do_append_audit(
+            acting_user=acting_user, action="finding.save", obj=row, what=f"{unit.code} {input_id}",
+            old=old, new=_imported_fields(row), reason=reason,
+        )
+    return row
+
+
+def _finding_values(cycle: Cycle, unit: Unit, inputs: list[Any]) -> dict[str, Any]:
+    stored = dict(
+        ImportedValue.objects.filter(cycle=cycle, unit=unit, input_id__in=[i.id for i in inputs]).values_list("input_id", "value")
+    )
+    return {inp.id: stored.get(inp.id) for inp in inputs}
+
+
+def check_save_findings(*, cycle: Cycle, unit_code: str, raw: dict[str, Any], acting_user: Any) -> int:
+    """Save one unit's findings from the 认定事项 form (``""`` = 未认定); returns how many changed. Every value is
+    checked before anything is written."""
+    _require(acting_user, "assessments.manage_cycle", cycle)
+    _require_unsigned(cycle)
+    assessment = cycle.assessments.select_related("unit").filter(unit__code=unit_code).first()
+    if assessment is None:
+        raise ActionError(f"单位 {unit_code} 不在本周期")
+    findings = schemes.finding_inputs(schemes.load(cycle.scheme_ref))
+    values: dict[str, Any] = {}
+    errors = []
+    for inp in findings:
+        try:
+            values[inp.id] = schemes.coerce_value(inp, raw.get(inp.id))
+        except ValueError as exc:
+            errors.append(str(exc))
+    if errors:
+        raise ActionError("；".join(errors))
+    current = _finding_values(cycle, assessment.unit, findings)
+    changed = 0
+    with transaction.atomic():
+        for input_id, value in values.items():
+            if value != current[input_id]:
+                do_save_finding(cycle=cycle, unit=assessment.unit, input_id=input_id, value=value, acting_user=acting_user)
+                changed += 1
+    return changed
+
+
+def do_decide_remaining_findings_no(*, cycle: Cycle, acting_user: User | None) -> int:
+    """其余未认定事项均认定为否: every yes/no finding still 未认定, of every unit, becomes 否 (one audited entry per
+    row, with the reason). Findings that are numbers or categories stay as they are: "no" means nothing for them."""
+    findings = [i for i in schemes.finding_inputs(schemes.load(cycle.scheme_ref)) if i.kind == "boolean"]
+    count = 0
+    with transaction.atomic():
+        for assessment in cycle.assessments.select_related("unit").order_by("unit__code"):
+            for input_id, value in _finding_values(cycle, assessment.unit, findings).items():
+                if value is None:
+                    do_save_finding(
+                        cycle=cycle, unit=assessment.unit, input_id=input_id, value=False, source=REMAINING_NO_SOURCE,
+                        reason="其余未认定事项均认定为否", acting_user=acting_user,
+                    )
+                    count += 1
+    return count
+
+
+def check_decide_remaining_findings_no(*, cycle: Cycle, acting_user: Any) -> int:
+    _require(acting_user, "assessments.manage_cycle", cycle)
+    _require_unsigned(cycle)
+    return do_decide_remaining_findings_no(cycle=cycle, acting_user=acting_user)
+
+
 # ------------------------------------------------------------------------------------------------ evaluation
 def do_evaluate_cycle(*, cycle: Cycle, acting_user: User | None) -> int:
     """Score every unit of the cycle and store the results; every verified assessment becomes ``evaluated``."""
@@ -573,9 +846,47 @@ def do_approve_cycle(*, cycle: Cycle, acting_user: User | None) -> None:
     _cycle_transition(cycle, "approve", acting_user=acting_user)
 
 
+def evaluator_of(cycle: Cycle) -> int | None:
+    """The person who evaluated the cycle: the actor of its latest ``cycle.evaluate`` audit entry (user id)."""
+    from kaohe.audit.models import AuditLog
+
+    entry = (
+        AuditLog.objects.filter(action="cycle.evaluate", object_type="assessments.cycle", object_id=str(cycle.pk))
+        .order_by("-seq").only("actor_id").first()
+    )
+    return entry.actor_id if entry is not None else None
+
+
+def approval_refusal(cycle: Cycle, acting_user: Any) -> str | None:
+    """Why ``acting_user`` may not approve (审定) the cycle now, in words; None when the approval may go ahead.
+    The approval page shows the 审定 button only when this is None."""
+    from django.conf import settings
+
+    from kaohe.assessments.evaluation import stale, unscored, unscored_text
+
+    if not allowed(acting_user, "assessments.approve_cycle", cycle):
+        return "没有权限执行此操作"
+    if cycle.assessments.exclude(state=State.EVALUATED).exists() or not cycle.assessments.exists():
+        return "只有全部单位完成综合评价后才能审定"
+    missing = unscored(cycle)
+    if missing:
+        return f"以下单位没有考核结果，不能审定（请补齐数据或认定事项后重新综合评价）：{unscored_text(missing)}"
+    changed = stale(cycle)
+    if changed:
+        names = "、".join(changed[:10]) + (f" 等 {len(changed)} 个单位" if len(changed) > 10 else "")
+        return f"综合评价后这些单位的数据有变化，请考核办重新综合评价后再审定：{names}"
+    # Separation of duties: whoever evaluated the cycle does not approve it (KAOHE_SEPARATION_OF_DUTIES=0 turns
+    # this off for a one-person office).
+    if settings.KAOHE_SEPARATION_OF_DUTIES and getattr(acting_user, "pk", None) == evaluator_of(cycle):
+        return "综合评价人不能审定同一考核周期（职责分离），请由另一位领导审定"
+    return None
+
+
 def check_approve_cycle(*, cycle: Cycle, acting_user: Any) -> None:
     _require(acting_user, "assessments.approve_cycle", cycle)
-    _require_all(cycle, State.EVALUATED, "只有全部单位完成综合评价后才能审定")
+    refusal = approval_refusal(cycle, acting_user)
+    if refusal is not None:
+        raise ActionError(refusal)
     do_approve_cycle(cycle=cycle, acting_user=acting_user)
 
 

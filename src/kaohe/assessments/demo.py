@@ -9,7 +9,9 @@ own yearly detailed rules:
     2022  evaluated   (waiting for the approver)
     2023  in progress (units at every stage: draft, returned, submitted, verifying, verified)
 
-Every person's password is ``demo``. Nothing here is real data.
+Every person's password is ``demo``. ``office`` is an ordinary office member; ``admin`` is a separate superuser
+for the Django admin only (no workflow role); ``leader`` approves what ``office`` evaluates. Nothing here is real
+data.
 """
 
 from __future__ import annotations
@@ -32,7 +34,11 @@ BASE_SCHEME = "jilin-2021-2025"
 PASSWORD = "demo"
 CITIES = ["东山市", "西岭市", "南湖市", "北原市", "青河市", "白石市", "金川市", "玉泉市", "龙湾市"]
 AREA = "翠峰山管理区"
+DEMO_VETO_CONSEQUENCE = "不得评为先进单位，不予通报表扬；党政主要领导、分管领导年度考核不得评优（第九条（三））"
 COUNTY_STEMS = "安宁 丰和 永兴 昌平 泰和 福顺 康乐 嘉禾 瑞安 宝山 临江 清源 长青 松涛 柳河 桃源 梅林 兰溪 竹溪 荷塘 石门".split()
+
+
+ADMIN_LABEL = "系统管理员 (superuser: Django admin only, no workflow role)"
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,10 @@ def demo_scheme_yaml() -> str:
     data["name"] = f"{data['name']}（示范省）"
     data["sequences"] = [{"id": "city", "name": "市(州)和管理区"}, {"id": "county", "name": "县(市、区)"}]
     data["ranking"] = {"advanced": {"share": 0.3333333333}, "interview": {"bottom": 3}, "accountability": {"years": 3}}
+    # With S2's ranking goes S2's one-vote veto consequence (seed 002 第九条(三): 辖区内发生重大及以上突发环境事故 ⇒
+    # 不得评为先进单位…), recorded on the result of a unit whose 特别重大 incident vetoes it.
+    for rule in data.get("special", {}).get("veto", []):
+        rule["consequence"] = DEMO_VETO_CONSEQUENCE
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
@@ -170,12 +180,17 @@ def load_demo(*, seed: int = 2023, cities: int = 9, counties_per_city: int = 7) 
     rng = random.Random(seed)
     hashed = make_password(PASSWORD)
     with transaction.atomic():
+        # The system administrator: a superuser for the Django admin only (it holds no role, so the workflow's
+        # screens refuse it); it grants the roles an office member may not (考核办, 领导审定, 牵头单位核实人).
+        admin = _person("admin", "系统管理员", hashed)
+        admin.is_superuser = admin.is_staff = True
+        admin.save(update_fields=["is_superuser", "is_staff"])
+        # The office is an ordinary office member, as do_add_membership makes one; the approver is another person
+        # (separation of duties: who evaluates does not approve).
         office = _person("office", "考核办 王主任", hashed)
-        office.is_superuser = True  # the demo office may also manage groups and permissions in the admin
-        office.save(update_fields=["is_superuser"])
-        actions.do_add_membership(user=office, role=Membership.Role.OFFICE, acting_user=office)
+        actions.do_add_membership(user=office, role=Membership.Role.OFFICE, acting_user=admin)
         leader = _person("leader", "分管副省长", hashed)
-        actions.do_add_membership(user=leader, role=Membership.Role.APPROVER, acting_user=office)
+        actions.do_add_membership(user=leader, role=Membership.Role.APPROVER, acting_user=admin)
         units = _units(office, cities, counties_per_city)
         scheme_text = demo_scheme_yaml()
         scheme = schemes.load(BASE_SCHEME)
@@ -186,7 +201,7 @@ def load_demo(*, seed: int = 2023, cities: int = 9, counties_per_city: int = 7) 
         verifiers = []
         for n, lead in enumerate(leads or ["省生态环境厅"], start=1):
             v = _person("verifier" if n == 1 else f"verifier{n}", f"{lead} 核实员", hashed)
-            actions.do_add_membership(user=v, role=Membership.Role.VERIFIER, lead_unit=lead, acting_user=office)
+            actions.do_add_membership(user=v, role=Membership.Role.VERIFIER, lead_unit=lead, acting_user=admin)
             verifiers.append((lead, v))
         fillers: dict[int, User] = {}
         heads: dict[int, User] = {}
@@ -291,7 +306,8 @@ def demo_logins() -> list[DemoLogin]:
     out: list[DemoLogin] = []
     memberships = Membership.objects.select_related("user", "unit").order_by("role", "unit__code", "user__username")
     labels = {
-        Membership.Role.OFFICE: "考核办 (office, also Django admin)", Membership.Role.APPROVER: "领导 (approver)",
+        Membership.Role.OFFICE: "考核办 (office; Django admin for units and unit accounts)",
+        Membership.Role.APPROVER: "领导 (approver)",
         Membership.Role.VERIFIER: "牵头单位核实人 (verifier)", Membership.Role.FILLER: "单位填报人 (filler)",
         Membership.Role.HEAD: "单位负责人 (head)",
     }
@@ -307,4 +323,9 @@ def demo_logins() -> list[DemoLogin]:
         out.append(DemoLogin(m.user.get_username(), labels[Membership.Role(m.role)], where))
     order = [Membership.Role.OFFICE, Membership.Role.APPROVER, Membership.Role.VERIFIER, Membership.Role.FILLER, Membership.Role.HEAD]
     labels_order = {labels[r]: i for i, r in enumerate(order)}
-    return sorted(out, key=lambda login: labels_order[login.role])
+    people = sorted(out, key=lambda login: labels_order[login.role])
+    admins = [
+        DemoLogin(u.get_username(), ADMIN_LABEL, "Django admin")
+        for u in User.objects.filter(is_superuser=True, memberships__isnull=True).order_by("username")
+    ]
+    return people + admins

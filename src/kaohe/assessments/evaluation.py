@@ -30,6 +30,7 @@ from kaohe.assessments.models import (
     ResponsibilityLetter,
     Result,
     SelfEvaluation,
+    State,
 )
 
 SUMMARY_COLUMNS = {
@@ -93,7 +94,18 @@ def input_rows(cycle: Cycle) -> list[dict[str, Any]]:
 
 
 def history_frame(cycle: Cycle) -> pl.DataFrame | None:
-    earlier = Result.objects.filter(cycle__year__lt=cycle.year).select_related("assessment__unit", "cycle")
+    """The grades of the earlier years of the cycle's assessment series, for the accountability rule.
+
+    Seed 002 第二十条: "连续3年未完成县委、县政府下达的环境保护年度目标任务的，按规定启动问责程序" — the years of one
+    assessment: the same scheme family (``Cycle.scheme_id``, which for an uploaded scheme is its YAML ``id``) and the
+    same units (rows of units outside this cycle never count). A year counts once its result is the 考评结果, i.e.
+    审定 (第十六条 "经县委、县政府审定后…通报"): an evaluation still waiting for approval, or sent back, may change."""
+    earlier = Result.objects.filter(
+        cycle__scheme_id=cycle.scheme_id,
+        cycle__year__lt=cycle.year,
+        assessment__unit__in=cycle.assessments.values("unit_id"),
+        assessment__state__in=[State.APPROVED, State.PUBLISHED],
+    ).select_related("assessment__unit", "cycle")
     rows = [{"unit_id": r.assessment.unit.code, "year": r.cycle.year, "grade": r.grade} for r in earlier]
     if not rows:
         return None
@@ -113,7 +125,8 @@ def evaluate(cycle: Cycle) -> dict[str, dict[str, Any]]:
     Call inside the caller's transaction."""
     scheme = schemes.load(cycle.scheme_ref)
     rows = input_rows(cycle)
-    frame = kaohe.score(scheme, frame_from_rows(scheme, rows), history=history_frame(cycle))
+    # The accountability rule counts back from the cycle's year, not the scheme's (a scheme is reused for years).
+    frame = kaohe.score(scheme, frame_from_rows(scheme, rows), history=history_frame(cycle), year=cycle.year)
     inputs_by_unit = {row["unit_id"]: row for row in rows}
     assessments = {a.unit.code: a for a in Assessment.objects.filter(cycle=cycle).select_related("unit")}
     indicator_ids = {n.id for n in schemes.nodes(scheme)}
@@ -159,3 +172,54 @@ def explain_result(result: Result) -> list[Any]:
         lines = list(kaohe.explain(scheme, frame_from_rows(scheme, rows), result.assessment.unit.code))
         cache.set(key, lines, 24 * 3600)
     return lines
+
+
+def missing_in_words(scheme: Any, entry: str) -> str:
+    """One ``missing`` entry of the engine ("indicator or rule id/input id") as users read it: the input's
+    Chinese name and the name of the indicator or special rule that needs it, never the ids."""
+    where, _, input_id = entry.rpartition("/")
+    try:
+        what = f"「{schemes.input_def(scheme, input_id).name}」"
+    except KeyError:
+        what = "一项输入数据（方案中已无此项）"
+    rules = {rule.id: rule.name for _, rule in scheme.special.all_rules()}
+    indicators = {n.id: n.name for n in schemes.nodes(scheme)}
+    if where in rules:
+        return f"缺少{what}（特殊规则「{rules[where]}」需要）"
+    if where in indicators:
+        return f"缺少{what}（指标「{indicators[where]}」需要）"
+    return f"缺少{what}"
+
+
+def unscored(cycle: Cycle) -> list[tuple[str, list[str]]]:
+    """Every unit of the cycle without a score, with why in words: no result row yet, or the engine blocked it
+    (``Result.blocked``; the reasons are the ``missing`` inputs whose missing policy is ``block``)."""
+    scheme = schemes.load(cycle.scheme_ref)
+    results = {r.assessment_id: r for r in Result.objects.filter(cycle=cycle).only("assessment_id", "blocked", "final_score", "missing")}
+    out: list[tuple[str, list[str]]] = []
+    for assessment in Assessment.objects.filter(cycle=cycle).select_related("unit").order_by("unit__code"):
+        result = results.get(assessment.pk)
+        if result is None:
+            out.append((assessment.unit.name, ["尚未综合评价"]))
+        elif result.blocked or result.final_score is None:
+            reasons = [
+                missing_in_words(scheme, str(entry))
+                for entry in result.missing
+                if str(entry).rpartition("/")[2] in {i.id for i in scheme.inputs}
+                and scheme.missing_policy_of(str(entry).rpartition("/")[2]) == "block"
+            ]
+            out.append((assessment.unit.name, list(dict.fromkeys(reasons)) or ["无法计分"]))
+    return out
+
+
+def unscored_text(units: list[tuple[str, list[str]]], limit: int = 10) -> str:
+    """``unscored``'s list as one line: 乙市（缺少「…」（特殊规则「…」需要））、丙县（…） 等 N 个单位."""
+    shown = "、".join(f"{name}（{'；'.join(reasons)}）" for name, reasons in units[:limit])
+    return shown + (f" 等 {len(units)} 个单位" if len(units) > limit else "")
+
+
+def stale(cycle: Cycle) -> list[str]:
+    """Names of the units whose inputs changed since the stored evaluation (a letter, an import or a finding
+    saved after 综合评价): their stored result is no longer the score of the current data."""
+    stored = {r.assessment.unit.code: r.inputs for r in Result.objects.filter(cycle=cycle).select_related("assessment__unit")}
+    return [row["unit_name"] for row in input_rows(cycle) if row["unit_id"] in stored and stored[row["unit_id"]] != row]

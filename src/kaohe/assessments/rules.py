@@ -11,6 +11,10 @@
     public (anonymous)    published results                              nothing
 
 Predicates take (user, obj) where obj is a Cycle, Assessment, SelfEvaluation or Evidence, as the permission says.
+
+These permissions come from the person's roles only. Django's superuser flag makes ``user.has_perm`` answer yes to
+everything; it is for the Django admin (a separate ``admin`` account), never a way round a role or a state rule, so
+the workflow asks :func:`allowed`, not ``user.has_perm``, and the templates' ``perms`` is :class:`RolePerms`.
 """
 
 from __future__ import annotations
@@ -23,6 +27,50 @@ from kaohe.assessments.models import Assessment, Cycle, Evidence, Membership, Se
 from kaohe.assessments.schemes import OFFICE_LEAD
 
 Role = Membership.Role
+
+# The apps whose permissions are role rules (this module and kaohe/reports/rules.py), not model permissions.
+ROLE_APPS = ("assessments", "reports")
+
+
+def allowed(user: Any, perm: str, obj: Any = None) -> bool:
+    """May ``user`` do ``perm`` (on ``obj``)? The role rules below decide, whatever the superuser flag says."""
+    return bool(rules.has_perm(perm, user, obj))
+
+
+class _RoleLookup:
+    def __init__(self, user: Any, app_label: str) -> None:
+        self.user, self.app_label = user, app_label
+
+    def __getitem__(self, name: str) -> bool:
+        perm = f"{self.app_label}.{name}"
+        return allowed(self.user, perm) if rules.perm_exists(perm) else bool(self.user.has_perm(perm))
+
+    def __bool__(self) -> bool:
+        return bool(self.user.has_module_perms(self.app_label))
+
+
+class RolePerms:
+    """The templates' ``perms``: ``perms.assessments.manage_cycle`` asks the role rules (see :func:`allowed`);
+    model permissions of other apps (the admin's) are Django's as usual."""
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+
+    def __getitem__(self, app_label: str) -> Any:
+        if app_label in ROLE_APPS:
+            return _RoleLookup(self.user, app_label)
+        from django.contrib.auth.context_processors import PermWrapper
+
+        return PermWrapper(self.user)[app_label]
+
+    def __iter__(self) -> Any:
+        raise TypeError("RolePerms is not iterable")
+
+    def __contains__(self, perm_name: str) -> bool:
+        if "." not in perm_name:
+            return bool(self[perm_name])
+        app_label, name = perm_name.split(".", 1)
+        return bool(self[app_label][name])
 
 
 def memberships(user: Any) -> list[Membership]:
@@ -144,3 +192,39 @@ rules.add_perm("assessments.verify_item", leads_indicator & is_verifiable)
 rules.add_perm("assessments.reopen_verification", is_office & is_verified)
 rules.add_perm("assessments.view_result", is_published | ((is_office | is_approver) & has_result))
 rules.add_perm("assessments.view_evidence", can_see_assessment)
+
+
+# ------------------------------------------------------------------------------------------------ accounts
+# Who may administer whose account (the Django admin's user and role pages; kaohe/assessments/admin.py).
+#
+#   a superuser (the separate ``admin`` account)   every account and every role
+#   an office member (考核办, not a superuser)        creates accounts; changes the name, e-mail, active flag and
+#                                                   password of accounts that hold unit roles only (单位填报人,
+#                                                   单位负责人) or no role yet; grants and removes only those unit roles.
+#                                                   Never: superuser/staff flags, groups, model permissions, its own
+#                                                   or another office member's account, approvers' (领导审定) and
+#                                                   verifiers' (牵头单位核实人) accounts, nor their roles. Whoever
+#                                                   could reset an approver's or a verifier's password could act as
+#                                                   them; those accounts and roles are the superuser's to manage.
+OFFICE_GRANTABLE_ROLES = frozenset(Membership.UNIT_ROLES)
+
+
+def may_manage_account(user: Any, account: Any) -> bool:
+    """May ``user`` change ``account`` (names, e-mail, active flag, password) and its roles? See the table above."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if not any(m.role == Role.OFFICE for m in memberships(user)):
+        return False
+    if account is None:
+        return True  # a new account
+    if account.pk == user.pk or account.is_superuser or account.is_staff:
+        return False
+    roles = set(Membership.objects.filter(user=account).values_list("role", flat=True))
+    return roles <= OFFICE_GRANTABLE_ROLES
+
+
+def may_grant_role(user: Any, account: Any, role: str) -> bool:
+    """May ``user`` give ``account`` the role ``role`` (or change or remove such a membership)?"""
+    return may_manage_account(user, account) and (user.is_superuser or role in OFFICE_GRANTABLE_ROLES)

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kaohe.assessments import actions, schemes
 from kaohe.assessments.dashboard import dashboard_data, describe, public_data, result_notes
-from kaohe.assessments.evaluation import explain_result
+from kaohe.assessments.evaluation import explain_result, unscored, unscored_text
 from kaohe.assessments.forms import (
     CommentForm,
     CycleForm,
@@ -43,7 +43,7 @@ from kaohe.assessments.models import (
     SelfEvaluation,
     State,
 )
-from kaohe.assessments.rules import lead_units, unit_ids
+from kaohe.assessments.rules import allowed, lead_units, unit_ids
 from kaohe.assessments.schemes import OFFICE_LEAD
 from kaohe.audit.actions import verify_chain
 from kaohe.audit.models import AuditLog
@@ -69,7 +69,7 @@ def public_view(view: View) -> View:
 
 
 def _check(request: HttpRequest, perm: str, obj: Any = None) -> None:
-    if not request.user.has_perm(perm, obj):
+    if not allowed(request.user, perm, obj):  # the role rules, whatever the superuser flag says
         raise PermissionDenied
 
 
@@ -99,7 +99,7 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.is_authenticated:
         return redirect("public_index")
-    if user.has_perm("assessments.view_dashboard"):
+    if allowed(user, "assessments.view_dashboard"):
         latest = Cycle.objects.order_by("-year", "-pk").first()
         if latest is not None:
             return redirect("cycle_dashboard", cycle_id=latest.pk)
@@ -140,8 +140,16 @@ def cycle_new(request: HttpRequest) -> HttpResponse:
 def cycle_dashboard(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = access_cycle(request, cycle_id, "assessments.view_dashboard")
     # Verifiers follow the progress but see scores only once published, as on the result pages.
-    data = dashboard_data(cycle, with_results=request.user.has_perm("assessments.view_cycle_results", cycle))
-    return render(request, "assessments/dashboard.html", {"cycle": cycle, **data})
+    data = dashboard_data(cycle, with_results=allowed(request.user, "assessments.view_cycle_results", cycle))
+    # The office's buttons, only where the cycle's states allow the step (the actions refuse the others anyway).
+    office = allowed(request.user, "assessments.manage_cycle", cycle)
+    states = set(cycle.assessments.values_list("state", flat=True))
+    steps = {
+        "can_evaluate": office and bool(states) and states <= {State.VERIFIED, State.EVALUATED},
+        "can_publish": office and states == {State.APPROVED},
+        "can_import": office and not states & {State.APPROVED, State.PUBLISHED},
+    }
+    return render(request, "assessments/dashboard.html", {"cycle": cycle, **data, **steps})
 
 
 def _cycle_action(request: HttpRequest, cycle_id: int, perm: str, run: Callable[[Cycle], str]) -> HttpResponse:
@@ -161,7 +169,11 @@ def _cycle_action(request: HttpRequest, cycle_id: int, perm: str, run: Callable[
 def cycle_evaluate(request: HttpRequest, cycle_id: int) -> HttpResponse:
     def run(cycle: Cycle) -> str:
         n = actions.check_evaluate_cycle(cycle=cycle, acting_user=request.user)
-        return f"综合评价完成：{n} 个单位"
+        missing = unscored(cycle)
+        if missing:
+            # Every unit the engine could not score, with why in words; approval waits until none is left.
+            messages.error(request, f"{len(missing)} 个单位无法计分，不能审定：{unscored_text(missing, limit=50)}")
+        return f"综合评价完成：{n - len(missing)} 个单位已计分" + (f"，{len(missing)} 个单位无法计分" if missing else "")
 
     return _cycle_action(request, cycle_id, "assessments.manage_cycle", run)
 
@@ -211,7 +223,7 @@ def cycle_import(request: HttpRequest, cycle_id: int) -> HttpResponse:
         if upload.size > 50 * 1024 * 1024:
             raise actions.ActionError("文件过大：最大 50 MB")
         rows = actions.read_monitoring_file(upload.name, upload.read())
-        n = actions.do_import_monitoring_values(cycle=cycle, rows=rows, source=upload.name, acting_user=request.user)
+        n = actions.check_import_monitoring_values(cycle=cycle, rows=rows, source=upload.name, acting_user=request.user)
         return f"已导入 {n} 个监测数据值"
 
     return _cycle_action(request, cycle_id, "assessments.manage_cycle", run)
@@ -251,15 +263,17 @@ def cycle_findings(request: HttpRequest, cycle_id: int) -> HttpResponse:
     findings = schemes.finding_inputs(scheme)
     assessments = list(cycle.assessments.select_related("unit").order_by("unit__code"))
     if request.method == "POST":
-        code = request.POST.get("unit_id", "")
-        row: dict[str, Any] = {"unit_id": code}
-        for inp in findings:
-            raw = request.POST.get(f"f_{inp.id}", "")
-            # an unticked box is a finding too: "no such incident"
-            row[inp.id] = (raw == "true") if inp.kind == "boolean" else (raw or None)
         try:
-            actions.do_import_monitoring_values(cycle=cycle, rows=[row], source="考核办认定", acting_user=request.user)
-            messages.success(request, f"已保存认定事项：{code}")
+            if request.POST.get("action") == "remaining_no":
+                n = actions.check_decide_remaining_findings_no(cycle=cycle, acting_user=request.user)
+                messages.success(request, f"已将其余 {n} 项未认定事项认定为否")
+            else:
+                code = request.POST.get("unit_id", "")
+                # 是 / 否 / 未认定: an empty choice stays 未认定 (never silently 否)
+                raw = {inp.id: request.POST.get(f"f_{inp.id}", "") for inp in findings}
+                actions.check_save_findings(cycle=cycle, unit_code=code, raw=raw, acting_user=request.user)
+                name = next((a.unit.name for a in assessments if a.unit.code == code), code)
+                messages.success(request, f"已保存认定事项：{name}")
         except actions.ActionError as exc:
             messages.error(request, str(exc))
         return redirect("cycle_findings", cycle_id=cycle.pk)
@@ -268,14 +282,19 @@ def cycle_findings(request: HttpRequest, cycle_id: int) -> HttpResponse:
         for iv in ImportedValue.objects.filter(cycle=cycle, input_id__in=[i.id for i in findings])
     }
     rows = [(a, [(inp, stored.get((a.unit_id, inp.id))) for inp in findings]) for a in assessments]
-    return render(request, "assessments/findings.html", {"cycle": cycle, "findings": findings, "rows": rows})
+    undecided = sum(1 for _, pairs in rows for inp, v in pairs if v is None and inp.kind == "boolean")
+    signed = cycle.assessments.filter(state__in=[State.APPROVED, State.PUBLISHED]).exists()
+    return render(
+        request, "assessments/findings.html",
+        {"cycle": cycle, "findings": findings, "rows": rows, "undecided": undecided, "can_change": not signed},
+    )
 
 
 @login_required
 @require_GET
 def cycle_verification(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = access_cycle(request, cycle_id, "assessments.verify_cycle")
-    leads = lead_units(request.user) | ({OFFICE_LEAD} if request.user.has_perm("assessments.manage_cycle") else set())
+    leads = lead_units(request.user) | ({OFFICE_LEAD} if allowed(request.user, "assessments.manage_cycle") else set())
     items = (
         SelfEvaluation.objects.filter(assessment__cycle=cycle, lead_unit__in=leads)
         .exclude(assessment__state=State.DRAFT)
@@ -308,15 +327,17 @@ def cycle_approval(request: HttpRequest, cycle_id: int) -> HttpResponse:
     return render(
         request, "assessments/approval.html",
         {"cycle": cycle, "results": results, "states": state_counts, "comment_form": CommentForm(),
-         "can_approve": request.user.has_perm("assessments.approve_cycle", cycle),
-         "all_evaluated": set(states) == {State.EVALUATED}},
+         "can_approve": allowed(request.user, "assessments.approve_cycle", cycle),
+         "all_evaluated": set(states) == {State.EVALUATED},
+         # why this person may not 审定 now (units without a result, stale results, the evaluator himself …)
+         "approval_refusal": actions.approval_refusal(cycle, request.user) if set(states) == {State.EVALUATED} else None},
     )
 
 
 # ------------------------------------------------------------------------------------------------ a unit's assessment
 def _item_rows(request: HttpRequest, assessment: Assessment, forms: dict[int, Any] | None = None) -> list[dict[str, Any]]:
     scheme = schemes.load(assessment.cycle.scheme_ref)
-    can_edit = request.user.has_perm("assessments.edit_self_evaluation", assessment)
+    can_edit = allowed(request.user, "assessments.edit_self_evaluation", assessment)
     # The targets of the unit's responsibility letter that each indicator compares against.
     letter = ResponsibilityLetter.objects.filter(cycle=assessment.cycle, unit=assessment.unit).first()
     targets = {inp.id: inp for inp in schemes.target_inputs(scheme)}
@@ -344,7 +365,7 @@ def _item_rows(request: HttpRequest, assessment: Assessment, forms: dict[int, An
         ]
         rows.append(
             {"item": item, "inputs": inputs, "verification": verification, "form": form, "targets": item_targets,
-             "can_verify": request.user.has_perm("assessments.verify_item", item)}
+             "can_verify": allowed(request.user, "assessments.verify_item", item)}
         )
     return rows
 
@@ -362,10 +383,10 @@ def _render_assessment(request: HttpRequest, assessment: Assessment, forms: dict
         "assessment": assessment,
         "cycle": assessment.cycle,
         "rows": _item_rows(request, assessment, forms),
-        "can_edit": user.has_perm("assessments.edit_self_evaluation", assessment),
-        "can_submit": user.has_perm("assessments.submit_assessment", assessment),
-        "can_reopen": user.has_perm("assessments.reopen_verification", assessment),
-        "can_see_result": user.has_perm("assessments.view_result", assessment) and hasattr(assessment, "result"),
+        "can_edit": allowed(user, "assessments.edit_self_evaluation", assessment),
+        "can_submit": allowed(user, "assessments.submit_assessment", assessment),
+        "can_reopen": allowed(user, "assessments.reopen_verification", assessment),
+        "can_see_result": allowed(user, "assessments.view_result", assessment) and hasattr(assessment, "result"),
         "evidence_form": EvidenceForm(),
         "overdue": assessment.is_overdue(),
     }

@@ -70,12 +70,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     from django.contrib.auth.models import User
 
     from kaohe.assessments import actions
+    from kaohe.assessments.rules import allowed
 
     cycle = _cycle(args.cycle)
     user = User.objects.filter(username=args.user, is_active=True).first()
     if user is None:
         raise UserInputError(f"no active user {args.user!r}")
-    if not user.has_perm("assessments.manage_cycle", cycle):
+    if not allowed(user, "assessments.manage_cycle", cycle):
         raise UserInputError(f"{args.user} may not import into {cycle.name} (the office's permission is needed)")
     try:
         data = args.file.read_bytes()
@@ -83,7 +84,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise UserInputError(Problem(f"cannot read the file: {exc.strerror}", file=str(args.file))) from None
     try:
         rows = actions.read_monitoring_file(args.file.name, data)
-        count = actions.do_import_monitoring_values(cycle=cycle, rows=rows, source=args.file.name, acting_user=user)
+        count = actions.check_import_monitoring_values(cycle=cycle, rows=rows, source=args.file.name, acting_user=user)
     except actions.ActionError as exc:
         raise UserInputError([Problem(part, file=str(args.file)) for part in str(exc).split("；")]) from None
     print(f"imported {count} values into {cycle.name} from {args.file}")

@@ -189,9 +189,6 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 # at its limit plus the form around it.
 MAX_REQUEST_BODY_BYTES = (EVIDENCE_MAX_MB + 1) * 1024 * 1024
 
-# The audit chain's HMAC key lives outside the database (kaohe.audit.keys); a backup records only its id.
-KAOHE_AUDIT_KEY_FILE = Path(envstr("KAOHE_AUDIT_KEY_FILE", str(VAR_DIR / "audit.key")))
-
 # Static files: collected by `kaohe serve` into STATIC_ROOT and served by WhiteNoise (compressed copies).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

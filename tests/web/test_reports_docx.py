@@ -62,8 +62,8 @@ def test_the_published_notice_has_a_ranking_table_per_sequence(approved: World) 
     actions.check_publish_cycle(cycle=approved.cycle, acting_user=approved.people["alice"])
     document = notice(approved, "anon")
     assert [table_rows(t) for t in document.tables] == [
-        [["名次", "单位", "得分", "等级"], ["1", "甲市", "97.00", "优秀"], ["2", "乙市", "87.00", "良好"]],
-        [["名次", "单位", "得分", "等级"], ["1", "丙县", "77.00", "合格"]],
+        [["名次", "单位", "得分", "等级", "备注"], ["1", "甲市", "97.00", "优秀", ""], ["2", "乙市", "87.00", "良好", ""]],
+        [["名次", "单位", "得分", "等级", "备注"], ["1", "丙县", "77.00", "合格", ""]],
     ]
     assert document.paragraphs[0].style.name == "Title"
     assert document.paragraphs[0].text == "关于2024年度考核结果的通报"

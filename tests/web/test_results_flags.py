@@ -103,11 +103,11 @@ def test_the_approval_page_shows_the_stored_flags_in_words(flagged: World) -> No
     html = page(flagged, "linda", reverse("cycle_approval", args=[flagged.cycle.pk]))
     header = [re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<th[^>]*>(.*?)</th>", html, flags=re.S)]
     rows = rows_by_unit(html)
-    col = {name: header.index(name) for name in ("序列", "名次", "先进", "约谈", "一票否决及后果", "政务失信记录")}
+    col = {name: header.index(name) for name in ("序列", "名次", "先进", "约谈", "说明")}
     assert [(rows[u][col["名次"]], rows[u][col["先进"]]) for u in ("丙县", "甲市", "乙市")] == [("1", "✔"), ("2", ""), ("3", "")]
-    assert rows["甲市"][col["一票否决及后果"]] == f"{VETO}：{CONSEQUENCE}"
-    assert rows["乙市"][col["政务失信记录"]] == f"是：{FALSIFIED}（依据{CLAUSE}纳入政务失信记录）"
-    assert rows["丙县"][col["一票否决及后果"]] == rows["丙县"][col["政务失信记录"]] == ""
+    assert rows["甲市"][col["说明"]] == f"一票否决：{VETO}。后果：{CONSEQUENCE}"
+    assert rows["乙市"][col["说明"]].split() == [f"一票否决：{FALSIFIED}", f"纳入政务失信记录：{FALSIFIED}（依据{CLAUSE}纳入政务失信记录）"]
+    assert rows["丙县"][col["说明"]] == ""
     assert rows["丙县"][col["序列"]] == "市县"  # the sequence's name, not its id "all"
     assert not IDS.search(html)
 
@@ -142,7 +142,7 @@ def test_the_office_lists_the_units_given_a_dishonesty_record(flagged: World) ->
 def test_the_results_workbook_reads_the_stored_flags(flagged: World) -> None:
     response = flagged.client("alice").get(reverse("reports:results_export", args=[flagged.cycle.pk]))
     wb = load_workbook(io.BytesIO(response.content))
-    assert wb.sheetnames == ["市县", "一票否决与政务失信", "指标得分", "加扣分明细"]
+    assert wb.sheetnames[:4] == ["市县", "一票否决与政务失信", "指标得分", "加扣分明细"]
     header = [c.value for c in wb["市县"][1]]
     ranking = [(r[0], r[2], r[header.index("等级")], r[header.index("先进")]) for r in wb["市县"].iter_rows(min_row=2, values_only=True)]
     assert ranking == [(1, "丙县", "优秀", "是"), (2, "甲市", "不合格", None), (3, "乙市", "不合格", None)]
@@ -161,7 +161,8 @@ def test_the_notice_lists_the_vetoed_and_the_dishonest_units(flagged: World) -> 
     response = flagged.client("anon").get(reverse("reports:notice", args=[flagged.cycle.pk]))
     document = Document(io.BytesIO(response.content))
     assert [[c.text for c in row.cells] for row in document.tables[0].rows] == [
-        ["名次", "单位", "得分", "等级"], ["1", "丙县", "92.00", "优秀"], ["2", "甲市", "97.00", "不合格"], ["3", "乙市", "87.00", "不合格"],
+        ["名次", "单位", "得分", "等级", "备注"], ["1", "丙县", "92.00", "优秀", ""], ["2", "甲市", "97.00", "不合格", "一票否决"],
+        ["3", "乙市", "87.00", "不合格", "一票否决、政务失信记录"],
     ]
     sections: dict[str, list[str]] = {}
     for p in document.paragraphs:

@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 
 from kaohe.assessments import schemes
 from kaohe.assessments.models import Assessment, Cycle, Result, SelfEvaluation, State
+from kaohe.core.scheme import VETO_GROUPS
 
 GRADE_ORDER = {"优秀": 0, "良好": 1, "合格": 2, "不合格": 3}
 DONE = (SelfEvaluation.ItemStatus.ACCEPTED, SelfEvaluation.ItemStatus.CHANGED)
@@ -88,8 +89,6 @@ def flag_names(cycle: Cycle, flags: list[Any]) -> list[str]:
 # Seed 000 第十条: "对于徇私舞弊、谎报瞒报、篡改数据、伪造资料等造成考核结果严重失真失实的，考核等级直接确定为不合格，将相关信息
 # 纳入政务失信记录" — the clause every falsification rule (and so every 政务失信记录) rests on.
 DISHONESTY_CLAUSE = "《吉林省污染防治攻坚战成效考核实施方案》第十条"
-# The special rules that make a unit 一票否决 (veto 否决项, falsification 数据造假, no_advanced 不得评为先进单位).
-VETO_GROUPS = ("veto", "falsification", "no_advanced")
 
 
 @dataclass(frozen=True)
@@ -105,6 +104,11 @@ class Notes:
     @property
     def vetoed_text(self) -> str:
         return "、".join(self.veto_rules) or "一票否决"
+
+    @property
+    def other_rules(self) -> list[str]:
+        """The fired rules that are not a veto (降档, 不得评为优秀)."""
+        return [name for name in self.rules if name not in self.veto_rules]
 
 
 def notes_for(scheme: Any, result: Result) -> Notes:

@@ -32,7 +32,7 @@ from kaohe.audit.models import AuditLog
 
 GRADE_ORDER = ["优秀", "良好", "合格", "不合格"]
 CHINESE_NUMBERS = "一二三四五六七八九十"
-TABLE_HEADER = ["名次", "单位", "得分", "等级"]
+TABLE_HEADER = ["名次", "单位", "得分", "等级", "备注"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class Row:
     unit: str
     score: float | None
     grade: str
+    note: str = ""  # 一票否决 / 政务失信记录: why a unit with a high score is 不合格 and ranked low
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,11 @@ def score_text(score: float | None) -> str:
     return "—" if score is None else f"{score:.2f}"
 
 
+def _note(result: Result) -> str:
+    marks = (("一票否决", result.vetoed), ("政务失信记录", result.dishonesty_record))
+    return "、".join(mark for mark, on in marks if on)
+
+
 def notice_for(cycle: Cycle) -> Notice:
     scheme = schemes.load(cycle.scheme_ref)
     # The stored flags, in words (先进 is the stored flag: nothing here recomputes it from the rank).
@@ -84,7 +90,7 @@ def notice_for(cycle: Cycle) -> Notice:
     results.sort(key=lambda r: (order.get(r.sequence, len(order)), r.rank is None, r.rank or 0, r.assessment.unit.code))
     names = {s.id: s.name for s in scheme.sequences}
     sequences = [
-        (names.get(seq, seq), [Row(r.rank, r.assessment.unit.name, r.final_score, r.grade) for r in results if r.sequence == seq])
+        (names.get(seq, seq), [Row(r.rank, r.assessment.unit.name, r.final_score, r.grade, _note(r)) for r in results if r.sequence == seq])
         for seq in dict.fromkeys(r.sequence for r in results)
     ]
     approved = approval_date(cycle)
@@ -149,7 +155,8 @@ def write_notice(cycle: Cycle) -> bytes:
             cell.paragraphs[0].runs[0].bold = True
         for row in rows:
             cells = table.add_row().cells
-            for cell, text in zip(cells, ["—" if row.rank is None else str(row.rank), row.unit, score_text(row.score), row.grade or "—"], strict=True):
+            texts = ["—" if row.rank is None else str(row.rank), row.unit, score_text(row.score), row.grade or "—", row.note]
+            for cell, text in zip(cells, texts, strict=True):
                 cell.text = text
 
     sections = [("先进单位", notice.advanced), ("约谈单位", notice.interview), ("启动问责程序的单位", notice.accountability)]

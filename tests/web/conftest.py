@@ -27,6 +27,12 @@ from kaohe.assessments import actions
 from kaohe.assessments.models import Assessment, Cycle, Membership, SelfEvaluation, Unit
 
 SCHEME_YAML = (Path(__file__).parent / "data" / "web_scheme.yaml").read_text(encoding="utf-8")
+
+# A fixed audit key for every web test (kaohe.audit.keys reads the environment first): the tests never read or
+# create the developer's var/audit.key, not even when the test database is migrated. Key tests override it.
+TEST_AUDIT_KEY = "kaohe-test-audit-key-0123456789abcdef0123456789abcdef"
+os.environ["KAOHE_AUDIT_KEY"] = TEST_AUDIT_KEY
+os.environ.pop("KAOHE_AUDIT_OLD_KEYS", None)
 ROLES = ["anon", "alice", "linda", "fay", "hank", "bob", "vera", "walt"]
 
 # Values per input that make a complete, plausible self-evaluation.

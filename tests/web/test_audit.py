@@ -1,5 +1,6 @@
-"""The audit log is append-only and hash-chained; `kaohe audit verify` finds the first altered or removed entry
-even when the database was edited behind the application's back."""
+"""The audit log is append-only and hash-chained (HMAC-SHA256 with a key outside the database); `kaohe audit verify`
+finds every altered or removed entry even when the database was edited behind the application's back. The replay
+of the log against the data is tests/web/test_tamper.py and test_audit_keys.py."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ def test_it_reports_an_altered_value(world: World) -> None:
     report = verify_chain()
     assert report.problem is not None
     assert report.problem.seq == entry.seq
-    assert "altered" in report.problem.message
+    assert "被改动" in report.problem.message
 
 
 def test_it_reports_an_entry_rewritten_with_a_fresh_hash(world: World) -> None:
@@ -54,7 +55,7 @@ def test_it_reports_a_removed_entry(world: World) -> None:
     raw("DELETE FROM audit_auditlog WHERE seq = %s", [victim])
     report = verify_chain()
     assert report.problem is not None
-    assert (report.problem.seq, "removed" in report.problem.message) == (victim, True)
+    assert (report.problem.seq, "已被删除" in report.problem.message) == (victim, True)
 
 
 def test_it_reports_the_newest_entry_removed(world: World) -> None:
@@ -78,11 +79,11 @@ def test_it_refuses_to_change_an_entry_through_the_orm(world: World) -> None:
 
 def test_the_cli_reports_tampering(world: World, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["audit", "verify"]) == 0
-    assert "intact" in capsys.readouterr().out
+    assert "审计校验通过" in capsys.readouterr().out
     entry = AuditLog.objects.order_by("seq")[2]
     raw("UPDATE audit_auditlog SET actor_name = %s WHERE seq = %s", ["mallory", entry.seq])
     assert main(["audit", "verify"]) == 1
-    assert f"entry #{entry.seq} was altered" in capsys.readouterr().err
+    assert f"审计记录 #{entry.seq} 被改动" in capsys.readouterr().err
 
 
 def test_the_history_page_shows_who_changed_a_value_and_why(world: World) -> None:
@@ -104,21 +105,21 @@ def test_the_cli_reports_an_evidence_file_swapped_on_disk(world: World, capsys: 
         item=item, upload=SimpleUploadedFile("监测报告.pdf", b"%PDF-1.4 original"), acting_user=world.people["fay"]
     )
     assert main(["audit", "verify"]) == 0
-    assert "evidence files intact: 1" in capsys.readouterr().out
+    assert "佐证文件 1 个完整" in capsys.readouterr().out
     Path(evidence.file.path).write_bytes(b"%PDF-1.4 forged")
     assert main(["audit", "verify"]) == 1
-    assert f"evidence #{evidence.pk} (监测报告.pdf): the file was altered" in capsys.readouterr().err
+    assert f"佐证材料 #{evidence.pk}「监测报告.pdf」：文件被替换或改动" in capsys.readouterr().err
     # Editing the row's hash to match the forged file does not help: the upload entry holds the original hash.
     raw("UPDATE assessments_evidence SET sha256 = %s WHERE id = %s", [hashlib.sha256(b"%PDF-1.4 forged").hexdigest(), evidence.pk])
     assert main(["audit", "verify"]) == 1
-    assert "its recorded hash was changed" in capsys.readouterr().err
+    assert "记录的文件哈希被改动" in capsys.readouterr().err
 
 
 def test_the_audit_page_verifies_on_request(world: World) -> None:
     client = world.client("alice")
-    assert "哈希链完整" not in client.get("/audit/").content.decode()
-    assert "哈希链完整" in client.get("/audit/?verify=1").content.decode()
+    assert "审计校验通过" not in client.get("/audit/").content.decode()
+    assert "审计校验通过" in client.get("/audit/?verify=1").content.decode()
     entry = AuditLog.objects.order_by("seq")[4]
     raw("UPDATE audit_auditlog SET reason = %s WHERE seq = %s", ["改过", entry.seq])
     page = client.get("/audit/?verify=1").content.decode()
-    assert "哈希链被破坏" in page and f"entry #{entry.seq} was altered" in page
+    assert "发现问题" in page and f"审计记录 #{entry.seq} 被改动" in page

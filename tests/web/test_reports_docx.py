@@ -95,7 +95,8 @@ def test_the_preamble_names_cycle_scheme_year_and_approval_date(approved: World)
     assert "《网页测试方案》" in preamble and "2024年度" in preamble and "（2024年度考核）" in preamble
     assert "于2025年3月10日经领导审定" in preamble
     assert "共考核 3 个单位，其中优秀 1 个、良好 1 个、合格 1 个" in preamble
-    assert document.paragraphs[-1].text == "2025年3月12日"  # signed on the publication day
+    assert document.paragraphs[-2].text == "2025年3月12日"  # signed on the publication day
+    assert document.paragraphs[-1].text.startswith("校验码 ")  # the audit chain's head (test_audit_keys.py)
     assert all("审阅稿" not in p.text for p in document.paragraphs)
 
 
@@ -106,7 +107,7 @@ def test_before_publication_only_office_and_approver_get_a_draft(approved: World
     with time_machine.travel("2025-03-11 12:00 +0800", tick=False):
         document = notice(approved, "alice")
     assert document.paragraphs[1].text == "（审阅稿，尚未通报）"
-    assert document.paragraphs[-1].text == "2025年3月11日"  # not published: signed on the day it is printed
+    assert document.paragraphs[-2].text == "2025年3月11日"  # not published: signed on the day it is printed
 
 
 def test_after_publication_everyone_gets_it(approved: World) -> None:

@@ -315,7 +315,7 @@ def test_it_exports_the_results_workbook_per_sequence(evaluated: World) -> None:
     response = evaluated.client("alice").get(reverse("reports:results_export", args=[evaluated.cycle.pk]))
     assert response.status_code == 200
     wb = load_workbook(io.BytesIO(response.content))
-    assert wb.sheetnames == ["市", "县", "一票否决与政务失信", "指标得分", "加扣分明细"]
+    assert wb.sheetnames == ["市", "县", "一票否决与政务失信", "指标得分", "加扣分明细", "审计校验码"]
     assert [r[0] for r in wb["一票否决与政务失信"].iter_rows(min_row=2, values_only=True)] == ["本周期无一票否决或纳入政务失信记录的单位"]
     city = [(r[0], r[2]) for r in wb["市"].iter_rows(min_row=2, values_only=True)]
     assert city == [(1, "甲市"), (2, "乙市")]

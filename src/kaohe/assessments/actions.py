@@ -47,6 +47,7 @@ from kaohe.assessments.models import (
     ImportedValue,
     Membership,
     ResponsibilityLetter,
+    Result,
     SelfEvaluation,
     State,
     Unit,
@@ -54,6 +55,7 @@ from kaohe.assessments.models import (
 )
 from kaohe.assessments.rules import allowed, may_grant_role, may_manage_account
 from kaohe.audit.actions import do_append_audit
+from kaohe.audit.snapshots import take, users_audited_by_caller
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -122,7 +124,7 @@ def office_group() -> Any:
 def do_add_membership(
     *, user: Any, role: str, unit: Unit | None = None, lead_unit: str = "", acting_user: User | None
 ) -> Membership:
-    with transaction.atomic():
+    with transaction.atomic(), users_audited_by_caller():
         membership = Membership.objects.create(user=user, role=role, unit=unit, lead_unit=lead_unit)
         user.__dict__.pop("_kaohe_memberships", None)  # rules.memberships() caches the roles on the user object
         if role == Membership.Role.OFFICE:
@@ -132,6 +134,7 @@ def do_add_membership(
         do_append_audit(
             acting_user=acting_user, action="membership.add", obj=membership,
             new={**_membership_fields(membership), "user": user.get_username(), "unit": unit.code if unit else None},
+            rows=[user],  # its snapshot: the office role brings is_staff and the office group
         )
     return membership
 
@@ -181,6 +184,7 @@ def do_remove_membership(*, membership: Membership, acting_user: User | None) ->
         old = _membership_fields(membership)
         do_append_audit(
             acting_user=acting_user, action="membership.remove", obj=membership, old=old, new=None,
+            deleted=[membership],
         )
         membership.delete()
 
@@ -216,7 +220,7 @@ def do_create_user(
     acting_user: User | None,
 ) -> AuthUser:
     """A new account (no role yet: roles are memberships). ``password=None`` leaves it without a usable one."""
-    with transaction.atomic():
+    with transaction.atomic(), users_audited_by_caller():
         user = AuthUser.objects.create_user(
             username=username, password=password, first_name=first_name, last_name=last_name, email=email
         )
@@ -238,7 +242,7 @@ def check_create_user(
 
 def do_change_user(*, user: Any, changes: dict[str, Any], acting_user: User | None) -> AuthUser:
     """Change account fields (``groups`` and ``user_permissions`` take the full new list)."""
-    with transaction.atomic():
+    with transaction.atomic(), users_audited_by_caller():
         row = AuthUser.objects.select_for_update().get(pk=user.pk)
         old = _user_fields(row)
         for name, value in changes.items():
@@ -267,7 +271,7 @@ def check_change_user(*, user: Any, changes: dict[str, Any], acting_user: Any) -
 
 def do_set_password(*, user: Any, password: str | None, acting_user: User | None) -> AuthUser:
     """Set (or, with None, disable) the account's password; the audit entry says so without the hash."""
-    with transaction.atomic():
+    with transaction.atomic(), users_audited_by_caller():
         row = AuthUser.objects.select_for_update().get(pk=user.pk)
         old = _user_fields(row)
         if password is None:
@@ -325,9 +329,13 @@ def do_open_cycle(
             return unit.sequence if unit.sequence in sequence_ids else sequence_ids[0]
 
         specs_by_sequence = {seq: schemes.items_for(scheme, seq) for seq in {sequence_of(u) for u in unit_list}}
+        do_append_audit(
+            acting_user=acting_user, action="cycle.open", obj=cycle,
+            new={"name": name, "year": year, "scheme": cycle.scheme_id, "units": [u.code for u in unit_list]},
+        )
         for unit in unit_list:
             assessment = Assessment.objects.create(cycle=cycle, unit=unit, sequence=sequence_of(unit))
-            ResponsibilityLetter.objects.create(cycle=cycle, unit=unit)
+            letter = ResponsibilityLetter.objects.create(cycle=cycle, unit=unit)
             SelfEvaluation.objects.bulk_create(
                 SelfEvaluation(
                     assessment=assessment, indicator_id=spec.indicator_id, indicator_name=spec.indicator_name[:300],
@@ -335,10 +343,11 @@ def do_open_cycle(
                 )
                 for spec in specs_by_sequence[assessment.sequence]
             )
-        do_append_audit(
-            acting_user=acting_user, action="cycle.open", obj=cycle,
-            new={"name": name, "year": year, "scheme": cycle.scheme_id, "units": [u.code for u in unit_list]},
-        )
+            # One entry per unit with the snapshots of its new rows (what `kaohe audit verify` holds them to).
+            do_append_audit(
+                acting_user=acting_user, action="cycle.open_unit", obj=cycle, what=f"{unit.code} {unit.name}"[:255],
+                rows=[assessment, letter, SelfEvaluation.objects.filter(assessment=assessment)],
+            )
     return cycle
 
 
@@ -426,7 +435,6 @@ def do_save_self_evaluation(
         if not assessment.is_unit_editable:
             raise ActionError(f"操作未执行：当前状态为「{State(assessment.state).label}」，自评值不能再修改")
         old = {"values": item.values, "self_score": _decimal(item.self_score), "explanation": item.explanation}
-
         fields: dict[str, Any] = {"values": values, "self_score": self_score, "explanation": explanation}
         # A changed value must be verified again, whatever the verifier said about the old one.
         if values != item.values and item.status != SelfEvaluation.ItemStatus.OPEN:
@@ -493,8 +501,12 @@ def check_add_evidence(*, item: SelfEvaluation, upload: UploadedFile, acting_use
 
 
 # ------------------------------------------------------------------------------------------------ workflow
-def _transition(assessment: Assessment, name: str, *, acting_user: User | None, reason: str = "") -> None:
-    """Run one django-fsm transition (which refuses a wrong source state) and audit it. Inside atomic."""
+def _transition(
+    assessment: Assessment, name: str, *, acting_user: User | None, reason: str = "", rows: Iterable[Any] = (),
+    prepared: Any = None,
+) -> None:
+    """Run one django-fsm transition (which refuses a wrong source state) and audit it. Inside atomic. ``rows`` and
+    ``prepared`` add the snapshots of other rows the step wrote (``do_append_audit``)."""
     old = assessment.state
     try:
         getattr(assessment, name)()
@@ -504,7 +516,7 @@ def _transition(assessment: Assessment, name: str, *, acting_user: User | None, 
     assessment.save()
     do_append_audit(
         acting_user=acting_user, action=f"assessment.{name}", obj=assessment, what="state",
-        old=old, new=assessment.state, reason=reason,
+        old=old, new=assessment.state, reason=reason, rows=rows, prepared=prepared,
     )
 
 
@@ -512,10 +524,11 @@ def do_submit(*, assessment: Assessment, acting_user: User | None) -> None:
     with transaction.atomic():
         assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
         # Items sent back are open for verification again.
-        assessment.items.filter(status=SelfEvaluation.ItemStatus.RETURNED).update(
+        returned = list(assessment.items.filter(status=SelfEvaluation.ItemStatus.RETURNED).values_list("pk", flat=True))
+        SelfEvaluation.objects.filter(pk__in=returned).update(
             status=SelfEvaluation.ItemStatus.OPEN, version=F("version") + 1
         )
-        _transition(assessment, "submit", acting_user=acting_user)
+        _transition(assessment, "submit", acting_user=acting_user, rows=[SelfEvaluation.objects.filter(pk__in=returned)])
 
 
 def check_submit(*, assessment: Assessment, acting_user: Any) -> None:
@@ -572,6 +585,7 @@ def do_verify_item(
         do_append_audit(
             acting_user=acting_user, action="verification.save", obj=fresh, what=fresh.indicator_id,
             old=old, new={"values": values, "score": _decimal(score), "status": status}, reason=reason,
+            rows=[verification],
         )
         if assessment.state == State.SUBMITTED:
             _transition(assessment, "start_verification", acting_user=acting_user)
@@ -609,7 +623,7 @@ def do_return_item(*, item: SelfEvaluation, comment: str, version: int, acting_u
         verification.save()
         do_append_audit(
             acting_user=acting_user, action="verification.return", obj=fresh, what=fresh.indicator_id,
-            old=item.status, new=SelfEvaluation.ItemStatus.RETURNED, reason=comment,
+            old=item.status, new=SelfEvaluation.ItemStatus.RETURNED, reason=comment, rows=[verification],
         )
         _transition(assessment, "return_to_unit", acting_user=acting_user, reason=comment)
     return fresh
@@ -688,13 +702,13 @@ def do_import_monitoring_values(
     with transaction.atomic():
         for unit, input_id, value in parsed:
             previous = ImportedValue.objects.filter(cycle=cycle, unit=unit, input_id=input_id).first()
-            ImportedValue.objects.update_or_create(
+            imported, _ = ImportedValue.objects.update_or_create(
                 cycle=cycle, unit=unit, input_id=input_id, defaults={"value": value, "source": source}
             )
             do_append_audit(
                 acting_user=acting_user, action="monitoring.import", object_type="assessments.importedvalue",
                 object_id=f"{cycle.pk}:{unit.code}:{input_id}", what=input_id,
-                old=previous.value if previous else None, new=value, reason=source,
+                old=previous.value if previous else None, new=value, reason=source, rows=[imported],
             )
     return len(parsed)
 
@@ -808,15 +822,26 @@ def do_evaluate_cycle(*, cycle: Cycle, acting_user: User | None) -> int:
 
     with transaction.atomic():
         assessments = list(Assessment.objects.select_for_update().filter(cycle=cycle).select_related("unit"))
+        replaced = list(Result.objects.filter(cycle=cycle).values_list("pk", flat=True))
         stored = evaluate(cycle)
+        # Every stored Result row goes into the log (what `kaohe audit verify` holds it to): with its unit's
+        # evaluate step, or in the cycle.evaluate entry below (units not moved, and the replaced rows).
+        results = take([Result.objects.filter(cycle=cycle)]).get("assessments.result", {})
+        by_assessment = {snap["assessment_id"]: (pk, snap) for pk, snap in results.items() if snap is not None}
         for assessment in assessments:
             if assessment.state in (State.VERIFIED, State.EVALUATED):
-                _transition(assessment, "evaluate", acting_user=acting_user)
+                own = by_assessment.pop(assessment.pk, None)
+                _transition(
+                    assessment, "evaluate", acting_user=acting_user,
+                    prepared={"assessments.result": {own[0]: own[1]}} if own else None,
+                )
         cycle.evaluated_at = timezone.now()
         cycle.save(update_fields=["evaluated_at"])
         do_append_audit(
             acting_user=acting_user, action="cycle.evaluate", obj=cycle,
             new={code: row for code, row in stored.items()},
+            deleted=[("assessments.result", pk) for pk in replaced if str(pk) not in results],
+            prepared={"assessments.result": dict(by_assessment.values())} if by_assessment else None,
         )
     return len(stored)
 
@@ -904,9 +929,10 @@ def check_send_back_cycle(*, cycle: Cycle, comment: str, acting_user: Any) -> No
 
 def do_publish_cycle(*, cycle: Cycle, acting_user: User | None) -> None:
     with transaction.atomic():
-        _cycle_transition(cycle, "publish", acting_user=acting_user)
+        # Set before the cycle's entry is written, so that the entry's snapshot holds the publication time.
         cycle.published_at = timezone.now()
         cycle.save(update_fields=["published_at"])
+        _cycle_transition(cycle, "publish", acting_user=acting_user)
 
 
 def check_publish_cycle(*, cycle: Cycle, acting_user: Any) -> None:

@@ -31,6 +31,7 @@ from kaohe.assessments.models import Cycle, Membership, ResponsibilityLetter, Un
 from kaohe.assessments.rules import OFFICE_GRANTABLE_ROLES, may_grant_role, may_manage_account
 from kaohe.audit.actions import do_append_audit
 from kaohe.audit.admin import ReadOnlyAdmin
+from kaohe.audit.snapshots import deleted_with
 
 
 def _shown(value: Any) -> Any:
@@ -68,13 +69,20 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def delete_model(self, request: HttpRequest, obj: Model) -> None:
         with transaction.atomic():
-            do_append_audit(acting_user=request.user, action="admin.delete", obj=obj, what=str(obj), old=str(obj))
+            # The entry names every audited row the deletion removes (the row and what cascades with it).
+            do_append_audit(
+                acting_user=request.user, action="admin.delete", obj=obj, what=str(obj), old=str(obj),
+                deleted=deleted_with(obj),
+            )
             super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         with transaction.atomic():
             for obj in queryset:
-                do_append_audit(acting_user=request.user, action="admin.delete", obj=obj, what=str(obj), old=str(obj))
+                do_append_audit(
+                    acting_user=request.user, action="admin.delete", obj=obj, what=str(obj), old=str(obj),
+                    deleted=deleted_with(obj),
+                )
             super().delete_queryset(request, queryset)
 
 

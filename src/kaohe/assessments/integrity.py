@@ -1,16 +1,40 @@
-"""Evidence files checked against the hashes the audit log recorded when they were uploaded.
+"""``kaohe audit verify``: the audit chain, the data and the evidence files, checked together and reported in words.
 
-The audit chain proves its own rows unchanged; a file swapped on disk (or an Evidence row whose hash was edited
-to match) shows up here, because the ``evidence.add`` entry holds the SHA-256 taken at upload time.
+1. The chain (``kaohe.audit.actions.verify_chain``): every entry signed with the audit key (HMAC-SHA256), linked to
+   the previous one, numbered without gaps, and the chain head naming the newest entry.
+2. The data (``kaohe.audit.replay``): every row of an audited model — units, people and their roles, cycles,
+   letters, assessments, self-evaluations, verifications, evidence, imported values, results — equals the newest
+   snapshot the log holds for it; rows the log never recorded and rows that vanished are reported too.
+3. The evidence files: every file matches the SHA-256 its ``evidence.add`` entry recorded at upload (the audit chain
+   proves its own rows unchanged; a file swapped on disk, or an Evidence row whose hash was edited to match, shows
+   up here).
+
+Each problem is one line naming the unit (name and code), the cycle, the value and what the log recorded versus what
+the database holds now.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
+from typing import Any
 
-from kaohe.assessments.models import Evidence
+from django.contrib.auth import get_user_model
+from django.db import models
+
+from kaohe.assessments import schemes
+from kaohe.assessments.models import (
+    Assessment,
+    Cycle,
+    Evidence,
+    Membership,
+    SelfEvaluation,
+    Unit,
+)
+from kaohe.audit.actions import ChainReport, verify_chain
 from kaohe.audit.models import AuditLog
+from kaohe.audit.replay import Discrepancy, Replay
 
 
 @dataclass(frozen=True)
@@ -40,15 +64,280 @@ def verify_evidence() -> tuple[int, list[EvidenceProblem]]:
     for evidence in Evidence.objects.order_by("pk").iterator():
         count += 1
         expected = recorded.get(str(evidence.pk))
-        name = f"evidence #{evidence.pk} ({evidence.original_name})"
+        name = f"佐证材料 #{evidence.pk}「{evidence.original_name}」"
         if expected is None:
-            problems.append(EvidenceProblem(evidence.pk, f"{name} has no upload entry in the audit log"))
+            problems.append(EvidenceProblem(evidence.pk, f"{name} 没有上传记录"))
             continue
         if evidence.sha256 != expected:
-            problems.append(EvidenceProblem(evidence.pk, f"{name}: its recorded hash was changed"))
+            problems.append(EvidenceProblem(evidence.pk, f"{name}：记录的文件哈希被改动"))
         actual = _sha256(evidence)
         if actual is None:
-            problems.append(EvidenceProblem(evidence.pk, f"{name}: the file is missing"))
+            problems.append(EvidenceProblem(evidence.pk, f"{name}：文件缺失"))
         elif actual != expected:
-            problems.append(EvidenceProblem(evidence.pk, f"{name}: the file was altered"))
+            problems.append(EvidenceProblem(evidence.pk, f"{name}：文件被替换或改动（与上传时的哈希不符）"))
     return count, problems
+
+
+# ------------------------------------------------------------------------------------------------ words
+MODEL_NAMES = {
+    "auth.user": "用户",
+    "assessments.unit": "被考核单位",
+    "assessments.membership": "人员角色",
+    "assessments.cycle": "考核周期",
+    "assessments.responsibilityletter": "目标责任书",
+    "assessments.assessment": "考核状态",
+    "assessments.selfevaluation": "自评项",
+    "assessments.verification": "核实记录",
+    "assessments.evidence": "佐证材料",
+    "assessments.importedvalue": "导入的监测数据",
+    "assessments.result": "考核结果",
+}
+
+# Fields whose model declares no Chinese name; the others use the model field's verbose_name.
+FIELD_NAMES: dict[str, str] = {
+    "final_score": "综合得分", "base_total": "基础得分", "bonus": "加分", "deduction": "扣分", "grade": "等次",
+    "rank": "排名", "advanced": "先进", "interview": "约谈", "accountability": "问责", "blocked": "无法计分",
+    "flags": "特殊规则标记", "missing": "缺失数据", "scores": "各指标得分", "inputs": "评分所用数据",
+    "computed_at": "评价时间", "created_at": "创建时间", "evaluated_at": "综合评价时间", "published_at": "通报时间",
+    "submitted_at": "提交时间", "verified_at": "核实完成时间", "issued_at": "下达时间", "kind": "类别",
+    "version": "版本", "file": "文件", "original_name": "文件名", "content_type": "文件类型", "size": "文件大小",
+    "sha256": "文件哈希", "uploaded_at": "上传时间", "uploaded_by_id": "上传人", "verifier_id": "核实人",
+    "input_id": "输入项", "value": "数值", "source": "来源", "user_id": "用户", "unit_id": "单位",
+    "cycle_id": "考核周期", "assessment_id": "考核单元", "item_id": "自评项", "parent_id": "上级单位",
+    "username": "用户名", "is_superuser": "超级用户", "is_staff": "管理后台权限", "is_active": "账号启用",
+    "password": "密码", "groups": "用户组", "user_permissions": "单独授予的权限",
+}
+INPUT_KEYED = {"values", "targets", "inputs"}  # JSON fields keyed by the scheme's input ids
+NOTHING = "（空）"
+
+
+def _model(label: str) -> type[models.Model]:
+    from django.apps import apps
+
+    return apps.get_model(label)
+
+
+def _field(label: str, name: str) -> Any:
+    try:
+        return _model(label)._meta.get_field(name.removesuffix("_id") if name.endswith("_id") else name)
+    except Exception:  # a user snapshot field, or a field a later version removed
+        return None
+
+
+def field_name(label: str, name: str) -> str:
+    if label == "auth.user" and name in FIELD_NAMES:  # Django's own names are long ("超级用户状态")
+        return FIELD_NAMES[name]
+    model_field = _field(label, name)
+    verbose = str(getattr(model_field, "verbose_name", "") or "")
+    if verbose and not verbose.isascii():
+        return verbose
+    return FIELD_NAMES.get(name, verbose or name)
+
+
+@dataclass
+class Words:
+    """Turns a discrepancy into a sentence; caches what it looks up (most rows of one report share a cycle)."""
+
+    _cycles: dict[int, Cycle | None] = field(default_factory=dict)
+    _schemes: dict[int, Any] = field(default_factory=dict)
+
+    # --- lookups that survive deleted rows
+    def unit(self, pk: Any) -> str:
+        unit = Unit.objects.filter(pk=pk).only("name", "code").first() if pk is not None else None
+        return f"{unit.name}（{unit.code}）" if unit else f"单位 #{pk}（已删除）"
+
+    def cycle(self, pk: Any) -> Cycle | None:
+        if pk not in self._cycles:
+            self._cycles[pk] = Cycle.objects.filter(pk=pk).first() if pk is not None else None
+        return self._cycles[pk]
+
+    def cycle_name(self, pk: Any) -> str:
+        cycle = self.cycle(pk)
+        return f"「{cycle.name}」" if cycle else f"考核周期 #{pk}"
+
+    def scheme(self, cycle_pk: Any) -> Any:
+        if cycle_pk not in self._schemes:
+            cycle = self.cycle(cycle_pk)
+            try:
+                self._schemes[cycle_pk] = schemes.load(cycle.scheme_ref) if cycle else None
+            except Exception:  # a scheme file that is gone: fall back to the ids
+                self._schemes[cycle_pk] = None
+        return self._schemes[cycle_pk]
+
+    def input_name(self, cycle_pk: Any, input_id: str) -> str:
+        scheme = self.scheme(cycle_pk)
+        if scheme is not None:
+            try:
+                return f"「{schemes.input_def(scheme, input_id).name}」"
+            except KeyError:
+                pass
+        return f"「{input_id}」"
+
+    def indicator_name(self, cycle_pk: Any, node_id: str) -> str:
+        scheme = self.scheme(cycle_pk)
+        if scheme is not None:
+            for node in schemes.nodes(scheme):
+                if node.id == node_id:
+                    return f"指标 {node_id}「{node.name}」"
+        return f"指标 {node_id}"
+
+    def assessment(self, pk: Any) -> tuple[str, Any]:
+        """(unit · cycle, cycle pk) of an assessment."""
+        a = Assessment.objects.filter(pk=pk).values("unit_id", "cycle_id").first() if pk is not None else None
+        if a is None:
+            return f"考核单元 #{pk}（已删除）", None
+        return f"{self.unit(a['unit_id'])} · {self.cycle_name(a['cycle_id'])}", a["cycle_id"]
+
+    def item(self, pk: Any) -> tuple[str, Any]:
+        i = SelfEvaluation.objects.filter(pk=pk).values("assessment_id", "indicator_id", "indicator_name").first()
+        if i is None:
+            return f"自评项 #{pk}（已删除）", None
+        where, cycle_pk = self.assessment(i["assessment_id"])
+        return f"{where} · 指标 {i['indicator_id']}「{i['indicator_name']}」", cycle_pk
+
+    def user(self, pk: Any) -> str:
+        user = get_user_model().objects.filter(pk=pk).first() if pk is not None else None
+        return f"用户 {user.get_username()}" if user else f"用户 #{pk}"
+
+    # --- what a row is
+    def subject(self, d: Discrepancy) -> tuple[str, Any]:
+        """The row in words and the cycle whose scheme names its values."""
+        snap = d.current or d.logged or {}
+        label = d.label
+        what = MODEL_NAMES.get(label, label)
+        if label == "auth.user":
+            return f"用户 {snap.get('username') or '#' + d.pk}", None
+        if label == "assessments.unit":
+            if snap.get("name"):
+                return f"被考核单位 {snap['name']}（{snap.get('code', '')}）", None
+            return f"被考核单位 #{d.pk}", None
+        if label == "assessments.membership":
+            role = snap.get("role")
+            role_text = Membership.Role(role).label if role in Membership.Role.values else str(role)
+            where = self.unit(snap["unit_id"]) if snap.get("unit_id") else snap.get("lead_unit") or ""
+            return f"人员角色（{self.user(snap.get('user_id'))} · {role_text} {where}）".replace(" ）", "）"), None
+        if label == "assessments.cycle":
+            name = snap.get("name")
+            return (f"考核周期「{name}」" if name else f"考核周期 #{d.pk}"), int(d.pk)
+        if label in ("assessments.responsibilityletter", "assessments.importedvalue"):
+            cycle_pk = snap.get("cycle_id")
+            where = f"{self.unit(snap.get('unit_id'))} · {self.cycle_name(cycle_pk)}"
+            if label == "assessments.importedvalue":
+                return f"{where} · {what}{self.input_name(cycle_pk, str(snap.get('input_id')))}", cycle_pk
+            return f"{where} · {what}", cycle_pk
+        if label in ("assessments.assessment", "assessments.result"):
+            where, cycle_pk = self.assessment(d.pk if label == "assessments.assessment" else snap.get("assessment_id"))
+            return f"{where} · {what}", cycle_pk
+        if label == "assessments.selfevaluation":
+            where, cycle_pk = self.assessment(snap.get("assessment_id"))
+            return f"{where} · 指标 {snap.get('indicator_id')}「{snap.get('indicator_name')}」的自评", cycle_pk
+        if label == "assessments.verification":
+            where, cycle_pk = self.item(snap.get("item_id"))
+            return f"{where}的核实", cycle_pk
+        if label == "assessments.evidence":
+            where, cycle_pk = self.item(snap.get("item_id"))
+            return f"{where} · 佐证材料「{snap.get('original_name')}」", cycle_pk
+        return f"{what} #{d.pk}", None
+
+    # --- values
+    def value(self, label: str, name: str, value: Any) -> str:
+        if value is None or value == "" or value == [] or value == {}:
+            return NOTHING
+        if isinstance(value, bool):
+            return "是" if value else "否"
+        model_field = _field(label, name)
+        choices = getattr(model_field, "choices", None)
+        if choices and not isinstance(value, dict | list):
+            return str(dict(choices).get(value, value))
+        if name == "user_id" or name.endswith("by_id") or name == "verifier_id":
+            return self.user(value)
+        if name in ("unit_id", "parent_id"):
+            return self.unit(value)
+        if name == "cycle_id":
+            return self.cycle_name(value)
+        if isinstance(value, dict | list):
+            text = json.dumps(value, ensure_ascii=False)
+            return text if len(text) <= 120 else text[:117] + "…"
+        return str(value)
+
+    def changes(self, d: Discrepancy, cycle_pk: Any) -> list[str]:
+        out = []
+        for change in d.changes:
+            name = field_name(d.label, change.name)
+            if change.name == "password":
+                out.append(f"{name}已被更改（与最后一次审计记录不符）")
+                continue
+            if isinstance(change.logged, dict) and isinstance(change.current, dict):
+                for key in sorted(set(change.logged) | set(change.current)):
+                    old, new = change.logged.get(key), change.current.get(key)
+                    if json.dumps(old) == json.dumps(new):
+                        continue
+                    if change.name in INPUT_KEYED:
+                        what = f"{name}{self.input_name(cycle_pk, key)}"
+                    elif change.name == "scores":
+                        what = f"{name} · {self.indicator_name(cycle_pk, key)}"
+                    else:
+                        what = f"{name}「{key}」"
+                    out.append(f"{what} 记录为 {self.value(d.label, key, old)}，现为 {self.value(d.label, key, new)}")
+                continue
+            old_text = self.value(d.label, change.name, change.logged)
+            new_text = self.value(d.label, change.name, change.current)
+            out.append(f"{name} 记录为 {old_text}，现为 {new_text}")
+        return out
+
+    def sentence(self, d: Discrepancy) -> str:
+        subject, cycle_pk = self.subject(d)
+        where = f"（审计记录 #{d.seq}）" if d.seq else ""
+        if d.kind == "deleted":
+            return f"{subject}：已被删除，审计日志中没有删除记录{where}"
+        if d.kind == "unlogged":
+            if d.seq:
+                return f"{subject}：审计日志记录它已被删除{where}，数据库中却仍有此行"
+            return f"{subject}：没有任何审计记录（未经系统操作写入）"
+        return f"{subject}：{'；'.join(self.changes(d, cycle_pk))}{where}"
+
+
+# ------------------------------------------------------------------------------------------------ everything
+@dataclass
+class Report:
+    chain: ChainReport
+    rows: int
+    files: int
+    problems: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def entries(self) -> int:
+        return self.chain.entries
+
+    def summary(self) -> str:
+        if self.ok:
+            return (
+                f"审计校验通过：审计记录 {self.entries} 条（密钥签名与哈希链完整），数据 {self.rows} 行与日志一致，"
+                f"佐证文件 {self.files} 个完整"
+            )
+        return (
+            f"审计校验发现 {len(self.problems)} 处问题（审计记录 {self.entries} 条，数据 {self.rows} 行，"
+            f"佐证文件 {self.files} 个）"
+        )
+
+
+def verify_all() -> Report:
+    """The chain, the data and the evidence files; every problem as one line in words."""
+    replay = Replay()
+    chain = verify_chain(on_entry=replay.feed)
+    rows, discrepancies = replay.compare()
+    files, evidence_problems = verify_evidence()
+    problems = [p.message for p in chain.problems]
+    if chain.entries == 0 and chain.head_seq == 0:
+        if rows or files:
+            problems.append(f"审计日志为空，但数据库中有 {rows} 行考核数据和 {files} 个佐证文件：这些数据没有任何审计记录")
+        return Report(chain, rows, files, problems)
+    words = Words()
+    problems.extend(words.sentence(d) for d in discrepancies)
+    problems.extend(p.message for p in evidence_problems)
+    return Report(chain, rows, files, problems)
+

@@ -6,6 +6,7 @@
     二、先进单位   三、约谈单位   四、问责        one list paragraph per unit ("无" when empty)
     五、一票否决   六、政务失信记录               only when a unit has them: the rule, its consequences, the reason
     考核办, date                              signature
+    校验码 xxxx-xxxx-xxxx（审计记录 #n）          the audit chain's head (kaohe.audit.anchors)
 
 Before publication the office and the approver get the same document marked as a draft.
 """
@@ -28,6 +29,7 @@ from docx.shared import Pt
 from kaohe.assessments import schemes
 from kaohe.assessments.dashboard import notes_for
 from kaohe.assessments.models import Cycle, Result
+from kaohe.audit import anchors
 from kaohe.audit.models import AuditLog
 
 GRADE_ORDER = ["优秀", "良好", "合格", "不合格"]
@@ -171,6 +173,13 @@ def write_notice(cycle: Cycle) -> bytes:
 
     for text in ("生态环境保护目标责任考核办公室", notice.signed):
         document.add_paragraph(text).alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    anchor = anchors.current()
+    if anchor is not None:
+        # The audit chain's head when this document was made: a printed copy pins the log (kaohe.audit.anchors;
+        # `kaohe audit verify --anchor` checks it).
+        line = document.add_paragraph(anchor.text)
+        line.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        line.runs[0].font.size = Pt(9)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -38,6 +38,7 @@ from kaohe.assessments import schemes
 from kaohe.assessments.dashboard import notes_for
 from kaohe.assessments.evaluation import frame_from_rows
 from kaohe.assessments.models import Assessment, Cycle, Result, SelfEvaluation
+from kaohe.audit import anchors
 from kaohe.core import check_inputs
 from kaohe.core.scoring import explain_all
 from kaohe.core.workbooks import write_results
@@ -475,8 +476,27 @@ def write_cycle_results(cycle: Cycle) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "results.xlsx"
         write_results(results_frame(scheme, results), scheme, path, explain_all(scheme, checked))
-        add_flags_sheet(path, scheme, results)
+        add_flags_sheet(path, scheme, results)  # also adds the 审计校验码 sheet (add_anchor_sheet), in one load/save
         return path.read_bytes()
+
+
+ANCHOR_SHEET = "审计校验码"
+
+
+def add_anchor_sheet(wb: Workbook) -> None:
+    """The audit chain's head when the workbook was made (kaohe.audit.anchors): a printed or filed copy pins the
+    log, and ``kaohe audit verify --anchor`` checks it."""
+    anchor = anchors.current()
+    ws = wb.create_sheet(ANCHOR_SHEET)
+    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 12, 60
+    if anchor is None:
+        ws.append(["校验码", "审计日志为空"])
+    else:
+        ws.append(["校验码", anchor.grouped])
+        ws.append(["审计记录", f"#{anchor.seq}"])
+        ws.append(["核对方法", f"kaohe audit verify --anchor '{anchor.grouped} #{anchor.seq}'"])
+    for row in ws.iter_rows():
+        row[0].font = Font(bold=True)
 
 
 FLAGS_SHEET = "一票否决与政务失信"
@@ -507,4 +527,5 @@ def add_flags_sheet(path: Path, scheme: Any, results: list[Result]) -> None:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     if ws.max_row == 1:
         ws.append(["本周期无一票否决或纳入政务失信记录的单位"])
+    add_anchor_sheet(wb)
     wb.save(path)

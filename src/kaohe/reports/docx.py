@@ -2,7 +2,7 @@
 
     关于<cycle>结果的通报                     title
     preamble                                 scheme, year, who evaluated, approval date, grade counts
-    一、考核结果  （一）<sequence> …           one table per sequence: 名次 · 单位 · 得分 · 等级
+    一、考核结果  （一）<sequence> …           one table per sequence: 名次 · 单位 · 得分 · 等级 · 备注
     二、先进单位   三、约谈单位   四、问责        one list paragraph per unit ("无" when empty)
     五、一票否决   六、政务失信记录               only when a unit has them: the rule, its consequences, the reason
     考核办, date                              signature

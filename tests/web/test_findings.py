@@ -116,6 +116,10 @@ def test_findings_close_once_the_results_are_approved(block_world: World) -> Non
     assert ImportedValue.objects.get(cycle=world.cycle, unit=world.units["A"]).value is False
     page = office.get(findings_url(world)).content.decode()
     assert 'name="f_major_incident"' not in page and "其余未认定事项均认定为否" not in page
+    letters = office.get(f"/cycles/{world.cycle.pk}/letters/").content.decode()
+    assert "目标责任书不能再修改" in letters and 'name="t_good_days_target"' not in letters
+    dashboard = office.get(f"/cycles/{world.cycle.pk}/").content.decode()
+    assert f"/cycles/{world.cycle.pk}/import/" not in dashboard and f"/cycles/{world.cycle.pk}/publish/" in dashboard
     letter = world.cycle.letters.get(unit=world.units["A"])
     with pytest.raises(actions.ActionError, match="不能再修改"):
         actions.check_issue_letter(letter=letter, raw={"good_days_target": "99"}, acting_user=world.people["alice"])

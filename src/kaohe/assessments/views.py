@@ -237,7 +237,10 @@ def cycle_letters(request: HttpRequest, cycle_id: int) -> HttpResponse:
     targets = schemes.target_inputs(scheme)
     letters = ResponsibilityLetter.objects.filter(cycle=cycle).select_related("unit").order_by("unit__code")
     rows = [(letter, [(t, letter.targets.get(t.id)) for t in targets]) for letter in letters]
-    return render(request, "assessments/letters.html", {"cycle": cycle, "targets": targets, "rows": rows})
+    signed = cycle.assessments.filter(state__in=[State.APPROVED, State.PUBLISHED]).exists()  # as check_issue_letter
+    return render(
+        request, "assessments/letters.html", {"cycle": cycle, "targets": targets, "rows": rows, "can_change": not signed}
+    )
 
 
 @login_required

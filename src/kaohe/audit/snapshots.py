@@ -86,9 +86,9 @@ def plain(value: Any) -> Any:
         return str(value)
     if isinstance(value, bytes | memoryview):
         return bytes(value).hex()
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
+    if isinstance(value, dict | list):
+        return value  # a JSON field's document: JSON already
+    if isinstance(value, tuple):
         return [plain(v) for v in value]
     return str(value)
 

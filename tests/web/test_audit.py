@@ -105,7 +105,7 @@ def test_the_cli_reports_an_evidence_file_swapped_on_disk(world: World, capsys: 
         item=item, upload=SimpleUploadedFile("监测报告.pdf", b"%PDF-1.4 original"), acting_user=world.people["fay"]
     )
     assert main(["audit", "verify"]) == 0
-    assert "佐证文件 1 个完整" in capsys.readouterr().out
+    assert "佐证文件 1 个与方案文件 1 个完整" in capsys.readouterr().out
     Path(evidence.file.path).write_bytes(b"%PDF-1.4 forged")
     assert main(["audit", "verify"]) == 1
     assert f"佐证材料 #{evidence.pk}「监测报告.pdf」：文件被替换或改动" in capsys.readouterr().err

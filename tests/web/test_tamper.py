@@ -170,6 +170,13 @@ def evidence_file_swapped(p: Probe) -> list[str]:
     return ["监测报告.pdf", "文件被替换或改动"]
 
 
+def scheme_file_swapped(p: Probe) -> list[str]:
+    """The uploaded scheme YAML rewritten on disk: 水环境质量 worth 60 points instead of 40."""
+    path = Path(p.later.scheme_file.path)
+    path.write_text(path.read_text(encoding="utf-8").replace("points: 40", "points: 60", 1), encoding="utf-8")
+    return ["考核周期「2025年度考核」：上传的考核方案文件被替换或改动"]
+
+
 def evidence_row_deleted(p: Probe) -> list[str]:
     sql("DELETE FROM assessments_evidence WHERE id = %s", [p.evidence.pk])
     return ["佐证材料「监测报告.pdf」", "已被删除"]
@@ -258,7 +265,7 @@ CASES: dict[str, Callable[[Probe], list[str]]] = {
         assessment_moved_to_published, published_at_without_approval, imported_value, letter_targets,
         filler_promoted, superuser_set, approver_password_reset, unit_renamed, result_inserted,
         chain_tail_rewritten_unkeyed, chain_tail_rewritten_guessed_key, forged_entry_with_correct_sha256,
-        chain_head_edited, evidence_file_swapped, evidence_row_deleted, audit_row_deleted,
+        chain_head_edited, evidence_file_swapped, evidence_row_deleted, scheme_file_swapped, audit_row_deleted,
     ]
 }
 

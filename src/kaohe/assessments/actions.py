@@ -329,10 +329,12 @@ def do_open_cycle(
             return unit.sequence if unit.sequence in sequence_ids else sequence_ids[0]
 
         specs_by_sequence = {seq: schemes.items_for(scheme, seq) for seq in {sequence_of(u) for u in unit_list}}
-        do_append_audit(
-            acting_user=acting_user, action="cycle.open", obj=cycle,
-            new={"name": name, "year": year, "scheme": cycle.scheme_id, "units": [u.code for u in unit_list]},
-        )
+        opened: dict[str, Any] = {"name": name, "year": year, "scheme": cycle.scheme_id, "units": [u.code for u in unit_list]}
+        if cycle.scheme_file:
+            # The uploaded scheme decides every score: `kaohe audit verify` checks the file against this hash.
+            with cycle.scheme_file.open("rb") as handle:
+                opened["scheme_sha256"] = hashlib.sha256(handle.read()).hexdigest()
+        do_append_audit(acting_user=acting_user, action="cycle.open", obj=cycle, new=opened)
         for unit in unit_list:
             assessment = Assessment.objects.create(cycle=cycle, unit=unit, sequence=sequence_of(unit))
             letter = ResponsibilityLetter.objects.create(cycle=cycle, unit=unit)
@@ -345,7 +347,8 @@ def do_open_cycle(
             )
             # One entry per unit with the snapshots of its new rows (what `kaohe audit verify` holds them to).
             do_append_audit(
-                acting_user=acting_user, action="cycle.open_unit", obj=cycle, what=f"{unit.code} {unit.name}"[:255],
+                acting_user=acting_user, action="cycle.open_unit", object_type="assessments.cycle", object_id=cycle.pk,
+                what=f"{unit.code} {unit.name}"[:255],
                 rows=[assessment, letter, SelfEvaluation.objects.filter(assessment=assessment)],
             )
     return cycle

@@ -5,9 +5,9 @@
 2. The data (``kaohe.audit.replay``): every row of an audited model — units, people and their roles, cycles,
    letters, assessments, self-evaluations, verifications, evidence, imported values, results — equals the newest
    snapshot the log holds for it; rows the log never recorded and rows that vanished are reported too.
-3. The evidence files: every file matches the SHA-256 its ``evidence.add`` entry recorded at upload (the audit chain
+3. The files: every evidence file matches the SHA-256 its ``evidence.add`` entry recorded at upload (the audit chain
    proves its own rows unchanged; a file swapped on disk, or an Evidence row whose hash was edited to match, shows
-   up here).
+   up here), and every uploaded scheme file the SHA-256 its ``cycle.open`` entry recorded.
 
 Each problem is one line naming the unit (name and code), the cycle, the value and what the log recorded versus what
 the database holds now.
@@ -75,6 +75,32 @@ def verify_evidence() -> tuple[int, list[EvidenceProblem]]:
             problems.append(EvidenceProblem(evidence.pk, f"{name}：文件缺失"))
         elif actual != expected:
             problems.append(EvidenceProblem(evidence.pk, f"{name}：文件被替换或改动（与上传时的哈希不符）"))
+    return count, problems
+
+
+def verify_scheme_files() -> tuple[int, list[str]]:
+    """(files checked, problems) — every uploaded scheme file must match the hash its ``cycle.open`` entry recorded
+    (the scheme decides every score; a YAML swapped on disk would change the next evaluation and every explanation)."""
+    recorded: dict[str, str] = {}
+    for entry in AuditLog.objects.filter(action="cycle.open").only("object_id", "new_value").iterator():
+        sha = (entry.decoded_new() or {}).get("scheme_sha256")
+        if sha:
+            recorded[entry.object_id] = sha
+    problems = []
+    count = 0
+    for cycle in Cycle.objects.exclude(scheme_file="").order_by("pk"):
+        expected = recorded.get(str(cycle.pk))
+        if expected is None:  # opened before the hash was recorded
+            continue
+        count += 1
+        try:
+            with cycle.scheme_file.open("rb") as handle:
+                actual = hashlib.sha256(handle.read()).hexdigest()
+        except FileNotFoundError:
+            problems.append(f"考核周期「{cycle.name}」：上传的考核方案文件缺失")
+            continue
+        if actual != expected:
+            problems.append(f"考核周期「{cycle.name}」：上传的考核方案文件被替换或改动（与开启周期时的哈希不符）")
     return count, problems
 
 
@@ -304,6 +330,7 @@ class Report:
     rows: int
     files: int
     problems: list[str]
+    scheme_files: int = 0
 
     @property
     def ok(self) -> bool:
@@ -317,11 +344,11 @@ class Report:
         if self.ok:
             return (
                 f"审计校验通过：审计记录 {self.entries} 条（密钥签名与哈希链完整），数据 {self.rows} 行与日志一致，"
-                f"佐证文件 {self.files} 个完整"
+                f"佐证文件 {self.files} 个与方案文件 {self.scheme_files} 个完整"
             )
         return (
             f"审计校验发现 {len(self.problems)} 处问题（审计记录 {self.entries} 条，数据 {self.rows} 行，"
-            f"佐证文件 {self.files} 个）"
+            f"佐证文件 {self.files} 个，方案文件 {self.scheme_files} 个）"
         )
 
 
@@ -331,13 +358,15 @@ def verify_all() -> Report:
     chain = verify_chain(on_entry=replay.feed)
     rows, discrepancies = replay.compare()
     files, evidence_problems = verify_evidence()
+    scheme_files, scheme_problems = verify_scheme_files()
     problems = [p.message for p in chain.problems]
     if chain.entries == 0 and chain.head_seq == 0:
         if rows or files:
             problems.append(f"审计日志为空，但数据库中有 {rows} 行考核数据和 {files} 个佐证文件：这些数据没有任何审计记录")
-        return Report(chain, rows, files, problems)
+        return Report(chain, rows, files, problems, scheme_files)
     words = Words()
     problems.extend(words.sentence(d) for d in discrepancies)
     problems.extend(p.message for p in evidence_problems)
-    return Report(chain, rows, files, problems)
+    problems.extend(scheme_problems)
+    return Report(chain, rows, files, problems, scheme_files)
 

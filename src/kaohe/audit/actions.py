@@ -67,14 +67,15 @@ def do_append_audit(
         rows.append(obj)
     user = acting_user if isinstance(acting_user, User) else None
     with transaction.atomic():
+        # Read before the head is locked (the caller's transaction holds its own rows), so appends queue briefly.
+        taken = snapshots.take(rows, deleted)
+        if prepared:
+            taken = snapshots.merge(prepared, taken)
         # Migration 0002 creates the head row; get_or_create covers a database built without migrations.
         head = ChainHead.objects.select_for_update().filter(pk=1).first()
         if head is None:
             head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
         key = _signing_key(head)
-        taken = snapshots.take(rows, deleted)
-        if prepared:
-            taken = snapshots.merge(prepared, taken)
         entry = AuditLog(
             seq=head.last_seq + 1,
             # Microseconds dropped so the ISO text hashed here survives every database's round trip.

@@ -369,3 +369,18 @@ def test_screens_show_only_the_steps_the_role_and_state_allow(db: Any) -> None:
     client.force_login(User.objects.create_superuser("root", password="pw"))
     assert client.get(f"/cycles/{world.cycle.pk}/").status_code == 403
     assert "审计日志" not in client.get("/public/").content.decode()
+
+
+def test_a_superuser_without_a_role_cannot_download_unpublished_results(world: World) -> None:
+    """The results workbook and the 通报 of an evaluated, unpublished cycle are the office's and the approver's;
+    the download check asks the role rules, so Django's superuser flag does not open them."""
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    world.through_verified()
+    actions.check_evaluate_cycle(cycle=world.cycle, acting_user=world.people["alice"])
+    client = Client()
+    client.force_login(User.objects.create_superuser("root", password="pw"))
+    for name in ("results.xlsx", "notice.docx"):
+        assert client.get(f"/cycles/{world.cycle.pk}/{name}").status_code == 403, name
+        assert world.client("alice").get(f"/cycles/{world.cycle.pk}/{name}").status_code == 200, name

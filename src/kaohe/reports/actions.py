@@ -16,6 +16,7 @@ from django.db import transaction
 
 from kaohe.assessments import actions
 from kaohe.assessments.models import Assessment, SelfEvaluation
+from kaohe.assessments.rules import allowed
 from kaohe.audit.actions import do_append_audit
 
 
@@ -24,7 +25,7 @@ def check_apply_sheet(
 ) -> int:
     """Save every changed item in one transaction. Any refusal (permission, state, a value, another person's
     save since the preview: ``ConflictError``) raises ``ActionError`` and rolls back every item."""
-    if not acting_user.has_perm("assessments.edit_self_evaluation", assessment):
+    if not allowed(acting_user, "assessments.edit_self_evaluation", assessment):
         raise actions.ActionError("没有权限执行此操作：自评已提交或不属于本单位")
     with transaction.atomic():
         saved = []

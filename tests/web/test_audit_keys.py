@@ -292,3 +292,60 @@ def test_every_action_path_replays_clean(world: World) -> None:
     assert json.loads(AuditLog.objects.filter(action="user.delete").get().rows) == {
         "auth.user": {str(AuditLog.objects.filter(action="user.delete").get().object_id): None}
     }
+
+
+# ------------------------------------------------------------------------------------------------ a live system
+@pytest.mark.django_db(transaction=True)
+def test_verify_outside_a_transaction_reads_one_point_in_time(capsys: pytest.CaptureFixture[str]) -> None:
+    """As the CLI and the audit page run it: no transaction around it, so verify opens its own read snapshot."""
+    add_unit("900001")
+    assert not connection.in_atomic_block
+    assert main(["audit", "verify"]) == 0, capsys.readouterr().err
+    assert not connection.in_atomic_block  # and closes it
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_write_committed_while_verify_runs_is_not_a_discrepancy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Someone renames a unit through the action after verify has read the log and before it reads the rows: in
+    one REPEATABLE READ snapshot verify sees neither the entry nor the new name, and reports nothing."""
+    if connection.vendor != "postgresql":
+        pytest.skip("two connections at once need PostgreSQL (the SQLite test database is one shared in-memory file)")
+    import threading
+
+    from django.db import connection as conn
+
+    from kaohe.assessments import integrity
+    from kaohe.assessments.models import Unit
+
+    add_unit("900001")
+    unit = Unit.objects.get(code="900001")
+    original = integrity.verify_chain
+
+    def chain_then_a_concurrent_write(on_entry: Any = None) -> Any:
+        report = original(on_entry)
+
+        def rename() -> None:
+            try:
+                row = Unit.objects.get(pk=unit.pk)
+                from django.db import transaction
+
+                with transaction.atomic():
+                    Unit.objects.filter(pk=row.pk).update(name="改名后的单位")
+                    from kaohe.audit.actions import do_append_audit
+
+                    do_append_audit(acting_user=None, action="admin.change", obj=row, what="name")
+            finally:
+                conn.close()
+
+        writer = threading.Thread(target=rename)
+        writer.start()
+        writer.join(10)
+        return report
+
+    monkeypatch.setattr(integrity, "verify_chain", chain_then_a_concurrent_write)
+    report = integrity.verify_all()
+    assert report.ok, report.problems
+    assert Unit.objects.get(pk=unit.pk).name == "改名后的单位"  # the write did happen
+    monkeypatch.setattr(integrity, "verify_chain", original)
+    assert integrity.verify_all().ok

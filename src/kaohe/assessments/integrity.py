@@ -15,13 +15,15 @@ the database holds now.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import models
+from django.db import connection, models, transaction
 
 from kaohe.assessments import schemes
 from kaohe.assessments.models import (
@@ -352,8 +354,38 @@ class Report:
         )
 
 
+@contextlib.contextmanager
+def _one_point_in_time() -> Iterator[None]:
+    """Read the log and the rows as of one moment, so that a write committed while verify runs (the log read, the
+    row not yet) is not reported as a discrepancy: a REPEATABLE READ, read-only transaction on PostgreSQL, a deferred
+    read transaction on SQLite (Django's own begin IMMEDIATE and would hold up writers). Inside a transaction the
+    caller already opened (the tests), it reads in that one."""
+    if connection.in_atomic_block or connection.vendor not in ("postgresql", "sqlite"):
+        yield
+        return
+    if connection.vendor == "postgresql":
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield
+        return
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("BEGIN DEFERRED")
+        try:
+            cursor.execute("SELECT count(*) FROM sqlite_master")  # the snapshot starts at the first read
+            yield
+        finally:
+            cursor.execute("COMMIT")
+
+
 def verify_all() -> Report:
     """The chain, the data and the evidence files; every problem as one line in words."""
+    with _one_point_in_time():
+        return _verify_all()
+
+
+def _verify_all() -> Report:
     replay = Replay()
     chain = verify_chain(on_entry=replay.feed)
     rows, discrepancies = replay.compare()

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 import pytest
+from axes.models import AccessLog
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -127,8 +128,8 @@ def _admin_model_rows() -> None:
         "assessments/membership": (200, 200, 200, 403, 200, 302),
         "assessments/cycle": (200, 403, 200, 403, 200, 302),
         "assessments/responsibilityletter": (200, 403, 200, 403, 200, 302),
-        # django-axes' login records: the office holds no permission on them (the superuser's). Object 1 exists only
-        # for accesslog (the sign-ins of this test); for a missing object Django's history view redirects before it
+        # django-axes' login records: the office holds no permission on them (the superuser's). An object exists only
+        # for accesslog (made by _object_for_admin); for a missing object Django's history view redirects before it
         # checks permissions.
         "axes/accessattempt": (403, 403, 302, 403, 403, 302),
         "axes/accesslog": (403, 403, 403, 403, 403, 302),
@@ -186,6 +187,8 @@ def _object_for_admin(world: World, route: str) -> str:
         ("assessments", "membership"): lambda: Membership.objects.order_by("pk").first().pk,  # type: ignore[union-attr]
         ("assessments", "cycle"): lambda: world.cycle.pk,
         ("assessments", "responsibilityletter"): lambda: world.cycle.letters.order_by("pk").first().pk,  # type: ignore[union-attr]
+        # a sign-in record that exists on every database (PostgreSQL's sequences do not restart at 1 per test)
+        ("axes", "accesslog"): lambda: AccessLog.objects.create(username="alice", ip_address="127.0.0.1").pk,
     }.get((model[0], model[1]) if len(model) == 2 else ("", ""))
     return str(pk()) if pk else "1"
 

@@ -15,15 +15,13 @@ the database holds now.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import connection, models, transaction
+from django.db import models
 
 from kaohe.assessments import schemes
 from kaohe.assessments.models import (
@@ -37,6 +35,7 @@ from kaohe.assessments.models import (
 from kaohe.audit.actions import ChainReport, verify_chain
 from kaohe.audit.models import AuditLog
 from kaohe.audit.replay import Discrepancy, Replay
+from kaohe.web.consistent_read import consistent_read
 
 
 @dataclass(frozen=True)
@@ -354,34 +353,11 @@ class Report:
         )
 
 
-@contextlib.contextmanager
-def _one_point_in_time() -> Iterator[None]:
-    """Read the log and the rows as of one moment, so that a write committed while verify runs (the log read, the
-    row not yet) is not reported as a discrepancy: a REPEATABLE READ, read-only transaction on PostgreSQL, a deferred
-    read transaction on SQLite (Django's own begin IMMEDIATE and would hold up writers). Inside a transaction the
-    caller already opened (the tests), it reads in that one."""
-    if connection.in_atomic_block or connection.vendor not in ("postgresql", "sqlite"):
-        yield
-        return
-    if connection.vendor == "postgresql":
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            yield
-        return
-    connection.ensure_connection()
-    with connection.cursor() as cursor:
-        cursor.execute("BEGIN DEFERRED")
-        try:
-            cursor.execute("SELECT count(*) FROM sqlite_master")  # the snapshot starts at the first read
-            yield
-        finally:
-            cursor.execute("COMMIT")
-
-
 def verify_all() -> Report:
-    """The chain, the data and the evidence files; every problem as one line in words."""
-    with _one_point_in_time():
+    """The chain, the data and the evidence files; every problem as one line in words. The log and the rows are
+    read as of one moment, so a write committed while verify runs (its entry read, its row not yet) is not a
+    discrepancy; inside a transaction the caller opened (the tests), verify reads in that one."""
+    with consistent_read(join_open_transaction=True):
         return _verify_all()
 
 

@@ -28,7 +28,7 @@ import os
 import uuid
 import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -39,6 +39,8 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils.duration import duration_iso_string
+
+from kaohe.web.consistent_read import ConsistentReadError, consistent_read
 
 FORMAT = "kaohe-backup"
 FORMAT_VERSION = 1
@@ -118,28 +120,13 @@ def _applied_migrations() -> list[list[str]]:
 # ------------------------------------------------------------------------------------------------ backup
 @contextmanager
 def _snapshot() -> Iterator[None]:
-    """A read-only transaction that sees the database at one point in time."""
-    if connection.vendor == "postgresql":
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            yield
-        return
-    if connection.vendor == "sqlite":
-        # Django's SQLite transactions begin IMMEDIATE (they take the write lock); a backup only reads, so it
-        # opens a deferred transaction itself and lets writers go on (WAL) while it reads its snapshot.
-        connection.ensure_connection()
-        if connection.in_atomic_block:
-            raise BackupError("a backup cannot run inside another transaction")
-        with connection.cursor() as cursor:
-            cursor.execute("BEGIN DEFERRED")
-            try:
-                cursor.execute("SELECT count(*) FROM sqlite_master")  # the snapshot starts at the first read
-                yield
-            finally:
-                cursor.execute("COMMIT")
-        return
-    raise BackupError(f"backups support SQLite and PostgreSQL, not {connection.vendor}")
+    """A read-only transaction that sees the database at one point in time (writers go on meanwhile)."""
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(consistent_read(join_open_transaction=False))
+        except ConsistentReadError as exc:
+            raise BackupError(f"backup: {exc}") from None
+        yield
 
 
 def _sha256(path: Path) -> str:

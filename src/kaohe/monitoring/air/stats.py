@@ -18,14 +18,15 @@ mean is exact for cities of up to 16 stations (and any count dividing 720720) an
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal
 
 import polars as pl
 from polars.expr.whenthen import ChainedThen, Then
 
 from kaohe.core.exceptions import InputTableError, Problem, UserInputError
+from kaohe.monitoring import inputs
 from kaohe.monitoring.air.index import DAILY_KEYS, POLLUTANTS
 from kaohe.monitoring.air.tables import (
     BREAKPOINTS,
@@ -529,43 +530,10 @@ def evaluate_year(
     ).sort(by)
 
 
-class _InputLike(Protocol):
-    @property
-    def id(self) -> str: ...
-    @property
-    def source(self) -> str | None: ...
-    @property
-    def source_scale(self) -> float | None: ...
-
-
-class _SchemeLike(Protocol):
-    @property
-    def inputs(self) -> Sequence[_InputLike]: ...
-
-
-def as_inputs(year_frame: pl.DataFrame, scheme: _SchemeLike) -> pl.DataFrame:
+def as_inputs(year_frame: pl.DataFrame, scheme: inputs.SchemeLike) -> pl.DataFrame:
     """The scheme's monitoring inputs, one row per unit: ``unit_id`` (the city_id) and one column per input
-    whose ``source`` is ``air.<column of evaluate_year>``, multiplied by ``source_scale`` when set."""
+    whose ``source`` is ``air.<column of evaluate_year>``, multiplied by ``source_scale`` when set
+    (:func:`kaohe.monitoring.inputs.as_inputs`, shared with water)."""
     if "city_id" not in year_frame.columns:
         raise UserInputError("scheme inputs are per city: evaluate the year with by='city_id'")
-    columns = [pl.col("city_id").alias("unit_id")]
-    problems = []
-    for definition in scheme.inputs:
-        source = definition.source
-        if not source or not source.startswith("air."):
-            continue
-        name = source.removeprefix("air.")
-        if name not in year_frame.columns:
-            problems.append(
-                Problem(f"input {definition.id}: {source!r} is not a column of the air results", key=definition.id)
-            )
-            continue
-        expr = pl.col(name)
-        if definition.source_scale is not None:
-            expr = expr.cast(pl.Float64) * definition.source_scale
-        columns.append(expr.alias(definition.id))
-    if problems:
-        raise UserInputError(problems)
-    if len(columns) == 1:
-        raise UserInputError("the scheme declares no input with a source 'air.…'")
-    return year_frame.select(columns)
+    return inputs.as_inputs(year_frame, scheme, kind="air", key="city_id", results_name="air results")

@@ -33,11 +33,6 @@ from kaohe.assessments.models import (
     State,
 )
 
-SUMMARY_COLUMNS = {
-    "unit_id", "unit_name", "sequence", "base_total", "bonus", "deduction", "final_score", "grade", "rank",
-    "advanced", "interview", "accountability", "blocked", "missing", "flags",
-}
-
 
 def _dtype(inp: Any) -> pl.DataType:
     scalar: dict[str, pl.DataType] = {
@@ -56,7 +51,9 @@ def frame_from_rows(scheme: Any, rows: list[dict[str, Any]]) -> pl.DataFrame:
 
 
 def input_rows(cycle: Cycle) -> list[dict[str, Any]]:
-    """One dict per unit of the cycle: unit_id, unit_name, sequence and every input value (rules above)."""
+    """One dict per unit of the cycle: unit_id, unit_name, sequence and every input value, by the precedence in the
+    module docstring. This is the only place that precedence is applied: a value read elsewhere (a screen, a
+    workbook) that should agree with the score must come from here, not from an item's own values."""
     scheme = schemes.load(cycle.scheme_ref)
     input_ids = [inp.id for inp in scheme.inputs]
     letters = {letter.unit_id: letter.targets for letter in ResponsibilityLetter.objects.filter(cycle=cycle)}

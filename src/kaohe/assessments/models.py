@@ -15,7 +15,6 @@ which is what the falsification rule (seed 000 Art.10) needs. Writes go through 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -258,14 +257,6 @@ class SelfEvaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment.unit} · {self.indicator_id}"
-
-    def effective_values(self) -> dict[str, Any]:
-        """Verified values where the verifier set them, self-reported values otherwise."""
-        merged = dict(self.values)
-        verification = getattr(self, "verification", None)
-        if verification is not None and self.status in (self.ItemStatus.ACCEPTED, self.ItemStatus.CHANGED):
-            merged.update(verification.values)
-        return merged
 
 
 class Verification(models.Model):

@@ -50,8 +50,7 @@ def builtin_choices() -> list[tuple[str, str]]:
 
 
 def nodes(scheme: Any) -> Iterator[Any]:
-    walk = getattr(scheme, "nodes", None) or scheme.indicators_iter
-    yield from walk()
+    yield from scheme.nodes()
 
 
 def top_ancestor(scheme: Any, node_id: str) -> str:

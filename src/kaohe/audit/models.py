@@ -96,9 +96,6 @@ class AuditLog(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ValueError("audit entries are append-only")
 
-    def decoded_old(self) -> Any:
-        return json.loads(self.old_value) if self.old_value else None
-
     def decoded_new(self) -> Any:
         return json.loads(self.new_value) if self.new_value else None
 

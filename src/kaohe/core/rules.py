@@ -418,6 +418,3 @@ Rule = Annotated[
     | Brackets | Manual,
     Field(discriminator="kind"),
 ]
-RULE_KINDS = (
-    "deduct threshold target_band adjust tiered linear rank_share rank_points share per_count brackets manual"
-).split()

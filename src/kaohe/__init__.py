@@ -10,17 +10,21 @@ The import surface of the pure core::
 Names are resolved lazily so that ``import kaohe`` stays cheap (the web app imports it at start-up).
 """
 
-from __future__ import annotations
-
-from typing import Any
+import typing as _typing
 
 __all__ = ["explain", "load_scheme", "score", "__version__"]
 __version__ = "0.1.0"
+_LAZY = frozenset({"explain", "load_scheme", "score"})
 
 
-def __getattr__(name: str) -> Any:
-    if name in {"explain", "load_scheme", "score"}:
+def __getattr__(name: str) -> _typing.Any:
+    if name in _LAZY:
         from kaohe import core
 
         return getattr(core, name)
     raise AttributeError(f"module 'kaohe' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    # the lazy names are listed although not loaded yet; no helper of this file is public
+    return sorted({*globals(), *_LAZY})

@@ -871,7 +871,12 @@ def _require_all(cycle: Cycle, state: str, message: str) -> None:
 
 
 def do_approve_cycle(*, cycle: Cycle, acting_user: User | None) -> None:
-    _cycle_transition(cycle, "approve", acting_user=acting_user)
+    with transaction.atomic():
+        # Set before the cycle's entry is written, so that the entry's snapshot holds who approved it and when.
+        cycle.approved_at = timezone.now()
+        cycle.approved_by = _actor(acting_user)
+        cycle.save(update_fields=["approved_at", "approved_by"])
+        _cycle_transition(cycle, "approve", acting_user=acting_user)
 
 
 def evaluator_of(cycle: Cycle) -> int | None:

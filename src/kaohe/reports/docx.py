@@ -30,7 +30,6 @@ from kaohe.assessments import schemes
 from kaohe.assessments.dashboard import notes_for
 from kaohe.assessments.models import Cycle, Result
 from kaohe.audit import anchors
-from kaohe.audit.models import AuditLog
 
 GRADE_ORDER = ["优秀", "良好", "合格", "不合格"]
 CHINESE_NUMBERS = "一二三四五六七八九十"
@@ -61,16 +60,6 @@ class Notice:
     dishonesty: list[str] = field(default_factory=list)
 
 
-def approval_date(cycle: Cycle) -> dt.date | None:
-    """When the approver last approved the cycle, from the audit log (the cycle keeps no such field)."""
-    entry = (
-        AuditLog.objects.filter(object_type="assessments.cycle", object_id=str(cycle.pk), action="cycle.approve")
-        .order_by("-seq")
-        .first()
-    )
-    return timezone.localdate(entry.created_at) if entry is not None else None
-
-
 def _date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
@@ -95,7 +84,7 @@ def notice_for(cycle: Cycle) -> Notice:
         (names.get(seq, seq), [Row(r.rank, r.assessment.unit.name, r.final_score, r.grade, _note(r)) for r in results if r.sequence == seq])
         for seq in dict.fromkeys(r.sequence for r in results)
     ]
-    approved = approval_date(cycle)
+    approved = timezone.localdate(cycle.approved_at) if cycle.approved_at else None
     grades = Counter(r.grade for r in results if r.grade)
     counts = "、".join(f"{g} {grades[g]} 个" for g in sorted(grades, key=lambda g: (g not in GRADE_ORDER, GRADE_ORDER.index(g) if g in GRADE_ORDER else 0, g)))
     preamble = (

@@ -86,7 +86,7 @@ def range_text(inp: Any) -> str:
     low = "" if inp.min is None else f"{inp.min:g}"
     high = "" if inp.max is None else f"{inp.max:g}"
     if not low and not high:
-        return KINDS.get(inp.kind, inp.kind)
+        return str(KINDS.get(inp.kind, inp.kind))
     return f"{KINDS.get(inp.kind, inp.kind)} {low}–{high} {inp.unit}".strip()
 
 
@@ -456,7 +456,7 @@ def results_frame(scheme: Any, results: list[Result]) -> pl.DataFrame:
     rows = []
     for r in results:
         unit = r.assessment.unit
-        row = {"unit_id": unit.code, "unit_name": unit.name, "sequence": r.sequence}
+        row: dict[str, Any] = {"unit_id": unit.code, "unit_name": unit.name, "sequence": r.sequence}
         row.update({i: r.scores.get(i) for i in node_ids})
         row.update({
             "base_total": r.base_total, "bonus": r.bonus, "deduction": r.deduction, "final_score": r.final_score,

@@ -32,15 +32,12 @@ from kaohe.assessments.models import (
     SelfEvaluation,
     State,
 )
+from kaohe.core import values
 
 
 def _dtype(inp: Any) -> pl.DataType:
-    scalar: dict[str, pl.DataType] = {
-        "number": pl.Float64(), "integer": pl.Int64(), "boolean": pl.Boolean(), "category": pl.String(),
-    }
-    if inp.kind == "list":
-        return pl.List(scalar[getattr(inp, "item_kind", None) or "number"])
-    return scalar[inp.kind]
+    """The core's one dtype per input kind (integer is Float64 there and here)."""
+    return values.input_dtype(inp)
 
 
 def frame_from_rows(scheme: Any, rows: list[dict[str, Any]]) -> pl.DataFrame:

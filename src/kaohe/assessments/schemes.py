@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import kaohe
+from kaohe.core import values
 from kaohe.core.exceptions import UserInputError
-from kaohe.core.tables import parse_cell
 
 # The lead unit of an item whose indicator names none (bonus items of seed 001, for instance): the assessment
 # office verifies those itself.
@@ -122,13 +122,13 @@ def coerce_value(inp: Any, raw: Any) -> Any:
     """Turn one raw value (form text, JSON, a monitoring file's or an Excel sheet's cell) into the input's kind;
     ``None`` for blank. Raises ValueError with the message for the user.
 
-    The text is read by the core's parser, the one input files use (``kaohe.core.tables.parse_cell``: lists as
+    The text is read by the core's parser, the one input files use (``kaohe.core.values.parse_cell``: lists as
     ``2;0;1``, 是/否, ``95%``), so a value means the same on every path; ranges and choices are checked here."""
     if raw is None or raw == "" or raw == []:
         return None
     kind = inp.kind
     item_kind = (getattr(inp, "item_kind", None) or "number") if kind == "list" else kind
-    value, expected = parse_cell(raw, kind, inp)
+    value, expected = values.parse_cell(raw, kind, inp)
     if expected:
         raise ValueError(f"{inp.name}: {_expected(kind, item_kind)}")
     if kind == "list":
@@ -146,17 +146,13 @@ def _expected(kind: str, item_kind: str) -> str:
 
 
 def _checked(inp: Any, kind: str, value: Any) -> Any:
-    """A parsed value within the input's choices and range; integers as ``int`` (JSON keeps 2, not 2.0)."""
-    if value is None:
-        return None
-    if kind == "category":
-        if inp.choices and value not in inp.choices:
-            raise ValueError(f"{inp.name}: 只能是 {'、'.join(inp.choices)} 之一")
-        return value
-    if kind not in ("number", "integer"):
-        return value
-    if inp.min is not None and value < inp.min:
+    """A parsed value within the input's choices and range (``kaohe.core.values.out_of_range``); integers as
+    ``int`` (JSON keeps 2, not 2.0)."""
+    why = values.out_of_range(inp, value) if kind != "boolean" else None
+    if why == "choice":
+        raise ValueError(f"{inp.name}: 只能是 {'、'.join(inp.choices)} 之一")
+    if why == "below":
         raise ValueError(f"{inp.name}: 不能小于 {inp.min:g}")
-    if inp.max is not None and value > inp.max:
+    if why == "above":
         raise ValueError(f"{inp.name}: 不能大于 {inp.max:g}")
-    return int(value) if kind == "integer" else value
+    return int(value) if kind == "integer" and value is not None else value

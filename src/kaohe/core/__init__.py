@@ -6,6 +6,7 @@
 """
 
 from kaohe.core.exceptions import InputTableError, KaoheError, Problem, SchemeError, UserInputError
+from kaohe.core.inputs import check_inputs
 from kaohe.core.reference import Line, score_reference
 from kaohe.core.scheme import (
     InputDef,
@@ -16,7 +17,7 @@ from kaohe.core.scheme import (
     load_scheme_file,
     load_scheme_text,
 )
-from kaohe.core.scoring import FIXED_COLUMNS, check_inputs, explain, score
+from kaohe.core.scoring import FIXED_COLUMNS, explain, score
 
 Explanation = Line
 

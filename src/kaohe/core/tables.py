@@ -14,28 +14,29 @@ and Excel round trip (``kaohe.assessments.schemes.coerce_value``).
 
 from __future__ import annotations
 
-import math
 import re
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from kaohe.core import values
 from kaohe.core.exceptions import InputTableError, Problem
+from kaohe.core.inputs import check_inputs
 from kaohe.core.scheme import InputDef, Scheme
-from kaohe.core.scoring import check_inputs, input_dtype
+from kaohe.core.values import FALSE, TRUE, parse_cell
 from kaohe.core.xlsx_text import PREFIXED
+
+__all__ = ["FALSE", "KEYS", "KEY_LABELS", "TRUE", "header_label", "parse_cell", "parse_table", "read_inputs", "read_raw"]
 
 KEYS = ("unit_id", "unit_name", "sequence")
 KEY_LABELS = {"unit_id": "单位代码 [unit_id]", "unit_name": "单位名称 [unit_name]", "sequence": "排名序列 [sequence]"}
-TRUE = {"true", "1", "是", "yes", "y", "t", "√"}
-FALSE = {"false", "0", "否", "no", "n", "f", "×"}
 _ID_IN_LABEL = re.compile(r"\[([A-Za-z_][A-Za-z0-9_]*)\]\s*$")
 
 
 def header_label(spec: InputDef) -> str:
-    unit = f" ({spec.unit})" if spec.unit else ""
-    return f"{spec.name}{unit} [{spec.id}]"
+    """An input's column header (``kaohe.core.values.label``)."""
+    return values.label(spec)
 
 
 def read_raw(path: str | Path, sheet: str | None = None) -> tuple[pl.DataFrame, str | None]:
@@ -87,68 +88,6 @@ def _canonical_columns(frame: pl.DataFrame) -> dict[str, str]:
     return out
 
 
-def parse_cell(text: Any, kind: str, spec: InputDef) -> tuple[Any, str | None]:
-    """One user value (text, or a number, boolean or list a reader already typed) in ``kind``:
-    (value, None), (None, None) when empty, or (None, what was expected). Numbers come back as floats (integers
-    too, checked whole); ranges and choices are checked by the caller (``check_inputs``, the web's forms)."""
-    if text is None:
-        return None, None
-    item_kind = spec.item_kind or "number"
-    if isinstance(text, list):  # parquet list columns and JSON arrive already split
-        items = [parse_cell(t, item_kind, spec) if t is not None else (None, "empty item") for t in text]
-        errors = [e for _v, e in items if e]
-        return ([v for v, _e in items], None) if not errors else (None, _list_expected(item_kind, errors[0]))
-    if isinstance(text, bool) and kind not in ("boolean", "list"):  # True is not the number 1
-        return None, _expected(kind, item_kind)
-    s = str(text).strip()
-    if s == "":
-        return None, None
-    if kind == "list":
-        # ';' separates; numbers and yes/no without one may use commas (the web screens' format before the two
-        # were merged); a name (category) may hold a comma, so only ';' separates names
-        commas = item_kind != "category" and not re.search(r"[;；]", s)
-        parts = [p.strip() for p in re.split(r"[;；,，]" if commas else r"[;；]", s)]
-        values = []
-        for part in parts:
-            value, error = parse_cell(part, item_kind, spec)
-            if error or value is None:
-                return None, _list_expected(item_kind, error or "empty item")
-            values.append(value)
-        return values, None
-    if kind in ("number", "integer"):
-        raw = s.replace(",", "")
-        if raw.endswith("%") and spec.unit == "%":
-            raw = raw[:-1]
-        try:
-            value = float(raw)
-        except ValueError:
-            return None, _expected(kind, item_kind)
-        if not math.isfinite(value) or (kind == "integer" and not value.is_integer()):  # float() reads nan, inf
-            return None, _expected(kind, item_kind)
-        return value, None
-    if kind == "boolean":
-        low = s.lower()
-        if low in TRUE:
-            return True, None
-        if low in FALSE:
-            return False, None
-        return None, _expected(kind, item_kind)
-    return s, None
-
-
-_parse_cell = parse_cell  # the name kaohe.core.scoring imports
-
-
-def _expected(kind: str, item_kind: str) -> str:
-    if kind == "list":
-        return _list_expected(item_kind, _expected(item_kind, item_kind))
-    return {"integer": "a whole number", "number": "a number", "boolean": "是/否 (yes/no, true/false, 1/0)"}.get(kind, "text")
-
-
-def _list_expected(item_kind: str, error: str) -> str:
-    return f"a list of {item_kind} values separated by ';' ({error})"
-
-
 def parse_table(
     scheme: Scheme, frame: pl.DataFrame, file: str | None = None, sheet: str | None = None, *, partial: bool = False
 ) -> pl.DataFrame:
@@ -172,34 +111,29 @@ def parse_table(
             problems.append(Problem(f"unknown column {col!r} (not an input of scheme {scheme.id})", file=file, sheet=sheet, column=col))
     if problems:
         raise InputTableError(problems)
-    out: dict[str, list[Any]] = {k: [] for k in frame.columns if k in known}
-    for index, row in enumerate(frame.iter_rows(named=True)):
-        for col in out:
-            if col in KEYS:
-                value = row[col]
-                out[col].append(None if value is None else str(value).strip())
-                continue
-            spec = scheme.input(col)
-            value, expected = _parse_cell(row[col], spec.kind, spec)
-            if expected:
-                problems.append(
-                    Problem(f"{row[col]!r} is not valid; expected {expected}", file=file, sheet=sheet, line=index + 2, column=header_label(spec))
-                )
-            out[col].append(value)
-    for index, uid in enumerate(out["unit_id"]):
-        if not uid:
-            problems.append(Problem("empty unit id", file=file, sheet=sheet, line=index + 2, column=KEY_LABELS["unit_id"]))
-    series = []
-    for col, values in out.items():
+    series: list[pl.Series] = []
+    for col in (c for c in frame.columns if c in known):
+        column = frame.get_column(col)
         if col in KEYS:
-            series.append(pl.Series(col, values, dtype=pl.String))
-        else:
-            spec = scheme.input(col)
-            series.append(pl.Series(col, values, dtype=input_dtype(spec.kind, spec.item_kind)))
+            series.append(column.cast(pl.String).str.strip_chars())
+            continue
+        spec = scheme.input(col)
+        if column.dtype == pl.String or column.dtype == pl.Null:  # text: one columnar parse (kaohe.core.values)
+            typed_column, bad = values.parse_column(spec, column)
+        else:  # a reader typed it (parquet lists): the same grammar, value by value
+            typed_column, bad = _parse_typed(spec, column)
+        problems += [
+            Problem(f"{text!r} is not valid; expected {expected}", file=file, sheet=sheet, line=index + 2, column=header_label(spec))
+            for index, text, expected in bad
+        ]
+        series.append(typed_column)
+    unit_ids = frame.select(pl.col("unit_id").cast(pl.String).str.strip_chars()).with_row_index("_row")
+    for index in unit_ids.filter(pl.col("unit_id").fill_null("") == "").get_column("_row").to_list():
+        problems.append(Problem("empty unit id", file=file, sheet=sheet, line=index + 2, column=KEY_LABELS["unit_id"]))
     typed = pl.DataFrame(series)
     present = typed.columns
     if partial:  # check what is there: absent inputs as nulls, a placeholder sequence
-        fill = [pl.lit(None, dtype=input_dtype(i.kind, i.item_kind)).alias(i.id) for i in scheme.inputs if i.id not in present]
+        fill = [pl.lit(None, dtype=values.input_dtype(i)).alias(i.id) for i in scheme.inputs if i.id not in present]
         if "sequence" not in present:
             fill.append(pl.lit(scheme.sequences[0].id).alias("sequence"))
         typed = typed.with_columns(fill)
@@ -211,6 +145,17 @@ def parse_table(
         problems.sort(key=lambda p: (p.line or 0, p.column or ""))
         raise InputTableError(problems)
     return checked.select(present) if partial else checked
+
+
+def _parse_typed(spec: InputDef, column: pl.Series) -> tuple[pl.Series, list[tuple[int, Any, str]]]:
+    parsed: list[Any] = []
+    bad: list[tuple[int, Any, str]] = []
+    for index, cell in enumerate(column.to_list()):
+        value, expected = parse_cell(cell, spec.kind, spec)
+        if expected:
+            bad.append((index, cell, expected))
+        parsed.append(value)
+    return pl.Series(column.name, parsed, dtype=values.input_dtype(spec)), bad
 
 
 def _with_sheet(p: Problem, sheet: str | None, scheme: Scheme) -> Problem:
@@ -277,8 +222,11 @@ def read_history(path: str | Path) -> pl.DataFrame:
         raise InputTableError([Problem(f"missing column {c!r}", file=str(path), sheet=sheet, column=c) for c in missing])
     problems = []
     for index, year in enumerate(frame.get_column("year").cast(pl.String).to_list()):
-        if year is None or not str(year).strip().isdigit():
-            problems.append(Problem(f"{year!r} is not a year", file=str(path), sheet=sheet, line=index + 2, column="year"))
+        text = "" if year is None else str(year).strip()
+        # 4 digits within the years a Scheme may have (2000–2100): a 20-digit typo overflows Int64 below.
+        if not (text.isdigit() and len(text) == 4 and 2000 <= int(text) <= 2100):
+            message = f"{year!r} is not a year (2000–2100)"
+            problems.append(Problem(message, file=str(path), sheet=sheet, line=index + 2, column="year"))
     if problems:
         raise InputTableError(problems)
     return frame.select(pl.col("unit_id").cast(pl.String), pl.col("year").cast(pl.Int64), pl.col("grade").cast(pl.String))

@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kaohe.core import values
 from kaohe.core.reference import Line
 from kaohe.core.scheme import Scheme
 from kaohe.core.tables import KEY_LABELS, header_label
@@ -73,33 +74,19 @@ def write_template(scheme: Scheme, units: pl.DataFrame, path: str | Path) -> Non
     seq.add(f"C2:C{last}")
     for index, spec in enumerate(specs, start=4):
         letter = get_column_letter(index)
-        dv: DataValidation | None = None
-        if spec.kind in ("number", "integer"):
-            kind = "whole" if spec.kind == "integer" else "decimal"
-            lo = -1e12 if spec.min is None else spec.min
-            hi = 1e12 if spec.max is None else spec.max
-            dv = DataValidation(type=kind, operator="between", formula1=f"{lo:g}", formula2=f"{hi:g}", allow_blank=True)
-            dv.error = f"{spec.name}应为 {'' if spec.min is None else f'{spec.min:g}'}–{'' if spec.max is None else f'{spec.max:g}'} {spec.unit}"
-        elif spec.kind == "boolean":
-            dv = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
-            dv.error = f"{spec.name}应为 是 或 否"
-        elif spec.kind == "category" and spec.choices and len(",".join(spec.choices)) < 250:
-            dv = DataValidation(type="list", formula1='"' + ",".join(spec.choices) + '"', allow_blank=True)
-            dv.error = f"{spec.name}应为:{'、'.join(spec.choices)}"
+        dv = values.data_validation(spec)
         if dv is not None:
-            dv.errorTitle, dv.showErrorMessage = spec.name, True
             ws.add_data_validation(dv)
             dv.add(f"{letter}2:{letter}{last}")
     info = wb.create_sheet("说明")
     _header(info, ["字段 [id]", "名称", "单位", "类型", "取值范围", "对应指标", "年度目标", "说明"], [22, 30, 10, 10, 24, 10, 8, 50])
-    kinds = {"number": "数值", "integer": "整数", "boolean": "是/否", "category": "类别", "list": "列表(以;分隔)"}
     for spec in specs:
         rng = (
             "、".join(spec.choices)
             if spec.choices
             else f"{'' if spec.min is None else f'{spec.min:g}'} – {'' if spec.max is None else f'{spec.max:g}'}"
         )
-        info.append(safe_row([spec.id, spec.name, spec.unit, kinds[spec.kind], rng, spec.indicator or "", "是" if spec.target else "", spec.note]))
+        info.append(safe_row([spec.id, spec.name, spec.unit, values.KIND_NAMES[spec.kind], rng, spec.indicator or "", "是" if spec.target else "", spec.note]))
     info.append([])
     info.append(safe_row([f"方案:{scheme.name}({scheme.id},{scheme.year}年)"]))
     info.append(["空白单元格表示缺少数据,系统会逐项报告,不会按0处理。列表型字段每个断面一个值,用英文分号 ; 分隔。"])

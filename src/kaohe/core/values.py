@@ -1,0 +1,255 @@
+"""The value vocabulary of the core: for every input kind, its Polars dtype, its label, how a user's cell is read,
+its range check and its Excel data validation. Nothing else in kaohe parses a user value.
+
+    kind        dtype            a user's cell                                         range / choices
+    number      Float64          ``12.5``, ``1,234.5``, ``95%`` (unit ``%``: a ratio)   min ≤ v ≤ max
+    integer     Float64          ``3`` (whole; counts are compared with numbers, so one  min ≤ v ≤ max, whole
+                                 dtype for both: integrality is checked here, on input)
+    boolean     Boolean          ``是/否``, ``true/false``, ``1/0`` (yes/no, y/n, t/f, √/×)
+    category    String           the text, trimmed                                       one of ``choices``
+    list of K   List(dtype of K) ``2;0;1`` (``；`` too); numbers or yes/no without ``;``    per item, as K
+                                 may separate with commas (``2,0,1``); names only ``;``
+
+Full-width digits and separators that Chinese spreadsheets contain (``０-９ ， ． ％ ； － ＋``) read as their
+ASCII forms in every kind except names (a name keeps its ``，``). ``nan``, ``inf`` and numbers too large for a
+double are refused. An empty cell is missing (``None``), never zero.
+
+Two readers, one grammar: :func:`parse_column` reads a whole text column in Polars expressions (input files);
+:func:`parse_cell` reads one value (the web's forms, JSON, monitoring import, the Excel round trip) and is used
+by :func:`parse_column` only to word the error of a cell the column parse found bad. A property test holds the
+two to the same answers.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import TYPE_CHECKING, Any, Literal
+
+import polars as pl
+
+from kaohe.core.scheme import InputDef
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+Kind = Literal["number", "integer", "boolean", "category", "list"]
+ItemKind = Literal["number", "integer", "boolean", "category"]
+
+_SCALAR_DTYPES: dict[str, pl.DataType] = {
+    "number": pl.Float64(),
+    "integer": pl.Float64(),  # one answer for the scorer and the web app (issue 9 §1): see the table above
+    "boolean": pl.Boolean(),
+    "category": pl.String(),
+}
+KIND_NAMES = {"number": "数值", "integer": "整数", "boolean": "是/否", "category": "类别", "list": "列表(以;分隔)"}
+TRUE = ("true", "1", "是", "yes", "y", "t", "√")
+FALSE = ("false", "0", "否", "no", "n", "f", "×")
+_BOOLEANS = {**dict.fromkeys(TRUE, True), **dict.fromkeys(FALSE, False)}
+# full-width forms (U+FF10… digits, ，．％；－＋) as typed in Chinese spreadsheets
+FULL_WIDTH = {**{chr(0xFF10 + d): str(d) for d in range(10)}, "，": ",", "．": ".", "％": "%", "；": ";", "－": "-", "＋": "+"}
+_FULL_WIDTH_TABLE = str.maketrans(FULL_WIDTH)
+_NUMBER = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+_NUMBER_RE = re.compile(_NUMBER)
+
+
+def dtype(kind: str, item_kind: str | None = None) -> pl.DataType:
+    """The Polars dtype of an input of ``kind`` (``item_kind`` for lists)."""
+    if kind == "list":
+        return pl.List(_SCALAR_DTYPES[item_kind or "number"])
+    return _SCALAR_DTYPES[kind]
+
+
+def input_dtype(spec: InputDef) -> pl.DataType:
+    return dtype(spec.kind, spec.item_kind)
+
+
+def label(spec: InputDef) -> str:
+    """The header of an input's column: ``PM2.5年均浓度 (µg/m³) [pm25_mean]``."""
+    unit = f" ({spec.unit})" if spec.unit else ""
+    return f"{spec.name}{unit} [{spec.id}]"
+
+
+def _item_kind(spec: InputDef) -> str:
+    return spec.item_kind or "number"
+
+
+def expected(kind: str, item_kind: str) -> str:
+    """What a cell of ``kind`` should hold, for error messages."""
+    if kind == "list":
+        return list_expected(item_kind, expected(item_kind, item_kind))
+    return {"integer": "a whole number", "number": "a number", "boolean": "是/否 (yes/no, true/false, 1/0)"}.get(kind, "text")
+
+
+def list_expected(item_kind: str, error: str) -> str:
+    return f"a list of {item_kind} values separated by ';' ({error})"
+
+
+# ---------------------------------------------------------------------------------------------- one value
+
+
+def parse_cell(text: Any, kind: str, spec: InputDef) -> tuple[Any, str | None]:
+    """One user value (text, or a number, boolean or list a reader already typed) in ``kind``:
+    (value, None), (None, None) when empty, or (None, what was expected). Numbers come back as floats (integers
+    too, checked whole); ranges and choices are checked by the caller (:func:`out_of_range`)."""
+    if text is None:
+        return None, None
+    item_kind = _item_kind(spec)
+    if isinstance(text, list):  # parquet list columns and JSON arrive already split
+        items = [parse_cell(t, item_kind, spec) if t is not None else (None, "empty item") for t in text]
+        errors = [e for _v, e in items if e]
+        return ([v for v, _e in items], None) if not errors else (None, list_expected(item_kind, errors[0]))
+    if isinstance(text, bool) and kind not in ("boolean", "list"):  # True is not the number 1
+        return None, expected(kind, item_kind)
+    s = str(text).strip()
+    if kind != "category" and not (kind == "list" and item_kind == "category"):
+        s = s.translate(_FULL_WIDTH_TABLE)
+    if s == "":
+        return None, None
+    if kind == "list":
+        s = s.replace("；", ";")
+        # ';' separates; numbers and yes/no without one may use commas (the web screens' format before the two
+        # were merged); a name (category) may hold a comma, so only ';' separates names
+        commas = item_kind != "category" and ";" not in s
+        parts = [p.strip() for p in s.split(",")] if commas else [p.strip() for p in s.split(";")]
+        values = []
+        for part in parts:
+            value, error = parse_cell(part, item_kind, spec)
+            if error or value is None:
+                return None, list_expected(item_kind, error or "empty item")
+            values.append(value)
+        return values, None
+    if kind in ("number", "integer"):
+        raw = s.replace(",", "")
+        if raw.endswith("%") and spec.unit == "%":
+            raw = raw[:-1].strip()
+        if not _NUMBER_RE.match(raw):  # no nan, inf, 1_000
+            return None, expected(kind, item_kind)
+        value = float(raw)
+        if not math.isfinite(value) or (kind == "integer" and not value.is_integer()):  # 1e400 is inf
+            return None, expected(kind, item_kind)
+        return value, None
+    if kind == "boolean":
+        flag = _BOOLEANS.get(s.lower())
+        return (flag, None) if flag is not None else (None, expected(kind, item_kind))
+    return s, None
+
+
+def out_of_range(spec: InputDef, value: Any) -> Literal["below", "above", "choice"] | None:
+    """Why a parsed scalar value is not allowed by the input's declared range or choices, or None."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return "choice" if spec.choices and value not in spec.choices else None
+    if isinstance(value, bool):
+        return None
+    if spec.min is not None and value < spec.min:
+        return "below"
+    if spec.max is not None and value > spec.max:
+        return "above"
+    return None
+
+
+def range_text(spec: InputDef, kind: str) -> str:
+    """The allowed range as the command line words it: ``a number in [0, 100] %``."""
+    lo = "" if spec.min is None else f"{spec.min:g}"
+    hi = "" if spec.max is None else f"{spec.max:g}"
+    what = "a whole number" if kind == "integer" else "a number"
+    return f"{what} in [{lo}, {hi}]{' ' + spec.unit if spec.unit else ''}"
+
+
+# ---------------------------------------------------------------------------------------------- a column
+
+
+def _scalar(e: pl.Expr, kind: str, spec: InputDef) -> pl.Expr:
+    """The parsed value of a stripped, non-empty, normalised text expression (null where it does not parse)."""
+    if kind in ("number", "integer"):
+        raw = e.str.replace_all(",", "", literal=True)
+        if spec.unit == "%":
+            raw = raw.str.strip_suffix("%").str.strip_chars()
+        number = pl.when(raw.str.contains(_NUMBER)).then(raw.cast(pl.Float64, strict=False))
+        ok = number.is_finite()
+        if kind == "integer":
+            ok = ok & (number == number.floor())
+        return pl.when(ok).then(number)
+    if kind == "boolean":
+        return e.str.to_lowercase().replace_strict(_BOOLEANS, default=None, return_dtype=pl.Boolean)
+    return e
+
+
+def column_expr(spec: InputDef, text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """(value, bad) expressions for a text column of ``spec``'s kind: ``bad`` is true where a non-empty cell
+    does not parse (the same grammar as :func:`parse_cell`)."""
+    kind, item_kind = spec.kind, _item_kind(spec)
+    names = kind == "category" or (kind == "list" and item_kind == "category")
+    s = text.str.strip_chars()
+    if not names:
+        s = s.str.replace_many(list(FULL_WIDTH), list(FULL_WIDTH.values()))
+    s = pl.when(s != "").then(s)
+    if kind != "list":
+        value = _scalar(s, kind, spec)
+        return value, s.is_not_null() & value.is_null()
+    s = s.str.replace_all("；", ";", literal=True)
+    if item_kind == "category":
+        items = s.str.split(";")
+    else:
+        items = pl.when(s.str.contains(";", literal=True)).then(s.str.split(";")).otherwise(s.str.split(","))
+    items = items.list.eval(pl.element().str.strip_chars())
+    parsed = items.list.eval(_scalar(pl.when(pl.element() != "").then(pl.element()), item_kind, spec))
+    bad = s.is_not_null() & parsed.list.eval(pl.element().is_null()).list.any()
+    return pl.when(~bad).then(parsed).cast(dtype(kind, item_kind)), bad
+
+
+def parse_column(spec: InputDef, series: pl.Series) -> tuple[pl.Series, list[tuple[int, Any, str]]]:
+    """A text column parsed in one columnar pass: the typed series, and the cells that do not parse as
+    (row index, text, what was expected). Only a bad column is walked cell by cell, to word its errors."""
+    value, bad = column_expr(spec, pl.col("t"))
+    out = pl.DataFrame({"t": series.cast(pl.String)}).select(value.alias("v"), bad.alias("bad"))
+    problems: list[tuple[int, Any, str]] = []
+    if out.get_column("bad").any():
+        texts = series.to_list()
+        for index in out.with_row_index("i").filter(pl.col("bad")).get_column("i").to_list():
+            why = parse_cell(texts[index], spec.kind, spec)[1] or expected(spec.kind, _item_kind(spec))
+            problems.append((index, texts[index], why))
+    return out.get_column("v").alias(series.name), problems
+
+
+def range_expr(spec: InputDef, kind: str, col: pl.Expr) -> pl.Expr:
+    """True where a parsed scalar value is outside the declared range (numbers), not whole (integers) or not
+    one of the choices (names); the same checks as :func:`out_of_range`."""
+    test = pl.lit(False)
+    if kind in ("number", "integer"):
+        if spec.min is not None:
+            test = test | (col < spec.min)
+        if spec.max is not None:
+            test = test | (col > spec.max)
+        if kind == "integer":
+            test = test | (col != col.round(0))
+    elif kind == "category" and spec.choices:
+        test = ~col.is_in(spec.choices)
+    return test.fill_null(False)
+
+
+# ---------------------------------------------------------------------------------------------- Excel
+
+
+def data_validation(spec: InputDef) -> DataValidation | None:
+    """The Excel data validation of an input's column in the inputs template (None: free text, lists)."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    dv: DataValidation | None = None
+    if spec.kind in ("number", "integer"):
+        kind = "whole" if spec.kind == "integer" else "decimal"
+        lo = -1e12 if spec.min is None else spec.min
+        hi = 1e12 if spec.max is None else spec.max
+        dv = DataValidation(type=kind, operator="between", formula1=f"{lo:g}", formula2=f"{hi:g}", allow_blank=True)
+        dv.error = f"{spec.name}应为 {'' if spec.min is None else f'{spec.min:g}'}–{'' if spec.max is None else f'{spec.max:g}'} {spec.unit}"
+    elif spec.kind == "boolean":
+        dv = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
+        dv.error = f"{spec.name}应为 是 或 否"
+    elif spec.kind == "category" and spec.choices and len(",".join(spec.choices)) < 250:
+        dv = DataValidation(type="list", formula1='"' + ",".join(spec.choices) + '"', allow_blank=True)
+        dv.error = f"{spec.name}应为:{'、'.join(spec.choices)}"
+    if dv is not None:
+        dv.errorTitle, dv.showErrorMessage = spec.name, True
+    return dv

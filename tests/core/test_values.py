@@ -1,0 +1,108 @@
+"""kaohe.core.values: one vocabulary per input kind (issue 9 §1): dtype, label, the cell grammar (full-width
+forms included), the columnar reader agreeing with the one-value reader, ranges and Excel validation."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import kaohe
+from kaohe.core import values
+from kaohe.core.exceptions import InputTableError
+from kaohe.core.scheme import InputDef
+from kaohe.core.synthetic import synthetic_inputs
+from kaohe.core.tables import header_label, parse_table
+
+SCHEME = kaohe.load_scheme("xx-city-2020")
+MONTHS = SCHEME.input("wq_months_missed")  # list of integers, 0 … 12
+RATE = SCHEME.input("drinking_rate")  # number, unit %
+SECTIONS = SCHEME.input("wq_sections")  # list of names
+MET = SCHEME.input("wq_annual_met")  # list of yes/no
+
+
+def test_integer_is_one_dtype_everywhere() -> None:
+    # one answer (issue 9 §1): counts are compared with numbers, integrality is checked on input
+    assert values.dtype("integer") == pl.Float64
+    assert values.dtype("list", "integer") == pl.List(pl.Float64)
+    assert values.dtype("list", "boolean") == pl.List(pl.Boolean)
+
+
+@pytest.mark.parametrize(
+    ("text", "spec", "expected"),
+    [
+        ("９５％", RATE, 95.0),  # full-width digits and percent sign
+        ("１，２００．５", RATE, 1200.5),  # full-width thousands separator and decimal point
+        ("－３", InputDef(id="d", name="变化", kind="number"), -3.0),
+        ("２；０；１", MONTHS, [2.0, 0.0, 1.0]),
+        ("２，０，１", MONTHS, [2.0, 0.0, 1.0]),
+        ("是；否；１", MET, [True, False, True]),
+        ("甲，乙；丙", SECTIONS, ["甲，乙", "丙"]),  # a name keeps its full-width comma
+    ],
+)
+def test_full_width_forms(text: str, spec: InputDef, expected: object) -> None:
+    assert values.parse_cell(text, spec.kind, spec) == (expected, None)
+    column, bad = values.parse_column(spec, pl.Series("c", [text]))
+    assert column.to_list() == [expected] and bad == []
+
+
+@pytest.mark.parametrize("text", ["1_000", "nan", "NaN", "inf", "Infinity", "1e400", "0x10", "١٢"])
+def test_numbers_python_would_read_are_refused(text: str) -> None:
+    # float() reads 1_000, nan, inf and Arabic-Indic digits; none is a number a person typed in a table
+    assert values.parse_cell(text, "number", RATE) == (None, "a number")
+    column, bad = values.parse_column(RATE, pl.Series("c", [text]))
+    assert column.to_list() == [None] and [b[0] for b in bad] == [0]
+
+
+CELL = st.text(alphabet="0123456789０１２，,;；.．%％ -是否truefalsx", max_size=12) | st.none()
+
+
+@settings(max_examples=150, deadline=None)
+@given(cells=st.lists(CELL, min_size=1, max_size=8))
+def test_column_reader_agrees_with_the_cell_reader(cells: list[str | None]) -> None:
+    for spec in (RATE, MONTHS, SECTIONS, MET, SCHEME.input("wq_months_missed")):
+        column, bad = values.parse_column(spec, pl.Series("c", cells, dtype=pl.String))
+        one_by_one = [values.parse_cell(c, spec.kind, spec) for c in cells]
+        assert column.to_list() == [v for v, _e in one_by_one]
+        assert [(i, e) for i, _t, e in bad] == [(i, e) for i, (_v, e) in enumerate(one_by_one) if e]
+
+
+def test_a_valid_table_is_parsed_without_the_cell_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    frame = synthetic_inputs(SCHEME, 5)
+    text = frame.with_columns(
+        pl.col(c).cast(pl.List(pl.String)).list.join(";") if isinstance(d, pl.List) else pl.col(c).cast(pl.String)
+        for c, d in frame.schema.items()
+    )
+    calls: list[object] = []
+    real = values.parse_cell
+    monkeypatch.setattr(values, "parse_cell", lambda *a: calls.append(a) or real(*a))
+    parse_table(SCHEME, text)
+    assert calls == []  # columnar: no value is read cell by cell
+    bad = text.with_columns(pl.lit("x").alias("drinking_rate"))
+    with pytest.raises(InputTableError) as err:
+        parse_table(SCHEME, bad)
+    assert len(calls) == 5  # a bad column is walked only to word its five errors
+    assert [p.line for p in err.value.problems] == [2, 3, 4, 5, 6]
+    assert {p.column for p in err.value.problems} == {header_label(RATE)}
+
+
+def test_label_and_ranges() -> None:
+    assert values.label(RATE) == header_label(RATE) == f"{RATE.name} (%) [drinking_rate]"
+    count = InputDef(id="n", name="次数", kind="integer", min=0, max=12)
+    assert values.out_of_range(count, 13.0) == "above"
+    assert values.out_of_range(count, -1.0) == "below"
+    assert values.out_of_range(count, 12.0) is None
+    pick = InputDef(id="g", name="等级", kind="category", choices=["优", "良"])
+    assert values.out_of_range(pick, "差") == "choice"
+    checked = pl.DataFrame({"v": [13.0, 12.0, 2.5, None]}).select(values.range_expr(count, "integer", pl.col("v")))
+    assert checked.to_series().to_list() == [True, False, True, False]
+
+
+def test_excel_validation_per_kind() -> None:
+    count = InputDef(id="n", name="次数", kind="integer", min=0, max=12)
+    dv = values.data_validation(count)
+    assert dv is not None and dv.type == "whole" and (dv.formula1, dv.formula2) == ("0", "12")
+    yes = values.data_validation(InputDef(id="b", name="是否", kind="boolean"))
+    assert yes is not None and yes.formula1 == '"是,否"'
+    assert values.data_validation(MONTHS) is None  # lists are free text: 2;0;1

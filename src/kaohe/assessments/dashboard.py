@@ -11,9 +11,8 @@ from django.db.models import Count, Q
 
 from kaohe.assessments import schemes
 from kaohe.assessments.models import Assessment, Cycle, Result, SelfEvaluation, State
-from kaohe.core.scheme import VETO_GROUPS
+from kaohe.core.scheme import GRADES, VETO_GROUPS
 
-GRADE_ORDER = {"优秀": 0, "良好": 1, "合格": 2, "不合格": 3}
 DONE = (SelfEvaluation.ItemStatus.ACCEPTED, SelfEvaluation.ItemStatus.CHANGED)
 
 
@@ -166,26 +165,81 @@ def heatmap(scheme: Any, results: list[Result]) -> dict[str, Any]:
     }
 
 
-def public_data(cycle: Cycle) -> dict[str, Any]:
+# ------------------------------------------------------------------------------------------------ publication
+@dataclass(frozen=True)
+class SequenceList:
+    id: str
+    name: str  # the sequence's name, never its id
+    results: list[Result]
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What a cycle publishes, built once by :func:`publication` for the public page, the results workbook and the
+    通报, so the three never disagree. ``results`` are every stored result in the published order (the scheme's
+    sequences in the scheme's order; within one, by rank, an unranked (blocked) unit last, ties by unit code), each
+    with ``.notes`` (:class:`Notes`); the lists are drawn from the stored flags, never recomputed from the ranks."""
+
+    scheme: Any
+    results: list[Result]
+    sequences: list[SequenceList]
+    advanced: list[Result]
+    interview: list[Result]
+    accountability: list[Result]
+    # 一票否决 with its consequences (seed 002 第九条(三)) and 政务失信记录 with its reason (seed 000 第十条)
+    vetoed: list[Result]
+    dishonesty: list[Result]
+    grades: list[tuple[str, int]]  # (grade, number of units), best grade first (kaohe.core.scheme.GRADES)
+
+    def notes(self, result: Result) -> Notes:
+        """The words for one of ``results`` (the templates read the same as ``result.notes``)."""
+        notes: Notes = getattr(result, "notes")  # noqa: B009 (set by publication(); not a model field)
+        return notes
+
+    @property
+    def flagged(self) -> list[Result]:
+        """The results a veto, its consequences or a 政务失信记录 concern."""
+        return [r for r in self.results if r.vetoed or r.consequences or r.dishonesty_record]
+
+
+def grade_counts(grades: Iterable[str]) -> list[tuple[str, int]]:
+    """(grade, count), in the core's order (GRADES, best first); a grade the core does not know comes after."""
+    counts = Counter(g for g in grades if g)
+    rank = {g: n for n, g in enumerate(GRADES)}
+    return sorted(counts.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
+
+
+def publication(cycle: Cycle, *, details: bool = False) -> Publication:
+    """The cycle's published lists (:class:`Publication`). ``details`` also reads each result's scores, inputs
+    and missing data (the workbook needs them; the public page and the 通报 do not)."""
     scheme = schemes.load(cycle.scheme_ref)
-    results = describe(
-        cycle,
-        Result.objects.filter(cycle=cycle).select_related("assessment__unit").order_by("sequence", "rank")
-        .defer("inputs", "scores", "missing"),  # large JSON the notice does not show
+    rows = Result.objects.filter(cycle=cycle).select_related("assessment__unit")
+    if not details:
+        rows = rows.defer("inputs", "scores", "missing")  # large JSON the lists do not show
+    order = {s.id: n for n, s in enumerate(scheme.sequences)}
+    results = sorted(
+        rows,
+        key=lambda r: (order.get(r.sequence, len(order)), r.sequence, r.rank is None, r.rank or 0, r.assessment.unit.code),
     )
+    for r in results:
+        setattr(r, "notes", notes_for(scheme, r))  # noqa: B010 (a template attribute, not a model field)
     names = {s.id: s.name for s in scheme.sequences}
-    sequences = [
-        {"id": seq, "name": names.get(seq, seq), "results": [r for r in results if r.sequence == seq]}
-        for seq in dict.fromkeys(r.sequence for r in results)
-    ]
-    return {
-        "scheme": scheme,
-        "sequences": sequences,
-        "advanced": [r for r in results if r.advanced],
-        "interview": [r for r in results if r.interview],
-        "accountability": [r for r in results if r.accountability],
-        # 一票否决 with its consequences (seed 002 第九条(三)) and 政务失信记录 with its reason (seed 000 第十条)
-        "vetoed": [r for r in results if r.vetoed or r.consequences],
-        "dishonesty": [r for r in results if r.dishonesty_record],
-        "grades": sorted(Counter(r.grade for r in results if r.grade).items(), key=lambda kv: GRADE_ORDER.get(kv[0], 9)),
-    }
+    return Publication(
+        scheme=scheme,
+        results=results,
+        sequences=[
+            SequenceList(seq, names.get(seq, seq), [r for r in results if r.sequence == seq])
+            for seq in dict.fromkeys(r.sequence for r in results)
+        ],
+        advanced=[r for r in results if r.advanced],
+        interview=[r for r in results if r.interview],
+        accountability=[r for r in results if r.accountability],
+        vetoed=[r for r in results if r.vetoed or r.consequences],
+        dishonesty=[r for r in results if r.dishonesty_record],
+        grades=grade_counts(r.grade for r in results),
+    )
+
+
+def public_data(cycle: Cycle) -> Publication:
+    """The public 通报 page's data: the same lists as the Word 通报 and the results workbook."""
+    return publication(cycle)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,12 +25,10 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from kaohe.assessments import schemes
-from kaohe.assessments.dashboard import notes_for
+from kaohe.assessments.dashboard import publication
 from kaohe.assessments.models import Cycle, Result
 from kaohe.audit import anchors
 
-GRADE_ORDER = ["优秀", "良好", "合格", "不合格"]
 CHINESE_NUMBERS = "一二三四五六七八九十"
 TABLE_HEADER = ["名次", "单位", "得分", "等级", "备注"]
 
@@ -74,19 +71,16 @@ def _note(result: Result) -> str:
 
 
 def notice_for(cycle: Cycle) -> Notice:
-    scheme = schemes.load(cycle.scheme_ref)
-    # The stored flags, in words (先进 is the stored flag: nothing here recomputes it from the rank).
-    results = list(Result.objects.filter(cycle=cycle).select_related("assessment__unit"))
-    order = {s.id: n for n, s in enumerate(scheme.sequences)}
-    results.sort(key=lambda r: (order.get(r.sequence, len(order)), r.rank is None, r.rank or 0, r.assessment.unit.code))
-    names = {s.id: s.name for s in scheme.sequences}
+    # The published lists, built once for the public page, the workbook and this notice (dashboard.publication):
+    # the stored flags in words (先进 is the stored flag: nothing here recomputes it from the rank).
+    published = publication(cycle)
+    scheme, results = published.scheme, published.results
     sequences = [
-        (names.get(seq, seq), [Row(r.rank, r.assessment.unit.name, r.final_score, r.grade, _note(r)) for r in results if r.sequence == seq])
-        for seq in dict.fromkeys(r.sequence for r in results)
+        (seq.name, [Row(r.rank, r.assessment.unit.name, r.final_score, r.grade, _note(r)) for r in seq.results])
+        for seq in published.sequences
     ]
     approved = timezone.localdate(cycle.approved_at) if cycle.approved_at else None
-    grades = Counter(r.grade for r in results if r.grade)
-    counts = "、".join(f"{g} {grades[g]} 个" for g in sorted(grades, key=lambda g: (g not in GRADE_ORDER, GRADE_ORDER.index(g) if g in GRADE_ORDER else 0, g)))
+    counts = "、".join(f"{g} {n} 个" for g, n in published.grades)
     preamble = (
         f"根据《{scheme.name}》，{cycle.year}年度生态环境保护目标责任考核（{cycle.name}）已完成。"
         "经各被考核单位自评、牵头单位核实核证、考核办综合评价，"
@@ -100,15 +94,15 @@ def notice_for(cycle: Cycle) -> Notice:
         draft=not cycle.is_published,
         preamble=preamble,
         sequences=sequences,
-        advanced=[r.assessment.unit.name for r in results if r.advanced],
-        interview=[r.assessment.unit.name for r in results if r.interview],
-        accountability=[r.assessment.unit.name for r in results if r.accountability],
+        advanced=[r.assessment.unit.name for r in published.advanced],
+        interview=[r.assessment.unit.name for r in published.interview],
+        accountability=[r.assessment.unit.name for r in published.accountability],
         signed=_date(signed_on),
         vetoed=[
-            f"{r.assessment.unit.name}（{notes_for(scheme, r).vetoed_text}）" + ("：" + "；".join(r.consequences) if r.consequences else "")
-            for r in results if r.vetoed or r.consequences
+            f"{r.assessment.unit.name}（{published.notes(r).vetoed_text}）" + ("：" + "；".join(r.consequences) if r.consequences else "")
+            for r in published.vetoed
         ],
-        dishonesty=[f"{r.assessment.unit.name}：{notes_for(scheme, r).dishonesty}" for r in results if r.dishonesty_record],
+        dishonesty=[f"{r.assessment.unit.name}：{published.notes(r).dishonesty}" for r in published.dishonesty],
     )
 
 

@@ -35,7 +35,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kaohe.assessments import schemes
-from kaohe.assessments.dashboard import notes_for
+from kaohe.assessments.dashboard import Publication, publication
 from kaohe.assessments.evaluation import frame_from_rows
 from kaohe.assessments.models import Assessment, Cycle, Result, SelfEvaluation
 from kaohe.audit import anchors
@@ -470,13 +470,14 @@ def results_frame(scheme: Any, results: list[Result]) -> pl.DataFrame:
 
 def write_cycle_results(cycle: Cycle) -> bytes:
     """The stored (approved) results, not a fresh scoring: the workbook matches what was evaluated."""
-    scheme = schemes.load(cycle.scheme_ref)
-    results = list(Result.objects.filter(cycle=cycle).select_related("assessment__unit").order_by("sequence", "rank"))
+    # The published lists, built once for the public page, the 通报 and this workbook (dashboard.publication).
+    published = publication(cycle, details=True)
+    scheme, results = published.scheme, published.results
     checked = check_inputs(scheme, frame_from_rows(scheme, [r.inputs for r in results]))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "results.xlsx"
         write_results(results_frame(scheme, results), scheme, path, explain_all(scheme, checked))
-        add_flags_sheet(path, scheme, results)  # also adds the 审计校验码 sheet (add_anchor_sheet), in one load/save
+        add_flags_sheet(path, published)  # also adds the 审计校验码 sheet (add_anchor_sheet), in one load/save
         return path.read_bytes()
 
 
@@ -503,21 +504,20 @@ FLAGS_SHEET = "一票否决与政务失信"
 FLAGS_HEADER = ["单位代码", "单位名称", "序列", "名次", "等级", "先进", "一票否决（触发规则）", "否决后果", "政务失信记录（原因）"]
 
 
-def add_flags_sheet(path: Path, scheme: Any, results: list[Result]) -> None:
+def add_flags_sheet(path: Path, published: Publication) -> None:
     """One row per unit that a veto, its consequences (seed 002 第九条(三)) or a 政务失信记录 (seed 000 第十条)
-    concerns, in words, from the stored result (先进 too: the stored flag, never recomputed from the rank)."""
+    concerns, in words, from the stored result (先进 too: the stored flag, never recomputed from the rank), in the
+    published order."""
     wb = load_workbook(path)
-    ws = wb.create_sheet(FLAGS_SHEET, index=len(scheme.sequences))
+    ws = wb.create_sheet(FLAGS_SHEET, index=len(published.scheme.sequences))
     ws.append(safe_row(FLAGS_HEADER))
     for col, width in enumerate([12, 16, 16, 6, 8, 6, 36, 60, 60], start=1):
         cell = ws.cell(row=1, column=col)
         cell.fill, cell.font = HEADER_FILL, Font(bold=True)
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = "A2"
-    for r in results:
-        if not (r.vetoed or r.consequences or r.dishonesty_record):
-            continue
-        notes = notes_for(scheme, r)
+    for r in published.flagged:
+        notes = published.notes(r)
         ws.append(safe_row([
             r.assessment.unit.code, r.assessment.unit.name, notes.sequence, r.rank, r.grade or None,
             "是" if r.advanced else None, notes.vetoed_text if r.vetoed or r.consequences else None,

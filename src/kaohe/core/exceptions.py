@@ -5,7 +5,14 @@
         ├── SchemeError             a scheme YAML is invalid (file, line, key, what was expected)
         └── InputTableError         an inputs / monitoring table is invalid (file, sheet, row, column)
 
-The command line prints every Problem on its own line and exits with status 2, without a traceback.
+    Problem                         one mistake: message, and where and what, as fields
+        file, sheet, line (= row)   the file, the sheet (Excel), the 1-based row (header = row 1) or YAML line
+        column, key                 the column's header, the YAML key
+        expected, found             what the cell should hold (``a whole number``) and what it held (``'1.5'``)
+
+The command line prints every Problem on its own line and exits with status 2, without a traceback; the
+message a user reads is ``str(problem)`` (the structured fields add no text to it, so a screen can place
+``expected`` next to its field without re-splitting the message).
 """
 
 from __future__ import annotations
@@ -23,6 +30,13 @@ class Problem:
     line: int | None = None  # YAML line or 1-based table row (header = row 1 in spreadsheets)
     column: str | None = None
     key: str | None = None
+    expected: str | None = None
+    found: str | None = None
+
+    @property
+    def row(self) -> int | None:
+        """The table row (``line`` of a table; None for a YAML line)."""
+        return self.line if self.key is None else None
 
     def __str__(self) -> str:
         where: list[str] = []

@@ -54,7 +54,10 @@ def check_inputs(scheme: Scheme, frame: pl.DataFrame, file: str | None = None) -
             series, bad_cells = values.parse_column(spec, series)
             if bad_cells:
                 problems += [
-                    Problem(f"{text!r} is not valid; expected {expected}", file=file, line=index + 2, column=spec.id)
+                    Problem(
+                        f"{text!r} is not valid; expected {expected}", file=file, line=index + 2, column=spec.id,
+                        expected=expected, found=str(text),
+                    )
                     for index, text, expected in bad_cells[:MAX_REPORTED]
                 ]
                 continue
@@ -113,8 +116,10 @@ def _range_problems(spec: InputDef, col: pl.Series, file: str | None) -> list[Pr
     problems: list[Problem] = []
     for row in bad.iter_rows(named=True):
         if kind in ("number", "integer"):
-            message = f"{row['v']:g} is out of range; expected {values.range_text(spec, kind)}"
+            want = values.range_text(spec, kind)
+            message = f"{row['v']:g} is out of range; expected {want}"
         else:
+            want = f"one of {spec.choices}"
             message = f"{row['v']!r} is not one of {spec.choices}"
-        problems.append(Problem(message, file=file, line=row["_row"] + 2, column=spec.id))
+        problems.append(Problem(message, file=file, line=row["_row"] + 2, column=spec.id, expected=want, found=f"{row['v']}"))
     return problems

@@ -57,8 +57,7 @@ def read_raw(path: str | Path, sheet: str | None = None) -> tuple[pl.DataFrame, 
                 for c in frame.columns
             ), None
         if suffix in (".xlsx", ".xlsm"):
-            sheet = sheet or _first_data_sheet(path)
-            frame = pl.read_excel(path, sheet_name=sheet, infer_schema_length=0)
+            frame, sheet = _read_xlsx(path, sheet)
             # text kaohe's own workbooks prefixed with ' (xlsx_text.safe: the template's unit names) reads back as written
             text = [c for c, dtype in frame.schema.items() if dtype == pl.String]
             return frame.with_columns(
@@ -71,13 +70,29 @@ def read_raw(path: str | Path, sheet: str | None = None) -> tuple[pl.DataFrame, 
     raise InputTableError(Problem(f"unsupported file type {suffix!r}; expected .xlsx, .csv or .parquet", file=name))
 
 
-def _first_data_sheet(path: Path) -> str:
-    from openpyxl import load_workbook
+def _read_xlsx(path: Path, sheet: str | None) -> tuple[pl.DataFrame, str]:
+    """One sheet as text, read by calamine (fastexcel): the named sheet, else the first visible one that is not
+    the template's 说明. Empty rows after the table are dropped; rows keep their sheet numbers."""
+    import fastexcel
 
-    wb = load_workbook(path, read_only=True)
-    names = [n for n in wb.sheetnames if n not in ("说明", "Instructions")]
-    wb.close()
-    return names[0] if names else "Sheet1"
+    reader = fastexcel.read_excel(str(path))
+    if sheet is None:
+        sheet = _first_data_sheet(reader)
+    elif sheet not in reader.sheet_names:
+        raise InputTableError(Problem(f"no sheet {sheet!r}; the workbook has {'、'.join(reader.sheet_names)}", file=str(path)))
+    frame = reader.load_sheet(sheet, dtypes="string").to_polars()
+    if frame.width:
+        filled = frame.select(pl.any_horizontal(pl.all().is_not_null()).alias("f")).get_column("f")
+        last = filled.arg_true()
+        frame = frame.head(int(last[-1]) + 1 if last.len() else 0)
+    return frame, sheet
+
+
+def _first_data_sheet(reader: Any) -> str:
+    """The sheet a person sees first: hidden sheets and the template's 说明 are skipped."""
+    names = [n for n in reader.sheet_names if n not in ("说明", "Instructions")]
+    visible = [n for n in names if reader.load_sheet(n, n_rows=0).visible == "visible"]
+    return str((visible or names or reader.sheet_names or ["Sheet1"])[0])
 
 
 def _canonical_columns(frame: pl.DataFrame) -> dict[str, str]:
@@ -123,7 +138,10 @@ def parse_table(
         else:  # a reader typed it (parquet lists): the same grammar, value by value
             typed_column, bad = _parse_typed(spec, column)
         problems += [
-            Problem(f"{text!r} is not valid; expected {expected}", file=file, sheet=sheet, line=index + 2, column=header_label(spec))
+            Problem(
+                f"{text!r} is not valid; expected {expected}", file=file, sheet=sheet, line=index + 2,
+                column=header_label(spec), expected=expected, found=str(text),
+            )
             for index, text, expected in bad
         ]
         series.append(typed_column)
@@ -165,7 +183,7 @@ def _with_sheet(p: Problem, sheet: str | None, scheme: Scheme) -> Problem:
             column = header_label(scheme.input(column))
         except KeyError:
             column = KEY_LABELS.get(column, column)
-    return Problem(p.message, file=p.file, sheet=sheet, line=p.line, column=column)
+    return Problem(p.message, file=p.file, sheet=sheet, line=p.line, column=column, expected=p.expected, found=p.found)
 
 
 def read_inputs(scheme: Scheme, path: str | Path, sheet: str | None = None) -> pl.DataFrame:

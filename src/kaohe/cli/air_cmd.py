@@ -12,7 +12,8 @@ from pathlib import Path
 import polars as pl
 from tqdm import tqdm
 
-from kaohe.core.exceptions import Problem, UserInputError
+from kaohe.core.exceptions import UserInputError
+from kaohe.core.guards import input_file, output_file
 from kaohe.monitoring.air import EDITION, POLLUTANTS, as_inputs, evaluate_year, read_hourly
 
 OUT_TYPES = (".csv", ".xlsx", ".parquet")
@@ -112,11 +113,8 @@ def _write_xlsx(frame: pl.DataFrame, path: Path) -> None:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    out = Path(args.out)
-    if out.suffix.lower() not in OUT_TYPES:
-        raise UserInputError(Problem(f"unsupported output type {out.suffix!r}; use {', '.join(OUT_TYPES)}", file=args.out))
-    if not out.parent.exists():
-        raise UserInputError(Problem("the output folder does not exist", file=args.out))
+    out = output_file(args.out, OUT_TYPES)
+    input_file(args.file)  # a directory, a device, a damaged or inflating .xlsx: refused before reading
     if args.as_inputs and args.by != "city_id":
         raise UserInputError("--as-inputs needs --by city_id (scheme inputs are per city)")
     limits = _limits(args.detection_limit)
@@ -129,7 +127,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     steps = ["read and check", "daily and annual statistics", "write"]
     with tqdm(total=len(steps), file=sys.stderr, disable=not sys.stderr.isatty(), unit="step") as bar:
         bar.set_description(steps[0])
-        hourly = read_hourly(args.file, detection_limits=limits)
+        hourly = read_hourly(args.file, detection_limits=limits, one_year=True)  # span checked before any day
         bar.update()
         last = hourly["timestamp"].max()
         if isinstance(last, dt.datetime) and last.date() >= NEXT_EDITION_FROM:

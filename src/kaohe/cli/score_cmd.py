@@ -11,6 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from kaohe.core.exceptions import Problem, UserInputError
+from kaohe.core.guards import input_file, output_file
 from kaohe.core.reference import fmt
 from kaohe.core.scheme import load_scheme
 from kaohe.core.scoring import explain, explain_all, score
@@ -44,16 +45,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _check_out(path: str, allowed: tuple[str, ...]) -> Path:
-    out = Path(path)
-    if out.suffix.lower() not in allowed:
-        raise UserInputError(Problem(f"unsupported output type {out.suffix!r}; expected one of {', '.join(allowed)}", file=path))
-    if not out.parent.exists():
-        raise UserInputError(Problem("the output folder does not exist", file=path))
-    return out
+    return output_file(path, allowed)
+
+
+def _check_in(*paths: str | None) -> None:
+    """A directory, a device, a damaged or inflating .xlsx: refused before reading (kaohe.core.guards)."""
+    for path in paths:
+        if path is not None:
+            input_file(path)
 
 
 def cmd_template(args: argparse.Namespace) -> int:
     out = _check_out(args.out, (".xlsx",))
+    _check_in(args.units)
     scheme = load_scheme(args.scheme)
     units = read_units(args.units)
     write_template(scheme, units, out)
@@ -78,9 +82,10 @@ def _write_atomic(out: Path, write: object) -> None:
 
 def cmd_score(args: argparse.Namespace) -> int:
     out = _check_out(args.out, OUT_TYPES)
+    _check_in(*args.inputs, args.history)
     scheme = load_scheme(args.scheme)
+    history = read_history(args.history) if args.history else None  # the small file first: its mistakes cost nothing
     frame = read_inputs_merged(scheme, args.inputs)
-    history = read_history(args.history) if args.history else None
     results = score(scheme, frame, history, year=args.year, checked=True)
     suffix = out.suffix.lower()
     if suffix == ".xlsx":
@@ -104,6 +109,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
+    _check_in(*args.inputs)
     scheme = load_scheme(args.scheme)
     frame = read_inputs_merged(scheme, args.inputs)
     if args.unit not in frame.get_column("unit_id").to_list():

@@ -19,6 +19,7 @@ from typing import Any
 import polars as pl
 
 from kaohe.core.exceptions import UserInputError
+from kaohe.core.guards import input_file, output_file
 from kaohe.monitoring import water
 
 FORMATS = (".xlsx", ".csv", ".parquet")
@@ -44,11 +45,8 @@ def register(subparsers: Any) -> None:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    out: Path = args.out
-    if out.suffix.lower() not in FORMATS:
-        raise UserInputError(f"--out {out}: unsupported format; expected one of {', '.join(FORMATS)}")
-    if not out.parent.is_dir():
-        raise UserInputError(f"--out {out}: directory {out.parent} does not exist")
+    out: Path = output_file(args.out, tuple(FORMATS))
+    input_file(args.file)  # a directory, a device, a damaged or inflating .xlsx: refused before reading
     frame = water.read_sections(args.file)
     result = water.evaluate_sections(frame, args.year)
     sections = result.sections

@@ -35,7 +35,8 @@ def ref_names(*values: Any) -> list[str]:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan: "1e400" or ".inf" is never a number of points, a target or a rate (issue 9 §2)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 # ---------------------------------------------------------------------------------------------- conditions

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -33,12 +33,16 @@ from kaohe.core.exceptions import Problem, SchemeError
 from kaohe.core.rules import Condition, Deduct, Rule, condition_refs
 from kaohe.core.yaml_source import PathKey, YamlSource, load_yaml, parse_yaml
 
-GRADES = ("优秀", "良好", "合格", "不合格")  # best first (seed 000 art. 6, seed 001 四(三))
+# The grade order, best first (seed 000 art. 6, seed 001 四(三)): the one place it is written. The engine, the
+# grade bands, the web's counts and lists and the 通报 all take it from here.
+Grade = Literal["优秀", "良好", "合格", "不合格"]
+GRADES: tuple[str, ...] = get_args(Grade)
 NodeKind = Literal["base", "bonus", "deduction"]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan: "1e400" or ".inf" is never a number of points, a target or a rate (issue 9 §2)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class InputDef(_Model):
@@ -138,7 +142,7 @@ class Node(_Model):
 
 
 class GradeBand(_Model):
-    grade: Literal["优秀", "良好", "合格", "不合格"]
+    grade: Grade
     min: float | None = None  # the lowest band has no minimum
 
 
@@ -150,7 +154,7 @@ class Grading(_Model):
     def _ordered(self) -> Grading:
         grades = [b.grade for b in self.bands]
         if grades != [g for g in GRADES if g in grades] or len(set(grades)) != len(grades):
-            raise ValueError("bands must be listed best first: 优秀, 良好, 合格, 不合格")
+            raise ValueError(f"bands must be listed best first: {', '.join(GRADES)}")
         mins = [b.min for b in self.bands[:-1]]
         if any(m is None for m in mins) or self.bands[-1].min is not None:
             raise ValueError("every band but the last needs 'min'; the last has none")
@@ -268,7 +272,8 @@ VETO_GROUPS = ("veto", "falsification", "no_advanced")
 class Scheme(_Model):
     id: str
     name: str
-    year: int
+    # An assessment year: the seeds are 2020-2025; bounds keep a 20-digit typo out of every date computed later.
+    year: int = Field(ge=2000, le=2100)
     issuer: str = ""
     source: str = ""  # the seed document
     total_points: float = Field(gt=0)

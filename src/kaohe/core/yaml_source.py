@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,42 +62,146 @@ def describe_path(data: Any, path: PathKey) -> str:
     return "".join(parts) or "(top level)"
 
 
-def _collect(node: yaml.Node, path: PathKey, lines: dict[PathKey, int]) -> None:
-    lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = key_node.value
-            lines[(*path, key)] = key_node.start_mark.line + 1
-            _collect(value_node, (*path, key), lines)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            lines[(*path, index)] = item.start_mark.line + 1
-            _collect(item, (*path, index), lines)
+# Bounds on what a scheme file may cost before anything is built from it (issue 9 §2). The largest built-in
+# scheme is 135 KB with about 9,000 nodes and no aliases; the bounds leave room for schemes ten times as big.
+MAX_YAML_BYTES = 2 * 1024 * 1024  # file size (and length of an uploaded text)
+MAX_YAML_NODES = 200_000  # nodes after expanding every alias: a "billion laughs" file stops here
+MAX_YAML_DEPTH = 64  # nesting of mappings and lists
+MAX_INT_DIGITS = 18  # an integer beyond int64 is a typo in a scheme (Python refuses > 4,300 digits anyway)
+_CONSTRUCTOR = yaml.SafeLoader("")  # only its construct_yaml_* methods are used, on single scalars
+
+
+class _Walk:
+    """Walks the composed node graph once, expanding aliases against a budget, and records key lines."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.nodes = 0
+        self.lines: dict[PathKey, int] = {}
+        self.open: set[int] = set()  # ids of the collections being walked: an alias to one of them is a cycle
+
+    def fail(self, node: yaml.Node, message: str) -> SchemeError:
+        return SchemeError(Problem(message, file=self.name, line=node.start_mark.line + 1, key=""))
+
+    def scalar(self, node: yaml.ScalarNode) -> None:
+        tag = node.tag.rsplit(":", 1)[-1]
+        if tag == "int" and sum(c.isdigit() for c in node.value) > MAX_INT_DIGITS:
+            raise self.fail(node, f"integer of {sum(c.isdigit() for c in node.value)} digits is too large")
+        if tag in ("int", "float", "timestamp"):
+            try:
+                value = getattr(_CONSTRUCTOR, f"construct_yaml_{tag}")(node)
+            except (ValueError, OverflowError) as exc:
+                raise self.fail(node, f"{node.value[:40]!r} is not a valid {tag}: {exc}") from None
+            if tag == "float" and not math.isfinite(value):
+                raise self.fail(node, f"{node.value[:40]!r} is not a finite number")
+
+    def walk(self, node: yaml.Node, path: PathKey, depth: int) -> None:
+        self.nodes += 1
+        if self.nodes > MAX_YAML_NODES:
+            raise self.fail(
+                node, f"more than {MAX_YAML_NODES:,} values once aliases are expanded (alias bomb?)"
+            )
+        if depth > MAX_YAML_DEPTH:
+            raise self.fail(node, f"nested more than {MAX_YAML_DEPTH} levels deep")
+        self.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.ScalarNode):
+            self.scalar(node)
+            return
+        if id(node) in self.open:
+            raise self.fail(node, "recursive alias: a value that contains itself")
+        self.open.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[object, int] = {}
+            for key_node, value_node in node.value:
+                key = key_node.value
+                line = key_node.start_mark.line + 1
+                if isinstance(key_node, yaml.ScalarNode) and key != "<<":
+                    if key in seen:
+                        raise self.fail(key_node, f"duplicate key {key[:40]!r} (first at line {seen[key]})")
+                    seen[key] = line
+                self.lines[(*path, key)] = line
+                self.walk(value_node, (*path, key), depth + 1)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                self.lines[(*path, index)] = item.start_mark.line + 1
+                self.walk(item, (*path, index), depth + 1)
+        self.open.discard(id(node))
 
 
 def load_yaml(path: str | Path) -> YamlSource:
-    """Parse ``path``; a syntax error becomes a :class:`SchemeError` with the line."""
+    """Parse ``path``; a syntax error becomes a :class:`SchemeError` with the line. Reads at most
+    :data:`MAX_YAML_BYTES` (``/dev/zero`` or a huge file is refused, not read to the end)."""
     path = Path(path)
     name = str(path)
+    if path.is_dir():
+        raise SchemeError(Problem("is a directory, not a scheme file", file=name))
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_YAML_BYTES + 1)
     except FileNotFoundError:
         raise SchemeError(Problem("file not found", file=name)) from None
+    except OSError as exc:
+        raise SchemeError(Problem(f"cannot read the file: {exc.strerror or exc}", file=name)) from None
+    if len(raw) > MAX_YAML_BYTES:
+        raise SchemeError(
+            Problem(
+                f"larger than {MAX_YAML_BYTES // 1024 // 1024} MB; a scheme file is a few hundred KB",
+                file=name,
+            )
+        )
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise SchemeError(Problem("not a UTF-8 text file", file=name)) from None
     return parse_yaml(text, name)
 
 
+def _code(character: object) -> int:
+    return character if isinstance(character, int) else ord(str(character)[:1] or "\0")
+
+
 def parse_yaml(text: str, name: str = "<string>") -> YamlSource:
+    """Parse ``text`` within the bounds above: size, alias expansion, depth, integer length, finite floats; no
+    duplicate keys, no recursive aliases, no control characters. Each refusal is one located :class:`SchemeError`."""
+    if len(text) > MAX_YAML_BYTES:
+        raise SchemeError(
+            Problem(
+                f"larger than {MAX_YAML_BYTES // 1024 // 1024} MB; a scheme file is a few hundred KB",
+                file=name,
+            )
+        )
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         raise SchemeError(
             Problem(f"YAML syntax: {exc.problem}", file=name, line=(mark.line + 1) if mark else None, key="")
         ) from None
-    lines: dict[PathKey, int] = {}
-    if node is not None:
-        _collect(node, (), lines)
-    return YamlSource(data=data, file=name, lines=lines)
+    except yaml.reader.ReaderError as exc:  # NUL and other control characters
+        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        raise SchemeError(
+            Problem(
+                f"control character U+{_code(exc.character):04X} is not allowed in YAML",
+                file=name,
+                line=line,
+                key="",
+            )
+        ) from None
+    except RecursionError:  # the composer recurses once per level: thousands of nested [ or {
+        raise SchemeError(
+            Problem(f"nested more than {MAX_YAML_DEPTH} levels deep", file=name, key="")
+        ) from None
+    except yaml.YAMLError as exc:
+        raise SchemeError(Problem(f"YAML: {exc}", file=name, key="")) from None
+    if node is None:
+        return YamlSource(data=None, file=name, lines={})
+    walk = _Walk(name)
+    walk.walk(node, (), 0)
+    try:
+        data = yaml.SafeLoader("").construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        raise SchemeError(
+            Problem(f"YAML: {exc.problem}", file=name, line=(mark.line + 1) if mark else None, key="")
+        ) from None
+    return YamlSource(data=data, file=name, lines=walk.lines)

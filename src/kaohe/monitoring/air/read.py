@@ -27,6 +27,14 @@ _ALIASES = {"pm2.5": "pm25", "pm2_5": "pm25", "o3_1h": "o3", "time": "timestamp"
 MAX_PROBLEMS = 50  # a broken 15-million-row file should not print 15 million lines
 CO_MAX_MG = 150.0  # HJ 633-2012 表1: the top CO 1-h breakpoint; ambient CO is a few mg/m³
 CO_MEDIAN_UG_HINT = 20.0  # a median above this (mg/m³) means the column is in µg/m³
+# The other five are in µg/m³ (HJ 633-2012 表1). Given in mg/m³ they are 1,000× too small: a column whose median is
+# below 1 µg/m³ is such a column (ambient medians are ≥ 2 µg/m³ even for SO₂ at the cleanest stations, and the
+# usual SO₂ method's detection limit, 3 µg/m³, read as half of it per 附件五 二(一), is 1.5).
+UG_MEDIAN_MG_HINT = 1.0
+# Plausible hours: the national network reports from 2013; the dense layout of stats.py counts hours since 1970.
+# A timestamp outside these years is a typo (9999-12-31) and would make the daily table span millennia.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+_NAMES = {"so2": "SO₂", "no2": "NO₂", "pm10": "PM10", "pm25": "PM2.5", "co": "CO", "o3": "O₃"}
 _ND = r"(?i)^(?:ND|N\.D\.|未检出)$"
 _LESS = r"^[<＜]\s*([0-9]*\.?[0-9]+)$"
 _L_FLAG = r"(?i)^([0-9]*\.?[0-9]+)\s*L$"
@@ -139,18 +147,58 @@ def _timestamp(frame: pl.DataFrame, out: _Collector) -> pl.Expr:
         ts = pl.coalesce([text.str.strptime(pl.Datetime("us"), f, strict=False) for f in _TS_FORMATS])
         out.add_rows(frame, ts.is_null(), "timestamp", "not a date and time: {value!r} (use YYYY-MM-DD HH:MM)")
     ts = ts.cast(pl.Datetime("us"))
+    out.add_rows(
+        frame,
+        ts.dt.year().is_between(FIRST_YEAR, LAST_YEAR).not_().fill_null(False),
+        "timestamp",
+        f"{{value}} is not a plausible monitoring hour (years {FIRST_YEAR}–{LAST_YEAR})",
+    )
     off_hour = (ts.dt.minute() != 0) | (ts.dt.second() != 0) | (ts.dt.microsecond() != 0)
     out.add_rows(frame, off_hour.fill_null(False), "timestamp", "{value} is not on the hour (the start of the hour)")
     return ts
 
 
-def read_hourly(path: str | Path, *, detection_limits: Mapping[str, float] | None = None) -> pl.DataFrame:
+def _one_year(table: pl.DataFrame, out: _Collector) -> None:
+    """HJ 663-2013 evaluates one calendar year: rows of any other year than the one most rows have are refused,
+    on the raw timestamps, before a daily table (whose size grows with the span) is built."""
+    years = table["timestamp"].dt.year()
+    counts = years.drop_nulls().value_counts(sort=True)
+    if counts.height > 1:
+        main_year = counts.row(0)[0]
+        shown = table.with_columns(pl.col("timestamp").dt.year().alias("_year"), pl.col("timestamp").dt.strftime("%Y-%m-%d %H:%M"))
+        out.add_rows(
+            shown,
+            pl.col("_year") != main_year,
+            "timestamp",
+            f"{{value}} is outside {main_year}, the year of the other rows: evaluate one calendar year at a time",
+        )
+
+
+def _units(table: pl.DataFrame, out: _Collector) -> None:
+    """A column in the wrong unit: CO is in mg/m³, the others in µg/m³ (HJ 633-2012 表1)."""
+    # A CO column in µg/m³ has values a thousand times too big.
+    co_median = table["co"].median()
+    if isinstance(co_median, float) and co_median > CO_MEDIAN_UG_HINT:
+        out.add(f"CO values look like µg/m³ (median {co_median:g}); CO must be in mg/m³", column="co")
+    else:
+        out.add_rows(table, pl.col("co") > CO_MAX_MG, "co", "CO {value} mg/m³ is above any ambient value; is it µg/m³?")
+    for p in POLLUTANTS:
+        median = table[p].median()
+        if p != "co" and isinstance(median, float) and median < UG_MEDIAN_MG_HINT:
+            name = _NAMES.get(p, p)
+            out.add(f"{name} values look like mg/m³ (median {median:g}); {name} must be in µg/m³", column=p)
+
+
+def read_hourly(
+    path: str | Path, *, detection_limits: Mapping[str, float] | None = None, one_year: bool = False
+) -> pl.DataFrame:
     """Reads and validates an hourly table: ``station_id, city_id, timestamp, so2, no2, pm10, pm25, co, o3``.
 
     µg/m³, CO in mg/m³; an empty cell is missing; ``timestamp`` is the start of the hour (local time).
     Raises :class:`InputTableError` listing every problem (up to 50): unknown or missing columns, values that
     are not numbers or are negative, timestamps that are not dates or not on the hour, duplicate
-    (station, hour) rows, a station in two cities, a CO column that is clearly in µg/m³.
+    (station, hour) rows, a station in two cities, a CO column that is clearly in µg/m³ or another pollutant's
+    clearly in mg/m³, timestamps outside 2000–2100, and with ``one_year`` rows outside the file's main year.
     Returns the columns above with Float64 concentrations, ready for :func:`daily` and :func:`evaluate_year`.
     """
     path = Path(path)
@@ -171,12 +219,9 @@ def read_hourly(path: str | Path, *, detection_limits: Mapping[str, float] | Non
     out.raise_if_any()
     table = frame.select("station_id", "city_id", ts.alias("timestamp"), *[v.alias(p) for p, v in values.items()])
 
-    # A CO column in µg/m³ has values a thousand times too big (HJ 633-2012 uses mg/m³ for CO).
-    co_median = table["co"].median()
-    if isinstance(co_median, float) and co_median > CO_MEDIAN_UG_HINT:
-        out.add(f"CO values look like µg/m³ (median {co_median:g}); CO must be in mg/m³", column="co")
-    else:
-        out.add_rows(table, pl.col("co") > CO_MAX_MG, "co", "CO {value} mg/m³ is above any ambient value; is it µg/m³?")
+    _units(table, out)
+    if one_year:
+        _one_year(table, out)
     out.add_rows(
         table,
         pl.struct("station_id", "timestamp").is_duplicated(),

@@ -177,8 +177,11 @@ def _validate(raw: pl.DataFrame, file: str) -> pl.DataFrame:
     for column, value in numeric.items():
         expected = "a number" if column == "ph" else 'a number, "ND", "<limit" or "limitL"'
         bad_rows(value.is_nan(), column, "{value!r} is not a number; expected " + expected)
+        bad_rows(value.is_infinite(), column, "{value!r} is not a finite number; expected " + expected)
         if column != "temperature":
             bad_rows(value < 0, column, "{value!r} is negative; expected a concentration >= 0")
+    if "ph" in numeric:  # pH is dimensionless on the 0–14 scale (GB 3838-2002 表1 item 1 grades 6–9 within it)
+        bad_rows((numeric["ph"] > 14) & ~numeric["ph"].is_nan(), "ph", "{value!r} is not a pH; expected a value from 0 to 14")
     if problems:
         raise InputTableError(_capped(problems))
 

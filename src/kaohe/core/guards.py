@@ -1,0 +1,102 @@
+"""File guards run before any work: a file a user names is a readable regular file of bounded size (and an .xlsx
+bounded once unpacked), an output path is a writable file in an existing folder (issue 9 §2, bounded cost).
+
+Every refusal is a :class:`UserInputError` with one located :class:`Problem`, so the command line prints one line
+and exits with status 2. The web app's self-evaluation upload applies :func:`zip_unpacked_size` the same way.
+
+Bounds (chosen here; the seeds set none):
+
+- ``MAX_INPUT_BYTES`` — 4 GiB on disk: a national year of hourly air data as CSV is about 1 GB.
+- ``MAX_UNPACKED_BYTES`` — 1 GiB of XML inside an .xlsx (``KAOHE_MAX_UNPACKED_MB`` overrides it). A full Excel
+  sheet of hourly data (1,048,576 rows × 9 columns) unpacks to about 400 MB and 20,000 units × 199 inputs to about
+  150 MB; an .xlsx that inflates to 1.5 GB is a zip bomb, not a workbook.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import tempfile
+import zipfile
+from pathlib import Path
+
+from kaohe.core.exceptions import Problem, UserInputError
+
+MAX_INPUT_BYTES = 4 * 1024**3
+ZIP_SUFFIXES = (".xlsx", ".xlsm", ".docx")
+
+
+def max_unpacked_bytes() -> int:
+    """1 GiB, or ``KAOHE_MAX_UNPACKED_MB`` MB."""
+    text = os.environ.get("KAOHE_MAX_UNPACKED_MB", "").strip()
+    return int(text) * 1024 * 1024 if text.isdigit() and int(text) > 0 else 1024**3
+
+
+def zip_unpacked_size(source: str | Path | bytes) -> int | None:
+    """The sum of the sizes the zip's directory declares for its members (which zipfile's reads never exceed),
+    or None when ``source`` is not a readable zip."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as archive:
+            return sum(entry.file_size for entry in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:,.0f} MB"
+
+
+def input_file(path: str | Path) -> Path:
+    """``path`` if it is a regular file of at most ``MAX_INPUT_BYTES`` (an .xlsx also a complete zip that unpacks to
+    at most :func:`max_unpacked_bytes`); otherwise one located refusal."""
+    path = Path(path)
+    name = str(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise UserInputError(Problem("no such file", file=name)) from None
+    except OSError as exc:
+        raise UserInputError(Problem(f"cannot read the file: {exc.strerror or exc}", file=name)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise UserInputError(Problem("is a directory; give a file", file=name))
+    if not stat.S_ISREG(info.st_mode):
+        raise UserInputError(Problem("is not a regular file (a device or a pipe); give a file", file=name))
+    if info.st_size > MAX_INPUT_BYTES:
+        raise UserInputError(Problem(f"the file is {_mb(info.st_size)}; at most {_mb(MAX_INPUT_BYTES)}", file=name))
+    if not os.access(path, os.R_OK):
+        raise UserInputError(Problem("cannot read the file: permission denied", file=name))
+    if path.suffix.lower() in ZIP_SUFFIXES:
+        unpacked = zip_unpacked_size(path)
+        if unpacked is None:
+            raise UserInputError(Problem("not a readable .xlsx: the file is truncated or damaged", file=name))
+        limit = max_unpacked_bytes()
+        if unpacked > limit:
+            message = f"the workbook unpacks to {_mb(unpacked)}; at most {_mb(limit)} (a zip bomb, not a table?)"
+            raise UserInputError(Problem(message, file=name))
+    return path
+
+
+def output_file(path: str | Path, allowed: tuple[str, ...] | None = None, option: str = "--out") -> Path:
+    """``path`` if it names a file that can be written in an existing folder; otherwise one located refusal.
+    Tries a temporary file in the folder, so a read-only place is refused before any work, not after it."""
+    out = Path(path)
+    name = str(out)
+    if allowed is not None and out.suffix.lower() not in allowed:
+        message = f"{option}: unsupported format {out.suffix!r}; expected one of {', '.join(allowed)}"
+        raise UserInputError(Problem(message, file=name))
+    if out.is_dir():
+        raise UserInputError(Problem(f"{option} names a directory; give a file name", file=name))
+    if not out.parent.is_dir():
+        raise UserInputError(Problem(f"{option}: the output folder {out.parent} does not exist", file=name))
+    if out.exists() and not out.is_file():
+        raise UserInputError(Problem(f"{option} is not a regular file", file=name))
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".kaohe-probe-", dir=out.parent)
+    except OSError as exc:
+        raise UserInputError(Problem(f"{option}: cannot write in {out.parent}: {exc.strerror or exc}", file=name)) from None
+    os.close(fd)
+    os.unlink(probe)
+    if out.exists() and not os.access(out, os.W_OK):
+        raise UserInputError(Problem(f"{option}: the file exists and cannot be overwritten", file=name))
+    return out

@@ -1,0 +1,50 @@
+"""Writes the .xlsx cases of this corpus (binary, so they are made rather than typed): run from the repository root
+with ``.venv/bin/python tests/bad_inputs/make_xlsx_cases.py``. The files are committed; this records how."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from openpyxl import Workbook
+
+HERE = Path(__file__).resolve().parent
+AIR: list[list[object]] = [
+    ["station_id", "city_id", "timestamp", "so2", "no2", "pm10", "pm25", "co", "o3"],
+    ["S1", "C1", "2020-01-01 00:00", 10, 20, 40, 20, 0.5, 60],
+    ["S1", "C1", "2020-01-01 01:00", 11, 21, 41, 21, 0.6, 61],
+]
+
+
+def _book(rows: Sequence[Sequence[object]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()
+
+
+def main() -> None:
+    good = _book(AIR)
+    water_rows = [line.split(",") for line in (HERE / "water_evaluate" / "ph_20.csv").read_text().splitlines()]
+    for row in water_rows[1:]:
+        row[water_rows[0].index("ph")] = "7.5"  # a valid pH: only the truncation is wrong
+    for folder, data in (("air_evaluate", good), ("water_evaluate", _book(water_rows))):
+        (HERE / folder / "truncated.xlsx").write_bytes(data[: len(data) // 2])  # a download cut off halfway
+    # A workbook whose members unpack to 2 MB (the corpus test sets KAOHE_MAX_UNPACKED_MB=1; the default bound is
+    # 1 GiB, and an .xlsx inflating to 1.5 GB is the same case at full size).
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for entry in src.infolist():
+            dst.writestr(entry, src.read(entry))
+        dst.writestr("xl/media/padding.bin", b"\0" * (2 * 1024 * 1024))
+    (HERE / "air_evaluate" / "inflating.xlsx").write_bytes(out.getvalue())
+
+
+if __name__ == "__main__":
+    main()

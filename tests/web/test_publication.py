@@ -58,7 +58,7 @@ def test_the_public_page_lists_as_the_notice_and_the_workbook_do(published: Worl
     assert page == EXPECTED
 
     notice = Document(io.BytesIO(client.get(reverse("reports:notice", args=[published.cycle.pk])).content))
-    headings = [p.text for p in notice.paragraphs if p.style.name == "Heading 2"]
+    headings = [p.text for p in notice.paragraphs if p.style is not None and p.style.name == "Heading 2"]
     assert headings == ["（一）县（1 个单位）", "（二）市（2 个单位）"]
     assert [[row.cells[1].text for row in table.rows[1:]] for table in notice.tables] == [names for _, names in EXPECTED]
 

@@ -20,17 +20,16 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from kaohe.core import values
 from kaohe.core.reference import Line
-from kaohe.core.scheme import Scheme
+from kaohe.core.scheme import GRADES, Scheme
 from kaohe.core.tables import KEY_LABELS, header_label
 from kaohe.core.xlsx_text import safe_row
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 HEADER_FONT = Font(bold=True)
+# green, blue, yellow, red: one colour per grade of kaohe.core.scheme.GRADES (best first)
 GRADE_FILL = {
-    "优秀": PatternFill("solid", fgColor="C6EFCE"),
-    "良好": PatternFill("solid", fgColor="DDEBF7"),
-    "合格": PatternFill("solid", fgColor="FFF2CC"),
-    "不合格": PatternFill("solid", fgColor="F8CBAD"),
+    grade: PatternFill("solid", fgColor=colour)
+    for grade, colour in zip(GRADES, ("C6EFCE", "DDEBF7", "FFF2CC", "F8CBAD"), strict=True)
 }
 
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import polars as pl
 from tqdm import tqdm
 
 from kaohe.core.exceptions import UserInputError
+from kaohe.core.files import atomic_paths
 from kaohe.core.guards import input_file, output_file
 from kaohe.monitoring.air import EDITION, POLLUTANTS, as_inputs, evaluate_year, read_hourly
 
@@ -81,20 +80,14 @@ def _area_class(items: list[str]) -> int | dict[str, int]:
 
 def _write(frame: pl.DataFrame, out: Path) -> None:
     """Writes to a temporary file next to ``out`` and renames it, so an error leaves no output behind."""
-    fd, tmp = tempfile.mkstemp(suffix=out.suffix, dir=out.parent)
-    os.close(fd)
-    try:
-        suffix = out.suffix.lower()
+    suffix = out.suffix.lower()
+    with atomic_paths(out) as (tmp,):
         if suffix == ".csv":
             frame.write_csv(tmp)
         elif suffix == ".parquet":
             frame.write_parquet(tmp)
         else:
-            _write_xlsx(frame, Path(tmp))
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+            _write_xlsx(frame, tmp)
 
 
 def _write_xlsx(frame: pl.DataFrame, path: Path) -> None:

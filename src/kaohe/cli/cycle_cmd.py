@@ -22,6 +22,7 @@ from typing import Any
 
 from kaohe.cli.web_cmd import _setup
 from kaohe.core.exceptions import Problem, UserInputError
+from kaohe.core.files import write_atomically
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -103,7 +104,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if not Result.objects.filter(cycle=cycle).exists():
         raise UserInputError(f"{cycle.name} has no results yet: run the comprehensive evaluation (综合评价) first")
     data = excel.write_cycle_results(cycle) if suffix == ".xlsx" else docx.write_notice(cycle)
-    args.out.write_bytes(data)
+    write_atomically(args.out, lambda tmp: tmp.write_bytes(data))
     draft = "" if suffix == ".xlsx" or cycle.is_published else " (审阅稿: the cycle is not published yet)"
     print(f"wrote {args.out}{draft}")
     return 0

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import polars as pl
 
 from kaohe.core.exceptions import Problem, UserInputError
+from kaohe.core.files import write_atomically
 from kaohe.core.guards import input_file, output_file
 from kaohe.core.reference import fmt
 from kaohe.core.scheme import load_scheme
@@ -69,17 +68,6 @@ def _flat(results: pl.DataFrame) -> pl.DataFrame:
     return results.with_columns(pl.col(c).list.join(";") for c in ("missing", "flags", "consequences"))
 
 
-def _write_atomic(out: Path, write: object) -> None:
-    fd, tmp = tempfile.mkstemp(suffix=out.suffix, dir=out.parent)
-    os.close(fd)
-    try:
-        write(tmp)  # type: ignore[operator]
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def cmd_score(args: argparse.Namespace) -> int:
     out = _check_out(args.out, OUT_TYPES)
     _check_in(*args.inputs, args.history)
@@ -91,9 +79,9 @@ def cmd_score(args: argparse.Namespace) -> int:
     if suffix == ".xlsx":
         write_results(results, scheme, out, explain_all(scheme, frame))
     elif suffix == ".csv":
-        _write_atomic(out, lambda p: _flat(results).write_csv(p))
+        write_atomically(out, lambda p: _flat(results).write_csv(p))
     else:
-        _write_atomic(out, lambda p: Path(p).write_text(json.dumps(results.to_dicts(), ensure_ascii=False, indent=1), encoding="utf-8"))
+        write_atomically(out, lambda p: p.write_text(json.dumps(results.to_dicts(), ensure_ascii=False, indent=1), encoding="utf-8"))
     for seq in scheme.sequences:
         part = results.filter(pl.col("sequence") == seq.id).sort("rank", nulls_last=True)
         if part.is_empty():

@@ -10,8 +10,6 @@ renamed at the end: a failed run leaves no partial output.
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ from typing import Any
 import polars as pl
 
 from kaohe.core.exceptions import UserInputError
+from kaohe.core.files import atomic_paths
 from kaohe.core.guards import input_file, output_file
 from kaohe.monitoring import water
 
@@ -73,26 +72,9 @@ def write_tables(out: Path, tables: dict[str, pl.DataFrame]) -> None:
         for i, (name, table) in enumerate(tables.items()):
             path = out if i == 0 else out.with_name(f"{out.stem}_{name}{out.suffix}")
             targets.append((path, _writer(suffix, table)))
-    temps: list[tuple[str, Path]] = []
-    try:
-        for path, write in targets:
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-            os.close(fd)
-            temps.append((tmp, path))
-            write(Path(tmp))
-            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the output ordinary permissions
-        for tmp, path in temps:
-            os.replace(tmp, path)
-    finally:
-        for tmp, _ in temps:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    with atomic_paths(*(path for path, _ in targets)) as temps:
+        for tmp, (_, write) in zip(temps, targets, strict=True):
+            write(tmp)
 
 
 def _writer(suffix: str, table: pl.DataFrame) -> Callable[[Path], None]:

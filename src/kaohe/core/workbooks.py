@@ -5,8 +5,6 @@ Every value goes through ``xlsx_text.safe``/``safe_row``: a unit name like ``=HY
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kaohe.core import values
+from kaohe.core.files import write_atomically
 from kaohe.core.reference import Line
 from kaohe.core.scheme import GRADES, Scheme
 from kaohe.core.tables import KEY_LABELS, header_label
@@ -35,15 +34,7 @@ GRADE_FILL = {
 
 def save_atomically(wb: Workbook, path: str | Path) -> None:
     """Write to a temporary file beside ``path`` and rename: a failure never leaves half a file."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent or ".")
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    write_atomically(path, wb.save)
 
 
 def _header(ws: Worksheet, labels: list[str], widths: list[int] | None = None) -> None:

@@ -55,17 +55,31 @@ def test_numbers_python_would_read_are_refused(text: str) -> None:
     assert column.to_list() == [None] and [b[0] for b in bad] == [0]
 
 
-CELL = st.text(alphabet="0123456789０１２，,;；.．%％ -是否truefalsx", max_size=12) | st.none()
+CELL = st.text(alphabet="0123456789０１２，,;；.．%％ -+e是否truefalsxni", max_size=12) | st.none()
+SPECS = (RATE, MONTHS, SECTIONS, MET, InputDef(id="x", name="x", kind="list", item_kind="number"),
+         InputDef(id="n", name="n", kind="integer"), InputDef(id="b", name="b", kind="boolean"))
 
 
 @settings(max_examples=150, deadline=None)
 @given(cells=st.lists(CELL, min_size=1, max_size=8))
 def test_column_reader_agrees_with_the_cell_reader(cells: list[str | None]) -> None:
-    for spec in (RATE, MONTHS, SECTIONS, MET, SCHEME.input("wq_months_missed")):
+    for spec in SPECS:
         column, bad = values.parse_column(spec, pl.Series("c", cells, dtype=pl.String))
         one_by_one = [values.parse_cell(c, spec.kind, spec) for c in cells]
         assert column.to_list() == [v for v, _e in one_by_one]
         assert [(i, e) for i, _t, e in bad] == [(i, e) for i, (_v, e) in enumerate(one_by_one) if e]
+        # the fast path of a whole frame (plain cells cast, the rest through the full grammar) agrees too
+        frame, frame_bad = values.parse_frame([spec], pl.DataFrame({spec.id: cells}, schema={spec.id: pl.String}))
+        assert frame.get_column(spec.id).to_list() == column.to_list()
+        assert [(i, e) for _s, i, _t, e in frame_bad] == [(i, e) for i, _t, e in bad]
+
+
+@pytest.mark.parametrize("cells", [["1", "2.5", "1e3", "nan"], ["2;0;1", "3", "inf;1"], ["true", "是", "yes"], ["2;1.5"]])
+def test_plain_cells_take_the_fast_path_and_mistakes_the_full_one(cells: list[str]) -> None:
+    for spec in SPECS:
+        frame, bad = values.parse_frame([spec], pl.DataFrame({spec.id: cells}))
+        column, column_bad = values.parse_column(spec, pl.Series(spec.id, cells))
+        assert frame.get_column(spec.id).to_list() == column.to_list() and bad == [(spec, *b) for b in column_bad]
 
 
 def test_a_valid_table_is_parsed_without_the_cell_reader(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -126,25 +126,31 @@ def parse_table(
             problems.append(Problem(f"unknown column {col!r} (not an input of scheme {scheme.id})", file=file, sheet=sheet, column=col))
     if problems:
         raise InputTableError(problems)
+    present_columns = [c for c in frame.columns if c in known]
+    text_specs = [
+        scheme.input(c) for c in present_columns if c not in KEYS and frame.schema[c] in (pl.String, pl.Null)
+    ]
+    text = frame.select(pl.col(spec.id).cast(pl.String) for spec in text_specs)
+    parsed, bad_text = values.parse_frame(text_specs, text)  # one columnar pass (kaohe.core.values)
+    bad = [(spec, index, cell, why) for spec, index, cell, why in bad_text]
     series: list[pl.Series] = []
-    for col in (c for c in frame.columns if c in known):
-        column = frame.get_column(col)
+    for col in present_columns:
         if col in KEYS:
-            series.append(column.cast(pl.String).str.strip_chars())
-            continue
-        spec = scheme.input(col)
-        if column.dtype == pl.String or column.dtype == pl.Null:  # text: one columnar parse (kaohe.core.values)
-            typed_column, bad = values.parse_column(spec, column)
+            series.append(frame.get_column(col).cast(pl.String).str.strip_chars())
+        elif col in parsed.columns:
+            series.append(parsed.get_column(col))
         else:  # a reader typed it (parquet lists): the same grammar, value by value
-            typed_column, bad = _parse_typed(spec, column)
-        problems += [
-            Problem(
-                f"{text!r} is not valid; expected {expected}", file=file, sheet=sheet, line=index + 2,
-                column=header_label(spec), expected=expected, found=str(text),
-            )
-            for index, text, expected in bad
-        ]
-        series.append(typed_column)
+            spec = scheme.input(col)
+            typed_column, typed_bad = _parse_typed(spec, frame.get_column(col))
+            bad += [(spec, index, cell, why) for index, cell, why in typed_bad]
+            series.append(typed_column)
+    problems += [
+        Problem(
+            f"{cell!r} is not valid; expected {why}", file=file, sheet=sheet, line=index + 2,
+            column=header_label(spec), expected=why, found=str(cell),
+        )
+        for spec, index, cell, why in bad
+    ]
     unit_ids = frame.select(pl.col("unit_id").cast(pl.String).str.strip_chars()).with_row_index("_row")
     for index in unit_ids.filter(pl.col("unit_id").fill_null("") == "").get_column("_row").to_list():
         problems.append(Problem("empty unit id", file=file, sheet=sheet, line=index + 2, column=KEY_LABELS["unit_id"]))

@@ -214,6 +214,62 @@ def parse_column(spec: InputDef, series: pl.Series) -> tuple[pl.Series, list[tup
     return out.get_column("v").alias(series.name), problems
 
 
+def _fast_expr(spec: InputDef, text: pl.Expr) -> tuple[pl.Expr, pl.Expr] | None:
+    """(value, needs the full grammar) for the common plain cells: ``12.5``, ``是``, ``2;0;1``. A cell the fast
+    path accepts means the same under :func:`column_expr` (the float and integer casts read exactly the plain
+    numbers of the grammar, plus nan/inf, which ``is_finite`` drops); any other non-empty cell sends its whole
+    column through :func:`column_expr`. None: the kind has no fast path."""
+    kind, item_kind = spec.kind, _item_kind(spec)
+    if kind in ("number", "integer"):
+        number = text.cast(pl.Float64, strict=False)
+        good = number.is_finite()
+        if kind == "integer":
+            good = good & (number == number.floor())
+        return pl.when(good).then(number), text.is_not_null() & ~good.fill_null(False)
+    if kind == "boolean":
+        flag = text.replace_strict(_BOOLEANS, default=None, return_dtype=pl.Boolean)
+        return flag, text.is_not_null() & flag.is_null()
+    if kind == "list" and item_kind in ("number", "integer"):
+        items = text.str.split(";")
+        if item_kind == "integer":
+            parsed = items.cast(pl.List(pl.Int64), strict=False).cast(pl.List(pl.Float64))
+            good = parsed.list.drop_nulls().list.len() == parsed.list.len()
+        else:
+            parsed = items.cast(pl.List(pl.Float64), strict=False)
+            good = (parsed.list.drop_nulls().list.len() == parsed.list.len()) & parsed.list.sum().is_finite()
+        return pl.when(good).then(parsed), text.is_not_null() & ~good.fill_null(False)
+    return None
+
+
+def parse_frame(specs: list[InputDef], text: pl.DataFrame) -> tuple[pl.DataFrame, list[tuple[InputDef, int, Any, str]]]:
+    """The text columns of ``text`` that ``specs`` name, parsed in one parallel columnar pass: the typed columns,
+    and the cells that do not parse as (spec, row index, text, what was expected). Columns holding anything but
+    plain cells (``95%``, ``１２``, ``2,0,1``, a mistake) are parsed again with the full grammar."""
+    fast: list[pl.Expr] = []
+    slow_flags: list[pl.Expr] = []
+    full: list[InputDef] = []
+    for spec in specs:
+        exprs = _fast_expr(spec, pl.col(spec.id))
+        if exprs is None:
+            full.append(spec)
+            continue
+        fast.append(exprs[0].alias(spec.id))
+        slow_flags.append(exprs[1].any().alias(spec.id))
+    typed = text.select(fast) if fast else pl.DataFrame()
+    if slow_flags:
+        flags = text.select(slow_flags).row(0, named=True)
+        full += [spec for spec in specs if flags.get(spec.id)]
+    problems: list[tuple[InputDef, int, Any, str]] = []
+    redone: list[pl.Series] = []
+    for spec in full:
+        column, bad = parse_column(spec, text.get_column(spec.id))
+        redone.append(column)
+        problems += [(spec, index, cell, why) for index, cell, why in bad]
+    if redone:
+        typed = typed.with_columns(redone) if typed.width else pl.DataFrame(redone)
+    return typed.select([spec.id for spec in specs]), problems
+
+
 def range_expr(spec: InputDef, kind: str, col: pl.Expr) -> pl.Expr:
     """True where a parsed scalar value is outside the declared range (numbers), not whole (integers) or not
     one of the choices (names); the same checks as :func:`out_of_range`."""

@@ -6,6 +6,7 @@ also enforces CSRF); published results are readable anonymously.
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -13,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
+from pydantic import BeforeValidator, ConfigDict, StrictInt, StrictStr
 
 from kaohe.assessments import actions, schemes
 from kaohe.assessments.dashboard import notes_for
@@ -73,27 +75,89 @@ class ItemOut(Schema):
     verification: VerificationOut | None
 
 
+# Bounds on typed text (issue 9 §2; chosen here, docs/web.md): a reason or a comment is a paragraph and is written
+# into the append-only audit log (a 5 MB comment went in twice); an explanation of a self-evaluation is a few pages.
+MAX_REASON_CHARS = 2_000
+MAX_EXPLANATION_CHARS = 20_000
+
+
+def _json_number(value: object) -> object:
+    """A score is a JSON number: ``true`` (which pydantic reads as 1) and text are refused."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int | float | Decimal)):
+        raise ValueError(f"应为数字（JSON number），不是 {json.dumps(value, ensure_ascii=False)[:40]}")
+    return value
+
+
 # Scores as the database columns hold them (DecimalField(max_digits=8, decimal_places=2)), as the web form checks.
-Score = Annotated[Decimal | None, Field(max_digits=8, decimal_places=2)]
+Score = Annotated[Decimal | None, BeforeValidator(_json_number), Field(max_digits=8, decimal_places=2)]
+Reason = Annotated[StrictStr, Field(max_length=MAX_REASON_CHARS)]
+Explanation = Annotated[StrictStr, Field(max_length=MAX_EXPLANATION_CHARS)]
 
 
-class ItemIn(Schema):
-    values: dict[str, Any]
+class _In(Schema):
+    """A request body: an unknown key is refused (not dropped), and types are strict (``"1"`` or ``true`` is not
+    a version number); ninja answers 422 naming the field."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ItemIn(_In):
+    values: dict[str, Any]  # checked against the item's inputs by _check_values
     self_score: Score = None
-    explanation: str = ""
-    version: int
+    explanation: Explanation = ""
+    version: StrictInt
 
 
-class VerificationIn(Schema):
+class VerificationIn(_In):
     values: dict[str, Any]
     score: Score = None
-    reason: str = ""
-    version: int
+    reason: Reason = ""
+    version: StrictInt
 
 
-class ReturnIn(Schema):
-    comment: str
-    version: int
+class ReturnIn(_In):
+    comment: Reason
+    version: StrictInt
+
+
+def _json_kind(kind: str, value: Any) -> bool:
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "category":
+        return isinstance(value, str)
+    return isinstance(value, int | float) and not isinstance(value, bool)  # number, integer
+
+
+_JSON_KIND = {"boolean": "true 或 false", "category": "文字（JSON string）", "number": "数字（JSON number）"}
+
+
+def _check_values(item: SelfEvaluation, values: dict[str, Any]) -> None:
+    """Every key is one of the item's inputs and every value has the input's JSON type (null = blank; a list input
+    takes a JSON array). The value itself (range, choices) is then checked by the action, as for the forms."""
+    scheme = schemes.load(item.assessment.cycle.scheme_ref)
+    problems: list[str] = []
+    for key, value in values.items():
+        if key not in item.values:
+            known = "、".join(item.values) or "无"
+            problems.append(f"未知的输入 {key[:40]!r}：此项的输入为 {known}")
+            continue
+        if value is None:
+            continue
+        inp = schemes.input_def(scheme, key)
+        kind = str(inp.kind)
+        item_kind = str(inp.item_kind or "number") if kind == "list" else kind
+        ok = (
+            isinstance(value, list) and all(v is None or _json_kind(item_kind, v) for v in value)
+            if kind == "list"
+            else _json_kind(kind, value)
+        )
+        if not ok:
+            what = _JSON_KIND.get(item_kind, _JSON_KIND["number"])
+            what = f"由{what}组成的列表（JSON array）" if kind == "list" else what
+            found = json.dumps(value, ensure_ascii=False)[:40]
+            problems.append(f"{inp.name}（{key}）：应为{what}，不是 {found}")
+    if problems:
+        raise HttpError(400, "；".join(problems))
 
 
 class ResultOut(Schema):
@@ -182,6 +246,7 @@ def _item(request: Any, item_id: int, perm: str) -> SelfEvaluation:
 @api.put("/items/{item_id}", response=ItemOut, auth=django_auth)
 def save_item(request: Any, item_id: int, payload: ItemIn) -> Any:
     item = _item(request, item_id, "assessments.edit_self_evaluation")
+    _check_values(item, payload.values)
     fresh = _write(lambda: actions.check_save_self_evaluation(
         item=item, raw_values=payload.values, self_score=payload.self_score, explanation=payload.explanation,
         version=payload.version, acting_user=request.user,
@@ -192,6 +257,7 @@ def save_item(request: Any, item_id: int, payload: ItemIn) -> Any:
 @api.post("/items/{item_id}/verification", response=ItemOut, auth=django_auth)
 def verify_item(request: Any, item_id: int, payload: VerificationIn) -> Any:
     item = _item(request, item_id, "assessments.verify_item")
+    _check_values(item, payload.values)
     fresh = _write(lambda: actions.check_verify_item(
         item=item, raw_values=payload.values, score=payload.score, reason=payload.reason,
         version=payload.version, acting_user=request.user,

@@ -23,6 +23,7 @@ from typing import Any
 from kaohe.cli.web_cmd import _setup
 from kaohe.core.exceptions import Problem, UserInputError
 from kaohe.core.files import write_atomically
+from kaohe.core.guards import input_file, output_file
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -73,6 +74,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from kaohe.assessments import actions
     from kaohe.assessments.rules import allowed
 
+    input_file(args.file)  # a directory, a device, a damaged or inflating .xlsx: refused before reading
     cycle = _cycle(args.cycle)
     user = User.objects.filter(username=args.user, is_active=True).first()
     if user is None:
@@ -101,6 +103,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     suffix = args.out.suffix.lower()
     if suffix not in (".xlsx", ".docx"):
         raise UserInputError(Problem("expected a .xlsx (results) or .docx (通报) file name", file=str(args.out)))
+    output_file(args.out)  # a directory or a folder that cannot be written: refused before the export is built
     if not Result.objects.filter(cycle=cycle).exists():
         raise UserInputError(f"{cycle.name} has no results yet: run the comprehensive evaluation (综合评价) first")
     data = excel.write_cycle_results(cycle) if suffix == ".xlsx" else docx.write_notice(cycle)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import io
 import tempfile
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -40,6 +39,7 @@ from kaohe.assessments.evaluation import frame_from_rows
 from kaohe.assessments.models import Assessment, Cycle, Result, SelfEvaluation
 from kaohe.audit import anchors
 from kaohe.core import check_inputs
+from kaohe.core.guards import zip_unpacked_size
 from kaohe.core.scoring import explain_all
 from kaohe.core.workbooks import write_results
 from kaohe.core.xlsx_text import restore, safe, safe_row
@@ -332,10 +332,9 @@ def read_sheet(assessment: Assessment, data: bytes) -> list[Change]:
     SheetErrors naming sheet, row, column and what was expected for every problem, so nothing is half-read."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise SheetErrors([SheetError("", None, None, "", f"文件过大：最大 {MAX_UPLOAD_BYTES // 1024 // 1024} MB")])
-    try:
-        unpacked = sum(entry.file_size for entry in zipfile.ZipFile(io.BytesIO(data)).infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        unpacked = 0  # not a zip at all: load_workbook below says so in the user's words
+    # The zip guard the command line's readers use too (kaohe.core.guards); None: not a zip at all, and
+    # load_workbook below says so in the user's words.
+    unpacked = zip_unpacked_size(data) or 0
     if unpacked > MAX_UNPACKED_BYTES:
         message = f"文件解压后过大（{unpacked // 1024 // 1024} MB，最大 {MAX_UNPACKED_BYTES // 1024 // 1024} MB）：请上传从本系统下载的 .xlsx 自评表"
         raise SheetErrors([SheetError("", None, None, "", message)])

@@ -40,6 +40,7 @@ from django.utils import timezone
 from django_fsm import TransitionNotAllowed
 
 from kaohe.assessments import schemes
+from kaohe.assessments.access import REFUSED
 from kaohe.assessments.models import (
     Assessment,
     Cycle,
@@ -75,7 +76,7 @@ class ConflictError(ActionError):
 def _require(user: Any, perm: str, obj: Any = None) -> None:
     # The role rules decide (rules.allowed): a superuser flag is no way round a role or a state rule.
     if not allowed(user, perm, obj):
-        raise ActionError("没有权限执行此操作")
+        raise ActionError(REFUSED)  # the one refusal message (kaohe.assessments.access)
 
 
 def _actor(user: User | None) -> AuthUser | None:
@@ -898,7 +899,7 @@ def approval_refusal(cycle: Cycle, acting_user: Any) -> str | None:
     from kaohe.assessments.evaluation import stale, unscored, unscored_text
 
     if not allowed(acting_user, "assessments.approve_cycle", cycle):
-        return "没有权限执行此操作"
+        return REFUSED
     if cycle.assessments.exclude(state=State.EVALUATED).exists() or not cycle.assessments.exists():
         return "只有全部单位完成综合评价后才能审定"
     missing = unscored(cycle)

@@ -10,6 +10,7 @@ import json
 from decimal import Decimal
 from typing import Annotated, Any
 
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import HttpError
@@ -17,6 +18,7 @@ from ninja.security import django_auth
 from pydantic import BeforeValidator, ConfigDict, StrictInt, StrictStr
 
 from kaohe.assessments import actions, schemes
+from kaohe.assessments.access import Refused, access_assessment, access_cycle, access_item, require
 from kaohe.assessments.dashboard import notes_for
 from kaohe.assessments.models import Assessment, Cycle, Result, SelfEvaluation, Unit
 from kaohe.assessments.rules import allowed
@@ -24,9 +26,10 @@ from kaohe.assessments.rules import allowed
 api = NinjaAPI(title="kaohe 考核 API", version="1", urls_namespace="api", docs_url="/docs")
 
 
-def _require(request: Any, perm: str, obj: Any = None) -> None:
-    if not allowed(request.user, perm, obj):  # the role rules, whatever the superuser flag says
-        raise HttpError(403 if request.user.is_authenticated else 401, "没有权限")
+@api.exception_handler(Refused)
+def refused(request: HttpRequest, exc: Refused) -> HttpResponse:
+    """A refusal of kaohe.assessments.access: 403, or 401 when nobody is signed in, with its one message."""
+    return api.create_response(request, {"detail": str(exc)}, status=403 if request.user.is_authenticated else 401)
 
 
 class UnitOut(Schema):
@@ -202,13 +205,13 @@ def _write(run: Any) -> Any:
 
 @api.get("/units", response=list[UnitOut], auth=django_auth)
 def list_units(request: Any) -> Any:
-    _require(request, "assessments.view_cycle")
+    require(request.user, "assessments.view_cycle")
     return Unit.objects.all()
 
 
 @api.get("/cycles", response=list[CycleOut], auth=django_auth)
 def list_cycles(request: Any) -> Any:
-    _require(request, "assessments.view_cycle")
+    require(request.user, "assessments.view_cycle")
     return [
         {"id": c.pk, "name": c.name, "year": c.year, "scheme_id": c.scheme_id, "published": c.is_published}
         for c in Cycle.objects.all()
@@ -217,8 +220,7 @@ def list_cycles(request: Any) -> Any:
 
 @api.get("/cycles/{cycle_id}/assessments", response=list[AssessmentOut], auth=django_auth)
 def list_assessments(request: Any, cycle_id: int) -> Any:
-    cycle = get_object_or_404(Cycle, pk=cycle_id)
-    _require(request, "assessments.view_cycle", cycle)
+    cycle = access_cycle(request.user, cycle_id, "assessments.view_cycle")
     visible = [
         a for a in Assessment.objects.filter(cycle=cycle).select_related("unit", "cycle")
         if allowed(request.user, "assessments.view_assessment", a)
@@ -232,20 +234,13 @@ def list_assessments(request: Any, cycle_id: int) -> Any:
 
 @api.get("/assessments/{assessment_id}/items", response=list[ItemOut], auth=django_auth)
 def list_items(request: Any, assessment_id: int) -> Any:
-    assessment = get_object_or_404(Assessment.objects.select_related("cycle"), pk=assessment_id)
-    _require(request, "assessments.view_assessment", assessment)
+    assessment = access_assessment(request.user, assessment_id, "assessments.view_assessment")
     return [_item_out(i) for i in assessment.items.select_related("verification")]
-
-
-def _item(request: Any, item_id: int, perm: str) -> SelfEvaluation:
-    item = get_object_or_404(SelfEvaluation.objects.select_related("assessment__cycle", "assessment__unit"), pk=item_id)
-    _require(request, perm, item)
-    return item
 
 
 @api.put("/items/{item_id}", response=ItemOut, auth=django_auth)
 def save_item(request: Any, item_id: int, payload: ItemIn) -> Any:
-    item = _item(request, item_id, "assessments.edit_self_evaluation")
+    item = access_item(request.user, item_id, "assessments.edit_self_evaluation")
     _check_values(item, payload.values)
     fresh = _write(lambda: actions.check_save_self_evaluation(
         item=item, raw_values=payload.values, self_score=payload.self_score, explanation=payload.explanation,
@@ -256,7 +251,7 @@ def save_item(request: Any, item_id: int, payload: ItemIn) -> Any:
 
 @api.post("/items/{item_id}/verification", response=ItemOut, auth=django_auth)
 def verify_item(request: Any, item_id: int, payload: VerificationIn) -> Any:
-    item = _item(request, item_id, "assessments.verify_item")
+    item = access_item(request.user, item_id, "assessments.verify_item")
     _check_values(item, payload.values)
     fresh = _write(lambda: actions.check_verify_item(
         item=item, raw_values=payload.values, score=payload.score, reason=payload.reason,
@@ -267,7 +262,7 @@ def verify_item(request: Any, item_id: int, payload: VerificationIn) -> Any:
 
 @api.post("/items/{item_id}/return", response=ItemOut, auth=django_auth)
 def return_item(request: Any, item_id: int, payload: ReturnIn) -> Any:
-    item = _item(request, item_id, "assessments.verify_item")
+    item = access_item(request.user, item_id, "assessments.verify_item")
     fresh = _write(lambda: actions.check_return_item(
         item=item, comment=payload.comment, version=payload.version, acting_user=request.user
     ))
@@ -280,7 +275,7 @@ def list_results(request: Any, cycle_id: int) -> Any:
     cycle = get_object_or_404(Cycle, pk=cycle_id)
     results = Result.objects.filter(cycle=cycle).select_related("assessment__unit", "assessment__cycle")
     if not cycle.is_published:
-        _require(request, "assessments.view_audit", cycle)
+        require(request.user, "assessments.view_audit", cycle)
     scheme = schemes.load(cycle.scheme_ref)
     out = []
     for r in results:

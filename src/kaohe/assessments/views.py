@@ -1,4 +1,5 @@
-"""Screens. Each view reads as: access_* (fetch + permission) → form → check_* action → render."""
+"""Screens. Each view reads as: access_* (fetch + permission, kaohe.assessments.access) → form → check_* action →
+render."""
 
 from __future__ import annotations
 
@@ -20,6 +21,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kaohe.assessments import actions, schemes
+from kaohe.assessments.access import (
+    access_assessment,
+    access_cycle,
+    access_evidence,
+    access_item,
+    access_letter,
+    require,
+)
 from kaohe.assessments.dashboard import dashboard_data, describe, public_data, result_notes
 from kaohe.assessments.evaluation import explain_result, unscored, unscored_text
 from kaohe.assessments.forms import (
@@ -36,7 +45,6 @@ from kaohe.assessments.integrity import verify_all
 from kaohe.assessments.models import (
     Assessment,
     Cycle,
-    Evidence,
     ImportedValue,
     ResponsibilityLetter,
     Result,
@@ -68,31 +76,6 @@ def public_view(view: View) -> View:
     return wrapper
 
 
-def _check(request: HttpRequest, perm: str, obj: Any = None) -> None:
-    if not allowed(request.user, perm, obj):  # the role rules, whatever the superuser flag says
-        raise PermissionDenied
-
-
-def access_cycle(request: HttpRequest, cycle_id: int, perm: str = "assessments.view_cycle") -> Cycle:
-    cycle = get_object_or_404(Cycle, pk=cycle_id)
-    _check(request, perm, cycle)
-    return cycle
-
-
-def access_assessment(request: HttpRequest, assessment_id: int, perm: str = "assessments.view_assessment") -> Assessment:
-    assessment = get_object_or_404(Assessment.objects.select_related("cycle", "unit"), pk=assessment_id)
-    _check(request, perm, assessment)
-    return assessment
-
-
-def access_item(request: HttpRequest, item_id: int, perm: str = "assessments.view_assessment") -> SelfEvaluation:
-    item = get_object_or_404(
-        SelfEvaluation.objects.select_related("assessment__cycle", "assessment__unit", "verification"), pk=item_id
-    )
-    _check(request, perm, item)
-    return item
-
-
 # ------------------------------------------------------------------------------------------------ home and cycles
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
@@ -113,7 +96,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def cycle_list(request: HttpRequest) -> HttpResponse:
-    _check(request, "assessments.view_cycle")
+    require(request.user, "assessments.view_cycle")
     cycles = Cycle.objects.all()
     mine = Assessment.objects.filter(unit_id__in=unit_ids(request.user)).select_related("cycle", "unit")
     return render(request, "assessments/cycle_list.html", {"cycles": cycles, "mine": mine})
@@ -122,7 +105,7 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def cycle_new(request: HttpRequest) -> HttpResponse:
-    _check(request, "assessments.manage_cycle")
+    require(request.user, "assessments.manage_cycle")
     form = CycleForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -138,7 +121,7 @@ def cycle_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def cycle_dashboard(request: HttpRequest, cycle_id: int) -> HttpResponse:
-    cycle = access_cycle(request, cycle_id, "assessments.view_dashboard")
+    cycle = access_cycle(request.user, cycle_id, "assessments.view_dashboard")
     # Verifiers follow the progress but see scores only once published, as on the result pages.
     data = dashboard_data(cycle, with_results=allowed(request.user, "assessments.view_cycle_results", cycle))
     # The office's buttons, only where the cycle's states allow the step (the actions refuse the others anyway).
@@ -153,7 +136,7 @@ def cycle_dashboard(request: HttpRequest, cycle_id: int) -> HttpResponse:
 
 
 def _cycle_action(request: HttpRequest, cycle_id: int, perm: str, run: Callable[[Cycle], str]) -> HttpResponse:
-    cycle = access_cycle(request, cycle_id, perm)
+    cycle = access_cycle(request.user, cycle_id, perm)
     try:
         messages.success(request, run(cycle))
     except actions.ActionError as exc:
@@ -232,7 +215,7 @@ def cycle_import(request: HttpRequest, cycle_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def cycle_letters(request: HttpRequest, cycle_id: int) -> HttpResponse:
-    cycle = access_cycle(request, cycle_id, "assessments.manage_cycle")
+    cycle = access_cycle(request.user, cycle_id, "assessments.manage_cycle")
     scheme = schemes.load(cycle.scheme_ref)
     targets = schemes.target_inputs(scheme)
     letters = ResponsibilityLetter.objects.filter(cycle=cycle).select_related("unit").order_by("unit__code")
@@ -246,8 +229,7 @@ def cycle_letters(request: HttpRequest, cycle_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def letter_issue(request: HttpRequest, letter_id: int) -> HttpResponse:
-    letter = get_object_or_404(ResponsibilityLetter.objects.select_related("cycle", "unit"), pk=letter_id)
-    _check(request, "assessments.manage_cycle", letter.cycle)
+    letter = access_letter(request.user, letter_id, "assessments.manage_cycle")
     raw = {k[2:]: v for k, v in request.POST.items() if k.startswith("t_")}
     try:
         actions.check_issue_letter(letter=letter, raw=raw, acting_user=request.user)
@@ -261,7 +243,7 @@ def letter_issue(request: HttpRequest, letter_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def cycle_findings(request: HttpRequest, cycle_id: int) -> HttpResponse:
     """考核办认定事项: per unit, the inputs only special rules read (stored like imported monitoring values)."""
-    cycle = access_cycle(request, cycle_id, "assessments.manage_cycle")
+    cycle = access_cycle(request.user, cycle_id, "assessments.manage_cycle")
     scheme = schemes.load(cycle.scheme_ref)
     findings = schemes.finding_inputs(scheme)
     assessments = list(cycle.assessments.select_related("unit").order_by("unit__code"))
@@ -296,7 +278,7 @@ def cycle_findings(request: HttpRequest, cycle_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def cycle_verification(request: HttpRequest, cycle_id: int) -> HttpResponse:
-    cycle = access_cycle(request, cycle_id, "assessments.verify_cycle")
+    cycle = access_cycle(request.user, cycle_id, "assessments.verify_cycle")
     leads = lead_units(request.user) | ({OFFICE_LEAD} if allowed(request.user, "assessments.manage_cycle") else set())
     items = (
         SelfEvaluation.objects.filter(assessment__cycle=cycle, lead_unit__in=leads)
@@ -322,7 +304,7 @@ def cycle_verification(request: HttpRequest, cycle_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def cycle_approval(request: HttpRequest, cycle_id: int) -> HttpResponse:
-    cycle = access_cycle(request, cycle_id, "assessments.view_audit")
+    cycle = access_cycle(request.user, cycle_id, "assessments.view_audit")
     # The stored flags (先进, 一票否决, 政务失信记录 …) with the rules' names in words: nothing here recomputes them.
     results = describe(cycle, Result.objects.filter(cycle=cycle).select_related("assessment__unit").order_by("sequence", "rank"))
     states = Counter(cycle.assessments.values_list("state", flat=True))
@@ -376,7 +358,7 @@ def _item_rows(request: HttpRequest, assessment: Assessment, forms: dict[int, An
 @login_required
 @require_GET
 def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
-    assessment = access_assessment(request, assessment_id)
+    assessment = access_assessment(request.user, assessment_id)
     return _render_assessment(request, assessment)
 
 
@@ -399,7 +381,7 @@ def _render_assessment(request: HttpRequest, assessment: Assessment, forms: dict
 @login_required
 @require_POST
 def assessment_submit(request: HttpRequest, assessment_id: int) -> HttpResponse:
-    assessment = access_assessment(request, assessment_id, "assessments.submit_assessment")
+    assessment = access_assessment(request.user, assessment_id, "assessments.submit_assessment")
     try:
         actions.check_submit(assessment=assessment, acting_user=request.user)
         messages.success(request, "自评已提交")
@@ -411,7 +393,7 @@ def assessment_submit(request: HttpRequest, assessment_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def assessment_reopen(request: HttpRequest, assessment_id: int) -> HttpResponse:
-    assessment = access_assessment(request, assessment_id, "assessments.reopen_verification")
+    assessment = access_assessment(request.user, assessment_id, "assessments.reopen_verification")
     form = CommentForm(request.POST)
     reason = form.cleaned_data["comment"] if form.is_valid() else ""
     try:
@@ -425,7 +407,7 @@ def assessment_reopen(request: HttpRequest, assessment_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def item_save(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = access_item(request, item_id, "assessments.edit_self_evaluation")
+    item = access_item(request.user, item_id, "assessments.edit_self_evaluation")
     scheme = schemes.load(item.assessment.cycle.scheme_ref)
     form = SelfEvaluationForm(request.POST, item=item, scheme=scheme, initial_values=item.values)
     status = 400
@@ -465,7 +447,7 @@ def _assessment_url(item: SelfEvaluation) -> str:
 @login_required
 @require_POST
 def evidence_upload(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = access_item(request, item_id, "assessments.edit_self_evaluation")
+    item = access_item(request.user, item_id, "assessments.edit_self_evaluation")
     form = EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "请选择要上传的文件")
@@ -481,8 +463,7 @@ def evidence_upload(request: HttpRequest, item_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def evidence_download(request: HttpRequest, evidence_id: int) -> HttpResponseBase:
-    evidence = get_object_or_404(Evidence.objects.select_related("item__assessment"), pk=evidence_id)
-    _check(request, "assessments.view_evidence", evidence)
+    evidence = access_evidence(request.user, evidence_id, "assessments.view_evidence")
     stream = evidence.file.storage.open(evidence.file.name, "rb")
     response = FileResponse(stream, content_type=evidence.content_type, as_attachment=True, filename=evidence.original_name)
     response["X-Content-Type-Options"] = "nosniff"
@@ -492,7 +473,7 @@ def evidence_download(request: HttpRequest, evidence_id: int) -> HttpResponseBas
 @login_required
 @require_http_methods(["GET", "POST"])
 def item_verify(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = access_item(request, item_id, "assessments.verify_item")
+    item = access_item(request.user, item_id, "assessments.verify_item")
     scheme = schemes.load(item.assessment.cycle.scheme_ref)
     verification = getattr(item, "verification", None)
     start = verification.values if verification is not None and verification.values else item.values
@@ -535,7 +516,7 @@ def item_verify(request: HttpRequest, item_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def item_return(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = access_item(request, item_id, "assessments.verify_item")
+    item = access_item(request.user, item_id, "assessments.verify_item")
     form = ReturnForm(request.POST)
     if not form.is_valid():
         messages.error(request, "退回时必须填写退回意见")
@@ -554,7 +535,7 @@ def item_return(request: HttpRequest, item_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def item_history(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = access_item(request, item_id)
+    item = access_item(request.user, item_id)
     evidence_ids = [str(pk) for pk in item.evidence.values_list("pk", flat=True)]
     entries = AuditLog.objects.filter(
         Q(object_type="assessments.selfevaluation", object_id=str(item.pk))
@@ -567,7 +548,7 @@ def item_history(request: HttpRequest, item_id: int) -> HttpResponse:
 @public_view
 @require_GET
 def assessment_result(request: HttpRequest, assessment_id: int) -> HttpResponse:
-    assessment = access_assessment(request, assessment_id, "assessments.view_result")
+    assessment = access_assessment(request.user, assessment_id, "assessments.view_result")
     result = get_object_or_404(Result.objects.defer("inputs", "scores"), assessment=assessment)
     # Computed only when the template's cached fragment is missing (a Result row never changes).
     lines = SimpleLazyObject(lambda: explain_result(result))
@@ -586,8 +567,7 @@ def public_index(request: HttpRequest) -> HttpResponse:
 @public_view
 @require_GET
 def public_results(request: HttpRequest, cycle_id: int) -> HttpResponse:
-    cycle = get_object_or_404(Cycle, pk=cycle_id)
-    _check(request, "assessments.view_public", cycle)
+    cycle = access_cycle(request.user, cycle_id, "assessments.view_public")
     # Read only when the template's cached fragment is missing (published results never change).
     data = SimpleLazyObject(lambda: public_data(cycle))
     return render(request, "assessments/public.html", {"cycle": cycle, "data": data})
@@ -596,7 +576,7 @@ def public_results(request: HttpRequest, cycle_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
-    _check(request, "assessments.view_audit")
+    require(request.user, "assessments.view_audit")
     object_type, object_id = request.GET.get("object_type", ""), request.GET.get("object_id", "")
     shown = AuditLog.objects.defer("rows")  # the row snapshots are for `kaohe audit verify`, not for reading
     if object_type and object_id:  # the whole history of one object (a letter, an assessment's states …)

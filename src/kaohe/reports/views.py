@@ -13,16 +13,15 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kaohe.assessments import actions
-from kaohe.assessments.models import Assessment, Cycle, Result
-from kaohe.assessments.rules import allowed
-from kaohe.assessments.views import access_assessment, public_view
+from kaohe.assessments.access import access_assessment, access_cycle_results
+from kaohe.assessments.models import Assessment
+from kaohe.assessments.views import public_view
 from kaohe.reports import docx, excel
 from kaohe.reports.actions import check_apply_sheet
 from kaohe.reports.forms import ApplyForm, SheetUploadForm
@@ -42,21 +41,11 @@ def _attachment(data: bytes, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
-def access_cycle_file(request: HttpRequest, cycle_id: int, perm: str) -> Cycle:
-    """The cycle, if the user may have ``perm`` on it and it has results (404 otherwise: nothing to download)."""
-    cycle = get_object_or_404(Cycle, pk=cycle_id)
-    if not allowed(request.user, perm, cycle):  # the role rules, whatever the superuser flag says
-        raise PermissionDenied
-    if not Result.objects.filter(cycle=cycle).exists():
-        raise Http404("本周期尚无考核结果")
-    return cycle
-
-
 # ------------------------------------------------------------------------------------------------ self-evaluation
 @login_required
 @require_GET
 def sheet_download(request: HttpRequest, assessment_id: int) -> HttpResponse:
-    assessment = access_assessment(request, assessment_id)
+    assessment = access_assessment(request.user, assessment_id)
     filename = f"{assessment.unit.name}-{assessment.cycle.name}-自评表.xlsx"
     return _attachment(excel.write_sheet(assessment), XLSX, filename)
 
@@ -71,7 +60,7 @@ def _upload_page(request: HttpRequest, assessment: Assessment, context: dict[str
 @login_required
 @require_http_methods(["GET", "POST"])
 def sheet_upload(request: HttpRequest, assessment_id: int) -> HttpResponse:
-    assessment = access_assessment(request, assessment_id, "assessments.edit_self_evaluation")
+    assessment = access_assessment(request.user, assessment_id, "assessments.edit_self_evaluation")
     if request.method == "GET":
         return _upload_page(request, assessment, {})
     form = SheetUploadForm(request.POST, request.FILES)
@@ -99,7 +88,7 @@ def sheet_upload(request: HttpRequest, assessment_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def sheet_apply(request: HttpRequest, assessment_id: int) -> HttpResponse:
-    assessment = access_assessment(request, assessment_id, "assessments.edit_self_evaluation")
+    assessment = access_assessment(request.user, assessment_id, "assessments.edit_self_evaluation")
     form = ApplyForm(request.POST)
     try:
         if not form.is_valid():
@@ -127,13 +116,13 @@ def sheet_apply(request: HttpRequest, assessment_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def results_export(request: HttpRequest, cycle_id: int) -> HttpResponse:
-    cycle = access_cycle_file(request, cycle_id, "reports.export_results")
+    cycle = access_cycle_results(request.user, cycle_id, "reports.export_results")
     return _attachment(excel.write_cycle_results(cycle), XLSX, f"{cycle.name}-考核结果.xlsx")
 
 
 @public_view
 @require_GET
 def notice_download(request: HttpRequest, cycle_id: int) -> HttpResponse:
-    cycle = access_cycle_file(request, cycle_id, "reports.view_notice")
+    cycle = access_cycle_results(request.user, cycle_id, "reports.view_notice")
     suffix = "" if cycle.is_published else "（审阅稿）"
     return _attachment(docx.write_notice(cycle), DOCX, f"关于{cycle.name}结果的通报{suffix}.docx")

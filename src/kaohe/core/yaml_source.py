@@ -71,6 +71,28 @@ MAX_INT_DIGITS = 18  # an integer beyond int64 is a typo in a scheme (Python ref
 _CONSTRUCTOR = yaml.SafeLoader("")  # only its construct_yaml_* methods are used, on single scalars
 
 
+class _TooDeep(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+class _DepthLoader(yaml.SafeLoader):
+    """PyYAML's composer recurses once per level (its scanner and parser do not): counting the levels here stops
+    thousands of nested ``[`` at level 64 with the line, before Python's recursion limit is reached."""
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH + 1:  # the document's top node is level 0 in _Walk
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise _TooDeep(mark.line + 1)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
 class _Walk:
     """Walks the composed node graph once, expanding aliases against a budget, and records key lines."""
 
@@ -171,7 +193,7 @@ def parse_yaml(text: str, name: str = "<string>") -> YamlSource:
             )
         )
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_DepthLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         raise SchemeError(
@@ -187,9 +209,9 @@ def parse_yaml(text: str, name: str = "<string>") -> YamlSource:
                 key="",
             )
         ) from None
-    except RecursionError:  # the composer recurses once per level: thousands of nested [ or {
+    except _TooDeep as exc:
         raise SchemeError(
-            Problem(f"nested more than {MAX_YAML_DEPTH} levels deep", file=name, key="")
+            Problem(f"nested more than {MAX_YAML_DEPTH} levels deep", file=name, line=exc.line, key="")
         ) from None
     except yaml.YAMLError as exc:
         raise SchemeError(Problem(f"YAML: {exc}", file=name, key="")) from None

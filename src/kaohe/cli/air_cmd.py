@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 import sys
 from pathlib import Path
 
@@ -54,7 +55,7 @@ def _limits(items: list[str]) -> dict[str, float]:
             limit = float(value)
         except ValueError:
             limit = -1.0
-        if name.strip() not in POLLUTANTS or limit <= 0:
+        if name.strip() not in POLLUTANTS or not 0 < limit < math.inf:  # nan and inf are no limits
             raise UserInputError(f"--detection-limit {item!r}: expected POLLUTANT=LIMIT, e.g. so2=3")
         limits[name.strip()] = limit
     return limits

@@ -10,7 +10,7 @@ import polars as pl
 
 from kaohe.core.exceptions import Problem, UserInputError
 from kaohe.core.files import write_atomically
-from kaohe.core.guards import input_file, output_file
+from kaohe.core.guards import input_file, output_file, year_option
 from kaohe.core.reference import fmt
 from kaohe.core.scheme import load_scheme
 from kaohe.core.scoring import explain, explain_all, score
@@ -71,6 +71,7 @@ def _flat(results: pl.DataFrame) -> pl.DataFrame:
 def cmd_score(args: argparse.Namespace) -> int:
     out = _check_out(args.out, OUT_TYPES)
     _check_in(*args.inputs, args.history)
+    year_option(args.year)
     scheme = load_scheme(args.scheme)
     history = read_history(args.history) if args.history else None  # the small file first: its mistakes cost nothing
     frame = read_inputs_merged(scheme, args.inputs)

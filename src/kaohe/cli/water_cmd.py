@@ -18,7 +18,7 @@ import polars as pl
 
 from kaohe.core.exceptions import UserInputError
 from kaohe.core.files import atomic_paths
-from kaohe.core.guards import input_file, output_file
+from kaohe.core.guards import input_file, output_file, year_option
 from kaohe.monitoring import water
 
 FORMATS = (".xlsx", ".csv", ".parquet")
@@ -45,6 +45,7 @@ def register(subparsers: Any) -> None:
 
 def run_evaluate(args: argparse.Namespace) -> int:
     out: Path = output_file(args.out, tuple(FORMATS))
+    year_option(args.year)
     input_file(args.file)  # a directory, a device, a damaged or inflating .xlsx: refused before reading
     frame = water.read_sections(args.file)
     result = water.evaluate_sections(frame, args.year)

@@ -77,6 +77,17 @@ def input_file(path: str | Path) -> Path:
     return path
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # as Scheme.year: a 20-digit --year overflowed Polars' Int64 with a traceback
+
+
+def year_option(value: int | None, option: str = "--year") -> int | None:
+    """``value`` if it is an assessment year (or None); otherwise one refusal naming the option."""
+    if value is not None and not FIRST_YEAR <= value <= LAST_YEAR:
+        shown = str(value) if value.bit_length() < 64 else f"{str(value)[:12]}… ({len(str(value))} digits)"
+        raise UserInputError(Problem(f"{option} {shown}: expected a year from {FIRST_YEAR} to {LAST_YEAR}"))
+    return value
+
+
 def output_file(path: str | Path, allowed: tuple[str, ...] | None = None, option: str = "--out") -> Path:
     """``path`` if it names a file that can be written in an existing folder; otherwise one located refusal.
     Tries a temporary file in the folder, so a read-only place is refused before any work, not after it."""

@@ -107,8 +107,9 @@ class _Walk:
 
     def scalar(self, node: yaml.ScalarNode) -> None:
         tag = node.tag.rsplit(":", 1)[-1]
-        if tag == "int" and sum(c.isdigit() for c in node.value) > MAX_INT_DIGITS:
-            raise self.fail(node, f"integer of {sum(c.isdigit() for c in node.value)} digits is too large")
+        digits = sum(c.isalnum() for c in node.value)  # also 0x…, 0o… and 1_000 forms
+        if tag == "int" and digits > MAX_INT_DIGITS:
+            raise self.fail(node, f"integer of {digits} digits is too large")
         if tag in ("int", "float", "timestamp"):
             try:
                 value = getattr(_CONSTRUCTOR, f"construct_yaml_{tag}")(node)
@@ -135,9 +136,12 @@ class _Walk:
         if isinstance(node, yaml.MappingNode):
             seen: dict[object, int] = {}
             for key_node, value_node in node.value:
+                # `? [a, b]`: no scheme key is a list or a mapping (and a list cannot name a path)
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise self.fail(key_node, "a key must be a plain name, not a list or a mapping")
                 key = key_node.value
                 line = key_node.start_mark.line + 1
-                if isinstance(key_node, yaml.ScalarNode) and key != "<<":
+                if key != "<<":
                     if key in seen:
                         raise self.fail(key_node, f"duplicate key {key[:40]!r} (first at line {seen[key]})")
                     seen[key] = line

@@ -44,6 +44,12 @@ def main() -> None:
             dst.writestr(entry, src.read(entry))
         dst.writestr("xl/media/padding.bin", b"\0" * (2 * 1024 * 1024))
     (HERE / "air_evaluate" / "inflating.xlsx").write_bytes(out.getvalue())
+    # A zip named .xlsx that holds no workbook (calamine's error was a traceback).
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        dst.writestr("notes.txt", "监测数据见附件")
+    for folder in ("air_evaluate", "water_evaluate"):
+        (HERE / folder / "not_a_workbook.xlsx").write_bytes(out.getvalue())
 
 
 if __name__ == "__main__":

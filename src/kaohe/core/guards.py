@@ -43,6 +43,14 @@ def zip_unpacked_size(source: str | Path | bytes) -> int | None:
         return None
 
 
+def _is_workbook(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return "xl/workbook.xml" in archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return False
+
+
 def _mb(size: int) -> str:
     return f"{size / 1024 / 1024:,.0f} MB"
 
@@ -70,6 +78,8 @@ def input_file(path: str | Path) -> Path:
         unpacked = zip_unpacked_size(path)
         if unpacked is None:
             raise UserInputError(Problem("not a readable .xlsx: the file is truncated or damaged", file=name))
+        if path.suffix.lower() != ".docx" and not _is_workbook(path):
+            raise UserInputError(Problem("not an .xlsx workbook: the zip holds no xl/workbook.xml", file=name))
         limit = max_unpacked_bytes()
         if unpacked > limit:
             message = f"the workbook unpacks to {_mb(unpacked)}; at most {_mb(limit)} (a zip bomb, not a table?)"

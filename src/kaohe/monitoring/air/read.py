@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+import fastexcel
 import polars as pl
 
 from kaohe.core.exceptions import InputTableError, Problem
@@ -58,6 +59,8 @@ class _Collector:
         """One problem per row where ``mask`` holds; ``message`` may use {value}."""
         bad = frame.with_row_index("_i").filter(mask).select("_i", pl.col(column).cast(pl.String).alias("_v"))
         for i, value in bad.head(MAX_PROBLEMS + 1).iter_rows():
+            if isinstance(value, str) and len(value) > 60:  # a 10,000-digit cell is named, not printed
+                value = f"{value[:40]}… ({len(value)} characters)"
             self.add(message.format(value=value), row=i, column=column)
         self.more += max(0, bad.height - MAX_PROBLEMS - 1)
 
@@ -81,8 +84,10 @@ def _load(path: Path) -> tuple[pl.DataFrame, str | None, int]:
             sheets = pl.read_excel(path, sheet_id=0, infer_schema_length=0)
             name, frame = next(iter(sheets.items()))  # the first sheet
             return frame, name, 1
-    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
-        raise InputTableError(Problem(f"cannot read the file: {exc}", file=str(path))) from exc
+    except (pl.exceptions.PolarsError, OSError, ValueError, fastexcel.FastExcelError) as exc:
+        # One line: Polars and calamine explain over several (hints, context).
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise InputTableError(Problem(f"cannot read the file: {first}", file=str(path))) from exc
     raise InputTableError(Problem("unknown file type; use .csv, .parquet or .xlsx", file=str(path)))
 
 

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import fastexcel
 import polars as pl
 
 from kaohe.core.exceptions import InputTableError, Problem
@@ -78,8 +79,10 @@ def _read_raw(path: Path) -> tuple[pl.DataFrame, int]:
             return frame.with_columns(pl.all().cast(pl.String)), 1  # no header row: record 1 is row 1
     except FileNotFoundError as exc:
         raise InputTableError(Problem("file not found", file=str(path))) from exc
-    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
-        raise InputTableError(Problem(f"cannot read the table: {exc}", file=str(path))) from exc
+    except (pl.exceptions.PolarsError, OSError, ValueError, fastexcel.FastExcelError) as exc:
+        # One line: Polars and calamine explain over several (hints, context).
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise InputTableError(Problem(f"cannot read the table: {first}", file=str(path))) from exc
     raise InputTableError(
         Problem(f"unsupported file type {suffix!r}; expected .csv, .xlsx or .parquet", file=str(path))
     )
@@ -111,7 +114,8 @@ def _validate(raw: pl.DataFrame, file: str) -> pl.DataFrame:
     def bad_rows(mask: pl.Expr, column: str, message: str) -> None:
         rows = raw.filter(mask.fill_null(False)).select("_row", pl.col(column).alias("_v"))
         for row, value in rows.iter_rows():
-            problems.append(Problem(message.format(value=value), file=file, line=row, column=column))
+            shown = value if not isinstance(value, str) or len(value) <= 60 else f"{value[:40]}… ({len(value)} characters)"
+            problems.append(Problem(message.format(value=shown), file=file, line=row, column=column))
 
     known = {*_REQUIRED, *_OPTIONAL, *PARAMETERS, *_IGNORED, "_row"}
     for column in raw.columns:

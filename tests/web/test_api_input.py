@@ -62,12 +62,13 @@ def test_a_boolean_input_takes_a_json_boolean_only(world: World) -> None:
         {"values": {"water_months": 2}, "comment": "多余"},  # unknown key (was dropped)
         {"values": {"water_months": 2}, "version": True},  # true is not a version number
         {"values": {"water_months": 2}, "version": "1"},
+        {"values": {"water_months": 2}, "version": 10**20},
         {"values": {"water_months": 2}, "self_score": True},
         {"values": {"water_months": 2}, "self_score": "30"},
         {"values": {"water_months": 2}, "explanation": 5},
         {"values": {"water_months": 2}, "explanation": "长" * (MAX_EXPLANATION_CHARS + 1)},
     ],
-    ids=["unknown-key", "version-true", "version-text", "score-true", "score-text", "explanation-number", "explanation-long"],
+    ids=["unknown-key", "version-true", "version-text", "version-huge", "score-true", "score-text", "explanation-number", "explanation-long"],
 )
 def test_a_body_of_the_wrong_shape_is_refused(world: World, body: dict[str, Any]) -> None:
     item = world.item("A", "1")

@@ -95,6 +95,8 @@ def _json_number(value: object) -> object:
 Score = Annotated[Decimal | None, BeforeValidator(_json_number), Field(max_digits=8, decimal_places=2)]
 Reason = Annotated[StrictStr, Field(max_length=MAX_REASON_CHARS)]
 Explanation = Annotated[StrictStr, Field(max_length=MAX_EXPLANATION_CHARS)]
+# SelfEvaluation.version is a PositiveIntegerField: a larger number reached the database query (out of range there).
+Version = Annotated[StrictInt, Field(ge=1, le=2_147_483_647)]
 
 
 class _In(Schema):
@@ -108,19 +110,19 @@ class ItemIn(_In):
     values: dict[str, Any]  # checked against the item's inputs by _check_values
     self_score: Score = None
     explanation: Explanation = ""
-    version: StrictInt
+    version: Version
 
 
 class VerificationIn(_In):
     values: dict[str, Any]
     score: Score = None
     reason: Reason = ""
-    version: StrictInt
+    version: Version
 
 
 class ReturnIn(_In):
     comment: Reason
-    version: StrictInt
+    version: Version
 
 
 def _json_kind(kind: str, value: Any) -> bool:

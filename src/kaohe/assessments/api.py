@@ -20,6 +20,7 @@ from pydantic import BeforeValidator, ConfigDict, StrictInt, StrictStr
 from kaohe.assessments import actions, schemes
 from kaohe.assessments.access import Refused, access_assessment, access_cycle, access_item, require
 from kaohe.assessments.dashboard import notes_for
+from kaohe.assessments.limits import MAX_EXPLANATION_CHARS, MAX_REASON_CHARS
 from kaohe.assessments.models import Assessment, Cycle, Result, SelfEvaluation, Unit
 from kaohe.assessments.rules import allowed
 
@@ -78,10 +79,7 @@ class ItemOut(Schema):
     verification: VerificationOut | None
 
 
-# Bounds on typed text (issue 9 §2; chosen here, docs/web.md): a reason or a comment is a paragraph and is written
-# into the append-only audit log (a 5 MB comment went in twice); an explanation of a self-evaluation is a few pages.
-MAX_REASON_CHARS = 2_000
-MAX_EXPLANATION_CHARS = 20_000
+# Bounds on typed text, as the forms apply them (kaohe.assessments.limits).
 
 
 def _json_number(value: object) -> object:

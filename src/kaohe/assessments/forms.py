@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from kaohe.assessments import schemes
+from kaohe.assessments.limits import MAX_EXPLANATION_CHARS, MAX_REASON_CHARS
 from kaohe.assessments.models import SelfEvaluation
 
 # Allowed evidence types: extension → (content type, accepted leading bytes). Office files are ZIP (OOXML) or
@@ -100,21 +101,32 @@ class ItemValuesForm(forms.Form):
 
 class SelfEvaluationForm(ItemValuesForm):
     self_score = forms.DecimalField(label="自评得分", required=False, max_digits=8, decimal_places=2)
-    explanation = forms.CharField(label="自评说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    explanation = forms.CharField(
+        label="自评说明", required=False, max_length=MAX_EXPLANATION_CHARS, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class VerificationForm(ItemValuesForm):
     score = forms.DecimalField(label="核实得分", required=False, max_digits=8, decimal_places=2)
-    reason = forms.CharField(label="调整理由（核实值与自评值不同时必填）", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label="调整理由（核实值与自评值不同时必填）",
+        required=False,
+        max_length=MAX_REASON_CHARS,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class ReturnForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    comment = forms.CharField(label="退回意见", widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        label="退回意见", max_length=MAX_REASON_CHARS, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class CommentForm(forms.Form):
-    comment = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        label="意见", required=False, max_length=MAX_REASON_CHARS, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class MonitoringImportForm(forms.Form):

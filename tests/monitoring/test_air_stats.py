@@ -350,3 +350,17 @@ def test_a_heavy_o3_day_with_12_windows_counts_in_the_year(path: str) -> None:
     result = evaluate_year(table if path == "by station" else table.drop("station_id"), by="city_id")
     row = result.select("valid_days", "good_days", "good_ratio", "o3_8h_days", "o3_8h_p90").row(0)
     assert row == (2, 1, 0.5, 2, 159)
+
+
+def test_evaluate_year_checks_the_span_on_the_raw_timestamps_before_any_daily_table() -> None:
+    # One hour at 9999-12-31 23:00 among 2020 data made the dense daily layout span 8,000 years (23.7 GB, killed).
+    hourly = pl.DataFrame(
+        {
+            "station_id": ["S1", "S1"],
+            "city_id": ["C1", "C1"],
+            "timestamp": [dt.datetime(2020, 1, 1, 0), dt.datetime(9999, 12, 31, 23)],  # noqa: DTZ001
+            **{p: [10.0, 10.0] for p in ("so2", "no2", "pm10", "pm25", "co", "o3")},
+        }
+    )
+    with pytest.raises(InputTableError, match="the data span 2020–9999"):
+        evaluate_year(hourly, by="city_id")

@@ -456,6 +456,17 @@ def evaluate_year(
     February). Each statistic uses that pollutant's valid days, and is given even when the annual rule fails.
     good day: AQI ≤ 100; heavy day: AQI > 200; the ratios are over ``valid_days`` (null when there are none).
     """
+    # The dense daily layout grows with the span of hours: a 9999-12-31 typo among 2020 data reached 23.7 GB. The
+    # span is checked on the raw timestamps first (local days may cross a year boundary by 8 hours: one year more).
+    lf = frame.lazy()
+    first = last = None
+    if "timestamp" in lf.collect_schema().names():
+        span = lf.select(pl.col("timestamp").dt.year().min().alias("a"), pl.col("timestamp").dt.year().max().alias("b"))
+        first, last = span.collect().row(0)
+    if first is not None and last is not None and last - first > 1:
+        raise InputTableError(
+            Problem(f"the data span {first}–{last}; evaluate one calendar year at a time", column="timestamp")
+        )
     days = _with_aqi(_daily_codes(frame, by, area_class), labels=False)
     years = sorted(days["date"].dt.year().unique().to_list())
     if len(years) > 1:

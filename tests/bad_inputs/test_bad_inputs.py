@@ -30,6 +30,8 @@ def _argv(folder: str, case: Path, tmp: Path) -> list[str]:
     if folder == "score_history":
         inputs = SAMPLES / "xx_district_inputs_2020.csv"
         return ["score", "--scheme", "xx-city-2020", "--inputs", str(inputs), "--history", str(case), "--out", str(tmp / "r.csv")]
+    if folder == "score_inputs":
+        return ["score", "--scheme", "xx-city-2020", "--inputs", str(case), "--out", str(tmp / "r.csv")]
     assert folder == "args", folder
     fill = {"here": str(HERE), "samples": str(SAMPLES), "tmp": str(tmp)}
     return [line.format(**fill) for line in case.read_text(encoding="utf-8").splitlines() if line]
@@ -57,7 +59,9 @@ def _cases() -> list[tuple[str, Path]]:
 
 def test_the_corpus_covers_every_folder_and_the_readme_lists_every_case() -> None:
     cases = _cases()
-    assert {folder for folder, _ in cases} == {"schemes_validate", "air_evaluate", "water_evaluate", "score_history", "args"}
+    assert {folder for folder, _ in cases} == {
+        "schemes_validate", "air_evaluate", "water_evaluate", "score_history", "score_inputs", "args",
+    }
     expected = _expected()
     assert sorted(f"{folder}/{case.name}" for folder, case in cases) == sorted(expected)
     assert all(expected.values())

@@ -73,3 +73,23 @@ def test_a_problem_prints_as_before() -> None:
     p = Problem("'x' is not valid; expected a number", file="a.csv", line=3, column="PM [pm]", expected="a number", found="x")
     assert str(p) == "a.csv, row 3, column PM [pm]: 'x' is not valid; expected a number"
     assert p.row == 3 and Problem("bad key", file="s.yaml", line=3, key="id").row is None
+
+
+def test_formulas_with_calculated_values_are_read_and_errors_are_refused(tmp_path: Path) -> None:
+    import zipfile
+
+    path = workbook(tmp_path / "in.xlsx", [ROWS[0], ["b", "乙区", "d", "A", 0, 0, True, "=2+3", "=1/0", 92, 95, "否"]])
+    calculated = tmp_path / "calculated.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(calculated, "w") as dst:
+        for entry in src.infolist():
+            body = src.read(entry)
+            if entry.filename == "xl/worksheets/sheet1.xml":  # what Excel saves: the value next to the formula
+                body = body.replace(b"<f>2+3</f><v></v>", b"<f>2+3</f><v>5</v>")
+                body = body.replace(b'<c r="I3"><f>1/0</f><v></v>', b'<c r="I3" t="e"><f>1/0</f><v>#DIV/0!</v>')
+            dst.writestr(entry, body)
+    with pytest.raises(InputTableError) as err:
+        read_inputs(load_scheme_file(MINI), calculated)
+    assert [(p.row, p.column, p.found) for p in err.value.problems] == [(3, "aqi", "#DIV/0!")]  # H3 (=2+3 → 5) is read
+    with pytest.raises(InputTableError) as err:
+        read_inputs(load_scheme_file(MINI), path)  # as openpyxl wrote it: no values at all
+    assert [(p.row, p.column) for p in err.value.problems] == [(3, "improved"), (3, "aqi")]

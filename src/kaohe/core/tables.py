@@ -14,7 +14,12 @@ and Excel round trip (``kaohe.assessments.schemes.coerce_value``).
 
 from __future__ import annotations
 
+import codecs
+import csv
+import io
 import re
+import zipfile
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +53,7 @@ def read_raw(path: str | Path, sheet: str | None = None) -> tuple[pl.DataFrame, 
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
-            return frame, None
+            return _read_csv(path), None
         if suffix == ".parquet":
             frame = pl.read_parquet(path)
             return frame.with_columns(
@@ -70,6 +74,54 @@ def read_raw(path: str | Path, sheet: str | None = None) -> tuple[pl.DataFrame, 
     raise InputTableError(Problem(f"unsupported file type {suffix!r}; expected .xlsx, .csv or .parquet", file=name))
 
 
+def _read_csv(path: Path) -> pl.DataFrame:
+    """A CSV as text: UTF-8 (with or without BOM), or GBK/GB18030 as Chinese Excel saves "CSV (逗号分隔)" when the
+    bytes are not UTF-8 and decode as Chinese text; anything else is refused at the first undecodable byte (never
+    read as mojibake). Every row must have the header's number of fields."""
+    name = str(path)
+    data = path.read_bytes()
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError:
+            text = ""
+        if not re.search(r"[\u4e00-\u9fff]", text):
+            raise InputTableError(
+                Problem(
+                    f"byte 0x{data[exc.start]:02X} is not UTF-8 text (nor GBK Chinese); save the file as CSV UTF-8",
+                    file=name, line=line, expected="UTF-8 text", found=f"0x{data[exc.start]:02X}",
+                )
+            ) from None
+        data = text.encode("utf-8")
+    _check_field_counts(text, name)
+    return pl.read_csv(io.BytesIO(data), infer_schema=False)
+
+
+def _check_field_counts(text: str, file: str) -> None:
+    """A row with fewer or more fields than the header (``10 of 199``) is refused with its line; empty lines pass."""
+    if '"' in text:  # quoted fields may hold commas and line breaks: the csv module counts them
+        reader = csv.reader(io.StringIO(text))
+        counts = [(reader.line_num, len(row)) for row in reader if row]
+    else:
+        counts = [(n, line.count(",") + 1) for n, line in enumerate(text.split("\n"), start=1) if line.strip()]
+    if not counts:
+        return
+    width = counts[0][1]
+    bad = [(line, n) for line, n in counts[1:] if n != width]
+    if bad:
+        raise InputTableError(
+            [
+                Problem(f"has {n} of {width} fields", file=file, line=line, expected=f"{width} fields", found=f"{n} fields")
+                for line, n in bad[:20]
+            ]
+        )
+
+
 def _read_xlsx(path: Path, sheet: str | None) -> tuple[pl.DataFrame, str]:
     """One sheet as text, read by calamine (fastexcel): the named sheet, else the first visible one that is not
     the template's 说明. Empty rows after the table are dropped; rows keep their sheet numbers."""
@@ -81,11 +133,88 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[pl.DataFrame, str]:
     elif sheet not in reader.sheet_names:
         raise InputTableError(Problem(f"no sheet {sheet!r}; the workbook has {'、'.join(reader.sheet_names)}", file=str(path)))
     frame = reader.load_sheet(sheet, dtypes="string").to_polars()
+    problems = _formula_cells(path, sheet, frame.columns)
+    if problems:
+        raise InputTableError(problems)
     if frame.width:
         filled = frame.select(pl.any_horizontal(pl.all().is_not_null()).alias("f")).get_column("f")
         last = filled.arg_true()
         frame = frame.head(int(last[-1]) + 1 if last.len() else 0)
     return frame, sheet
+
+
+_ERROR_CELL = re.compile(rb'<c\b(?=[^>]*\bt="e")[^>]*?\br="([A-Z]+)([0-9]+)"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?<v>([^<]*)</v>')
+_UNCALCULATED = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)([0-9]+)"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)(?:<v>\s*</v>|<v/>)?</c>')
+
+
+def _formula_cells(path: Path, sheet: str, columns: list[str]) -> list[Problem]:
+    """Cells calamine reads as empty that are not: a formula error (``#DIV/0!``) or a formula the writing program
+    never calculated (no cached value). Found in the sheet's XML; only chunks holding ``<f`` or ``t="e"`` are
+    searched."""
+    found_cells: list[tuple[int, int, Problem]] = []
+    with zipfile.ZipFile(path) as book:
+        member = _sheet_member(book, sheet)
+        if member is None:
+            return []
+        with book.open(member) as fh:
+            tail = b""
+            while len(found_cells) < 20:
+                chunk = fh.read(8 << 20)
+                if not chunk:
+                    break
+                block, tail = tail + chunk, b""
+                cut = block.rfind(b"</row>")
+                if cut >= 0 and len(chunk) == 8 << 20:
+                    block, tail = block[: cut + 6], block[cut + 6 :]
+                if b"<f" not in block and b't="e"' not in block:
+                    continue
+                for pattern, what in ((_ERROR_CELL, "error"), (_UNCALCULATED, "uncalculated")):
+                    for match in pattern.finditer(block):
+                        letters, row = match.group(1).decode(), int(match.group(2))
+                        index = _column_index(letters) - 1
+                        column = columns[index] if 0 <= index < len(columns) else letters
+                        if what == "error":
+                            found = unescape(match.group(3).decode("utf-8", "replace"))
+                            message = f"{found} is a formula error, not a value (cell {letters}{row})"
+                        else:
+                            found = "a formula"
+                            message = (
+                                f"a formula without a calculated value (cell {letters}{row}): open and save the file in "
+                                "Excel or WPS, or paste the values"
+                            )
+                        problem = Problem(message, file=str(path), sheet=sheet, line=row, column=column, expected="a value", found=found)
+                        found_cells.append((row, index, problem))
+    found_cells.sort(key=lambda cell: cell[:2])
+    return [problem for _row, _index, problem in found_cells[:20]]
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    return index
+
+
+def _sheet_member(book: zipfile.ZipFile, sheet: str) -> str | None:
+    """The zip member holding ``sheet``'s cells (workbook.xml names it, its relationships file locates it)."""
+    try:
+        workbook = book.read("xl/workbook.xml").decode("utf-8")
+        rels = book.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+    except KeyError:
+        return None
+    rid = None
+    for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", workbook):
+        name = re.search(r'\bname="([^"]*)"', tag)
+        ref = re.search(r'\br:id="([^"]*)"', tag)
+        if name and ref and unescape(name.group(1)) == sheet:
+            rid = ref.group(1)
+    for tag in re.findall(r"<(?:\w+:)?Relationship\b[^>]*>", rels):
+        ident = re.search(r'\bId="([^"]*)"', tag)
+        target = re.search(r'\bTarget="([^"]*)"', tag)
+        if ident and target and ident.group(1) == rid:
+            path = target.group(1)
+            return path.lstrip("/") if path.startswith("/") else f"xl/{path}"
+    return None
 
 
 def _first_data_sheet(reader: Any) -> str:
@@ -126,6 +255,8 @@ def parse_table(
             problems.append(Problem(f"unknown column {col!r} (not an input of scheme {scheme.id})", file=file, sheet=sheet, column=col))
     if problems:
         raise InputTableError(problems)
+    if frame.height == 0:  # a header and no units: nothing to score is a mistake, not an empty result
+        raise InputTableError(Problem("the table has a header row but no units", file=file, sheet=sheet, line=2, expected="one row per unit"))
     present_columns = [c for c in frame.columns if c in known]
     text_specs = [
         scheme.input(c) for c in present_columns if c not in KEYS and frame.schema[c] in (pl.String, pl.Null)

@@ -74,7 +74,15 @@ def test_column_reader_agrees_with_the_cell_reader(cells: list[str | None]) -> N
         assert [(i, e) for _s, i, _t, e in frame_bad] == [(i, e) for i, _t, e in bad]
 
 
-@pytest.mark.parametrize("cells", [["1", "2.5", "1e3", "nan"], ["2;0;1", "3", "inf;1"], ["true", "是", "yes"], ["2;1.5"]])
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["1", "2.5", "1e3", "nan"], ["2;0;1", "3", "inf;1"], ["true", "是", "yes"], ["2;1.5"],
+        ["2.0;0.0;1.", "+1;-0", "1" * 400, "2;" + "9" * 400],  # whole numbers as programs write them; overflow
+        ["true;false;是;否;1;0", "01", "+1", "truetrue", "True"],  # yes/no lists: only exact words take the fast path
+        ["A;B", " A;B", "A ;B", "A;;B", "A；B", ";", "A,B"],  # names lists
+    ],
+)
 def test_plain_cells_take_the_fast_path_and_mistakes_the_full_one(cells: list[str]) -> None:
     for spec in SPECS:
         frame, bad = values.parse_frame([spec], pl.DataFrame({spec.id: cells}))

@@ -117,10 +117,13 @@ def _list_length_problems(scheme: Scheme, frame: pl.DataFrame, file: str | None)
 
 
 def _range_problems(spec: InputDef, col: pl.Series, file: str | None) -> list[Problem]:
+    kind = values._item_kind(spec) if spec.kind == "list" else spec.kind
+    flat = col.explode() if spec.kind == "list" else col
+    if not flat.to_frame("v").select(values.range_expr(spec, kind, pl.col("v")).any()).item():
+        return []  # the common case, decided in one vectorised pass
     rows = pl.DataFrame({"v": col}).with_row_index("_row")
     if spec.kind == "list":
         rows = rows.explode("v")
-    kind = values._item_kind(spec) if spec.kind == "list" else spec.kind
     bad = rows.filter(values.range_expr(spec, kind, pl.col("v")) & pl.col("v").is_not_null()).head(MAX_REPORTED)
     problems: list[Problem] = []
     for row in bad.iter_rows(named=True):

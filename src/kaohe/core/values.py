@@ -51,6 +51,8 @@ FULL_WIDTH = {**{chr(0xFF10 + d): str(d) for d in range(10)}, "，": ",", "．":
 _FULL_WIDTH_TABLE = str.maketrans(FULL_WIDTH)
 _NUMBER = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
 _NUMBER_RE = re.compile(_NUMBER)
+# a names list the fast path leaves to the full grammar: an item with blanks around it, an empty item, a full-width ；
+_NAME_LIST_SLOW = r"(?:^|;)[\s\x1c-\x1f]|[\s\x1c-\x1f](?:$|;)|;;|^;|;$|；"
 
 
 def dtype(kind: str, item_kind: str | None = None) -> pl.DataType:
@@ -121,8 +123,8 @@ def parse_cell(text: Any, kind: str, spec: InputDef) -> tuple[Any, str | None]:
         return values, None
     if kind in ("number", "integer"):
         raw = s.replace(",", "")
-        if raw.endswith("%") and spec.unit == "%":
-            raw = raw[:-1].strip()
+        if spec.unit == "%":  # as column_expr: one % off the end, then blanks
+            raw = raw.removesuffix("%").strip()
         if not _NUMBER_RE.match(raw):  # no nan, inf, 1_000
             return None, expected(kind, item_kind)
         value = float(raw)
@@ -231,13 +233,24 @@ def _fast_expr(spec: InputDef, text: pl.Expr) -> tuple[pl.Expr, pl.Expr] | None:
         return flag, text.is_not_null() & flag.is_null()
     if kind == "list" and item_kind in ("number", "integer"):
         items = text.str.split(";")
-        if item_kind == "integer":
-            parsed = items.cast(pl.List(pl.Int64), strict=False).cast(pl.List(pl.Float64))
-            good = parsed.list.drop_nulls().list.len() == parsed.list.len()
+        if item_kind == "integer":  # whole numbers, as typed (2;0;1) or as a program writes them (2.0;0.0;1.0)
+            good = text.str.contains(r"^[+-]?[0-9]+(?:\.0*)?(?:;[+-]?[0-9]+(?:\.0*)?)*$")
+            parsed = items.cast(pl.List(pl.Float64), strict=False)
+            good = good & parsed.list.sum().is_finite()  # 400 digits read as inf
         else:
             parsed = items.cast(pl.List(pl.Float64), strict=False)
             good = (parsed.list.drop_nulls().list.len() == parsed.list.len()) & parsed.list.sum().is_finite()
         return pl.when(good).then(parsed), text.is_not_null() & ~good.fill_null(False)
+    if kind == "list" and item_kind == "boolean":  # true;false;是 … as 1;0;1, then exactly one digit per item
+        digits = text
+        for word, digit in (("true", "1"), ("false", "0"), ("是", "1"), ("否", "0")):
+            digits = digits.str.replace_all(word, digit, literal=True)
+        good = digits.str.contains(r"^[01](?:;[01])*$")
+        flags = digits.str.split(";").cast(pl.List(pl.Int8), strict=False).cast(pl.List(pl.Boolean))
+        return pl.when(good).then(flags), text.is_not_null() & ~good.fill_null(False)
+    if kind == "list" and item_kind == "category":  # names without blanks around them, no empty item, no ；
+        good = ~text.str.contains(_NAME_LIST_SLOW) & (text != "")
+        return pl.when(good).then(text.str.split(";")), text.is_not_null() & ~good.fill_null(False)
     return None
 
 
@@ -254,11 +267,13 @@ def parse_frame(specs: list[InputDef], text: pl.DataFrame) -> tuple[pl.DataFrame
             full.append(spec)
             continue
         fast.append(exprs[0].alias(spec.id))
-        slow_flags.append(exprs[1].any().alias(spec.id))
-    typed = text.select(fast) if fast else pl.DataFrame()
+        slow_flags.append(exprs[1].alias(f"__kaohe_slow__:{spec.id}"))
+    typed = text.select(fast + slow_flags) if fast else pl.DataFrame()  # one parallel pass over every column
     if slow_flags:
-        flags = text.select(slow_flags).row(0, named=True)
-        full += [spec for spec in specs if flags.get(spec.id)]
+        flag_names = [f"__kaohe_slow__:{spec.id}" for spec in specs if f"__kaohe_slow__:{spec.id}" in typed.columns]
+        flags = typed.select(pl.col(flag_names).any()).row(0, named=True)
+        full += [spec for spec in specs if flags.get(f"__kaohe_slow__:{spec.id}")]
+        typed = typed.drop(flag_names)
     problems: list[tuple[InputDef, int, Any, str]] = []
     redone: list[pl.Series] = []
     for spec in full:

@@ -60,34 +60,37 @@ class Sheet:
     def _write(self, text: str) -> None:
         self._fh.write(text.encode("utf-8"))
 
-    def _cell(self, ref: str, value: Any, style: int) -> str:
-        s = f' s="{style}"' if style else ""
-        if value is None or value == "":  # an empty text is an empty cell, as openpyxl writes it
-            return f'<c r="{ref}"{s}/>' if style else ""
-        if isinstance(value, bool):
-            return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            if isinstance(value, float) and not math.isfinite(value):
-                return ""
-            return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
-        text = _ILLEGAL.sub("", str(safe(value)))
-        space = ' xml:space="preserve"' if text != text.strip() else ""
-        return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
-
     def row(self, values: Sequence[Any], styles: dict[int, str] | None = None, style: int = 0) -> None:
         """One row; ``styles`` maps a column index (0-based) to a fill name of the workbook."""
         if self.rows >= MAX_ROWS:
             raise ValueError(f"sheet {self.name} is full ({MAX_ROWS} rows)")
         self.rows += 1
-        while len(self._letters) < len(values):
-            self._letters.append(column_letter(len(self._letters) + 1))
-        r = str(self.rows)
         letters = self._letters
-        fills = {i: self.book.style_of(name) for i, name in styles.items()} if styles else {}
-        cells = "".join(
-            self._cell(letters[i] + r, v, fills.get(i, style)) for i, v in enumerate(values)
-        )
-        self._write(f'<row r="{r}">{cells}</row>')
+        while len(letters) < len(values):
+            letters.append(column_letter(len(letters) + 1))
+        r = str(self.rows)
+        fills = {i: self.book.style_of(name) for i, name in styles.items()} if styles else None
+        parts = [f'<row r="{r}">']
+        for i, value in enumerate(values):
+            st = fills.get(i, style) if fills else style
+            s = f' s="{st}"' if st else ""
+            kind = type(value)
+            if value is None or (kind is str and not value):  # an empty text is an empty cell, as openpyxl writes it
+                if st:
+                    parts.append(f'<c r="{letters[i]}{r}"{s}/>')
+            elif kind is float or kind is int:
+                if math.isfinite(value):
+                    parts.append(f'<c r="{letters[i]}{r}"{s}><v>{value!r}</v></c>')
+            elif kind is bool:
+                parts.append(f'<c r="{letters[i]}{r}"{s} t="b"><v>{int(value)}</v></c>')
+            else:
+                text = str(safe(value))
+                if _ILLEGAL.search(text):
+                    text = _ILLEGAL.sub("", text)
+                space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+                parts.append(f'<c r="{letters[i]}{r}"{s} t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>')
+        parts.append("</row>")
+        self._write("".join(parts))
 
     def header(self, labels: Sequence[str]) -> None:
         """The header row: bold, filled, wrapped (frozen by the sheet view)."""

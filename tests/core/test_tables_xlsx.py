@@ -47,6 +47,11 @@ def test_the_visible_sheet_is_read_not_a_hidden_one(tmp_path: Path, capsys: pyte
     out = tmp_path / "r.csv"
     assert main(["score", "--scheme", str(MINI), "--inputs", str(path), "--out", str(out)]) == 0
     assert "旧区" not in out.read_text(encoding="utf-8")
+    printed = capsys.readouterr().out  # and it says which sheet it read
+    assert f"{path}: read sheet 填报, the first visible one (hidden: 旧表)" in printed.splitlines()
+    unhidden = workbook(tmp_path / "plain.xlsx", ROWS)
+    assert main(["score", "--scheme", str(MINI), "--inputs", str(unhidden), "--out", str(out)]) == 0
+    assert "read sheet" not in capsys.readouterr().out  # nothing to say when nothing was skipped
 
 
 def test_typed_cells_read_as_the_text_a_person_typed(tmp_path: Path) -> None:

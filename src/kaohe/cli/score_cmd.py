@@ -74,7 +74,10 @@ def cmd_score(args: argparse.Namespace) -> int:
     year_option(args.year)
     scheme = load_scheme(args.scheme)
     history = read_history(args.history) if args.history else None  # the small file first: its mistakes cost nothing
-    frame = read_inputs_merged(scheme, args.inputs)
+    notes: list[str] = []  # how a file was read, when a person should know (a hidden sheet skipped)
+    frame = read_inputs_merged(scheme, args.inputs, notes)
+    for note in notes:
+        print(note)
     results = score(scheme, frame, history, year=args.year, checked=True)
     suffix = out.suffix.lower()
     if suffix == ".xlsx":

@@ -44,8 +44,9 @@ def header_label(spec: InputDef) -> str:
     return values.label(spec)
 
 
-def read_raw(path: str | Path, sheet: str | None = None) -> tuple[pl.DataFrame, str | None]:
-    """The table as strings, and the sheet it came from (Excel only)."""
+def read_raw(path: str | Path, sheet: str | None = None, notes: list[str] | None = None) -> tuple[pl.DataFrame, str | None]:
+    """The table as strings, and the sheet it came from (Excel only). ``notes`` receives what a person should know
+    about how the file was read (a hidden sheet skipped)."""
     path = Path(path)
     name = str(path)
     if not path.exists():
@@ -61,7 +62,7 @@ def read_raw(path: str | Path, sheet: str | None = None) -> tuple[pl.DataFrame, 
                 for c in frame.columns
             ), None
         if suffix in (".xlsx", ".xlsm"):
-            frame, sheet = _read_xlsx(path, sheet)
+            frame, sheet = _read_xlsx(path, sheet, notes)
             # text kaohe's own workbooks prefixed with ' (xlsx_text.safe: the template's unit names) reads back as written
             text = [c for c, dtype in frame.schema.items() if dtype == pl.String]
             return frame.with_columns(
@@ -127,7 +128,7 @@ def _check_field_counts(data: bytes, file: str) -> None:
         )
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> tuple[pl.DataFrame, str]:
+def _read_xlsx(path: Path, sheet: str | None, notes: list[str] | None = None) -> tuple[pl.DataFrame, str]:
     """One sheet as text, read by calamine (fastexcel): the named sheet, else the first visible one that is not
     the template's 说明. Empty rows after the table are dropped; rows keep their sheet numbers."""
     import fastexcel
@@ -135,6 +136,9 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[pl.DataFrame, str]:
     reader = fastexcel.read_excel(str(path))
     if sheet is None:
         sheet = _first_data_sheet(reader)
+        hidden = [n for n in reader.sheet_names[: reader.sheet_names.index(sheet)] if n not in ("说明", "Instructions")]
+        if hidden and notes is not None:
+            notes.append(f"{path}: read sheet {sheet}, the first visible one (hidden: {'、'.join(hidden)})")
     elif sheet not in reader.sheet_names:
         raise InputTableError(Problem(f"no sheet {sheet!r}; the workbook has {'、'.join(reader.sheet_names)}", file=str(path)))
     frame = reader.load_sheet(sheet, dtypes="string").to_polars()
@@ -328,21 +332,21 @@ def _with_sheet(p: Problem, sheet: str | None, scheme: Scheme) -> Problem:
     return Problem(p.message, file=p.file, sheet=sheet, line=p.line, column=column, expected=p.expected, found=p.found)
 
 
-def read_inputs(scheme: Scheme, path: str | Path, sheet: str | None = None) -> pl.DataFrame:
-    frame, sheet = read_raw(path, sheet)
+def read_inputs(scheme: Scheme, path: str | Path, sheet: str | None = None, notes: list[str] | None = None) -> pl.DataFrame:
+    frame, sheet = read_raw(path, sheet, notes)
     return parse_table(scheme, frame, file=str(path), sheet=sheet)
 
 
-def read_inputs_merged(scheme: Scheme, paths: list[str]) -> pl.DataFrame:
+def read_inputs_merged(scheme: Scheme, paths: list[str], notes: list[str] | None = None) -> pl.DataFrame:
     """The first file lists the units (``unit_id, unit_name, sequence``) and some inputs; each further file
     (e.g. the output of ``kaohe air evaluate --as-inputs``) adds columns by ``unit_id``. A column given by two
     files, or a unit the first file does not list, is an error; all inputs must be given by some file."""
     if len(paths) == 1:
-        return read_inputs(scheme, paths[0])
+        return read_inputs(scheme, paths[0], notes=notes)
     frames: list[tuple[str, pl.DataFrame]] = []
     problems: list[Problem] = []
     for index, path in enumerate(paths):
-        raw, sheet = read_raw(path)
+        raw, sheet = read_raw(path, notes=notes)
         try:
             frames.append((path, parse_table(scheme, raw, file=path, sheet=sheet, partial=True)))
         except InputTableError as exc:

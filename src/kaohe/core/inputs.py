@@ -41,13 +41,15 @@ def check_inputs(scheme: Scheme, frame: pl.DataFrame, file: str | None = None) -
             Problem(f"unknown sequence {row['sequence']!r}; expected one of {sorted(known)}", file=file, line=row["_row"] + 2, column="sequence")
         )
     casts = []
+    ranged: list[InputDef] = []
     if scheme.bonus_cap_input is not None and scheme.bonus_cap_input not in frame.columns:
         # a decision to exceed the usual cap is the exception: a table without the column has made none
         frame = frame.with_columns(pl.lit(None, dtype=pl.Float64).alias(scheme.bonus_cap_input))
     # text columns ("是", "2;0;1", "95%"): one columnar pass, the grammar of input files (kaohe.core.values)
+    schema = frame.schema  # once: Polars builds it on every access
     text_specs = [
         spec for spec in scheme.inputs
-        if spec.id in frame.columns and frame.schema[spec.id] == pl.String and values.input_dtype(spec) != pl.String
+        if schema.get(spec.id) == pl.String and values.input_dtype(spec) != pl.String
     ]
     parsed, bad_cells = values.parse_frame(text_specs, frame)
     unreadable: dict[str, int] = {}
@@ -80,8 +82,9 @@ def check_inputs(scheme: Scheme, frame: pl.DataFrame, file: str | None = None) -
                     Problem(f"{row[spec.id]!r} is not a {spec.kind}", file=file, line=row["_row"] + 2, column=spec.id)
                 )
             continue
-        problems += _range_problems(spec, casted, file)
+        ranged.append(spec)
         casts.append(casted.alias(spec.id))
+    problems += _all_range_problems(ranged, pl.DataFrame(casts) if casts else pl.DataFrame(), file)
     if not problems:
         problems += _list_length_problems(scheme, frame.with_columns(casts), file)
     if problems:
@@ -114,6 +117,24 @@ def _list_length_problems(scheme: Scheme, frame: pl.DataFrame, file: str | None)
                 )
     return problems
 
+
+
+def _all_range_problems(specs: list[InputDef], typed: pl.DataFrame, file: str | None) -> list[Problem]:
+    """Ranges and choices of every column decided in one parallel pass; only a column with a value out of range is
+    walked to locate its rows."""
+    checks = []
+    for spec in specs:
+        kind = values._item_kind(spec) if spec.kind == "list" else spec.kind
+        column = pl.col(spec.id).explode() if spec.kind == "list" else pl.col(spec.id)
+        checks.append(values.range_expr(spec, kind, column).any().alias(spec.id))
+    if not checks:
+        return []
+    flags = typed.select(checks).row(0, named=True)
+    problems: list[Problem] = []
+    for spec in specs:
+        if flags[spec.id]:
+            problems += _range_problems(spec, typed.get_column(spec.id), file)
+    return problems
 
 
 def _range_problems(spec: InputDef, col: pl.Series, file: str | None) -> list[Problem]:

@@ -267,8 +267,9 @@ def parse_table(
     if frame.height == 0:  # a header and no units: nothing to score is a mistake, not an empty result
         raise InputTableError(Problem("the table has a header row but no units", file=file, sheet=sheet, line=2, expected="one row per unit"))
     present_columns = [c for c in frame.columns if c in known]
+    schema = frame.schema  # once: Polars builds it on every access
     text_specs = [
-        scheme.input(c) for c in present_columns if c not in KEYS and frame.schema[c] in (pl.String, pl.Null)
+        scheme.input(c) for c in present_columns if c not in KEYS and schema[c] in (pl.String, pl.Null)
     ]
     text = frame.select(pl.col(spec.id).cast(pl.String) for spec in text_specs)
     parsed, bad_text = values.parse_frame(text_specs, text)  # one columnar pass (kaohe.core.values)

@@ -83,8 +83,14 @@ def _read_csv(path: Path) -> pl.DataFrame:
     data = path.read_bytes()
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
+    _check_field_counts(data, name)  # commas and line ends are the same bytes in UTF-8 and GBK
     try:
-        text = data.decode("utf-8")
+        return pl.read_csv(data, infer_schema=False)  # Polars checks UTF-8 as it reads
+    except pl.exceptions.ComputeError as exc:
+        if "utf-8" not in str(exc).lower():
+            raise
+    try:
+        data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         try:
@@ -99,7 +105,6 @@ def _read_csv(path: Path) -> pl.DataFrame:
                 )
             ) from None
         data = text.encode("utf-8")
-    _check_field_counts(data, name)
     return pl.read_csv(data, infer_schema=False)
 
 
@@ -109,7 +114,7 @@ def _check_field_counts(data: bytes, file: str) -> None:
     first = data[: data.find(b"\n")] if b"\n" in data else data
     if b'"' not in data and data.count(b",") == first.count(b",") * lines:  # every line as wide as the header
         return
-    text = data.decode("utf-8")
+    text = data.decode("utf-8", errors="replace")  # for counting only: an undecodable byte is reported later
     if '"' in text:  # quoted fields may hold commas and line breaks: the csv module counts them
         reader = csv.reader(io.StringIO(text))
         counts = [(reader.line_num, len(row)) for row in reader if row]

@@ -461,8 +461,9 @@ def evaluate_year(
     lf = frame.lazy()
     first = last = None
     if "timestamp" in lf.collect_schema().names():
-        span = lf.select(pl.col("timestamp").dt.year().min().alias("a"), pl.col("timestamp").dt.year().max().alias("b"))
-        first, last = span.collect().row(0)
+        # min and max of the raw column, years taken after: no per-row year extraction on a national year
+        lo, hi = lf.select(pl.col("timestamp").min().alias("a"), pl.col("timestamp").max().alias("b")).collect().row(0)
+        first, last = (lo.year, hi.year) if lo is not None and hi is not None else (None, None)
     if first is not None and last is not None and last - first > 1:
         raise InputTableError(
             Problem(f"the data span {first}–{last}; evaluate one calendar year at a time", column="timestamp")

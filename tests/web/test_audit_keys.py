@@ -165,7 +165,10 @@ def test_a_printed_code_is_checked_against_the_log(published: World, capsys: pyt
     assert verify_chain().ok
     assert main(["audit", "verify", "--anchor", printed]) == 1
     now = AuditLog.objects.get(seq=seq).hash
-    assert f"审计记录 #{seq} 的校验码现为 {now[:4]}-{now[4:8]}-{now[8:12]}，打印件上为 {code}" in capsys.readouterr().err
+    out = capsys.readouterr()
+    assert f"审计记录 #{seq} 的校验码现为 {now[:4]}-{now[4:8]}-{now[8:12]}，打印件上为 {code}" in out.err
+    # a re-signed log that contradicts a printed code is never reported as passed
+    assert "审计校验发现校验码与打印件不符" in out.err and "审计校验通过" not in out.out + out.err
     assert main(["audit", "verify", "--anchor", "1234"]) == 2  # not a code: a user mistake
 
 

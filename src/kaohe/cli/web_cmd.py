@@ -140,6 +140,10 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         anchors_ok = anchors_ok and matches
     if report.entries == 0:
         print("审计日志为空（没有任何审计记录）", file=sys.stderr if report.problems else sys.stdout)
+    if report.ok and not anchors_ok:
+        # the log and the data agree with each other, but not with what was printed: not a pass
+        print(f"审计校验发现校验码与打印件不符（{report.summary().removeprefix('审计校验通过：')}）", file=sys.stderr)
+        return 1
     print(report.summary(), file=sys.stdout if report.ok else sys.stderr)
     return 0 if report.ok and anchors_ok else 1
 

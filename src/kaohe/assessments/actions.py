@@ -374,19 +374,25 @@ def _require_unsigned(cycle: Cycle) -> None:
         raise ActionError("本周期结果已经领导审定，目标责任书、监测数据和认定事项不能再修改")
 
 
-def check_issue_letter(*, letter: ResponsibilityLetter, raw: dict[str, Any], acting_user: Any) -> None:
-    _require(acting_user, "assessments.manage_cycle", letter.cycle)
-    _require_unsigned(letter.cycle)
-    scheme = schemes.load(letter.cycle.scheme_ref)
-    targets: dict[str, Any] = {}
+def _coerce_all(inputs: Iterable[Any], raw: dict[str, Any]) -> dict[str, Any]:
+    """Each input's value from the user's ``raw`` text, or every problem at once as one ``ActionError``."""
+    values: dict[str, Any] = {}
     errors = []
-    for inp in schemes.target_inputs(scheme):
+    for inp in inputs:
         try:
-            targets[inp.id] = schemes.coerce_value(inp, raw.get(inp.id))
+            values[inp.id] = schemes.coerce_value(inp, raw.get(inp.id))
         except ValueError as exc:
             errors.append(str(exc))
     if errors:
         raise ActionError("；".join(errors))
+    return values
+
+
+def check_issue_letter(*, letter: ResponsibilityLetter, raw: dict[str, Any], acting_user: Any) -> None:
+    _require(acting_user, "assessments.manage_cycle", letter.cycle)
+    _require_unsigned(letter.cycle)
+    scheme = schemes.load(letter.cycle.scheme_ref)
+    targets = _coerce_all(schemes.target_inputs(scheme), raw)
     do_issue_letter(letter=letter, targets=targets, acting_user=acting_user)
 
 
@@ -777,15 +783,7 @@ def check_save_findings(*, cycle: Cycle, unit_code: str, raw: dict[str, Any], ac
     if assessment is None:
         raise ActionError(f"单位 {unit_code} 不在本周期")
     findings = schemes.finding_inputs(schemes.load(cycle.scheme_ref))
-    values: dict[str, Any] = {}
-    errors = []
-    for inp in findings:
-        try:
-            values[inp.id] = schemes.coerce_value(inp, raw.get(inp.id))
-        except ValueError as exc:
-            errors.append(str(exc))
-    if errors:
-        raise ActionError("；".join(errors))
+    values = _coerce_all(findings, raw)
     current = _finding_values(cycle, assessment.unit, findings)
     changed = 0
     with transaction.atomic():

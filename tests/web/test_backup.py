@@ -26,7 +26,7 @@ from kaohe.assessments.models import Result
 from kaohe.audit.actions import verify_chain
 from kaohe.reports import docx, excel
 from kaohe.web.backup import BackupError, backup, restore
-from tests.web.conftest import World, build_world
+from tests.world import World, build_world
 
 ROOT = Path(__file__).resolve().parents[2]
 PDF = b"%PDF-1.4\n% evidence for the backup test\n"

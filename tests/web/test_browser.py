@@ -19,7 +19,7 @@ from docx import Document
 from playwright.sync_api import Browser, Page, expect
 
 from kaohe.assessments import actions
-from tests.web.conftest import GOOD_VALUES, World, build_world
+from tests.world import GOOD_VALUES, World, build_world
 
 pytestmark = pytest.mark.browser
 

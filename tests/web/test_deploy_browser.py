@@ -11,7 +11,7 @@ from django.db import connection
 from playwright.sync_api import Browser, expect
 
 from kaohe.assessments import actions
-from tests.web.conftest import World, build_world
+from tests.world import World, build_world
 
 pytestmark = pytest.mark.browser
 

@@ -1,0 +1,389 @@
+"""Every URL pattern (screens, API, admin) × every role and the public, with the status each must get.
+
+The routes come from the URL conf itself: a new view without a row here fails ``test_every_route_has_a_row``,
+so it cannot escape the matrix. The world is the conftest's, with 甲市 (A) still a draft: the other unit's people
+and the verifiers must not see it, and nothing is published yet.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from axes.models import AccessLog
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from kaohe.assessments import actions
+from kaohe.assessments.models import Membership
+from kaohe.audit.models import AuditLog
+from tests.world import ROLES, World, build_world
+
+
+def S(anon: int, alice: int, linda: int, fay: int, hank: int, bob: int, vera: int, walt: int) -> dict[str, int]:
+    return dict(zip(ROLES, (anon, alice, linda, fay, hank, bob, vera, walt), strict=True))
+
+
+def ALL(status: int) -> dict[str, int]:
+    return dict.fromkeys(ROLES, status)
+
+
+def STAFF(office: int) -> dict[str, int]:
+    """Admin pages: only 考核办 (alice) is staff; everyone else is sent to the admin login."""
+    return {**ALL(302), "alice": office}
+
+
+UNIT_A_READERS = S(302, 200, 200, 200, 200, 403, 403, 403)
+SIGNED_IN = S(302, 200, 200, 200, 200, 200, 200, 200)
+OFFICE_POST = S(302, 302, 403, 403, 403, 403, 403, 403)
+APPROVER_POST = S(302, 403, 302, 403, 403, 403, 403, 403)
+API_SIGNED_IN = S(401, 200, 200, 200, 200, 200, 200, 200)
+API_UNIT_A_READERS = S(401, 200, 200, 200, 200, 403, 403, 403)
+API_NOBODY = S(401, 403, 403, 403, 403, 403, 403, 403)
+
+# route → (method, body or None, expected status per role)
+MATRIX: dict[str, tuple[str, Any, dict[str, int]]] = {
+    # --- sign-in and language
+    "login/": ("GET", None, ALL(200)),
+    "logout/": ("GET", None, ALL(405)),  # logging out is POST only
+    "i18n/setlang/": ("POST", {"language": "en"}, ALL(302)),
+    # --- screens
+    "": ("GET", None, ALL(302)),  # home redirects to the page for the role (public index for anonymous)
+    "cycles/": ("GET", None, SIGNED_IN),
+    "cycles/new/": ("GET", None, S(302, 200, 403, 403, 403, 403, 403, 403)),
+    "cycles/<int:cycle_id>/": ("GET", None, S(302, 200, 200, 403, 403, 403, 200, 200)),
+    "cycles/<int:cycle_id>/letters/": ("GET", None, S(302, 200, 403, 403, 403, 403, 403, 403)),
+    "cycles/<int:cycle_id>/findings/": ("GET", None, S(302, 200, 403, 403, 403, 403, 403, 403)),
+    "cycles/<int:cycle_id>/verify/": ("GET", None, S(302, 200, 403, 403, 403, 403, 200, 200)),  # office: unled items
+    "cycles/<int:cycle_id>/approval/": ("GET", None, S(302, 200, 200, 403, 403, 403, 403, 403)),
+    # POSTs with empty forms: the allowed role gets a redirect with an error message, nothing changes
+    "cycles/<int:cycle_id>/evaluate/": ("POST", {}, OFFICE_POST),
+    "cycles/<int:cycle_id>/approve/": ("POST", {}, APPROVER_POST),
+    "cycles/<int:cycle_id>/send-back/": ("POST", {}, APPROVER_POST),
+    "cycles/<int:cycle_id>/publish/": ("POST", {}, OFFICE_POST),
+    "cycles/<int:cycle_id>/import/": ("POST", {}, OFFICE_POST),
+    "letters/<int:letter_id>/": ("POST", {}, OFFICE_POST),
+    "assessments/<int:assessment_id>/": ("GET", None, UNIT_A_READERS),
+    "assessments/<int:assessment_id>/submit/": ("POST", {}, S(302, 403, 403, 403, 302, 403, 403, 403)),
+    "assessments/<int:assessment_id>/reopen/": ("POST", {}, S(302, 403, 403, 403, 403, 403, 403, 403)),  # a draft
+    "assessments/<int:assessment_id>/result/": ("GET", None, S(302, 403, 403, 403, 403, 403, 403, 403)),
+    "items/<int:item_id>/": ("POST", {}, S(302, 403, 403, 400, 400, 403, 403, 403)),
+    "items/<int:item_id>/evidence/": ("POST", {}, S(302, 403, 403, 302, 302, 403, 403, 403)),
+    "items/<int:item_id>/verify/": ("GET", None, S(302, 403, 403, 403, 403, 403, 403, 403)),  # a draft
+    "items/<int:item_id>/return/": ("POST", {}, S(302, 403, 403, 403, 403, 403, 403, 403)),
+    "items/<int:item_id>/history/": ("GET", None, UNIT_A_READERS),
+    "evidence/<int:evidence_id>/": ("GET", None, UNIT_A_READERS),
+    "public/": ("GET", None, ALL(200)),
+    "public/<int:cycle_id>/": ("GET", None, S(302, 403, 403, 403, 403, 403, 403, 403)),  # not published
+    "audit/": ("GET", None, S(302, 200, 200, 403, 403, 403, 403, 403)),
+    # --- files (kaohe.reports): A's sheet for whoever sees A, its upload for whoever edits A; nothing evaluated yet
+    "assessments/<int:assessment_id>/sheet.xlsx": ("GET", None, UNIT_A_READERS),
+    "assessments/<int:assessment_id>/sheet/upload/": ("GET", None, S(302, 403, 403, 200, 200, 403, 403, 403)),
+    "assessments/<int:assessment_id>/sheet/apply/": ("POST", {}, S(302, 403, 403, 400, 400, 403, 403, 403)),
+    "cycles/<int:cycle_id>/results.xlsx": ("GET", None, S(302, 404, 404, 403, 403, 403, 403, 403)),
+    "cycles/<int:cycle_id>/notice.docx": ("GET", None, S(302, 404, 404, 403, 403, 403, 403, 403)),
+    # --- API
+    "api/": ("GET", None, ALL(404)),  # ninja's root names no operation
+    "api/openapi.json": ("GET", None, ALL(200)),
+    "api/docs": ("GET", None, ALL(200)),
+    "api/units": ("GET", None, API_SIGNED_IN),
+    "api/cycles": ("GET", None, API_SIGNED_IN),
+    "api/cycles/<cycle_id>/assessments": ("GET", None, API_SIGNED_IN),  # filtered to what each may see
+    "api/assessments/<assessment_id>/items": ("GET", None, API_UNIT_A_READERS),
+    # a stale version: the unit's people get the conflict, everyone else is refused before that
+    "api/items/<item_id>": ("PUT", {"values": {}, "version": 999}, S(401, 403, 403, 409, 409, 403, 403, 403)),
+    "api/items/<item_id>/verification": ("POST", {"values": {}, "version": 999}, API_NOBODY),
+    "api/items/<item_id>/return": ("POST", {"comment": "x", "version": 999}, API_NOBODY),
+    "api/cycles/<cycle_id>/results": ("GET", None, S(401, 200, 200, 403, 403, 403, 403, 403)),
+    # --- Django admin (master data): office only, with the model permissions its group grants
+    "admin/": ("GET", None, STAFF(200)),
+    "admin/login/": ("GET", None, {**ALL(200), "alice": 302}),  # staff are sent on to the index
+    "admin/logout/": ("GET", None, STAFF(405)),
+    "admin/password_change/": ("GET", None, STAFF(200)),
+    "admin/password_change/done/": ("GET", None, STAFF(200)),
+    "admin/autocomplete/": ("GET", None, STAFF(403)),  # needs app/model/field parameters
+    "admin/jsi18n/": ("GET", None, STAFF(200)),
+    "admin/r/<path:content_type_id>/<path:object_id>/": ("GET", None, STAFF(404)),  # units have no site URL
+    "admin/^(?P<app_label>auth|axes|audit|assessments)/$": ("GET", None, STAFF(200)),
+    "admin/(?P<url>.*)$": ("GET", None, STAFF(404)),
+    # the office resets unit accounts' passwords only (test_admin_accounts.py); this is its own office account
+    "admin/auth/user/<id>/password/": ("GET", None, STAFF(403)),
+}
+
+
+def _admin_model_rows() -> None:
+    """Rows for the ModelAdmin routes: what the office may do per model (see actions.OFFICE_ADMIN_PERMS)."""
+    office_status = {
+        # model: (changelist, add, history, delete, change, bare object URL)
+        # The user and membership objects are alice's own (an office account, an office role): the office sees
+        # them (change = a read-only page) but may neither change nor delete them (rules.may_manage_account).
+        "auth/group": (403, 403, 403, 403, 403, 302),
+        "auth/user": (200, 200, 200, 403, 200, 302),
+        "audit/auditlog": (200, 403, 200, 403, 200, 302),
+        "assessments/unit": (200, 200, 200, 200, 200, 302),
+        "assessments/membership": (200, 200, 200, 403, 200, 302),
+        "assessments/cycle": (200, 403, 200, 403, 200, 302),
+        "assessments/responsibilityletter": (200, 403, 200, 403, 200, 302),
+        # django-axes' login records: the office holds no permission on them (the superuser's). An object exists only
+        # for accesslog (made by _object_for_admin); for a missing object Django's history view redirects before it
+        # checks permissions.
+        "axes/accessattempt": (403, 403, 302, 403, 403, 302),
+        "axes/accesslog": (403, 403, 403, 403, 403, 302),
+        "axes/accessfailurelog": (403, 403, 302, 403, 403, 302),
+    }
+    for model, codes in office_status.items():
+        suffixes = ["", "add/", "<path:object_id>/history/", "<path:object_id>/delete/", "<path:object_id>/change/", "<path:object_id>/"]
+        for suffix, code in zip(suffixes, codes, strict=True):
+            MATRIX[f"admin/{model}/{suffix}"] = ("GET", None, STAFF(code))
+
+
+_admin_model_rows()
+
+
+def routes() -> list[str]:
+    def walk(patterns: list[Any], prefix: str) -> list[str]:
+        out = []
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                out += walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern):
+                out.append(prefix + str(p.pattern))
+        return out
+
+    return walk(get_resolver().url_patterns, "")
+
+
+def test_every_route_has_a_row() -> None:
+    found = set(routes())
+    assert found - set(MATRIX) == set(), "a route without an expected status per role"
+    assert set(MATRIX) - found == set(), "a row for a route that no longer exists"
+
+
+def test_every_api_operation_has_a_row() -> None:
+    """ninja serves every method of an API path from one URL pattern: a method added to an existing path
+    (a DELETE beside a PUT) must show up here too."""
+    from kaohe.assessments.api import api
+
+    operations = {
+        (re.sub(r"\{(\w+)\}", r"<\1>", path.removeprefix("/")), method.upper())
+        for path, methods in api.get_openapi_schema()["paths"].items()
+        for method in methods
+    }
+    rows = {(route, method) for route, (method, _, _) in MATRIX.items()}
+    assert operations - rows == set(), "an API operation without an expected status per role"
+
+
+def _object_for_admin(world: World, route: str) -> str:
+    model = route.split("/")[1:3]
+    pk = {
+        ("auth", "group"): lambda: Group.objects.get(name="考核办").pk,
+        ("auth", "user"): lambda: world.people["alice"].pk,
+        ("audit", "auditlog"): lambda: AuditLog.objects.order_by("seq").first().pk,  # type: ignore[union-attr]
+        ("assessments", "unit"): lambda: world.units["A"].pk,
+        ("assessments", "membership"): lambda: Membership.objects.order_by("pk").first().pk,  # type: ignore[union-attr]
+        ("assessments", "cycle"): lambda: world.cycle.pk,
+        ("assessments", "responsibilityletter"): lambda: world.cycle.letters.order_by("pk").first().pk,  # type: ignore[union-attr]
+        # a sign-in record that exists on every database (PostgreSQL's sequences do not restart at 1 per test)
+        ("axes", "accesslog"): lambda: AccessLog.objects.create(username="alice", ip_address="127.0.0.1").pk,
+    }.get((model[0], model[1]) if len(model) == 2 else ("", ""))
+    return str(pk()) if pk else "1"
+
+
+def url_for(route: str, world: World, evidence_id: int) -> str:
+    a = world.assessment("A")
+    item = world.item("A", "2")
+    values = {
+        "cycle_id": world.cycle.pk, "assessment_id": a.pk, "item_id": item.pk, "evidence_id": evidence_id,
+        "letter_id": world.cycle.letters.get(unit=world.units["A"]).pk, "id": world.people["alice"].pk,
+        "content_type_id": ContentType.objects.get(app_label="assessments", model="unit").pk,
+    }
+    special = {
+        "admin/^(?P<app_label>auth|axes|audit|assessments)/$": "/admin/assessments/",
+        "admin/(?P<url>.*)$": "/admin/no-such-page/",
+    }
+    if route in special:
+        return special[route]
+    path = route
+    for key, value in values.items():
+        path = path.replace(f"<int:{key}>", str(value)).replace(f"<path:{key}>", str(value)).replace(f"<{key}>", str(value))
+    if "<path:object_id>" in path:
+        path = path.replace("<path:object_id>", _object_for_admin(world, route))
+    if path.startswith("admin/r/"):
+        path = path.replace("<path:object_id>", str(world.units["A"].pk))
+    return "/" + path
+
+
+def statuses(world: World, route: str, method: str, body: Any, url: str) -> dict[str, int]:
+    got = {}
+    for role in ROLES:
+        client = world.client(role)
+        if method == "GET":
+            response = client.get(url)
+        elif route.startswith("api/"):
+            response = client.generic(method, url, json.dumps(body), content_type="application/json")
+        else:
+            response = client.post(url, body)
+        got[role] = response.status_code
+        if response.streaming:
+            # A download streams an open file; the test client closes it once the stream is read to the end.
+            b"".join(response.streaming_content)
+    return got
+
+
+@pytest.mark.parametrize("route", sorted(MATRIX))
+def test_route_answers_each_role_as_expected(db: Any, route: str) -> None:
+    world = build_world()
+    item = world.item("A", "2")
+    pdf = SimpleUploadedFile("监测报告.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    evidence = actions.check_add_evidence(item=item, upload=pdf, acting_user=world.people["fay"])
+    method, body, expected = MATRIX[route]
+    url = url_for(route, world, evidence.pk)
+    assert statuses(world, route, method, body, url) == expected, url
+
+
+# Once 甲市 has submitted, the verifiers see it, and only the lead unit of indicator 2 (生态环境局, vera) may verify
+# that item; the unit can no longer edit it.
+SUBMITTED: dict[str, tuple[str, Any, dict[str, int]]] = {
+    "assessments/<int:assessment_id>/": ("GET", None, S(302, 200, 200, 200, 200, 403, 200, 200)),
+    "items/<int:item_id>/verify/": ("GET", None, S(302, 403, 403, 403, 403, 403, 200, 403)),
+    "items/<int:item_id>/": ("POST", {}, S(302, 403, 403, 403, 403, 403, 403, 403)),
+    "items/<int:item_id>/evidence/": ("POST", {}, S(302, 403, 403, 403, 403, 403, 403, 403)),
+    "assessments/<int:assessment_id>/submit/": ("POST", {}, S(302, 403, 403, 403, 403, 403, 403, 403)),
+    # vera may, but an emptied value needs a reason (checked before the version)
+    "api/items/<item_id>/verification": ("POST", {"values": {}, "version": 999}, S(401, 403, 403, 403, 403, 403, 400, 403)),
+    "evidence/<int:evidence_id>/": ("GET", None, S(302, 200, 200, 200, 200, 403, 200, 200)),
+}
+
+
+@pytest.mark.parametrize("route", sorted(SUBMITTED))
+def test_route_answers_each_role_once_submitted(db: Any, route: str) -> None:
+    world = build_world()
+    item = world.item("A", "2")
+    pdf = SimpleUploadedFile("监测报告.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    evidence = actions.check_add_evidence(item=item, upload=pdf, acting_user=world.people["fay"])
+    world.fill("A")
+    world.submit("A")
+    method, body, expected = SUBMITTED[route]
+    url = url_for(route, world, evidence.pk)
+    assert statuses(world, route, method, body, url) == expected, url
+
+
+# Once 甲市 is verified (issue 8 §1.3) its figures change only through 重新核实 (the office, with a reason) and the
+# verifiers' new verification: nobody may save a self-reported value, upload evidence, submit or verify.
+VERIFIED: dict[str, tuple[str, Any, dict[str, int]]] = {
+    "items/<int:item_id>/": ("POST", {}, S(302, 403, 403, 403, 403, 403, 403, 403)),
+    "items/<int:item_id>/evidence/": ("POST", {}, S(302, 403, 403, 403, 403, 403, 403, 403)),
+    "items/<int:item_id>/verify/": ("GET", None, S(302, 403, 403, 403, 403, 403, 403, 403)),
+    "items/<int:item_id>/return/": ("POST", {}, S(302, 403, 403, 403, 403, 403, 403, 403)),
+    "assessments/<int:assessment_id>/submit/": ("POST", {}, S(302, 403, 403, 403, 403, 403, 403, 403)),
+    # the office may (an empty form: a redirect with "a reason is required"), nobody else
+    "assessments/<int:assessment_id>/reopen/": ("POST", {}, S(302, 302, 403, 403, 403, 403, 403, 403)),
+    "assessments/<int:assessment_id>/sheet/upload/": ("GET", None, S(302, 403, 403, 403, 403, 403, 403, 403)),
+    "assessments/<int:assessment_id>/sheet/apply/": ("POST", {}, S(302, 403, 403, 403, 403, 403, 403, 403)),
+    "api/items/<item_id>": ("PUT", {"values": {"good_days": 99}, "version": 999}, S(401, 403, 403, 403, 403, 403, 403, 403)),
+    "api/items/<item_id>/verification": ("POST", {"values": {}, "version": 999}, API_NOBODY),
+}
+
+
+def _verified_world() -> tuple[World, int]:
+    world = build_world()
+    item = world.item("A", "2")
+    pdf = SimpleUploadedFile("监测报告.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    evidence_row = actions.check_add_evidence(item=item, upload=pdf, acting_user=world.people["fay"])
+    world.fill("A")
+    world.submit("A")
+    world.verify_all("A")
+    assert world.assessment("A").state == "verified"
+    return world, evidence_row.pk
+
+
+@pytest.mark.parametrize("route", sorted(VERIFIED))
+def test_route_answers_each_role_once_verified(db: Any, route: str) -> None:
+    world, evidence_id = _verified_world()
+    method, body, expected = VERIFIED[route]
+    url = url_for(route, world, evidence_id)
+    assert statuses(world, route, method, body, url) == expected, url
+    assert world.item("A", "2").values == {"good_days": 86.5}
+
+
+def test_a_superuser_flag_is_no_way_round_a_role_or_a_state(db: Any) -> None:
+    """Django's superuser makes user.has_perm say yes to everything; the workflow asks the role rules instead, so
+    a superuser (the demo's office was one) cannot rewrite a verified unit's figure, on a screen or in an action."""
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    world, evidence_id = _verified_world()
+    root = User.objects.create_superuser("root", password="pw")
+    client = Client()
+    client.force_login(root)
+    for route, (method, body, _) in VERIFIED.items():
+        url = url_for(route, world, evidence_id)
+        if method == "GET":
+            status = client.get(url).status_code
+        elif route.startswith("api/"):
+            status = client.generic(method, url, json.dumps(body), content_type="application/json").status_code
+        else:
+            status = client.post(url, body).status_code
+        assert status == 403, url
+    item = world.item("A", "2")
+    with pytest.raises(actions.ActionError, match="没有权限"):
+        actions.check_save_self_evaluation(
+            item=item, raw_values={"good_days": "99"}, self_score=None, explanation="", version=item.version,
+            acting_user=root,
+        )
+    with pytest.raises(actions.ActionError, match="没有权限"):
+        actions.check_submit(assessment=world.assessment("A"), acting_user=root)
+    # the write itself refuses too, under the assessment's lock, whoever calls it
+    with pytest.raises(actions.ActionError, match="已核实"):
+        actions.do_save_self_evaluation(
+            item=item, values={"good_days": 99.0}, self_score=None, explanation="", version=item.version,
+            acting_user=world.people["alice"],
+        )
+    item = world.item("A", "2")
+    assert (item.values, item.status, world.assessment("A").state) == ({"good_days": 86.5}, "accepted", "verified")
+
+
+def test_screens_show_only_the_steps_the_role_and_state_allow(db: Any) -> None:
+    world, _ = _verified_world()
+    url = f"/assessments/{world.assessment('A').pk}/"
+    office = world.client("alice").get(url).content.decode()
+    assert "重新核实" in office and "提交自评" not in office
+    assert 'action="/items/' not in office and "上传自评表" not in office
+    head = world.client("hank").get(url).content.decode()
+    assert "提交自评" not in head and 'action="/items/' not in head and "重新核实" not in head
+    # the dashboard offers 综合评价 only when every unit is verified, 通报 only once approved
+    dashboard = world.client("alice").get(f"/cycles/{world.cycle.pk}/").content.decode()
+    assert f"/cycles/{world.cycle.pk}/evaluate/" not in dashboard and f"/cycles/{world.cycle.pk}/publish/" not in dashboard
+    for unit in ("B", "C"):
+        world.fill(unit)
+        world.submit(unit)
+        world.verify_all(unit)
+    dashboard = world.client("alice").get(f"/cycles/{world.cycle.pk}/").content.decode()
+    assert f"/cycles/{world.cycle.pk}/evaluate/" in dashboard and f"/cycles/{world.cycle.pk}/publish/" not in dashboard
+    # a superuser without a role sees no workflow step either (the templates' perms are the role rules)
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    client = Client()
+    client.force_login(User.objects.create_superuser("root", password="pw"))
+    assert client.get(f"/cycles/{world.cycle.pk}/").status_code == 403
+    assert "审计日志" not in client.get("/public/").content.decode()
+
+
+def test_a_superuser_without_a_role_cannot_download_unpublished_results(world: World) -> None:
+    """The results workbook and the 通报 of an evaluated, unpublished cycle are the office's and the approver's;
+    the download check asks the role rules, so Django's superuser flag does not open them."""
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    world.through_verified()
+    actions.check_evaluate_cycle(cycle=world.cycle, acting_user=world.people["alice"])
+    client = Client()
+    client.force_login(User.objects.create_superuser("root", password="pw"))
+    for name in ("results.xlsx", "notice.docx"):
+        assert client.get(f"/cycles/{world.cycle.pk}/{name}").status_code == 403, name
+        assert world.client("alice").get(f"/cycles/{world.cycle.pk}/{name}").status_code == 200, name

@@ -55,7 +55,8 @@ def synthetic_year(n_stations: int, per_city: int, seed: int, year: int = 2023, 
     episode = ((pl.struct(city, hr // 72).hash(seed + 7) % 1000).cast(pl.Float64) / 1000 - 0.5) * 1.2
     diurnal = (2 * math.pi * (hod - 15) / 24).cos()
     lf = pl.LazyFrame().select(
-        (pl.int_range(0, n, dtype=pl.Int64) // hours).alias("st"), (pl.int_range(0, n, dtype=pl.Int64) % hours).alias("hr")
+        (pl.int_range(0, n, dtype=pl.Int64) // hours).alias("st"),
+        (pl.int_range(0, n, dtype=pl.Int64) % hours).alias("hr"),
     )
     lf = lf.with_columns(
         pm25=(3.2 + 0.5 * level + winter + episode + 0.35 * normal(1)).exp(),
@@ -106,7 +107,11 @@ def pure_python_year(rows: list[tuple[object, ...]]) -> dict[str, dict[str, obje
         o3 = [exact(v) for v in day["o3"] if v is not None]
         out["o3_1h"] = round_half_even(max(o3)) if o3 else None
         valid = all(out[k] is not None for k in ("so2", "no2", "pm10", "pm25", "co", "o3_8h"))
-        out["aqi"] = daily_aqi({k: out[k] for k in ("so2", "no2", "pm10", "pm25", "co", "o3_8h", "o3_1h")}).aqi if valid else None  # type: ignore[misc]
+        out["aqi"] = (
+            daily_aqi({k: out[k] for k in ("so2", "no2", "pm10", "pm25", "co", "o3_8h", "o3_1h")}).aqi
+            if valid
+            else None
+        )  # type: ignore[misc]
         per_station[station].append(out)
     result = {}
     for station, days in per_station.items():
@@ -145,9 +150,13 @@ def main() -> None:
     start = time.perf_counter()
     synthetic_year(args.stations, args.per_city, args.seed).sink_parquet(path)
     pl.scan_parquet(path).filter(pl.int_range(pl.len()).hash(args.seed) % 100 != 0).sink_parquet(gappy)
-    meta = pl.scan_parquet(path).select(pl.len(), pl.col("station_id").n_unique(), pl.col("city_id").n_unique()).collect()
+    meta = (
+        pl.scan_parquet(path).select(pl.len(), pl.col("station_id").n_unique(), pl.col("city_id").n_unique()).collect()
+    )
     rows, stations, cities = meta.row(0)
-    print(f"generated {rows:,} rows, {stations} stations, {cities} cities in {time.perf_counter() - start:.1f} s ({path})")
+    print(
+        f"generated {rows:,} rows, {stations} stations, {cities} cities in {time.perf_counter() - start:.1f} s ({path})"
+    )
 
     # (a) and (b) are timed in rounds, each round timing all three back to back, and each ratio is the median of
     # the rounds' ratios: on a shared virtual machine the speed drifts by ±30 % from one second to the next, and a
@@ -165,7 +174,10 @@ def main() -> None:
             job()
             runs[name].append(time.perf_counter() - start)
         a_, s_, c_ = (runs[k][-1] for k in ("a", "station", "city"))
-        print(f"round {round_no}: (a) {a_:.3f} s, (b) by station {s_:.3f} s = {s_ / a_:.2f}×, by city {c_:.3f} s = {c_ / a_:.2f}×", flush=True)
+        print(
+            f"round {round_no}: (a) {a_:.3f} s, (b) by station {s_:.3f} s = {s_ / a_:.2f}×, by city {c_:.3f} s = {c_ / a_:.2f}×",
+            flush=True,
+        )
     a = statistics.median(runs["a"])
     b_station = statistics.median(runs["station"])
     ratio_station = statistics.median(s / a_ for s, a_ in zip(runs["station"], runs["a"], strict=True))
@@ -173,7 +185,10 @@ def main() -> None:
     print(f"{'(a) bare scan of the six pollutant columns (median)':58s} {a:8.3f} s")
     print(f"{'(b) evaluate_year by station (median)':58s} {b_station:8.3f} s")
     print(f"{'(b) evaluate_year by city (median)':58s} {statistics.median(runs['city']):8.3f} s")
-    timed("(d) evaluate_year by station, 1 % of rows absent", lambda: evaluate_year(pl.scan_parquet(gappy), by="station_id"))
+    timed(
+        "(d) evaluate_year by station, 1 % of rows absent",
+        lambda: evaluate_year(pl.scan_parquet(gappy), by="station_id"),
+    )
 
     subset_ids = scan.select(pl.col("station_id").unique().sort().head(args.subset)).collect()["station_id"]
     subset = scan.filter(pl.col("station_id").is_in(subset_ids.implode())).collect()
@@ -187,11 +202,15 @@ def main() -> None:
     ours = evaluate_year(subset, by="station_id")
     agree = all(
         (ref["valid_days"], ref["good_days"], ref["pm25_mean"], ref["pm25_p95"])
-        == ours.filter(pl.col("station_id") == station).select("valid_days", "good_days", "pm25_mean", "pm25_p95").row(0)
+        == ours.filter(pl.col("station_id") == station)
+        .select("valid_days", "good_days", "pm25_mean", "pm25_p95")
+        .row(0)
         for station, ref in reference.items()
     )
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
-    print(f"(b)/(a) median of {args.rounds} rounds: by station {ratio_station:.2f}×, by city {ratio_city:.2f}× (target ≤ 5)")
+    print(
+        f"(b)/(a) median of {args.rounds} rounds: by station {ratio_station:.2f}×, by city {ratio_city:.2f}× (target ≤ 5)"
+    )
     print(f"(c)/(b) by station {c / b_station:.0f}× (target ≥ 100)")
     print(f"peak RSS {peak_gb:.2f} GB (target ≤ 4)")
     print(f"pure Python and Polars agree on the {args.subset}-station subset: {'yes' if agree else 'NO'}")

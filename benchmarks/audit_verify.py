@@ -59,27 +59,37 @@ def load(units: int, scheme_id: str) -> None:
     rows = frame.to_dicts()
     unit_rows = [
         actions.do_create_unit(
-            code=r["unit_id"], name=f"{r['sequence']}-{i + 1:04d}号单位", type="town", sequence=r["sequence"],
+            code=r["unit_id"],
+            name=f"{r['sequence']}-{i + 1:04d}号单位",
+            type="town",
+            sequence=r["sequence"],
             acting_user=None,
         )
         for i, r in enumerate(rows)
     ]
     t1 = time.perf_counter()
     cycle = actions.do_open_cycle(
-        name=f"{scheme.year}年度考核（{units} 个单位）", year=scheme.year, scheme_id=scheme.id, units=unit_rows,
+        name=f"{scheme.year}年度考核（{units} 个单位）",
+        year=scheme.year,
+        scheme_id=scheme.id,
+        units=unit_rows,
         acting_user=None,
     )
     t2 = time.perf_counter()
     imported = [inp.id for inp in scheme.inputs if inp.kind == "number"][:3]
     actions.do_import_monitoring_values(
-        cycle=cycle, rows=[{"unit_id": r["unit_id"], **{i: r[i] for i in imported}} for r in rows], source="benchmark",
+        cycle=cycle,
+        rows=[{"unit_id": r["unit_id"], **{i: r[i] for i in imported}} for r in rows],
+        source="benchmark",
         acting_user=None,
     )
     t3 = time.perf_counter()
     actions.do_evaluate_cycle(cycle=cycle, acting_user=None)
     t4 = time.perf_counter()
-    print(f"loaded {units:,} units of {scheme.id} through the actions: units {t1 - t0:.1f} s, cycle opened "
-          f"{t2 - t1:.1f} s, {len(imported)} imported inputs per unit {t3 - t2:.1f} s, evaluation {t4 - t3:.1f} s")
+    print(
+        f"loaded {units:,} units of {scheme.id} through the actions: units {t1 - t0:.1f} s, cycle opened "
+        f"{t2 - t1:.1f} s, {len(imported)} imported inputs per unit {t3 - t2:.1f} s, evaluation {t4 - t3:.1f} s"
+    )
 
 
 def plain_read() -> int:
@@ -129,8 +139,10 @@ def main() -> int:
             print("verify found problems (the benchmark's data should be clean):", *report.problems[:5], sep="\n  ")
             return 1
         b, v = statistics.median(baseline), statistics.median(verify)
-        print(f"{connection.vendor}: {entries:,} audit entries ({size / 1e6:.1f} MB of row snapshots), {report.rows:,} "
-              f"data rows; {rows:,} rows read in all")
+        print(
+            f"{connection.vendor}: {entries:,} audit entries ({size / 1e6:.1f} MB of row snapshots), {report.rows:,} "
+            f"data rows; {rows:,} rows read in all"
+        )
         print(f"plain read {b:.2f} s · verify_all {v:.2f} s · ratio {v / b:.1f}× (medians of {args.rounds} rounds)")
     return 0
 

@@ -81,9 +81,14 @@ def csv_case(scheme: Scheme, n: int, tmp: Path) -> None:
     as_text(frame).write_csv(source)
     kaohe.score(scheme, frame.head(100))  # warm-up
     alone = min(timed(lambda: kaohe.score(scheme, frame)) for _ in range(2))
-    end_to_end = min(timed(lambda: cli("score", "--scheme", scheme.id, "--inputs", str(source), "--out", str(tmp / "r.csv"))) for _ in range(2))
-    print(f"1. {n:,} units CSV → CSV: kaohe score {end_to_end:.2f} s, kaohe.score alone {alone:.2f} s: "
-          f"{end_to_end / alone:.2f}×   (target ≤ 2×)")
+    end_to_end = min(
+        timed(lambda: cli("score", "--scheme", scheme.id, "--inputs", str(source), "--out", str(tmp / "r.csv")))
+        for _ in range(2)
+    )
+    print(
+        f"1. {n:,} units CSV → CSV: kaohe score {end_to_end:.2f} s, kaohe.score alone {alone:.2f} s: "
+        f"{end_to_end / alone:.2f}×   (target ≤ 2×)"
+    )
 
 
 def xlsx_case(scheme: Scheme, n: int, tmp: Path) -> None:
@@ -97,9 +102,11 @@ def xlsx_case(scheme: Scheme, n: int, tmp: Path) -> None:
     baseline = read + write
     book = fastexcel.read_excel(str(out))
     cells = sum(sheet.height * sheet.width for sheet in (book.load_sheet(n, dtypes="string") for n in book.sheet_names))
-    print(f"2. {n:,} units .xlsx → formatted .xlsx ({cells:,} cells): kaohe score {end_to_end:.2f} s, "
-          f"read + bare write {baseline:.2f} s ({read:.2f} + {write:.2f}): "
-          f"{end_to_end / baseline:.2f}×   (target ≤ 3×)")
+    print(
+        f"2. {n:,} units .xlsx → formatted .xlsx ({cells:,} cells): kaohe score {end_to_end:.2f} s, "
+        f"read + bare write {baseline:.2f} s ({read:.2f} + {write:.2f}): "
+        f"{end_to_end / baseline:.2f}×   (target ≤ 3×)"
+    )
 
 
 def big_case(scheme: Scheme, n: int, tmp: Path) -> None:

@@ -22,15 +22,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--units", type=int, default=40_000)
     parser.add_argument("--scheme", default="xx-city-2020")
-    parser.add_argument("--reference-units", type=int, default=None, help="score only this many with the reference (default: all)")
+    parser.add_argument(
+        "--reference-units", type=int, default=None, help="score only this many with the reference (default: all)"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="best of N for the vectorised engine")
     args = parser.parse_args()
 
     scheme = kaohe.load_scheme(args.scheme)
     t0 = time.perf_counter()
     frame = synthetic_inputs(scheme, args.units, seed=2020, missing_share=0.01)
-    print(f"scheme {scheme.id}: {len(list(scheme.nodes()))} indicators, {len(scheme.inputs)} inputs; "
-          f"{args.units:,} synthetic units generated in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"scheme {scheme.id}: {len(list(scheme.nodes()))} indicators, {len(scheme.inputs)} inputs; "
+        f"{args.units:,} synthetic units generated in {time.perf_counter() - t0:.1f} s"
+    )
 
     kaohe.score(scheme, frame.head(100))  # warm-up: imports, expression building
     best = math.inf
@@ -50,7 +54,8 @@ def main() -> None:
 
     if n_ref == args.units:
         mismatches = sum(
-            1 for f, s in zip(fast.get_column("final_score").to_list(), (r["final_score"] for r in slow), strict=True)
+            1
+            for f, s in zip(fast.get_column("final_score").to_list(), (r["final_score"] for r in slow), strict=True)
             if (f is None) != (s is None) or (f is not None and abs(f - s) > 1e-6)
         )
         print(f"agreement: {args.units - mismatches:,}/{args.units:,} final scores identical")

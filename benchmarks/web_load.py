@@ -72,13 +72,20 @@ def load(units: int, scheme_id: str) -> tuple[int, int, str]:
         Unit(code=r["unit_id"], name=f"{r['sequence']}-{i + 1:04d}号单位", type="town", sequence=r["sequence"])
         for i, r in enumerate(rows)
     )
-    cycle = actions.do_open_cycle(name=f"{scheme.year}年度考核（{units} 个单位）", year=scheme.year, scheme_id=scheme.id,
-                                  units=unit_rows, acting_user=office)
+    cycle = actions.do_open_cycle(
+        name=f"{scheme.year}年度考核（{units} 个单位）",
+        year=scheme.year,
+        scheme_id=scheme.id,
+        units=unit_rows,
+        acting_user=office,
+    )
     by_code = {u.code: u for u in unit_rows}
     ImportedValue.objects.bulk_create(
         (
             ImportedValue(cycle=cycle, unit=by_code[r["unit_id"]], input_id=inp.id, value=r[inp.id], source="benchmark")
-            for r in rows for inp in scheme.inputs if r[inp.id] is not None
+            for r in rows
+            for inp in scheme.inputs
+            if r[inp.id] is not None
         ),
         batch_size=5000,
     )
@@ -88,8 +95,10 @@ def load(units: int, scheme_id: str) -> tuple[int, int, str]:
     actions.do_approve_cycle(cycle=cycle, acting_user=approver)
     actions.do_publish_cycle(cycle=cycle, acting_user=office)
     middle = Assessment.objects.select_related("unit").get(cycle=cycle, unit__code=rows[units // 2]["unit_id"])
-    print(f"loaded {units:,} units of {scheme.id} in {t1 - t0:.1f} s; evaluated, approved and published in "
-          f"{time.perf_counter() - t1:.1f} s")
+    print(
+        f"loaded {units:,} units of {scheme.id} in {t1 - t0:.1f} s; evaluated, approved and published in "
+        f"{time.perf_counter() - t1:.1f} s"
+    )
     return cycle.pk, middle.pk, middle.unit.name
 
 
@@ -145,9 +154,9 @@ def drive(port: int, path: str, connections: int, seconds: float, marker: str) -
     stop_at = time.perf_counter() + seconds
 
     async def run() -> None:
-        await asyncio.gather(*(
-            _connection(port, path, stop_at, marker.encode(), latencies, errors) for _ in range(connections)
-        ))
+        await asyncio.gather(
+            *(_connection(port, path, stop_at, marker.encode(), latencies, errors) for _ in range(connections))
+        )
 
     cpu = time.process_time()
     asyncio.run(run())
@@ -173,9 +182,23 @@ def drive_wrk(port: int, path: str, connections: int, seconds: float) -> tuple[i
         script.write(WRK_REPORT)
     try:
         out = subprocess.run(
-            ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds:g}s", "-s", script.name,
-             "-H", "Accept-Language: zh-CN", f"http://127.0.0.1:{port}{path}"],
-            capture_output=True, text=True, check=True,
+            [
+                "wrk",
+                "-t",
+                "2",
+                "-c",
+                str(connections),
+                "-d",
+                f"{seconds:g}s",
+                "-s",
+                script.name,
+                "-H",
+                "Accept-Language: zh-CN",
+                f"http://127.0.0.1:{port}{path}",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
     finally:
         os.unlink(script.name)
@@ -224,7 +247,9 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true", help="serve the database a previous run loaded")
     parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
     parser.add_argument(
-        "--client", default="auto", choices=["auto", "wrk", "python"],
+        "--client",
+        default="auto",
+        choices=["auto", "wrk", "python"],
         help="load generator: wrk (Debian package, C) when installed, else the built-in asyncio client",
     )
     args = parser.parse_args()
@@ -232,7 +257,9 @@ def main() -> int:
     var_dir = tempfile.mkdtemp(prefix="kaohe-bench-")
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgres://{args.server}/{args.database}" if args.reuse else prepare_database(args.database, args.server),
+        "DATABASE_URL": f"postgres://{args.server}/{args.database}"
+        if args.reuse
+        else prepare_database(args.database, args.server),
         "DJANGO_SETTINGS_MODULE": "kaohe.web.settings",
         "DEBUG": "False",
         "SECRET_KEY": "benchmark-only-" + os.urandom(16).hex(),
@@ -249,21 +276,41 @@ def main() -> int:
 
     gunicorn = Path(sys.executable).with_name("gunicorn")
     server = subprocess.Popen(
-        [str(gunicorn), "kaohe.web.wsgi:application", "--bind", f"127.0.0.1:{args.port}",
-         "--workers", str(args.workers), "--worker-class", args.worker_class, "--threads", str(args.threads),
-         "--keep-alive", "30", "--log-level", "warning"],
-        env=env, cwd=var_dir,
+        [
+            str(gunicorn),
+            "kaohe.web.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--workers",
+            str(args.workers),
+            "--worker-class",
+            args.worker_class,
+            "--threads",
+            str(args.threads),
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=var_dir,
     )
     try:
         wait_until_up(args.port, pages[0][1])
-        print(f"gunicorn {args.worker_class}: {args.workers} workers × {args.threads} threads; {args.connections} connections, "
-              f"{args.seconds:g} s per page after {args.warmup:g} s warm-up; {os.cpu_count()} CPUs shared with the client; "
-              f"load average before: {os.getloadavg()[0]:.1f}")
-        print(f"{'page':<36} {'requests':>9} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} "
-              f"{'server CPU/req':>15}  size")
+        print(
+            f"gunicorn {args.worker_class}: {args.workers} workers × {args.threads} threads; {args.connections} connections, "
+            f"{args.seconds:g} s per page after {args.warmup:g} s warm-up; {os.cpu_count()} CPUs shared with the client; "
+            f"load average before: {os.getloadavg()[0]:.1f}"
+        )
+        print(
+            f"{'page':<36} {'requests':>9} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} "
+            f"{'server CPU/req':>15}  size"
+        )
         worst = 0.0
         use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk") is not None)
-        print(f"load generator: {'wrk' if use_wrk else 'built-in asyncio client (apt-get install wrk for a lighter one)'}")
+        print(
+            f"load generator: {'wrk' if use_wrk else 'built-in asyncio client (apt-get install wrk for a lighter one)'}"
+        )
         for label, path, marker in pages:
             drive(args.port, path, args.connections, args.warmup, marker)  # fills every worker's caches
             cpu0 = server_cpu(server.pid)
@@ -277,8 +324,10 @@ def main() -> int:
             with urllib.request.urlopen(f"http://127.0.0.1:{args.port}{path}") as response:
                 size = len(response.read())
             worst = max(worst, p95)
-            print(f"{label:<36} {count:>9,} {count / args.seconds:>7.0f} {p50:>8.1f} {p95:>8.1f} "
-                  f"{p99:>8.1f} {n_errors:>7} {cpu_ms:>12.1f} ms  {size / 1024:,.0f} KiB")
+            print(
+                f"{label:<36} {count:>9,} {count / args.seconds:>7.0f} {p50:>8.1f} {p95:>8.1f} "
+                f"{p99:>8.1f} {n_errors:>7} {cpu_ms:>12.1f} ms  {size / 1024:,.0f} KiB"
+            )
         verdict = "met" if worst <= TARGET_P95_MS else "NOT met"
         print(f"target p95 ≤ {TARGET_P95_MS:.0f} ms: {verdict} (worst p95 {worst:.1f} ms)")
     finally:

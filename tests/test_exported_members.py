@@ -39,9 +39,7 @@ SURFACE: dict[str, list[str]] = {
 def public_names(module: ModuleType) -> list[str]:
     """What ``dir()`` (and so tab completion and ``from m import name``) offers, submodules aside: a submodule
     becomes an attribute whenever anything imports it, so it is not part of the surface."""
-    return sorted(
-        n for n in dir(module) if not n.startswith("_") and not isinstance(getattr(module, n), ModuleType)
-    )
+    return sorted(n for n in dir(module) if not n.startswith("_") and not isinstance(getattr(module, n), ModuleType))
 
 
 @pytest.mark.parametrize("name", sorted(SURFACE))

@@ -26,6 +26,9 @@ def test_no_test_module_lies_loose_beside_the_folders_except_whole_tree_checks()
     # The files directly in tests/ check the whole tree (types, dead code, exports, one grade order, this layout).
     loose = sorted(p.name for p in TESTS.glob("test_*.py"))
     assert loose == [
-        "test_dead_code.py", "test_exported_members.py", "test_layout.py", "test_one_grade_order.py",
+        "test_dead_code.py",
+        "test_exported_members.py",
+        "test_layout.py",
+        "test_one_grade_order.py",
         "test_type_checked.py",
     ]

@@ -38,7 +38,11 @@ ROLES = ["anon", "alice", "linda", "fay", "hank", "bob", "vera", "walt"]
 
 # Values per input that make a complete, plausible self-evaluation.
 GOOD_VALUES: dict[str, Any] = {
-    "water_months": 1, "good_days": 86.5, "tasks_done": True, "awards": 1, "incidents": 0,
+    "water_months": 1,
+    "good_days": 86.5,
+    "tasks_done": True,
+    "awards": 1,
+    "incidents": 0,
 }
 
 
@@ -82,7 +86,9 @@ class World:
 
     def verify_all(self, unit: str) -> None:
         for item in self.assessment(unit).items.all():
-            verifier = self.people["walt" if item.lead_unit == "水利局" else "vera" if item.lead_unit == "生态环境局" else "dora"]
+            verifier = self.people[
+                "walt" if item.lead_unit == "水利局" else "vera" if item.lead_unit == "生态环境局" else "dora"
+            ]
             actions.check_verify_item(
                 item=item, raw_values=item.values, score=None, reason="", version=item.version, acting_user=verifier
             )
@@ -122,8 +128,12 @@ def build_world() -> World:
             user=user, role=role, unit=units[unit] if unit else None, lead_unit=lead, acting_user=office
         )
     cycle = actions.do_open_cycle(
-        name="2024年度考核", year=2024, scheme_id="", units=units.values(),
-        scheme_file=ContentFile(SCHEME_YAML.encode(), name="web_scheme.yaml"), acting_user=office,
+        name="2024年度考核",
+        year=2024,
+        scheme_id="",
+        units=units.values(),
+        scheme_file=ContentFile(SCHEME_YAML.encode(), name="web_scheme.yaml"),
+        acting_user=office,
     )
     for letter in cycle.letters.all():
         actions.check_issue_letter(letter=letter, raw={"good_days_target": "85"}, acting_user=office)
@@ -152,6 +162,12 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     return {
         **browser_type_launch_args,
         "executable_path": "/usr/bin/chromium",
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"],
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
     }

@@ -60,8 +60,11 @@ def test_each_kind_of_object_is_fetched_then_checked(world: World) -> None:
     assert access.access_assessment(office, item.assessment_id).pk == item.assessment_id
     assert access.access_item(office, item.pk) == item
     assert access.access_letter(office, letter.pk) == letter
-    for fetch, pk in ((access.access_item, item.pk), (access.access_letter, letter.pk),
-                      (access.access_assessment, item.assessment_id)):
+    for fetch, pk in (
+        (access.access_item, item.pk),
+        (access.access_letter, letter.pk),
+        (access.access_assessment, item.assessment_id),
+    ):
         with pytest.raises(access.Refused):
             fetch(bob, pk)
         with pytest.raises(Http404):

@@ -22,14 +22,20 @@ def run_cycle(world: World, year: int, vetoed: set[str], *, text: str = SCHEME_Y
     特别重大事件 ⇒ 不合格), the others 否. Approved (审定) unless ``approve`` is False."""
     office = world.people["alice"]
     cycle = actions.do_open_cycle(
-        name=f"{year}年度考核", year=year, scheme_id="", units=world.units.values(), acting_user=office,
+        name=f"{year}年度考核",
+        year=year,
+        scheme_id="",
+        units=world.units.values(),
+        acting_user=office,
         scheme_file=ContentFile(text.encode(), name=f"rules-{year}.yaml"),
     )
     for letter in cycle.letters.all():
         actions.check_issue_letter(letter=letter, raw={"good_days_target": "85"}, acting_user=office)
     for unit in world.units.values():
         actions.check_save_findings(
-            cycle=cycle, unit_code=unit.code, raw={"major_incident": "是" if unit.code in vetoed else "否"},
+            cycle=cycle,
+            unit_code=unit.code,
+            raw={"major_incident": "是" if unit.code in vetoed else "否"},
             acting_user=office,
         )
     world.cycle = cycle
@@ -47,7 +53,9 @@ def test_three_failing_years_of_a_reused_scheme_start_accountability(world: Worl
     # another assessment (another scheme id) in 2026 where 乙市 failed: not a year of this series
     run_cycle(world, 2026, {B}, text=OTHER_YAML)
     current = run_cycle(world, 2027, {C, B}, approve=False)
-    results = {r.assessment.unit.code: r for r in Result.objects.filter(cycle=current).select_related("assessment__unit")}
+    results = {
+        r.assessment.unit.code: r for r in Result.objects.filter(cycle=current).select_related("assessment__unit")
+    }
     assert results[C].grade == "不合格" and results[B].grade == "不合格"
     assert results[C].accountability  # 2025, 2026, 2027 不合格 in one series
     assert not results[B].accountability  # 2026 of this series was 优秀
@@ -60,7 +68,11 @@ def test_history_reads_the_same_series_and_approved_years_only(world: World) -> 
     run_cycle(world, 2025, {C}, text=OTHER_YAML)
     run_cycle(world, 2026, {C}, approve=False)  # evaluated, waiting for 审定: not yet a 考评结果
     later = actions.do_open_cycle(
-        name="2027年度考核", year=2027, scheme_id="", units=world.units.values(), acting_user=world.people["alice"],
+        name="2027年度考核",
+        year=2027,
+        scheme_id="",
+        units=world.units.values(),
+        acting_user=world.people["alice"],
         scheme_file=ContentFile(SCHEME_YAML.encode(), name="rules-2027.yaml"),
     )
     history = history_frame(later)

@@ -32,7 +32,11 @@ def test_it_lists_only_the_assessments_each_may_see(world: World) -> None:
 
 def test_a_unit_saves_an_item(world: World) -> None:
     item = world.item("A", "1")
-    response = put(world.client("fay"), f"/api/items/{item.pk}", {"values": {"water_months": 2}, "explanation": "两个月", "version": item.version})
+    response = put(
+        world.client("fay"),
+        f"/api/items/{item.pk}",
+        {"values": {"water_months": 2}, "explanation": "两个月", "version": item.version},
+    )
     assert response.status_code == 200, response.content
     assert response.json()["values"] == {"water_months": 2}
     assert response.json()["version"] == item.version + 1
@@ -41,7 +45,9 @@ def test_a_unit_saves_an_item(world: World) -> None:
 
 def test_it_names_a_bad_value(world: World) -> None:
     item = world.item("A", "1")
-    response = put(world.client("fay"), f"/api/items/{item.pk}", {"values": {"water_months": "很多"}, "version": item.version})
+    response = put(
+        world.client("fay"), f"/api/items/{item.pk}", {"values": {"water_months": "很多"}, "version": item.version}
+    )
     assert response.status_code == 400
     assert "断面不达标月数" in response.json()["detail"]
 
@@ -56,17 +62,32 @@ def test_a_verifier_changes_a_value_with_a_reason(world: World) -> None:
     response = post(client, url, {"values": {"water_months": 3}, "reason": "按监测月报", "version": item.version})
     assert response.status_code == 200
     body = response.json()
-    assert (body["values"], body["verification"]["values"], body["status"]) == ({"water_months": 1}, {"water_months": 3}, "changed")
+    assert (body["values"], body["verification"]["values"], body["status"]) == (
+        {"water_months": 1},
+        {"water_months": 3},
+        "changed",
+    )
     # A verifier of another lead unit may not touch it.
-    assert post(world.client("vera"), url, {"values": {"water_months": 0}, "reason": "x", "version": body["version"]}).status_code == 403
+    assert (
+        post(
+            world.client("vera"), url, {"values": {"water_months": 0}, "reason": "x", "version": body["version"]}
+        ).status_code
+        == 403
+    )
 
 
 def test_it_reports_a_conflict(world: World) -> None:
     world.fill("A")
     world.submit("A")
     item = world.item("A", "1")
-    actions.check_verify_item(item=item, raw_values=item.values, score=None, reason="", version=item.version, acting_user=world.people["walt"])
-    response = post(world.client("walt"), f"/api/items/{item.pk}/verification", {"values": {"water_months": 1}, "version": item.version})
+    actions.check_verify_item(
+        item=item, raw_values=item.values, score=None, reason="", version=item.version, acting_user=world.people["walt"]
+    )
+    response = post(
+        world.client("walt"),
+        f"/api/items/{item.pk}/verification",
+        {"values": {"water_months": 1}, "version": item.version},
+    )
     assert response.status_code == 409
 
 
@@ -84,13 +105,18 @@ def test_results_are_public_once_published(world: World) -> None:
 
 def test_the_openapi_schema_lists_the_endpoints(world: World) -> None:
     paths = world.client("anon").get("/api/openapi.json").json()["paths"]
-    assert {"/api/units", "/api/cycles", "/api/items/{item_id}/verification", "/api/cycles/{cycle_id}/results"} <= set(paths)
+    assert {"/api/units", "/api/cycles", "/api/items/{item_id}/verification", "/api/cycles/{cycle_id}/results"} <= set(
+        paths
+    )
 
 
 def test_it_refuses_a_value_that_is_not_a_finite_number(world: World) -> None:
     # Python's JSON parser reads NaN and Infinity; the database's JSON columns cannot store them.
     client = world.client("fay")
-    for item, values in [(world.item("A", "2"), '{"good_days": NaN}'), (world.item("A", "1"), '{"water_months": Infinity}')]:
+    for item, values in [
+        (world.item("A", "2"), '{"good_days": NaN}'),
+        (world.item("A", "1"), '{"water_months": Infinity}'),
+    ]:
         body = f'{{"values": {values}, "version": {item.version}}}'
         response = client.put(f"/api/items/{item.pk}", body, content_type="application/json")
         assert response.status_code == 400, response.content

@@ -52,7 +52,9 @@ def test_a_boolean_input_takes_a_json_boolean_only(world: World) -> None:
     body = {"values": {"tasks_done": 1}, "version": item.version}
     text = refused(world, "fay", "put", f"/api/items/{item.pk}", body, item, status=400)
     assert "重点任务完成" in text and "true 或 false" in text
-    ok = send(world.client("fay"), "put", f"/api/items/{item.pk}", {"values": {"tasks_done": True}, "version": item.version})
+    ok = send(
+        world.client("fay"), "put", f"/api/items/{item.pk}", {"values": {"tasks_done": True}, "version": item.version}
+    )
     assert ok.status_code == 200, ok.content
 
 
@@ -68,7 +70,16 @@ def test_a_boolean_input_takes_a_json_boolean_only(world: World) -> None:
         {"values": {"water_months": 2}, "explanation": 5},
         {"values": {"water_months": 2}, "explanation": "长" * (MAX_EXPLANATION_CHARS + 1)},
     ],
-    ids=["unknown-key", "version-true", "version-text", "version-huge", "score-true", "score-text", "explanation-number", "explanation-long"],
+    ids=[
+        "unknown-key",
+        "version-true",
+        "version-text",
+        "version-huge",
+        "score-true",
+        "score-text",
+        "explanation-number",
+        "explanation-long",
+    ],
 )
 def test_a_body_of_the_wrong_shape_is_refused(world: World, body: dict[str, Any]) -> None:
     item = world.item("A", "1")

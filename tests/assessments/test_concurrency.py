@@ -18,7 +18,9 @@ from tests.world import World, build_world
 def second_water_verifier(world: World) -> User:
     """Another person of 水利局, so two people may verify the same item."""
     xena = User.objects.create_user("xena", password="pw")
-    actions.do_add_membership(user=xena, role=Membership.Role.VERIFIER, lead_unit="水利局", acting_user=world.people["alice"])
+    actions.do_add_membership(
+        user=xena, role=Membership.Role.VERIFIER, lead_unit="水利局", acting_user=world.people["alice"]
+    )
     return xena
 
 
@@ -30,7 +32,11 @@ def submitted_item(world: World) -> SelfEvaluation:
 
 def verify(item: SelfEvaluation, months: int, user: Any) -> SelfEvaluation:
     return actions.check_verify_item(
-        item=item, raw_values={"water_months": months}, score=None, reason=f"核定为 {months} 个月", version=item.version,
+        item=item,
+        raw_values={"water_months": months},
+        score=None,
+        reason=f"核定为 {months} 个月",
+        version=item.version,
         acting_user=user,
     )
 
@@ -116,7 +122,9 @@ def test_two_people_of_a_unit_editing_the_same_item(world: World) -> None:
     item = world.item("A", "1")
     fay, hank = world.client("fay"), world.client("hank")
     assert fay.post(f"/items/{item.pk}/", {"version": item.version, "v_water_months": "2"}).status_code == 302
-    response = hank.post(f"/items/{item.pk}/", {"version": item.version, "v_water_months": "4", "explanation": "按台账"})
+    response = hank.post(
+        f"/items/{item.pk}/", {"version": item.version, "v_water_months": "4", "explanation": "按台账"}
+    )
     page = response.content.decode()
     assert response.status_code == 409 and "已被他人修改" in page
     assert 'value="4"' in page and "按台账" in page
@@ -180,16 +188,24 @@ def _race_script(out: str) -> None:  # pragma: no cover - runs in the subprocess
     for n in range(ROUNDS):
         item = world.item("A", "1")
         form = {"version": item.version, "reason": "按月报核定"}
-        answers = post_together([
-            (walt, f"/items/{item.pk}/verify/", {**form, "v_water_months": str(n)}),
-            (other, f"/items/{item.pk}/verify/", {**form, "v_water_months": str(n + 10)}),
-        ])
+        answers = post_together(
+            [
+                (walt, f"/items/{item.pk}/verify/", {**form, "v_water_months": str(n)}),
+                (other, f"/items/{item.pk}/verify/", {**form, "v_water_months": str(n + 10)}),
+            ]
+        )
         report["same_item"].append([[status, "已被他人修改" in page, "刷新" in page] for status, page in answers])
         a, b = world.item("A", "1"), world.item("B", "1")
-        answers = post_together([
-            (walt, f"/items/{a.pk}/verify/", {"version": a.version, "reason": "按月报核定", "v_water_months": "1"}),
-            (other, f"/items/{b.pk}/verify/", {"version": b.version, "reason": "按月报核定", "v_water_months": "2"}),
-        ])
+        answers = post_together(
+            [
+                (walt, f"/items/{a.pk}/verify/", {"version": a.version, "reason": "按月报核定", "v_water_months": "1"}),
+                (
+                    other,
+                    f"/items/{b.pk}/verify/",
+                    {"version": b.version, "reason": "按月报核定", "v_water_months": "2"},
+                ),
+            ]
+        )
         report["different_units"].append([[status, False, "刷新" in page] for status, page in answers])
     with open(out, "w", encoding="utf-8") as handle:
         json.dump(report, handle)
@@ -204,13 +220,18 @@ def test_sqlite_file_concurrent_verification_never_answers_500(tmp_path: Any) ->
     root = Path(__file__).resolve().parents[2]
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEBUG")}
     env.update(
-        KAOHE_VAR_DIR=str(tmp_path / "var"), DJANGO_SETTINGS_MODULE="kaohe.web.settings",
+        KAOHE_VAR_DIR=str(tmp_path / "var"),
+        DJANGO_SETTINGS_MODULE="kaohe.web.settings",
         PYTHONPATH=os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
     )
     out = tmp_path / "race.json"
     done = subprocess.run(
         [sys.executable, "-c", RACE_BOOTSTRAP, str(out)],
-        cwd=root, env=env, capture_output=True, text=True, timeout=300,
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(out.read_text(encoding="utf-8"))
@@ -226,13 +247,14 @@ def test_sqlite_file_concurrent_verification_never_answers_500(tmp_path: Any) ->
         assert [status for status, _, _ in answers] == [302, 302], report
 
 
-
 class _SerializationFailure(Exception):
     sqlstate = "40001"  # what psycopg's SerializationFailure carries
 
 
 @pytest.mark.parametrize("cause", [None, _SerializationFailure("could not serialize access")])
-def test_a_lost_race_is_the_refresh_and_retry_message(world: World, monkeypatch: pytest.MonkeyPatch, cause: Any) -> None:
+def test_a_lost_race_is_the_refresh_and_retry_message(
+    world: World, monkeypatch: pytest.MonkeyPatch, cause: Any
+) -> None:
     """Whatever the database (SQLite's busy error, PostgreSQL's serialization failure), losing a race is a 409 with
     the usual 刷新后重试 message, never a 500."""
     from django.db import OperationalError

@@ -61,8 +61,12 @@ def test_the_notice_reads_the_approval_date_from_the_cycle(world: World) -> None
 def test_migration_0003_fills_earlier_approvals_from_the_log_and_logs_the_new_fields(world: World) -> None:
     cycle = approve(world)
     later = actions.do_open_cycle(
-        name="2025年度考核", year=2025, scheme_id="", units=world.units.values(),
-        scheme_file=ContentFile(SCHEME_YAML.encode(), name="web_scheme.yaml"), acting_user=world.people["alice"],
+        name="2025年度考核",
+        year=2025,
+        scheme_id="",
+        units=world.units.values(),
+        scheme_file=ContentFile(SCHEME_YAML.encode(), name="web_scheme.yaml"),
+        acting_user=world.people["alice"],
     )
     # As a database approved before the fields existed: the rows hold nothing, the log holds the approval.
     sql("UPDATE assessments_cycle SET approved_at = NULL, approved_by_id = NULL")

@@ -25,7 +25,9 @@ def upload(world: World, name: str, data: bytes, who: str = "fay") -> Any:
 WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 16
 
 
-@pytest.mark.parametrize(("name", "data"), [("报告.pdf", PDF), ("照片.PNG", PNG), ("台账.docx", DOCX), ("截图.webp", WEBP)])
+@pytest.mark.parametrize(
+    ("name", "data"), [("报告.pdf", PDF), ("照片.PNG", PNG), ("台账.docx", DOCX), ("截图.webp", WEBP)]
+)
 def test_it_accepts_pdf_images_and_office_files(world: World, name: str, data: bytes) -> None:
     response = upload(world, name, data)
     assert "佐证材料已上传" in response.content.decode()

@@ -29,8 +29,12 @@ def block_world(world: World) -> World:
     """The conftest's province in a second cycle under the block policy, every unit verified."""
     assert "missing_policy: block" in BLOCK_YAML
     world.cycle = actions.do_open_cycle(
-        name="2025年度考核", year=2025, scheme_id="", units=world.units.values(),
-        scheme_file=ContentFile(BLOCK_YAML.encode(), name="block.yaml"), acting_user=world.people["alice"],
+        name="2025年度考核",
+        year=2025,
+        scheme_id="",
+        units=world.units.values(),
+        scheme_file=ContentFile(BLOCK_YAML.encode(), name="block.yaml"),
+        acting_user=world.people["alice"],
     )
     for letter in world.cycle.letters.all():
         actions.check_issue_letter(letter=letter, raw={"good_days_target": "85"}, acting_user=world.people["alice"])
@@ -51,17 +55,20 @@ def test_a_finding_is_yes_no_or_undecided_on_the_screen(block_world: World) -> N
     # one select per unit with the three states; 丙县 was never saved and shows 未认定 selected
     assert page.count('name="f_major_incident"') == 3
     assert 'type="checkbox"' not in page
-    c_select = page[page.index("丙县 特别重大事件"):]
+    c_select = page[page.index("丙县 特别重大事件") :]
     c_select = c_select[: c_select.index("</select>")]
     assert '<option value="" selected>未认定</option>' in c_select
-    a_select = page[page.index("甲市 特别重大事件"):]
+    a_select = page[page.index("甲市 特别重大事件") :]
     assert '<option value="false" selected>否</option>' in a_select[: a_select.index("</select>")]
     # back to 未认定: the row says null, it does not fall back to 否
     office.post(findings_url(world), {"unit_id": "220200", "f_major_incident": ""})
     assert ImportedValue.objects.get(cycle=world.cycle, unit=world.units["B"]).value is None
     entry = AuditLog.objects.filter(action="finding.save").latest("seq")
     assert json.loads(entry.new_value) == {
-        "cycle_id": world.cycle.pk, "unit_id": world.units["B"].pk, "input_id": "major_incident", "value": None,
+        "cycle_id": world.cycle.pk,
+        "unit_id": world.units["B"].pk,
+        "input_id": "major_incident",
+        "value": None,
         "source": "考核办认定",
     }
 
@@ -77,7 +84,9 @@ def test_undecided_findings_leave_units_unscored_named_in_words_and_block_approv
     assert "综合评价完成：1 个单位已计分，2 个单位无法计分" in page
     assert f"乙市（{REASON}）" in page and f"丙县（{REASON}）" in page
     assert "R2" not in page and "major_incident" not in page
-    results = {r.assessment.unit.code: r for r in Result.objects.filter(cycle=world.cycle).select_related("assessment__unit")}
+    results = {
+        r.assessment.unit.code: r for r in Result.objects.filter(cycle=world.cycle).select_related("assessment__unit")
+    }
     assert results["220200"].blocked and results["220200"].final_score is None
     assert results["220100"].final_score == pytest.approx(97.0)  # 40 − 1 × 5 + 40 + 20, bonus 1 award × 2
 
@@ -100,7 +109,10 @@ def test_undecided_findings_leave_units_unscored_named_in_words_and_block_approv
     # the stored results are those of the old data: approval waits for a new evaluation
     with pytest.raises(actions.ActionError, match="重新综合评价"):
         actions.check_approve_cycle(cycle=world.cycle, acting_user=world.people["linda"])
-    assert "综合评价完成：3 个单位已计分" in office.post(f"/cycles/{world.cycle.pk}/evaluate/", follow=True).content.decode()
+    assert (
+        "综合评价完成：3 个单位已计分"
+        in office.post(f"/cycles/{world.cycle.pk}/evaluate/", follow=True).content.decode()
+    )
     actions.check_approve_cycle(cycle=world.cycle, acting_user=world.people["linda"])
     assert world.assessment("C").state == State.APPROVED
 
@@ -125,7 +137,9 @@ def test_findings_close_once_the_results_are_approved(block_world: World) -> Non
         actions.check_issue_letter(letter=letter, raw={"good_days_target": "99"}, acting_user=world.people["alice"])
     with pytest.raises(actions.ActionError, match="不能再修改"):
         actions.check_import_monitoring_values(
-            cycle=world.cycle, rows=[{"unit_id": "220100", "good_days": 10}], source="late.csv",
+            cycle=world.cycle,
+            rows=[{"unit_id": "220100", "good_days": 10}],
+            source="late.csv",
             acting_user=world.people["alice"],
         )
 

@@ -27,7 +27,9 @@ def xx_city_cycle() -> tuple[Cycle, User]:
         actions.do_create_unit(code=code, name=name, type="county", sequence="district", acting_user=office)
         for code, name in UNITS.items()
     ]
-    cycle = actions.do_open_cycle(name="2020年度考核", year=2020, scheme_id="xx-city-2020", units=units, acting_user=office)
+    cycle = actions.do_open_cycle(
+        name="2020年度考核", year=2020, scheme_id="xx-city-2020", units=units, acting_user=office
+    )
     return cycle, office
 
 
@@ -36,7 +38,10 @@ def test_water_lists_go_from_the_csv_through_the_import_to_the_score(
     db: Any, tmp_path: Path, way: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     water = tmp_path / "water_inputs.csv"
-    assert main(["water", "evaluate", str(SAMPLE), "--year", "2020", "--as-inputs", "xx-city-2020", "--out", str(water)]) == 0
+    assert (
+        main(["water", "evaluate", str(SAMPLE), "--year", "2020", "--as-inputs", "xx-city-2020", "--out", str(water)])
+        == 0
+    )
     assert "5;7" in water.read_text(encoding="utf-8")  # the list columns this test is about
     cycle, office = xx_city_cycle()
     if way == "screen":
@@ -48,7 +53,9 @@ def test_water_lists_go_from_the_csv_through_the_import_to_the_score(
     else:
         assert main(["import", str(cycle.pk), str(water), "--user", "alice"]) == 0, capsys.readouterr().err
 
-    stored = {(v.unit.code, v.input_id): v.value for v in ImportedValue.objects.filter(cycle=cycle).select_related("unit")}
+    stored = {
+        (v.unit.code, v.input_id): v.value for v in ImportedValue.objects.filter(cycle=cycle).select_related("unit")
+    }
     # As the water evaluation wrote them for 330109 (萧山区): two assessment sections …
     assert stored[("330109", "wq_sections")] == ["浦阳江尖山", "萧绍运河衙前"]
     assert stored[("330109", "wq_months_missed")] == [5, 7]
@@ -57,7 +64,10 @@ def test_water_lists_go_from_the_csv_through_the_import_to_the_score(
     assert stored[("330110", "wq_months_missed")] == [1, 2, 6]
 
     actions.do_evaluate_cycle(cycle=cycle, acting_user=office)
-    scores = {r.assessment.unit.code: r.scores["1.1"] for r in Result.objects.filter(cycle=cycle).select_related("assessment__unit")}
+    scores = {
+        r.assessment.unit.code: r.scores["1.1"]
+        for r in Result.objects.filter(cycle=cycle).select_related("assessment__unit")
+    }
     # xx-city-2020 1.1 (seed 004): 100 points, 每月次扣5分, 劣Ⅴ类每月次10分, months waived for a section whose annual
     # mean meets its target, +5 per improved section (≤ 20).
     # 330109: 浦阳江尖山 met (waived); 萧绍运河衙前 not: 7 × 5 + 4 × 10 = 75 ⇒ 100 − 75 = 25; 0 improved.

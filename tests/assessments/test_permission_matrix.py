@@ -136,7 +136,14 @@ def _admin_model_rows() -> None:
         "axes/accessfailurelog": (403, 403, 302, 403, 403, 302),
     }
     for model, codes in office_status.items():
-        suffixes = ["", "add/", "<path:object_id>/history/", "<path:object_id>/delete/", "<path:object_id>/change/", "<path:object_id>/"]
+        suffixes = [
+            "",
+            "add/",
+            "<path:object_id>/history/",
+            "<path:object_id>/delete/",
+            "<path:object_id>/change/",
+            "<path:object_id>/",
+        ]
         for suffix, code in zip(suffixes, codes, strict=True):
             MATRIX[f"admin/{model}/{suffix}"] = ("GET", None, STAFF(code))
 
@@ -197,8 +204,12 @@ def url_for(route: str, world: World, evidence_id: int) -> str:
     a = world.assessment("A")
     item = world.item("A", "2")
     values = {
-        "cycle_id": world.cycle.pk, "assessment_id": a.pk, "item_id": item.pk, "evidence_id": evidence_id,
-        "letter_id": world.cycle.letters.get(unit=world.units["A"]).pk, "id": world.people["alice"].pk,
+        "cycle_id": world.cycle.pk,
+        "assessment_id": a.pk,
+        "item_id": item.pk,
+        "evidence_id": evidence_id,
+        "letter_id": world.cycle.letters.get(unit=world.units["A"]).pk,
+        "id": world.people["alice"].pk,
         "content_type_id": ContentType.objects.get(app_label="assessments", model="unit").pk,
     }
     special = {
@@ -209,7 +220,11 @@ def url_for(route: str, world: World, evidence_id: int) -> str:
         return special[route]
     path = route
     for key, value in values.items():
-        path = path.replace(f"<int:{key}>", str(value)).replace(f"<path:{key}>", str(value)).replace(f"<{key}>", str(value))
+        path = (
+            path.replace(f"<int:{key}>", str(value))
+            .replace(f"<path:{key}>", str(value))
+            .replace(f"<{key}>", str(value))
+        )
     if "<path:object_id>" in path:
         path = path.replace("<path:object_id>", _object_for_admin(world, route))
     if path.startswith("admin/r/"):
@@ -254,7 +269,11 @@ SUBMITTED: dict[str, tuple[str, Any, dict[str, int]]] = {
     "items/<int:item_id>/evidence/": ("POST", {}, S(302, 403, 403, 403, 403, 403, 403, 403)),
     "assessments/<int:assessment_id>/submit/": ("POST", {}, S(302, 403, 403, 403, 403, 403, 403, 403)),
     # vera may, but an emptied value needs a reason (checked before the version)
-    "api/items/<item_id>/verification": ("POST", {"values": {}, "version": 999}, S(401, 403, 403, 403, 403, 403, 400, 403)),
+    "api/items/<item_id>/verification": (
+        "POST",
+        {"values": {}, "version": 999},
+        S(401, 403, 403, 403, 403, 403, 400, 403),
+    ),
     "evidence/<int:evidence_id>/": ("GET", None, S(302, 200, 200, 200, 200, 403, 200, 200)),
 }
 
@@ -284,7 +303,11 @@ VERIFIED: dict[str, tuple[str, Any, dict[str, int]]] = {
     "assessments/<int:assessment_id>/reopen/": ("POST", {}, S(302, 302, 403, 403, 403, 403, 403, 403)),
     "assessments/<int:assessment_id>/sheet/upload/": ("GET", None, S(302, 403, 403, 403, 403, 403, 403, 403)),
     "assessments/<int:assessment_id>/sheet/apply/": ("POST", {}, S(302, 403, 403, 403, 403, 403, 403, 403)),
-    "api/items/<item_id>": ("PUT", {"values": {"good_days": 99}, "version": 999}, S(401, 403, 403, 403, 403, 403, 403, 403)),
+    "api/items/<item_id>": (
+        "PUT",
+        {"values": {"good_days": 99}, "version": 999},
+        S(401, 403, 403, 403, 403, 403, 403, 403),
+    ),
     "api/items/<item_id>/verification": ("POST", {"values": {}, "version": 999}, API_NOBODY),
 }
 
@@ -332,7 +355,11 @@ def test_a_superuser_flag_is_no_way_round_a_role_or_a_state(db: Any) -> None:
     item = world.item("A", "2")
     with pytest.raises(actions.ActionError, match="没有权限"):
         actions.check_save_self_evaluation(
-            item=item, raw_values={"good_days": "99"}, self_score=None, explanation="", version=item.version,
+            item=item,
+            raw_values={"good_days": "99"},
+            self_score=None,
+            explanation="",
+            version=item.version,
             acting_user=root,
         )
     with pytest.raises(actions.ActionError, match="没有权限"):
@@ -340,7 +367,11 @@ def test_a_superuser_flag_is_no_way_round_a_role_or_a_state(db: Any) -> None:
     # the write itself refuses too, under the assessment's lock, whoever calls it
     with pytest.raises(actions.ActionError, match="已核实"):
         actions.do_save_self_evaluation(
-            item=item, values={"good_days": 99.0}, self_score=None, explanation="", version=item.version,
+            item=item,
+            values={"good_days": 99.0},
+            self_score=None,
+            explanation="",
+            version=item.version,
             acting_user=world.people["alice"],
         )
     item = world.item("A", "2")
@@ -357,7 +388,9 @@ def test_screens_show_only_the_steps_the_role_and_state_allow(db: Any) -> None:
     assert "提交自评" not in head and 'action="/items/' not in head and "重新核实" not in head
     # the dashboard offers 综合评价 only when every unit is verified, 通报 only once approved
     dashboard = world.client("alice").get(f"/cycles/{world.cycle.pk}/").content.decode()
-    assert f"/cycles/{world.cycle.pk}/evaluate/" not in dashboard and f"/cycles/{world.cycle.pk}/publish/" not in dashboard
+    assert (
+        f"/cycles/{world.cycle.pk}/evaluate/" not in dashboard and f"/cycles/{world.cycle.pk}/publish/" not in dashboard
+    )
     for unit in ("B", "C"):
         world.fill(unit)
         world.submit(unit)

@@ -60,10 +60,14 @@ def test_the_public_page_lists_as_the_notice_and_the_workbook_do(published: Worl
     notice = Document(io.BytesIO(client.get(reverse("reports:notice", args=[published.cycle.pk])).content))
     headings = [p.text for p in notice.paragraphs if p.style is not None and p.style.name == "Heading 2"]
     assert headings == ["（一）县（1 个单位）", "（二）市（2 个单位）"]
-    assert [[row.cells[1].text for row in table.rows[1:]] for table in notice.tables] == [names for _, names in EXPECTED]
+    assert [[row.cells[1].text for row in table.rows[1:]] for table in notice.tables] == [
+        names for _, names in EXPECTED
+    ]
 
     office = published.client("alice")
-    workbook = load_workbook(io.BytesIO(office.get(reverse("reports:results_export", args=[published.cycle.pk])).content))
+    workbook = load_workbook(
+        io.BytesIO(office.get(reverse("reports:results_export", args=[published.cycle.pk])).content)
+    )
     sheets = [(name, [row[2] for row in workbook[name].iter_rows(min_row=2, values_only=True)]) for name, _ in EXPECTED]
     assert sheets == EXPECTED
     assert workbook.sheetnames[:2] == ["县", "市"]

@@ -46,7 +46,9 @@ def flagged(db: Any, monkeypatch: pytest.MonkeyPatch) -> World:
         {"unit_id": "220200", "major_incident": False, "falsified": True},
         {"unit_id": "220281", "major_incident": False, "falsified": False},
     ]
-    actions.do_import_monitoring_values(cycle=world.cycle, rows=findings, source="考核办认定", acting_user=world.people["alice"])
+    actions.do_import_monitoring_values(
+        cycle=world.cycle, rows=findings, source="考核办认定", acting_user=world.people["alice"]
+    )
     world.fill("A")
     world.fill("B", {**GOOD_VALUES, "water_months": 3})
     world.fill("C", {**GOOD_VALUES, "water_months": 2})
@@ -84,12 +86,20 @@ def section(html: str, element_id: str) -> str:
     start = html.rindex("<", 0, html.index(f'id="{element_id}"'))
     tag = re.match(r"<(\w+)", html[start:])
     assert tag is not None
-    return html[start: html.index(f"</{tag.group(1)}>", start)]
+    return html[start : html.index(f"</{tag.group(1)}>", start)]
 
 
 def test_the_evaluation_stores_the_veto_its_consequences_and_the_dishonesty_record(flagged: World) -> None:
     got = {
-        r.assessment.unit.name: (r.final_score, r.grade, r.rank, r.advanced, r.vetoed, r.consequences, r.dishonesty_record)
+        r.assessment.unit.name: (
+            r.final_score,
+            r.grade,
+            r.rank,
+            r.advanced,
+            r.vetoed,
+            r.consequences,
+            r.dishonesty_record,
+        )
         for r in Result.objects.filter(cycle=flagged.cycle).select_related("assessment__unit")
     }
     assert got == {
@@ -104,9 +114,16 @@ def test_the_approval_page_shows_the_stored_flags_in_words(flagged: World) -> No
     header = [re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<th[^>]*>(.*?)</th>", html, flags=re.S)]
     rows = rows_by_unit(html)
     col = {name: header.index(name) for name in ("序列", "名次", "先进", "约谈", "说明")}
-    assert [(rows[u][col["名次"]], rows[u][col["先进"]]) for u in ("丙县", "甲市", "乙市")] == [("1", "✔"), ("2", ""), ("3", "")]
+    assert [(rows[u][col["名次"]], rows[u][col["先进"]]) for u in ("丙县", "甲市", "乙市")] == [
+        ("1", "✔"),
+        ("2", ""),
+        ("3", ""),
+    ]
     assert rows["甲市"][col["说明"]] == f"一票否决：{VETO}。后果：{CONSEQUENCE}"
-    assert rows["乙市"][col["说明"]].split() == [f"一票否决：{FALSIFIED}", f"纳入政务失信记录：{FALSIFIED}（依据{CLAUSE}纳入政务失信记录）"]
+    assert rows["乙市"][col["说明"]].split() == [
+        f"一票否决：{FALSIFIED}",
+        f"纳入政务失信记录：{FALSIFIED}（依据{CLAUSE}纳入政务失信记录）",
+    ]
     assert rows["丙县"][col["说明"]] == ""
     assert rows["丙县"][col["序列"]] == "市县"  # the sequence's name, not its id "all"
     assert not IDS.search(html)
@@ -124,7 +141,7 @@ def test_the_result_page_shows_the_consequences_and_the_dishonesty_reason(flagge
 def test_the_public_page_names_the_advanced_the_vetoed_and_the_dishonest_units(flagged: World) -> None:
     publish(flagged)
     html = page(flagged, "anon", reverse("public_results", args=[flagged.cycle.pk]))
-    advanced = html[html.index("<h2>先进单位</h2>"):]
+    advanced = html[html.index("<h2>先进单位</h2>") :]
     assert advanced[: advanced.index("</section>")].endswith("<p>丙县</p>")
     assert f"<li>甲市（{VETO}）：{CONSEQUENCE}</li>" in section(html, "vetoed")
     assert f"<li>乙市：{FALSIFIED}（依据{CLAUSE}纳入政务失信记录）</li>" in section(html, "dishonesty")
@@ -144,11 +161,24 @@ def test_the_results_workbook_reads_the_stored_flags(flagged: World) -> None:
     wb = load_workbook(io.BytesIO(response.content))
     assert wb.sheetnames[:4] == ["市县", "一票否决与政务失信", "指标得分", "加扣分明细"]
     header = [c.value for c in wb["市县"][1]]
-    ranking = [(r[0], r[2], r[header.index("等级")], r[header.index("先进")]) for r in wb["市县"].iter_rows(min_row=2, values_only=True)]
+    ranking = [
+        (r[0], r[2], r[header.index("等级")], r[header.index("先进")])
+        for r in wb["市县"].iter_rows(min_row=2, values_only=True)
+    ]
     assert ranking == [(1, "丙县", "优秀", "是"), (2, "甲市", "不合格", None), (3, "乙市", "不合格", None)]
     flags = list(wb["一票否决与政务失信"].iter_rows(values_only=True))
     assert flags == [
-        ("单位代码", "单位名称", "序列", "名次", "等级", "先进", "一票否决（触发规则）", "否决后果", "政务失信记录（原因）"),
+        (
+            "单位代码",
+            "单位名称",
+            "序列",
+            "名次",
+            "等级",
+            "先进",
+            "一票否决（触发规则）",
+            "否决后果",
+            "政务失信记录（原因）",
+        ),
         ("220100", "甲市", "市县", 2, "不合格", None, VETO, CONSEQUENCE, None),
         ("220200", "乙市", "市县", 3, "不合格", None, FALSIFIED, None, f"{FALSIFIED}（依据{CLAUSE}纳入政务失信记录）"),
     ]
@@ -161,7 +191,9 @@ def test_the_notice_lists_the_vetoed_and_the_dishonest_units(flagged: World) -> 
     response = flagged.client("anon").get(reverse("reports:notice", args=[flagged.cycle.pk]))
     document = Document(io.BytesIO(response.content))
     assert [[c.text for c in row.cells] for row in document.tables[0].rows] == [
-        ["名次", "单位", "得分", "等级", "备注"], ["1", "丙县", "92.00", "优秀", ""], ["2", "甲市", "97.00", "不合格", "一票否决"],
+        ["名次", "单位", "得分", "等级", "备注"],
+        ["1", "丙县", "92.00", "优秀", ""],
+        ["2", "甲市", "97.00", "不合格", "一票否决"],
         ["3", "乙市", "87.00", "不合格", "一票否决、政务失信记录"],
     ]
     sections: dict[str, list[str]] = {}
@@ -186,5 +218,8 @@ def test_the_api_gives_the_flags_and_their_words(flagged: World) -> None:
     got = {r["unit_name"]: r for r in flagged.client("anon").get(f"/api/cycles/{flagged.cycle.pk}/results").json()}
     assert (got["甲市"]["advanced"], got["甲市"]["vetoed"], got["甲市"]["consequences"]) == (False, True, [CONSEQUENCE])
     assert got["甲市"]["flag_names"] == [VETO] and got["乙市"]["flag_names"] == [FALSIFIED]
-    assert (got["乙市"]["dishonesty_record"], got["乙市"]["dishonesty_reason"]) == (True, f"{FALSIFIED}（依据{CLAUSE}纳入政务失信记录）")
+    assert (got["乙市"]["dishonesty_record"], got["乙市"]["dishonesty_reason"]) == (
+        True,
+        f"{FALSIFIED}（依据{CLAUSE}纳入政务失信记录）",
+    )
     assert got["丙县"]["advanced"] is True

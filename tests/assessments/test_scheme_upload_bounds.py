@@ -24,7 +24,11 @@ def test_an_uploaded_scheme_within_no_bound_is_refused_with_its_line(world: Worl
     cycles = Cycle.objects.count()
     with pytest.raises(UserInputError) as info:
         actions.do_open_cycle(
-            name="2027年度考核", year=2027, scheme_id="", units=world.units.values(), acting_user=world.people["alice"],
+            name="2027年度考核",
+            year=2027,
+            scheme_id="",
+            units=world.units.values(),
+            acting_user=world.people["alice"],
             scheme_file=ContentFile((CORPUS / case).read_bytes(), name=case),
         )
     [problem] = info.value.problems

@@ -48,7 +48,8 @@ def test_a_unit_never_sees_another_units_draft(world: World) -> None:
 def test_the_form_saves_and_bumps_the_version(world: World) -> None:
     item = world.item("A", "1")
     response = world.client("fay").post(
-        f"/items/{item.pk}/", {"version": item.version, "v_water_months": "3", "self_score": "25", "explanation": "三个月超标"}
+        f"/items/{item.pk}/",
+        {"version": item.version, "v_water_months": "3", "self_score": "25", "explanation": "三个月超标"},
     )
     assert response.status_code == 302
     item = world.item("A", "1")
@@ -57,7 +58,9 @@ def test_the_form_saves_and_bumps_the_version(world: World) -> None:
 
 def test_the_form_shows_a_bad_value_without_losing_input(world: World) -> None:
     item = world.item("A", "1")
-    response = world.client("fay").post(f"/items/{item.pk}/", {"version": item.version, "v_water_months": "-1", "explanation": "草稿"})
+    response = world.client("fay").post(
+        f"/items/{item.pk}/", {"version": item.version, "v_water_months": "-1", "explanation": "草稿"}
+    )
     page = response.content.decode()
     assert response.status_code == 400
     assert "不能小于" in page and "草稿" in page
@@ -105,7 +108,11 @@ def test_three_failed_years_in_a_row_start_accountability(world: World) -> None:
     office = world.people["alice"]
     for year in (2022, 2023):
         earlier = actions.do_open_cycle(
-            name=f"{year}年度考核", year=year, scheme_id="", units=world.units.values(), acting_user=office,
+            name=f"{year}年度考核",
+            year=year,
+            scheme_id="",
+            units=world.units.values(),
+            acting_user=office,
             scheme_file=ContentFile(SCHEME_YAML.encode(), name="web_scheme.yaml"),
         )
         actions.do_import_monitoring_values(
@@ -121,7 +128,9 @@ def test_three_failed_years_in_a_row_start_accountability(world: World) -> None:
     )
     world.through_verified()
     actions.check_evaluate_cycle(cycle=world.cycle, acting_user=office)
-    results = {r.assessment.unit.code: r for r in Result.objects.filter(cycle=world.cycle).select_related("assessment__unit")}
+    results = {
+        r.assessment.unit.code: r for r in Result.objects.filter(cycle=world.cycle).select_related("assessment__unit")
+    }
     assert results["220281"].grade == "不合格"
     assert results["220281"].accountability
     assert not results["220100"].accountability
@@ -140,13 +149,16 @@ def test_yes_no_values_read_as_chinese(world: World) -> None:
     world.fill("A")
     item = world.item("A", "3")
     page = world.client("fay").get(f"/assessments/{item.assessment_id}/").content.decode()
-    section = page[page.index(f'id="item-{item.pk}"'):]
+    section = page[page.index(f'id="item-{item.pk}"') :]
     assert "<td>是</td>" in section[: section.index("</table>")]
 
 
 def test_the_verifier_sees_the_monitoring_value_beside_the_units(world: World) -> None:
     actions.do_import_monitoring_values(
-        cycle=world.cycle, rows=[{"unit_id": "220100", "good_days": 79.25}], source="空气监测", acting_user=world.people["alice"]
+        cycle=world.cycle,
+        rows=[{"unit_id": "220100", "good_days": 79.25}],
+        source="空气监测",
+        acting_user=world.people["alice"],
     )
     world.fill("A")
     world.submit("A")
@@ -156,7 +168,10 @@ def test_the_verifier_sees_the_monitoring_value_beside_the_units(world: World) -
 
 def test_the_result_page_names_the_rules_that_fired(world: World) -> None:
     actions.do_import_monitoring_values(
-        cycle=world.cycle, rows=[{"unit_id": "220281", "major_incident": True}], source="事件台账", acting_user=world.people["alice"]
+        cycle=world.cycle,
+        rows=[{"unit_id": "220281", "major_incident": True}],
+        source="事件台账",
+        acting_user=world.people["alice"],
     )
     publish(world)
     page = world.client("anon").get(f"/assessments/{world.assessment('C').pk}/result/").content.decode()
@@ -173,17 +188,22 @@ def test_roles_added_in_the_admin_go_through_the_action(world: World) -> None:
     newcomer = User.objects.create_user("nina", password="pw")
     # The office grants unit roles only; the 考核办 role is the system administrator's (a superuser) to grant.
     office = world.client("alice")
-    response = office.post("/admin/assessments/membership/add/", {"user": newcomer.pk, "role": "office", "lead_unit": ""})
+    response = office.post(
+        "/admin/assessments/membership/add/", {"user": newcomer.pk, "role": "office", "lead_unit": ""}
+    )
     assert response.status_code == 200 and not newcomer.memberships.exists()  # the form refuses the choice
     response = office.post(
-        "/admin/assessments/membership/add/", {"user": newcomer.pk, "role": "filler", "unit": world.units["B"].pk, "lead_unit": ""}
+        "/admin/assessments/membership/add/",
+        {"user": newcomer.pk, "role": "filler", "unit": world.units["B"].pk, "lead_unit": ""},
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert newcomer.memberships.get().role == "filler"
     root = User.objects.create_superuser("root", password="pw")
     admin = Client()
     admin.force_login(root)
-    response = admin.post("/admin/assessments/membership/add/", {"user": newcomer.pk, "role": "office", "lead_unit": ""})
+    response = admin.post(
+        "/admin/assessments/membership/add/", {"user": newcomer.pk, "role": "office", "lead_unit": ""}
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     newcomer.refresh_from_db()
     assert newcomer.is_staff and newcomer.groups.filter(name="考核办").exists()
@@ -193,7 +213,7 @@ def test_roles_added_in_the_admin_go_through_the_action(world: World) -> None:
 def test_the_unit_sees_its_targets_beside_the_item(world: World) -> None:
     item = world.item("A", "2")
     page = world.client("fay").get(f"/assessments/{item.assessment_id}/").content.decode()
-    section = page[page.index(f'id="item-{item.pk}"'):]
+    section = page[page.index(f'id="item-{item.pk}"') :]
     assert "优良天数比例目标 85 %" in section[: section.index("</section>")]
 
 
@@ -212,9 +232,11 @@ def test_the_verifier_screen_marks_overdue_verification(world: World) -> None:
 def test_the_office_sees_the_history_of_a_letter(world: World) -> None:
     letter = world.cycle.letters.get(unit=world.units["B"])
     actions.check_issue_letter(letter=letter, raw={"good_days_target": "90"}, acting_user=world.people["alice"])
-    page = world.client("alice").get(
-        f"/audit/?object_type=assessments.responsibilityletter&object_id={letter.pk}"
-    ).content.decode()
+    page = (
+        world.client("alice")
+        .get(f"/audit/?object_type=assessments.responsibilityletter&object_id={letter.pk}")
+        .content.decode()
+    )
     assert page.count("letter.issue") == 2 and "90.0" in page and "85.0" in page
 
 
@@ -240,16 +262,25 @@ def test_changes_and_deletions_in_the_admin_are_audited(world: World) -> None:
     cycle = world.cycle
     response = world.client("alice").post(
         f"/admin/assessments/cycle/{cycle.pk}/change/",
-        {"name": cycle.name, "self_evaluation_deadline": "2026-03-15", "verification_deadline": "2026-04-10",
-         "evaluation_deadline": ""},
+        {
+            "name": cycle.name,
+            "self_evaluation_deadline": "2026-03-15",
+            "verification_deadline": "2026-04-10",
+            "evaluation_deadline": "",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     entry = AuditLog.objects.filter(action="admin.change", object_type="assessments.cycle").get()
     assert entry.actor_name == "alice"
     assert set(entry.what.split(", ")) == {"self_evaluation_deadline", "verification_deadline"}
-    assert json.loads(entry.new_value) == {"self_evaluation_deadline": "2026-03-15", "verification_deadline": "2026-04-10"}
+    assert json.loads(entry.new_value) == {
+        "self_evaluation_deadline": "2026-03-15",
+        "verification_deadline": "2026-04-10",
+    }
     old = json.loads(entry.old_value)
-    assert old["self_evaluation_deadline"] == (cycle.self_evaluation_deadline.isoformat() if cycle.self_evaluation_deadline else None)
+    assert old["self_evaluation_deadline"] == (
+        cycle.self_evaluation_deadline.isoformat() if cycle.self_evaluation_deadline else None
+    )
 
     bob = Membership.objects.get(user__username="bob")
     response = world.client("alice").post(f"/admin/assessments/membership/{bob.pk}/delete/", {"post": "yes"})
@@ -259,6 +290,9 @@ def test_changes_and_deletions_in_the_admin_are_audited(world: World) -> None:
     assert deleted.object_id == str(bob.pk) and json.loads(deleted.old_value)["role"] == "filler"
     # a verifier's role is not the office's to remove
     walt = Membership.objects.get(user__username="walt")
-    assert world.client("alice").post(f"/admin/assessments/membership/{walt.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert (
+        world.client("alice").post(f"/admin/assessments/membership/{walt.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
     assert Membership.objects.filter(pk=walt.pk).exists()
     assert verify_chain().problem is None

@@ -16,7 +16,9 @@ def test_the_office_opens_a_cycle_from_an_uploaded_scheme(world: World) -> None:
     response = world.client("alice").post(
         "/cycles/new/",
         {
-            "name": "2025年度考核", "year": 2025, "scheme_id": "",
+            "name": "2025年度考核",
+            "year": 2025,
+            "scheme_id": "",
             "scheme_file": SimpleUploadedFile("rules-2025.yaml", SCHEME_YAML.encode()),
             "self_evaluation_deadline": "2026-02-28",
             "units": [world.units["A"].pk, world.units["C"].pk],
@@ -32,8 +34,12 @@ def test_a_broken_scheme_is_refused_with_its_line(world: World) -> None:
     broken = SCHEME_YAML.replace("kind: deduct", "kind: subtract")
     response = world.client("alice").post(
         "/cycles/new/",
-        {"name": "坏方案", "year": 2025, "scheme_file": SimpleUploadedFile("bad.yaml", broken.encode()),
-         "units": [world.units["A"].pk]},
+        {
+            "name": "坏方案",
+            "year": 2025,
+            "scheme_file": SimpleUploadedFile("bad.yaml", broken.encode()),
+            "units": [world.units["A"].pk],
+        },
     )
     page = response.content.decode()
     assert response.status_code == 200

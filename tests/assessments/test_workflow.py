@@ -51,7 +51,11 @@ def test_it_refuses_editing_after_submission(world: World) -> None:
     item = world.item("A", "1")
     with pytest.raises(actions.ActionError):
         actions.check_save_self_evaluation(
-            item=item, raw_values={"water_months": 0}, self_score=None, explanation="", version=item.version,
+            item=item,
+            raw_values={"water_months": 0},
+            self_score=None,
+            explanation="",
+            version=item.version,
             acting_user=world.people["fay"],
         )
 
@@ -73,12 +77,18 @@ def test_it_returns_to_the_unit_and_back(world: World) -> None:
     world.fill("A")
     world.submit("A")
     item = world.item("A", "1")
-    actions.check_return_item(item=item, comment="请补充监测报告", version=item.version, acting_user=world.people["walt"])
+    actions.check_return_item(
+        item=item, comment="请补充监测报告", version=item.version, acting_user=world.people["walt"]
+    )
     assert world.assessment("A").state == State.RETURNED
     assert world.item("A", "1").status == SelfEvaluation.ItemStatus.RETURNED
     item = world.item("A", "1")
     actions.check_save_self_evaluation(
-        item=item, raw_values={"water_months": 2}, self_score=Decimal("30"), explanation="更正", version=item.version,
+        item=item,
+        raw_values={"water_months": 2},
+        self_score=Decimal("30"),
+        explanation="更正",
+        version=item.version,
         acting_user=world.people["fay"],
     )
     world.submit("A")
@@ -100,11 +110,19 @@ def test_it_keeps_self_and_verified_values_side_by_side(world: World) -> None:
     item = world.item("A", "1")
     with pytest.raises(actions.ActionError, match="调整理由"):
         actions.check_verify_item(
-            item=item, raw_values={"water_months": 3}, score=None, reason="", version=item.version,
+            item=item,
+            raw_values={"water_months": 3},
+            score=None,
+            reason="",
+            version=item.version,
             acting_user=world.people["walt"],
         )
     actions.check_verify_item(
-        item=item, raw_values={"water_months": 3}, score=None, reason="省控断面 3 月超标", version=item.version,
+        item=item,
+        raw_values={"water_months": 3},
+        score=None,
+        reason="省控断面 3 月超标",
+        version=item.version,
         acting_user=world.people["walt"],
     )
     item = world.item("A", "1")
@@ -127,7 +145,11 @@ def test_it_requires_a_reason_to_change_the_score(world: World) -> None:
             item=item, raw_values=item.values, score=Decimal("30"), reason="", version=item.version, acting_user=walt
         )
     actions.check_verify_item(
-        item=item, raw_values=item.values, score=Decimal("30"), reason="扣 10 分：台账不全", version=item.version,
+        item=item,
+        raw_values=item.values,
+        score=Decimal("30"),
+        reason="扣 10 分：台账不全",
+        version=item.version,
         acting_user=walt,
     )
     item = world.item("A", "1")
@@ -146,14 +168,20 @@ def test_it_uses_the_verified_value_over_the_self_value(world: World) -> None:
         world.submit(unit)
     item = world.item("A", "1")
     actions.check_verify_item(
-        item=item, raw_values={"water_months": 4}, score=None, reason="核减", version=item.version,
+        item=item,
+        raw_values={"water_months": 4},
+        score=None,
+        reason="核减",
+        version=item.version,
         acting_user=world.people["walt"],
     )
     world.verify_all("B")
     world.verify_all("C")
     for item in world.assessment("A").items.exclude(indicator_id="1"):
         verifier = world.people["vera" if item.lead_unit == "生态环境局" else "dora"]
-        actions.check_verify_item(item=item, raw_values=item.values, score=None, reason="", version=item.version, acting_user=verifier)
+        actions.check_verify_item(
+            item=item, raw_values=item.values, score=None, reason="", version=item.version, acting_user=verifier
+        )
     actions.check_evaluate_cycle(cycle=world.cycle, acting_user=world.people["alice"])
     assert Result.objects.get(assessment=world.assessment("A")).scores["1"] == pytest.approx(20.0)
 
@@ -212,10 +240,15 @@ def test_every_transition_is_audited(world: World) -> None:
     actions.check_evaluate_cycle(cycle=world.cycle, acting_user=world.people["alice"])
     a = world.assessment("A")
     trail = list(
-        AuditLog.objects.filter(object_type="assessments.assessment", object_id=str(a.pk)).values_list("old_value", "new_value")
+        AuditLog.objects.filter(object_type="assessments.assessment", object_id=str(a.pk)).values_list(
+            "old_value", "new_value"
+        )
     )
     assert trail == [
-        ('"draft"', '"submitted"'), ('"submitted"', '"verifying"'), ('"verifying"', '"verified"'), ('"verified"', '"evaluated"'),
+        ('"draft"', '"submitted"'),
+        ('"submitted"', '"verifying"'),
+        ('"verifying"', '"verified"'),
+        ('"verified"', '"evaluated"'),
     ]
 
 
@@ -230,7 +263,12 @@ def test_a_verification_started_before_the_unit_was_returned_is_refused(world: W
     assert stale.assessment.state == State.SUBMITTED  # what vera's page was built from
     with pytest.raises(actions.ActionError, match="已退回"):
         actions.do_verify_item(
-            item=stale, values=stale.values, score=None, reason="", version=stale.version, acting_user=world.people["vera"]
+            item=stale,
+            values=stale.values,
+            score=None,
+            reason="",
+            version=stale.version,
+            acting_user=world.people["vera"],
         )
     assert world.item("A", "2").status == SelfEvaluation.ItemStatus.OPEN
     assert world.assessment("A").state == State.RETURNED
@@ -245,8 +283,12 @@ def test_a_value_the_verifier_emptied_is_missing_not_the_units_figure(world: Wor
     world.submit("A")
     item = world.item("A", "1")
     actions.check_verify_item(
-        item=item, raw_values={"water_months": None}, score=None, reason="监测报告缺失，无法核实",
-        version=item.version, acting_user=world.people["walt"],
+        item=item,
+        raw_values={"water_months": None},
+        score=None,
+        reason="监测报告缺失，无法核实",
+        version=item.version,
+        acting_user=world.people["walt"],
     )
     row = next(r for r in input_rows(world.cycle) if r["unit_id"] == "220100")
     assert row["water_months"] is None
@@ -268,7 +310,9 @@ def test_the_office_reopens_a_verification_the_approver_questioned(world: World)
         actions.check_reopen_verification(assessment=world.assessment("A"), reason=" ", acting_user=office)
     with pytest.raises(actions.ActionError, match="没有权限"):
         actions.check_reopen_verification(assessment=world.assessment("A"), reason="复核", acting_user=walt)
-    actions.check_reopen_verification(assessment=world.assessment("A"), reason="审定退回：断面数据复核", acting_user=office)
+    actions.check_reopen_verification(
+        assessment=world.assessment("A"), reason="审定退回：断面数据复核", acting_user=office
+    )
     assert world.assessment("A").state == State.VERIFYING
     entry = AuditLog.objects.filter(action="assessment.reopen_verification").get()
     assert entry.reason == "审定退回：断面数据复核"
@@ -277,8 +321,12 @@ def test_the_office_reopens_a_verification_the_approver_questioned(world: World)
 
     item = world.item("A", "1")
     actions.check_verify_item(
-        item=item, raw_values={"water_months": 3}, score=None, reason="复核监测报告：3 个月不达标",
-        version=item.version, acting_user=walt,
+        item=item,
+        raw_values={"water_months": 3},
+        score=None,
+        reason="复核监测报告：3 个月不达标",
+        version=item.version,
+        acting_user=walt,
     )
     assert world.assessment("A").state == State.VERIFIED
     actions.check_evaluate_cycle(cycle=world.cycle, acting_user=office)
@@ -308,7 +356,10 @@ def test_whoever_evaluated_the_cycle_does_not_approve_it(world: World, settings:
         actions.check_approve_cycle(cycle=world.cycle, acting_user=alice)
     page = world.client("alice").get(f"/cycles/{world.cycle.pk}/approval/").content.decode()
     assert "职责分离" in page and f"/cycles/{world.cycle.pk}/approve/" not in page
-    assert f"/cycles/{world.cycle.pk}/approve/" in world.client("linda").get(f"/cycles/{world.cycle.pk}/approval/").content.decode()
+    assert (
+        f"/cycles/{world.cycle.pk}/approve/"
+        in world.client("linda").get(f"/cycles/{world.cycle.pk}/approval/").content.decode()
+    )
 
     settings.KAOHE_SEPARATION_OF_DUTIES = False
     actions.check_approve_cycle(cycle=world.cycle, acting_user=alice)

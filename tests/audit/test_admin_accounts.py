@@ -26,8 +26,12 @@ def change_url(user: User) -> str:
 def change_form(user: User, **extra: str) -> dict[str, str]:
     """What the admin's change form posts for ``user``, plus ``extra`` (e.g. a smuggled is_superuser)."""
     return {
-        "username": user.username, "first_name": user.first_name, "last_name": user.last_name,
-        "email": user.email, "is_active": "on", **extra,
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "is_active": "on",
+        **extra,
     }
 
 
@@ -52,7 +56,8 @@ def test_an_office_member_changes_a_unit_account_but_no_privilege_reaches_it(wor
     for field in ("is_superuser", "is_staff", "groups", "user_permissions"):
         assert f'name="{field}"' not in page, field
     response = office.post(
-        change_url(fay), change_form(fay, first_name="Fay", is_superuser="on", is_staff="on", groups="1"),
+        change_url(fay),
+        change_form(fay, first_name="Fay", is_superuser="on", is_staff="on", groups="1"),
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     fay.refresh_from_db()
@@ -113,8 +118,13 @@ def test_a_superuser_may_grant_privileges_and_it_is_audited(world: World) -> Non
     assert 'name="is_superuser"' in page
     response = client.post(
         change_url(walt),
-        {**change_form(walt, is_staff="on"), "date_joined_0": "2025-01-01", "date_joined_1": "00:00:00",
-         "initial-date_joined_0": "2025-01-01", "initial-date_joined_1": "00:00:00"},
+        {
+            **change_form(walt, is_staff="on"),
+            "date_joined_0": "2025-01-01",
+            "date_joined_1": "00:00:00",
+            "initial-date_joined_0": "2025-01-01",
+            "initial-date_joined_1": "00:00:00",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     walt.refresh_from_db()

@@ -44,7 +44,10 @@ def test_it_reports_an_altered_value(world: World) -> None:
 def test_it_reports_an_entry_rewritten_with_a_fresh_hash(world: World) -> None:
     entry = AuditLog.objects.order_by("seq")[5]
     entry.reason = "rewritten"
-    raw("UPDATE audit_auditlog SET reason = %s, hash = %s WHERE seq = %s", ["rewritten", entry.compute_hash(), entry.seq])
+    raw(
+        "UPDATE audit_auditlog SET reason = %s, hash = %s WHERE seq = %s",
+        ["rewritten", entry.compute_hash(), entry.seq],
+    )
     report = verify_chain()
     assert report.problem is not None
     assert report.problem.seq == entry.seq
@@ -91,7 +94,11 @@ def test_the_history_page_shows_who_changed_a_value_and_why(world: World) -> Non
     world.submit("A")
     item = world.item("A", "1")
     actions.check_verify_item(
-        item=item, raw_values={"water_months": 3}, score=None, reason="省控断面 3 月超标", version=item.version,
+        item=item,
+        raw_values={"water_months": 3},
+        score=None,
+        reason="省控断面 3 月超标",
+        version=item.version,
         acting_user=world.people["walt"],
     )
     page = world.client("alice").get(f"/items/{item.pk}/history/").content.decode()
@@ -110,7 +117,10 @@ def test_the_cli_reports_an_evidence_file_swapped_on_disk(world: World, capsys: 
     assert main(["audit", "verify"]) == 1
     assert f"佐证材料 #{evidence.pk}「监测报告.pdf」：文件被替换或改动" in capsys.readouterr().err
     # Editing the row's hash to match the forged file does not help: the upload entry holds the original hash.
-    raw("UPDATE assessments_evidence SET sha256 = %s WHERE id = %s", [hashlib.sha256(b"%PDF-1.4 forged").hexdigest(), evidence.pk])
+    raw(
+        "UPDATE assessments_evidence SET sha256 = %s WHERE id = %s",
+        [hashlib.sha256(b"%PDF-1.4 forged").hexdigest(), evidence.pk],
+    )
     assert main(["audit", "verify"]) == 1
     assert "记录的文件哈希被改动" in capsys.readouterr().err
 

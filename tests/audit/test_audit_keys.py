@@ -77,8 +77,9 @@ def test_entries_are_signed_with_the_key_so_a_database_writer_cannot_recompute_t
     assert entry.hash != hashlib.sha256(entry.payload()).hexdigest()
 
 
-def test_a_rotated_key_keeps_the_older_entries_verifiable(db: Any, key_file: Path, monkeypatch: pytest.MonkeyPatch,
-                                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_rotated_key_keeps_the_older_entries_verifiable(
+    db: Any, key_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     key_file.parent.mkdir()
     key_file.write_text(KEY_ONE + "\n")
     add_unit("900001")
@@ -158,8 +159,10 @@ def test_a_printed_code_is_checked_against_the_log(published: World, capsys: pyt
             entry.reason = "核实无误（改写）"
         entry.prev_hash = prev
         entry.hash = entry.compute_hash(TEST_AUDIT_KEY.encode())
-        sql("UPDATE audit_auditlog SET reason = %s, prev_hash = %s, hash = %s WHERE id = %s",
-            [entry.reason, entry.prev_hash, entry.hash, entry.pk])
+        sql(
+            "UPDATE audit_auditlog SET reason = %s, prev_hash = %s, hash = %s WHERE id = %s",
+            [entry.reason, entry.prev_hash, entry.hash, entry.pk],
+        )
         prev = entry.hash
     sql("UPDATE audit_chainhead SET last_hash = %s WHERE id = 1", [prev])
     assert verify_chain().ok
@@ -193,11 +196,26 @@ def _legacy_chain(count: int) -> None:
     for seq in range(1, count + 1):
         entry = AuditLog.objects.filter(seq=seq).first()
         assert entry is not None
-        payload = canonical([entry.seq, entry.created_at.isoformat(), entry.actor_name, entry.action,
-                             entry.object_type, entry.object_id, entry.what, entry.old_value, entry.new_value,
-                             entry.reason, prev])
+        payload = canonical(
+            [
+                entry.seq,
+                entry.created_at.isoformat(),
+                entry.actor_name,
+                entry.action,
+                entry.object_type,
+                entry.object_id,
+                entry.what,
+                entry.old_value,
+                entry.new_value,
+                entry.reason,
+                prev,
+            ]
+        )
         digest = hashlib.sha256(payload.encode()).hexdigest()
-        sql("UPDATE audit_auditlog SET rows = '', key_id = '', prev_hash = %s, hash = %s WHERE seq = %s", [prev, digest, seq])
+        sql(
+            "UPDATE audit_auditlog SET rows = '', key_id = '', prev_hash = %s, hash = %s WHERE seq = %s",
+            [prev, digest, seq],
+        )
         prev = digest
     sql("UPDATE audit_chainhead SET last_seq = %s, last_hash = %s WHERE id = 1", [count, prev])
 
@@ -234,8 +252,9 @@ def test_every_action_path_replays_clean(world: World) -> None:
         assert report.ok, report.problems
 
     world.fill("A")
-    actions.check_add_evidence(item=world.item("A", "1"), upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4 x"),
-                               acting_user=world.people["fay"])
+    actions.check_add_evidence(
+        item=world.item("A", "1"), upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4 x"), acting_user=world.people["fay"]
+    )
     world.submit("A")
     item = world.item("A", "1")
     actions.check_return_item(item=item, comment="请补充监测报告", version=item.version, acting_user=walt)
@@ -243,12 +262,14 @@ def test_every_action_path_replays_clean(world: World) -> None:
     world.fill("A", {"water_months": 2, "good_days": 87.0, "tasks_done": True, "awards": 0, "incidents": 0})
     world.submit("A")  # the returned item is open again
     clean()
-    actions.do_import_monitoring_values(cycle=world.cycle, rows=[{"unit_id": "220200", "good_days": 90.0}],
-                                        source="省站", acting_user=office)
+    actions.do_import_monitoring_values(
+        cycle=world.cycle, rows=[{"unit_id": "220200", "good_days": 90.0}], source="省站", acting_user=office
+    )
     actions.check_save_findings(cycle=world.cycle, unit_code="220100", raw={"major_incident": "否"}, acting_user=office)
     actions.check_decide_remaining_findings_no(cycle=world.cycle, acting_user=office)
-    actions.check_issue_letter(letter=world.cycle.letters.get(unit=world.units["B"]), raw={"good_days_target": "88"},
-                               acting_user=office)
+    actions.check_issue_letter(
+        letter=world.cycle.letters.get(unit=world.units["B"]), raw={"good_days_target": "88"}, acting_user=office
+    )
     clean()
     world.verify_all("A")
     for unit in ("B", "C"):
@@ -259,8 +280,14 @@ def test_every_action_path_replays_clean(world: World) -> None:
     actions.check_send_back_cycle(cycle=world.cycle, comment="请复核甲市", acting_user=leader)
     actions.check_reopen_verification(assessment=world.assessment("A"), reason="复核", acting_user=office)
     item = world.item("A", "1")
-    actions.check_verify_item(item=item, raw_values={"water_months": 3}, score=None, reason="复核为 3 个月",
-                              version=item.version, acting_user=walt)
+    actions.check_verify_item(
+        item=item,
+        raw_values={"water_months": 3},
+        score=None,
+        reason="复核为 3 个月",
+        version=item.version,
+        acting_user=walt,
+    )
     actions.check_evaluate_cycle(cycle=world.cycle, acting_user=office)  # replaces the Result rows
     clean()
     actions.check_approve_cycle(cycle=world.cycle, acting_user=leader)
@@ -283,14 +310,28 @@ def test_every_action_path_replays_clean(world: World) -> None:
     client = world.client("alice")
     client.force_login(root)
     unit = actions.do_create_unit(code="229999", name="丁县", type="county", sequence="county", acting_user=root)
-    actions.do_add_membership(user=User.objects.create_user("otto"), role=Membership.Role.FILLER, unit=unit,
-                              acting_user=root)
-    assert client.post(f"/admin/assessments/unit/{unit.pk}/change/", {
-        "code": "229999", "name": "丁县（新）", "type": "county", "sequence": "county", "parent": "",
-    }).status_code == 302
+    actions.do_add_membership(
+        user=User.objects.create_user("otto"), role=Membership.Role.FILLER, unit=unit, acting_user=root
+    )
+    assert (
+        client.post(
+            f"/admin/assessments/unit/{unit.pk}/change/",
+            {
+                "code": "229999",
+                "name": "丁县（新）",
+                "type": "county",
+                "sequence": "county",
+                "parent": "",
+            },
+        ).status_code
+        == 302
+    )
     assert client.post(f"/admin/assessments/unit/{unit.pk}/delete/", {"post": "yes"}).status_code == 302
     assert not Membership.objects.filter(user__username="otto").exists()  # cascaded with the unit
-    assert client.post(f"/admin/auth/user/{User.objects.get(username='otto').pk}/delete/", {"post": "yes"}).status_code == 302
+    assert (
+        client.post(f"/admin/auth/user/{User.objects.get(username='otto').pk}/delete/", {"post": "yes"}).status_code
+        == 302
+    )
     clean()
     assert json.loads(AuditLog.objects.filter(action="user.delete").get().rows) == {
         "auth.user": {str(AuditLog.objects.filter(action="user.delete").get().object_id): None}

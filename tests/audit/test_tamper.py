@@ -48,7 +48,8 @@ def probe(world: World) -> Probe:
     office, leader = world.people["alice"], world.people["linda"]
     world.fill("A")
     evidence = actions.check_add_evidence(
-        item=world.item("A", "1"), upload=SimpleUploadedFile("监测报告.pdf", b"%PDF-1.4 original"),
+        item=world.item("A", "1"),
+        upload=SimpleUploadedFile("监测报告.pdf", b"%PDF-1.4 original"),
         acting_user=world.people["fay"],
     )
     actions.do_import_monitoring_values(
@@ -59,8 +60,12 @@ def probe(world: World) -> Probe:
     actions.check_approve_cycle(cycle=world.cycle, acting_user=leader)
     actions.check_publish_cycle(cycle=world.cycle, acting_user=office)
     later = actions.do_open_cycle(
-        name="2025年度考核", year=2025, scheme_id="", units=world.units.values(),
-        scheme_file=ContentFile(SCHEME_YAML.encode(), name="web_scheme.yaml"), acting_user=office,
+        name="2025年度考核",
+        year=2025,
+        scheme_id="",
+        units=world.units.values(),
+        scheme_file=ContentFile(SCHEME_YAML.encode(), name="web_scheme.yaml"),
+        acting_user=office,
     )
     return Probe(world, later, evidence)
 
@@ -76,7 +81,13 @@ def final_score_plus_50(p: Probe) -> list[str]:
     result = p.result("A")
     assert result.final_score is not None
     sql("UPDATE assessments_result SET final_score = final_score + 50 WHERE id = %s", [result.pk])
-    return ["甲市（220100）", "「2024年度考核」", "综合得分", f"记录为 {result.final_score}", f"现为 {result.final_score + 50}"]
+    return [
+        "甲市（220100）",
+        "「2024年度考核」",
+        "综合得分",
+        f"记录为 {result.final_score}",
+        f"现为 {result.final_score + 50}",
+    ]
 
 
 def grade_set_to_excellent(p: Probe) -> list[str]:
@@ -98,7 +109,10 @@ def self_evaluation_values(p: Probe) -> list[str]:
 
 def verification_values(p: Probe) -> list[str]:
     item = p.world.item("C", "2")
-    sql('UPDATE assessments_verification SET "values" = %s WHERE item_id = %s', [json.dumps({"good_days": 99.0}), item.pk])
+    sql(
+        'UPDATE assessments_verification SET "values" = %s WHERE item_id = %s',
+        [json.dumps({"good_days": 99.0}), item.pk],
+    )
     return ["丙县（220281）", "指标 2「空气质量」", "核实值「优良天数比例」 记录为 86.5，现为 99.0"]
 
 
@@ -124,7 +138,10 @@ def imported_value(p: Probe) -> list[str]:
 
 def letter_targets(p: Probe) -> list[str]:
     letter = p.world.cycle.letters.get(unit=p.world.units["C"])  # issued with good_days_target 85
-    sql("UPDATE assessments_responsibilityletter SET targets = %s WHERE id = %s", [json.dumps({"good_days_target": 50.0}), letter.pk])
+    sql(
+        "UPDATE assessments_responsibilityletter SET targets = %s WHERE id = %s",
+        [json.dumps({"good_days_target": 50.0}), letter.pk],
+    )
     return ["丙县（220281）", "目标责任书", "目标值「优良天数比例目标」 记录为 85.0，现为 50.0"]
 
 
@@ -155,7 +172,9 @@ def result_inserted(p: Probe) -> list[str]:
     """A result row for a unit of the open cycle, copied from a published one, with no audit entry."""
     source = p.result("A")
     target = Assessment.objects.get(cycle=p.later, unit=p.world.units["A"])
-    columns = [c.name for c in connection.introspection.get_table_description(connection.cursor(), "assessments_result")]
+    columns = [
+        c.name for c in connection.introspection.get_table_description(connection.cursor(), "assessments_result")
+    ]
     copied = ", ".join(connection.ops.quote_name(c) for c in columns if c not in ("id", "cycle_id", "assessment_id"))
     sql(
         f"INSERT INTO assessments_result (cycle_id, assessment_id, {copied}) "
@@ -196,7 +215,10 @@ def _rewrite_tail(sign: Callable[[AuditLog], str]) -> None:
             entry.reason = "（改写）"
         entry.prev_hash = prev
         entry.hash = sign(entry)
-        sql("UPDATE audit_auditlog SET reason = %s, prev_hash = %s, hash = %s WHERE id = %s", [entry.reason, entry.prev_hash, entry.hash, entry.pk])
+        sql(
+            "UPDATE audit_auditlog SET reason = %s, prev_hash = %s, hash = %s WHERE id = %s",
+            [entry.reason, entry.prev_hash, entry.hash, entry.pk],
+        )
         prev = entry.hash
     sql("UPDATE audit_chainhead SET last_hash = %s WHERE id = 1", [prev])
 
@@ -222,13 +244,37 @@ def forged_entry_with_correct_sha256(p: Probe) -> list[str]:
     last = _tail(1)[0]
     rows = {"assessments.result": {str(result.pk): _result_snapshot(result.pk)}}
     forged = AuditLog(
-        seq=last.seq + 1, created_at=last.created_at, actor_name="alice", action="cycle.evaluate",
-        object_type="assessments.cycle", object_id=str(p.world.cycle.pk), what="", old_value="", new_value="",
-        reason="复核更正", rows=canonical(rows), key_id=last.key_id, prev_hash=last.hash,
+        seq=last.seq + 1,
+        created_at=last.created_at,
+        actor_name="alice",
+        action="cycle.evaluate",
+        object_type="assessments.cycle",
+        object_id=str(p.world.cycle.pk),
+        what="",
+        old_value="",
+        new_value="",
+        reason="复核更正",
+        rows=canonical(rows),
+        key_id=last.key_id,
+        prev_hash=last.hash,
     )
     forged.hash = hashlib.sha256(forged.payload()).hexdigest()
-    names = ["seq", "created_at", "actor_name", "action", "object_type", "object_id", "what", "old_value", "new_value",
-             "reason", "rows", "key_id", "prev_hash", "hash"]
+    names = [
+        "seq",
+        "created_at",
+        "actor_name",
+        "action",
+        "object_type",
+        "object_id",
+        "what",
+        "old_value",
+        "new_value",
+        "reason",
+        "rows",
+        "key_id",
+        "prev_hash",
+        "hash",
+    ]
     values = [getattr(forged, n) for n in names]
     values[1] = connection.ops.adapt_datetimefield_value(forged.created_at)
     sql(
@@ -261,11 +307,28 @@ def audit_row_deleted(p: Probe) -> list[str]:
 CASES: dict[str, Callable[[Probe], list[str]]] = {
     f.__name__: f
     for f in [
-        final_score_plus_50, grade_set_to_excellent, result_deleted, self_evaluation_values, verification_values,
-        assessment_moved_to_published, published_at_without_approval, imported_value, letter_targets,
-        filler_promoted, superuser_set, approver_password_reset, unit_renamed, result_inserted,
-        chain_tail_rewritten_unkeyed, chain_tail_rewritten_guessed_key, forged_entry_with_correct_sha256,
-        chain_head_edited, evidence_file_swapped, evidence_row_deleted, scheme_file_swapped, audit_row_deleted,
+        final_score_plus_50,
+        grade_set_to_excellent,
+        result_deleted,
+        self_evaluation_values,
+        verification_values,
+        assessment_moved_to_published,
+        published_at_without_approval,
+        imported_value,
+        letter_targets,
+        filler_promoted,
+        superuser_set,
+        approver_password_reset,
+        unit_renamed,
+        result_inserted,
+        chain_tail_rewritten_unkeyed,
+        chain_tail_rewritten_guessed_key,
+        forged_entry_with_correct_sha256,
+        chain_head_edited,
+        evidence_file_swapped,
+        evidence_row_deleted,
+        scheme_file_swapped,
+        audit_row_deleted,
     ]
 }
 
@@ -287,4 +350,3 @@ def test_a_clean_cycle_verifies_with_a_one_line_summary(probe: Probe, capsys: py
     # users, units, roles, two cycles with their letters, assessments, items, verifications, an evidence row, an
     # imported value and the results are all explained by the log
     assert ChainHead.objects.get(pk=1).last_seq == AuditLog.objects.count()
-

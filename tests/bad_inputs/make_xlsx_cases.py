@@ -58,7 +58,9 @@ def score_cases() -> None:
     """``kaohe score`` inputs whose one bad cell calamine would read as empty: the ``inf`` cell of
     score_inputs/inf_cell.csv (row 3, pm25_strive) becomes a formula error (#DIV/0! cached by Excel) or a formula
     no program calculated (openpyxl writes formulas without values)."""
-    rows = [line.split(",") for line in (HERE / "score_inputs" / "inf_cell.csv").read_text(encoding="utf-8").splitlines()]
+    rows = [
+        line.split(",") for line in (HERE / "score_inputs" / "inf_cell.csv").read_text(encoding="utf-8").splitlines()
+    ]
     column = rows[0].index("pm25_strive")
     rows[2][column] = "=1/0"
     data = _book(rows)
@@ -69,7 +71,10 @@ def score_cases() -> None:
         for entry in src.infolist():
             body = src.read(entry)
             if entry.filename == "xl/worksheets/sheet1.xml":
-                body = body.replace(b'<c r="' + ref + b'"><f>1/0</f><v></v></c>', b'<c r="' + ref + b'" t="e"><f>1/0</f><v>#DIV/0!</v></c>')
+                body = body.replace(
+                    b'<c r="' + ref + b'"><f>1/0</f><v></v></c>',
+                    b'<c r="' + ref + b'" t="e"><f>1/0</f><v>#DIV/0!</v></c>',
+                )
                 assert b"#DIV/0!" in body
             dst.writestr(entry, body)
     (HERE / "score_inputs" / "div0.xlsx").write_bytes(out.getvalue())

@@ -29,7 +29,17 @@ def _argv(folder: str, case: Path, tmp: Path) -> list[str]:
         return ["water", "evaluate", str(case), "--year", "2020", "--out", str(tmp / "water.csv")]
     if folder == "score_history":
         inputs = SAMPLES / "xx_district_inputs_2020.csv"
-        return ["score", "--scheme", "xx-city-2020", "--inputs", str(inputs), "--history", str(case), "--out", str(tmp / "r.csv")]
+        return [
+            "score",
+            "--scheme",
+            "xx-city-2020",
+            "--inputs",
+            str(inputs),
+            "--history",
+            str(case),
+            "--out",
+            str(tmp / "r.csv"),
+        ]
     if folder == "score_inputs":
         return ["score", "--scheme", "xx-city-2020", "--inputs", str(case), "--out", str(tmp / "r.csv")]
     assert folder == "args", folder
@@ -60,7 +70,12 @@ def _cases() -> list[tuple[str, Path]]:
 def test_the_corpus_covers_every_folder_and_the_readme_lists_every_case() -> None:
     cases = _cases()
     assert {folder for folder, _ in cases} == {
-        "schemes_validate", "air_evaluate", "water_evaluate", "score_history", "score_inputs", "args",
+        "schemes_validate",
+        "air_evaluate",
+        "water_evaluate",
+        "score_history",
+        "score_inputs",
+        "args",
     }
     expected = _expected()
     assert sorted(f"{folder}/{case.name}" for folder, case in cases) == sorted(expected)

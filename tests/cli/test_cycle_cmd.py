@@ -21,7 +21,9 @@ def test_it_lists_the_cycles(world: World, capsys: pytest.CaptureFixture[str]) -
     assert str(world.cycle.pk) in out and world.cycle.name in out and "填报中 3" in out
 
 
-def test_it_imports_monitoring_values_as_the_office(world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_it_imports_monitoring_values_as_the_office(
+    world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "air_inputs.csv"
     path.write_text("unit_id,good_days\n220100,81.5\n220281,90\n", encoding="utf-8")
     assert main(["import", str(world.cycle.pk), str(path), "--user", "alice"]) == 0

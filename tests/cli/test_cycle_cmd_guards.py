@@ -29,7 +29,9 @@ def test_import_refuses_a_file_it_cannot_read(
     assert not ImportedValue.objects.exists()
 
 
-@pytest.mark.parametrize(("out", "words"), [("DIR/results.xlsx", "names a directory"), ("/proc/kaohe.docx", "cannot write")])
+@pytest.mark.parametrize(
+    ("out", "words"), [("DIR/results.xlsx", "names a directory"), ("/proc/kaohe.docx", "cannot write")]
+)
 def test_export_refuses_an_out_it_cannot_write(
     world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str], out: str, words: str
 ) -> None:

@@ -47,13 +47,17 @@ def test_it_scores_a_csv_and_writes_an_office_workbook(tmp_path: Path, capsys: p
     # 丙区: water 100 (3 months waived); air 96 ≥ 95 ⇒ 40; 140 ⇒ 优秀 by score, 特别重大事件 ⇒ 良好
     # 甲区: water 100 − (2×5 + 1×10) + 5 = 85; air 88 ⇒ 36 − (2×1 + 2×2) = 30; 115 ⇒ 良好
     assert [(r["排名"], r["单位名称"], r["总分"], r["等级"]) for r in rows] == [
-        (1, "乙区", 158, "优秀"), (2, "丙区", 140, "良好"), (3, "甲区", 115, "良好"),
+        (1, "乙区", 158, "优秀"),
+        (2, "丙区", 140, "良好"),
+        (3, "甲区", 115, "良好"),
     ]
     reasons = [[c.value for c in r] for r in wb["加扣分明细"].iter_rows(min_row=2)]
     assert ["a", "1", "水", -10, "A 反弹为劣Ⅴ类 1 月次 ×10"] in reasons
 
 
-def test_the_workbook_names_vetoes_consequences_and_rules_in_words(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_workbook_names_vetoes_consequences_and_rules_in_words(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # mini.yaml with its 特别重大事件 rule turned into a veto that declares a consequence: 丙区 (140, the 2nd score)
     # ⇒ 不合格 and vetoed ⇒ placed last (3) after 乙区 158 and 甲区 115; the sheet says so in words, not "R2"
     text = MINI.read_text(encoding="utf-8").replace(
@@ -64,7 +68,18 @@ def test_the_workbook_names_vetoes_consequences_and_rules_in_words(tmp_path: Pat
     scheme = tmp_path / "veto.yaml"
     scheme.write_text(text, encoding="utf-8")
     out = tmp_path / "results.xlsx"
-    code, stdout, _ = run(["score", "--scheme", str(scheme), "--inputs", str(write_csv(tmp_path / "in.csv", GOOD_ROWS)), "--out", str(out)], capsys)
+    code, stdout, _ = run(
+        [
+            "score",
+            "--scheme",
+            str(scheme),
+            "--inputs",
+            str(write_csv(tmp_path / "in.csv", GOOD_ROWS)),
+            "--out",
+            str(out),
+        ],
+        capsys,
+    )
     assert code == 0
     # the printed list marks it too; with 3 units all three are in the bottom three (约谈)
     assert [line.split()[-2:] for line in stdout.splitlines() if "丙区" in line] == [["约谈", "否决"]]
@@ -80,31 +95,64 @@ def test_the_workbook_names_vetoes_consequences_and_rules_in_words(tmp_path: Pat
 
 def test_it_writes_json_and_csv_results(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     inputs = write_csv(tmp_path / "in.csv", GOOD_ROWS)
-    assert run(["score", "--scheme", str(MINI), "--inputs", str(inputs), "--out", str(tmp_path / "r.json")], capsys)[0] == 0
+    assert (
+        run(["score", "--scheme", str(MINI), "--inputs", str(inputs), "--out", str(tmp_path / "r.json")], capsys)[0]
+        == 0
+    )
     data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert {d["unit_id"]: d["grade"] for d in data} == {"a": "良好", "b": "优秀", "c": "良好"}
-    assert run(["score", "--scheme", str(MINI), "--inputs", str(inputs), "--out", str(tmp_path / "r.csv")], capsys)[0] == 0
-    assert (tmp_path / "r.csv").read_text(encoding="utf-8").splitlines()[0].startswith("unit_id,unit_name,sequence,1,2,base_total")
+    assert (
+        run(["score", "--scheme", str(MINI), "--inputs", str(inputs), "--out", str(tmp_path / "r.csv")], capsys)[0] == 0
+    )
+    assert (
+        (tmp_path / "r.csv")
+        .read_text(encoding="utf-8")
+        .splitlines()[0]
+        .startswith("unit_id,unit_name,sequence,1,2,base_total")
+    )
 
 
 BAD_CASES = {
-    "missing column": (HEADER.replace(",aqi_s", ""), [r.rsplit(",", 2)[0] + "," + r.rsplit(",", 1)[1] for r in GOOD_ROWS],
-                       ["column aqi_s: missing column 力争值 (%) [aqi_s]"]),
-    "text in a number cell": (HEADER, [GOOD_ROWS[0].replace(",88,", ",很好,"), *GOOD_ROWS[1:]],
-                              ["row 2, column 优良天数比例 (%) [aqi]: '很好' is not valid; expected a number"]),
-    "ratio of 130%": (HEADER, [GOOD_ROWS[0].replace(",88,", ",130%,"), *GOOD_ROWS[1:]],
-                      ["row 2, column 优良天数比例 (%) [aqi]: 130 is out of range; expected a number in [0, 100] %"]),
-    "duplicate unit": (HEADER, [*GOOD_ROWS, GOOD_ROWS[1]],
-                       ["row 3, column 单位代码 [unit_id]: duplicate unit 'b'", "row 5, column 单位代码 [unit_id]: duplicate unit 'b'"]),
-    "unknown sequence": (HEADER, [GOOD_ROWS[0].replace(",d,", ",县,"), *GOOD_ROWS[1:]],
-                         ["row 2, column 排名序列 [sequence]: unknown sequence '县'; expected one of ['d']"]),
-    "list lengths differ": (HEADER, [GOOD_ROWS[0].replace("2;1,1;0", "2;1,1"), *GOOD_ROWS[1:]],
-                            ["row 2, column 劣V月数 [infv]: has 1 values but 'sections' lists 2 sections (indicator 1)"]),
+    "missing column": (
+        HEADER.replace(",aqi_s", ""),
+        [r.rsplit(",", 2)[0] + "," + r.rsplit(",", 1)[1] for r in GOOD_ROWS],
+        ["column aqi_s: missing column 力争值 (%) [aqi_s]"],
+    ),
+    "text in a number cell": (
+        HEADER,
+        [GOOD_ROWS[0].replace(",88,", ",很好,"), *GOOD_ROWS[1:]],
+        ["row 2, column 优良天数比例 (%) [aqi]: '很好' is not valid; expected a number"],
+    ),
+    "ratio of 130%": (
+        HEADER,
+        [GOOD_ROWS[0].replace(",88,", ",130%,"), *GOOD_ROWS[1:]],
+        ["row 2, column 优良天数比例 (%) [aqi]: 130 is out of range; expected a number in [0, 100] %"],
+    ),
+    "duplicate unit": (
+        HEADER,
+        [*GOOD_ROWS, GOOD_ROWS[1]],
+        [
+            "row 3, column 单位代码 [unit_id]: duplicate unit 'b'",
+            "row 5, column 单位代码 [unit_id]: duplicate unit 'b'",
+        ],
+    ),
+    "unknown sequence": (
+        HEADER,
+        [GOOD_ROWS[0].replace(",d,", ",县,"), *GOOD_ROWS[1:]],
+        ["row 2, column 排名序列 [sequence]: unknown sequence '县'; expected one of ['d']"],
+    ),
+    "list lengths differ": (
+        HEADER,
+        [GOOD_ROWS[0].replace("2;1,1;0", "2;1,1"), *GOOD_ROWS[1:]],
+        ["row 2, column 劣V月数 [infv]: has 1 values but 'sections' lists 2 sections (indicator 1)"],
+    ),
 }
 
 
 @pytest.mark.parametrize("case", list(BAD_CASES))
-def test_it_reports_each_user_mistake_and_writes_nothing(case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_it_reports_each_user_mistake_and_writes_nothing(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     header, rows, expected = BAD_CASES[case]
     inputs = write_csv(tmp_path / "in.csv", rows, header)
     out = tmp_path / "results.xlsx"
@@ -118,17 +166,26 @@ def test_it_reports_each_user_mistake_and_writes_nothing(case: str, tmp_path: Pa
 def test_it_reports_the_sheet_of_an_excel_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     units = write_csv(tmp_path / "units.csv", ["a,甲区,d", "b,乙区,d"], "unit_id,unit_name,sequence")
     template = tmp_path / "template.xlsx"
-    assert run(["inputs-template", "--scheme", str(MINI), "--units", str(units), "--out", str(template)], capsys)[0] == 0
+    assert (
+        run(["inputs-template", "--scheme", str(MINI), "--units", str(units), "--out", str(template)], capsys)[0] == 0
+    )
     wb = load_workbook(template)
     ws = wb["填报"]
     ws["I2"] = "很好"  # aqi of unit a (column I)
     wb.save(template)
-    code, _, err = run(["score", "--scheme", str(MINI), "--inputs", str(template), "--out", str(tmp_path / "r.xlsx")], capsys)
+    code, _, err = run(
+        ["score", "--scheme", str(MINI), "--inputs", str(template), "--out", str(tmp_path / "r.xlsx")], capsys
+    )
     assert code == 2
-    assert f"error: {template}, sheet 填报, row 2, column 优良天数比例 (%) [aqi]: '很好' is not valid; expected a number" in err
+    assert (
+        f"error: {template}, sheet 填报, row 2, column 优良天数比例 (%) [aqi]: '很好' is not valid; expected a number"
+        in err
+    )
 
 
-def test_the_template_has_chinese_headers_validation_and_instructions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_template_has_chinese_headers_validation_and_instructions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     units = write_csv(tmp_path / "units.csv", ["a,甲区,d", "b,乙区,d"], "unit_id,unit_name,sequence")
     template = tmp_path / "template.xlsx"
     run(["inputs-template", "--scheme", str(MINI), "--units", str(units), "--out", str(template)], capsys)
@@ -138,7 +195,9 @@ def test_the_template_has_chinese_headers_validation_and_instructions(tmp_path: 
     assert header[:4] == ["单位代码 [unit_id]", "单位名称 [unit_name]", "排名序列 [sequence]", "断面 [sections]"]
     assert "优良天数比例 (%) [aqi]" in header
     assert [ws.cell(row=r, column=1).value for r in (2, 3)] == ["a", "b"]
-    validations = {str(dv.sqref).split(":")[0]: (dv.type, dv.formula1, dv.formula2) for dv in ws.data_validations.dataValidation}
+    validations = {
+        str(dv.sqref).split(":")[0]: (dv.type, dv.formula1, dv.formula2) for dv in ws.data_validations.dataValidation
+    }
     assert validations["I2"] == ("decimal", "0", "100")  # aqi, 0–100 %
     assert validations["L2"] == ("list", '"是,否"', None)  # incident, yes/no
     assert validations["C2"] == ("list", '"d"', None)  # the scheme's sequences
@@ -155,7 +214,10 @@ def test_a_filled_template_scores_like_the_csv(tmp_path: Path, capsys: pytest.Ca
         for c, value in enumerate(line.split(",")[3:], start=4):
             ws.cell(row=r, column=c, value=value)
     wb.save(template)
-    assert run(["score", "--scheme", str(MINI), "--inputs", str(template), "--out", str(tmp_path / "r.json")], capsys)[0] == 0
+    assert (
+        run(["score", "--scheme", str(MINI), "--inputs", str(template), "--out", str(tmp_path / "r.json")], capsys)[0]
+        == 0
+    )
     data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert [d["final_score"] for d in data] == [115, 158, 140]
 
@@ -171,8 +233,18 @@ def test_explain_lists_each_point_lost(tmp_path: Path, capsys: pytest.CaptureFix
 def test_an_unknown_scheme_is_a_clear_error_without_traceback(tmp_path: Path) -> None:
     inputs = write_csv(tmp_path / "in.csv", GOOD_ROWS)
     proc = subprocess.run(
-        [str(Path(__file__).parents[2] / ".venv" / "bin" / "kaohe"), "score", "--scheme", "nope", "--inputs", str(inputs), "--out", str(tmp_path / "r.xlsx")],
-        capture_output=True, text=True,
+        [
+            str(Path(__file__).parents[2] / ".venv" / "bin" / "kaohe"),
+            "score",
+            "--scheme",
+            "nope",
+            "--inputs",
+            str(inputs),
+            "--out",
+            str(tmp_path / "r.xlsx"),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 2
     assert "unknown scheme 'nope'" in proc.stderr and "Traceback" not in proc.stderr

@@ -83,10 +83,7 @@ def test_it_exits_2_on_a_bad_output_path(tmp_path, measurements, capsys, out, me
 
 
 def test_it_exits_2_for_a_year_without_data(tmp_path, measurements, capsys):
-    assert (
-        main(["water", "evaluate", str(measurements), "--year", "2031", "--out", str(tmp_path / "o.csv")])
-        == 2
-    )
+    assert main(["water", "evaluate", str(measurements), "--year", "2031", "--out", str(tmp_path / "o.csv")]) == 2
     assert "no rows for year 2031" in capsys.readouterr().err
     assert listing(tmp_path) == ["in.csv"]
 
@@ -160,9 +157,7 @@ def test_as_inputs_rejects_what_it_cannot_provide(inputs, message):
 def test_it_writes_scheme_inputs_with_as_inputs(tmp_path, measurements, monkeypatch):
     monkeypatch.setattr(kaohe, "load_scheme", lambda scheme_id: XX_WATER, raising=False)
     out = tmp_path / "inputs.csv"
-    code = main(
-        ["water", "evaluate", str(measurements), "--year", "2020", "--out", str(out), "--as-inputs", "x"]
-    )
+    code = main(["water", "evaluate", str(measurements), "--year", "2020", "--out", str(out), "--as-inputs", "x"])
     assert code == 0
     assert listing(tmp_path) == ["in.csv", "inputs.csv", "inputs_sections.csv"]
     inputs = pl.read_csv(out, infer_schema=False)
@@ -170,18 +165,11 @@ def test_it_writes_scheme_inputs_with_as_inputs(tmp_path, measurements, monkeypa
     assert inputs.row(0) == ("U1", "0;0", "true;true", None)
 
 
-def test_it_exits_2_when_the_scheme_wants_a_column_we_do_not_make(
-    tmp_path, measurements, monkeypatch, capsys
-):
+def test_it_exits_2_when_the_scheme_wants_a_column_we_do_not_make(tmp_path, measurements, monkeypatch, capsys):
     wrong = scheme({"id": "x", "source": "water.nope"})
     monkeypatch.setattr(kaohe, "load_scheme", lambda scheme_id: wrong, raising=False)
     out = tmp_path / "inputs.xlsx"
-    assert (
-        main(
-            ["water", "evaluate", str(measurements), "--year", "2020", "--out", str(out), "--as-inputs", "x"]
-        )
-        == 2
-    )
+    assert main(["water", "evaluate", str(measurements), "--year", "2020", "--out", str(out), "--as-inputs", "x"]) == 2
     assert "'water.nope'" in capsys.readouterr().err
     assert listing(tmp_path) == ["in.csv"]
 
@@ -197,6 +185,12 @@ def test_formula_like_section_names_stay_text_in_xlsx(tmp_path):
     out = tmp_path / "out.xlsx"
     assert main(["water", "evaluate", str(source), "--year", "2020", "--out", str(out)]) == 0
     book = load_workbook(out)
-    cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    cells = [
+        c
+        for ws in book.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and "HYPERLINK" in c.value
+    ]
     assert len(cells) == 3  # section_name; the unit's wq_sections and rebound_sections
     assert all((c.value, c.data_type) == ("'" + hostile, "s") for c in cells)

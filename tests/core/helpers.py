@@ -11,8 +11,21 @@ import polars as pl
 import kaohe
 from kaohe.core import Scheme, check_inputs, load_scheme_text, score_reference
 
-COMPARED = ["base_total", "bonus", "deduction", "final_score", "grade", "rank", "advanced", "interview",
-            "accountability", "blocked", "dishonesty_record", "vetoed", "consequences"]
+COMPARED = [
+    "base_total",
+    "bonus",
+    "deduction",
+    "final_score",
+    "grade",
+    "rank",
+    "advanced",
+    "interview",
+    "accountability",
+    "blocked",
+    "dishonesty_record",
+    "vetoed",
+    "consequences",
+]
 
 
 def scheme_from(text: str) -> Scheme:

@@ -20,7 +20,14 @@ BASE_DOC: dict[str, Any] = {
     "name": "测试",
     "year": 2022,
     "total_points": 100,
-    "grading": {"bands": [{"grade": "优秀", "min": 90}, {"grade": "良好", "min": 80}, {"grade": "合格", "min": 60}, {"grade": "不合格"}]},
+    "grading": {
+        "bands": [
+            {"grade": "优秀", "min": 90},
+            {"grade": "良好", "min": 80},
+            {"grade": "合格", "min": 60},
+            {"grade": "不合格"},
+        ]
+    },
     "ranking": {"advanced": {"share": 1 / 3}, "interview": {"bottom": 3}, "accountability": {"years": 3}},
     "sequences": [{"id": "d", "name": "区"}],
     "inputs": [
@@ -36,12 +43,26 @@ BASE_DOC: dict[str, Any] = {
     ],
     "indicators": [{"id": "x", "name": "综合", "points": 100, "rule": {"kind": "manual", "input": "s"}}],
     "bonus_items": [
-        {"id": "B1", "name": "加分一", "points": 5, "rule": {"kind": "per_count", "awards": [{"input": "b1", "per": 1, "label": "创新"}]}},
-        {"id": "B2", "name": "加分二", "points": 5, "rule": {"kind": "per_count", "awards": [{"input": "b2", "per": 1, "label": "示范"}]}},
+        {
+            "id": "B1",
+            "name": "加分一",
+            "points": 5,
+            "rule": {"kind": "per_count", "awards": [{"input": "b1", "per": 1, "label": "创新"}]},
+        },
+        {
+            "id": "B2",
+            "name": "加分二",
+            "points": 5,
+            "rule": {"kind": "per_count", "awards": [{"input": "b2", "per": 1, "label": "示范"}]},
+        },
     ],
     "bonus_cap": 5,
     "deduction_items": [
-        {"id": "D1", "name": "扣分一", "rule": {"kind": "per_count", "awards": [{"input": "d1", "per": 20, "label": "重大事件"}]}}
+        {
+            "id": "D1",
+            "name": "扣分一",
+            "rule": {"kind": "per_count", "awards": [{"input": "d1", "per": 20, "label": "重大事件"}]},
+        }
     ],
     "special": {
         "never_excellent": [{"id": "R1", "name": "特别重大事件", "when": {"input": "incident"}}],
@@ -53,7 +74,17 @@ BASE_DOC: dict[str, Any] = {
         "no_advanced": [{"id": "R7", "name": "区域限批", "when": {"input": "ban"}}],
     },
 }
-NEUTRAL = {"s": 85, "b1": 0, "b2": 0, "d1": 0, "incident": False, "late": False, "binding": False, "fake": False, "ban": False}
+NEUTRAL = {
+    "s": 85,
+    "b1": 0,
+    "b2": 0,
+    "d1": 0,
+    "incident": False,
+    "late": False,
+    "binding": False,
+    "fake": False,
+    "ban": False,
+}
 
 
 def make(**changes: Any) -> Any:
@@ -66,7 +97,9 @@ def one(scheme: Any, **row: Any) -> dict[str, Any]:
     return score_both(scheme, [{**NEUTRAL, **row}])[0]
 
 
-@pytest.mark.parametrize(("s", "grade"), [(95, "优秀"), (90, "优秀"), (89.99, "良好"), (80, "良好"), (60, "合格"), (59.5, "不合格")])
+@pytest.mark.parametrize(
+    ("s", "grade"), [(95, "优秀"), (90, "优秀"), (89.99, "良好"), (80, "良好"), (60, "合格"), (59.5, "不合格")]
+)
 def test_it_grades_by_the_configured_bands(s: float, grade: str) -> None:
     assert one(make(), s=s)["grade"] == grade
 
@@ -292,7 +325,9 @@ def test_a_vetoed_unit_is_never_advanced_without_grade_bands() -> None:
 
 def test_the_consequences_of_a_veto_are_recorded_on_the_result() -> None:
     # seed 002 art. 9(三): 一票否决 ⇒ 不得评为先进单位，不予通报表扬；党政主要领导、分管领导年度考核不得评优
-    got = _ranked_by(vetoing(), [90, 80, 70, 60], u00={"ban": True}, u01={"fake": True, "ban": True}, u02={"late": True})
+    got = _ranked_by(
+        vetoing(), [90, 80, 70, 60], u00={"ban": True}, u01={"fake": True, "ban": True}, u02={"late": True}
+    )
     assert got["u00"]["consequences"] == [CONSEQUENCE_R7]
     assert got["u01"]["consequences"] == [CONSEQUENCE_R5, CONSEQUENCE_R7]  # in the order of the flags: R5, R7
     assert (got["u02"]["consequences"], got["u02"]["vetoed"]) == ([], False)  # 降档 is no veto and declares none
@@ -303,12 +338,19 @@ def test_a_blocked_result_is_neither_vetoed_nor_given_consequences() -> None:
     # missing_policy block: no result to set aside, as for dishonesty_record
     scheme = vetoing().model_copy(update={"missing_policy": "block"})
     got = _ranked_by(scheme, [90, 80], u00={"s": None, "ban": True})
-    assert (got["u00"]["blocked"], got["u00"]["vetoed"], got["u00"]["consequences"], got["u00"]["rank"]) == (True, False, [], None)
+    assert (got["u00"]["blocked"], got["u00"]["vetoed"], got["u00"]["consequences"], got["u00"]["rank"]) == (
+        True,
+        False,
+        [],
+        None,
+    )
 
 
 def test_it_flags_accountability_after_three_consecutive_unmet_years() -> None:
     # seed 002 art. 20: 连续3年未完成 ⇒ 启动问责; 2022 不合格 + 2021, 2020 不合格 ⇒ yes; only 2021 ⇒ no
-    history = pl.DataFrame({"unit_id": ["a", "a", "b"], "year": [2020, 2021, 2021], "grade": ["不合格", "不合格", "不合格"]})
+    history = pl.DataFrame(
+        {"unit_id": ["a", "a", "b"], "year": [2020, 2021, 2021], "grade": ["不合格", "不合格", "不合格"]}
+    )
     rows = score_both(make(), [{**NEUTRAL, "unit_id": "a", "s": 50}, {**NEUTRAL, "unit_id": "b", "s": 50}], history)
     assert [r["accountability"] for r in rows] == [True, False]
 
@@ -321,9 +363,18 @@ def test_it_does_not_flag_accountability_when_this_year_is_met() -> None:
 def test_it_scores_each_sequence_on_its_own_indicators_and_ranks_them_apart() -> None:
     # seed 002 art. 9/10/16: towns and departments score different content and are ranked separately
     doc = {
-        "id": "t2", "name": "两序列", "year": 2022, "total_points": 100,
-        "sequences": [{"id": "town", "name": "乡镇", "indicators": ["T"]}, {"id": "dept", "name": "部门", "indicators": ["P"]}],
-        "inputs": [{"id": "t", "name": "乡镇得分", "min": 0, "max": 100}, {"id": "p", "name": "部门得分", "min": 0, "max": 100}],
+        "id": "t2",
+        "name": "两序列",
+        "year": 2022,
+        "total_points": 100,
+        "sequences": [
+            {"id": "town", "name": "乡镇", "indicators": ["T"]},
+            {"id": "dept", "name": "部门", "indicators": ["P"]},
+        ],
+        "inputs": [
+            {"id": "t", "name": "乡镇得分", "min": 0, "max": 100},
+            {"id": "p", "name": "部门得分", "min": 0, "max": 100},
+        ],
         "indicators": [
             {"id": "T", "name": "乡镇内容", "points": 100, "rule": {"kind": "manual", "input": "t"}},
             {"id": "P", "name": "部门内容", "points": 100, "rule": {"kind": "manual", "input": "p"}},
@@ -352,7 +403,9 @@ def test_it_counts_the_top_third_exactly_for_large_sequences() -> None:
 def test_it_interviews_failing_units_when_the_scheme_says_so() -> None:
     # seed 000 art. 9: 考核结果为不合格的 ⇒ 约谈; not a bottom-N rule
     ranking = {"interview": {"grades": ["不合格"]}}
-    rows = score_both(make(ranking=ranking), [{**NEUTRAL, "unit_id": "a", "s": 95}, {**NEUTRAL, "unit_id": "b", "s": 50}])
+    rows = score_both(
+        make(ranking=ranking), [{**NEUTRAL, "unit_id": "a", "s": 95}, {**NEUTRAL, "unit_id": "b", "s": 50}]
+    )
     assert [r["interview"] for r in rows] == [False, True]
 
 
@@ -360,11 +413,14 @@ def test_a_special_rule_limited_to_one_sequence_neither_applies_nor_needs_inputs
     special = {"veto": [{"id": "R2", "name": "事件", "when": {"input": "incident"}, "sequences": ["d"]}]}
     sequences = [{"id": "d", "name": "区"}, {"id": "dept", "name": "部门"}]
     scheme = make(special=special, sequences=sequences)
-    rows = score_both(scheme, [
-        {**NEUTRAL, "unit_id": "a", "s": 95, "incident": True},
-        {**NEUTRAL, "unit_id": "b", "s": 95, "incident": True, "sequence": "dept"},
-        {**NEUTRAL, "unit_id": "c", "s": 95, "incident": None, "sequence": "dept"},
-    ])
+    rows = score_both(
+        scheme,
+        [
+            {**NEUTRAL, "unit_id": "a", "s": 95, "incident": True},
+            {**NEUTRAL, "unit_id": "b", "s": 95, "incident": True, "sequence": "dept"},
+            {**NEUTRAL, "unit_id": "c", "s": 95, "incident": None, "sequence": "dept"},
+        ],
+    )
     assert [r["grade"] for r in rows] == ["不合格", "优秀", "优秀"]
     assert rows[2]["missing"] == []
 
@@ -387,10 +443,19 @@ def test_text_columns_are_read_like_input_files_by_the_library_call() -> None:
     from kaohe.core import InputTableError
 
     scheme = make()
-    text = pl.DataFrame({"unit_id": ["a"], "sequence": ["d"], **{k: [str(v) if not isinstance(v, bool) else ("是" if v else "否")] for k, v in NEUTRAL.items()}})
+    text = pl.DataFrame(
+        {
+            "unit_id": ["a"],
+            "sequence": ["d"],
+            **{k: [str(v) if not isinstance(v, bool) else ("是" if v else "否")] for k, v in NEUTRAL.items()},
+        }
+    )
     text = text.with_columns(pl.lit("95").alias("s"), pl.lit("是").alias("incident"))
     row = kaohe.score(scheme, text).row(0, named=True)
     assert (row["final_score"], row["grade"]) == (95, "良好")  # 95 ⇒ 优秀, capped by 特别重大事件
     with pytest.raises(InputTableError) as info:
         kaohe.score(scheme, text.with_columns(pl.lit("也许").alias("fake")))
-    assert str(info.value.problems[0]) == "row 2, column fake: '也许' is not valid; expected 是/否 (yes/no, true/false, 1/0)"
+    assert (
+        str(info.value.problems[0])
+        == "row 2, column fake: '也许' is not valid; expected 是/否 (yes/no, true/false, 1/0)"
+    )

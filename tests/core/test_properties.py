@@ -56,7 +56,9 @@ def unit_rows(draw: st.DrawFn, scheme: Scheme = SCHEME) -> list[dict[str, Any]]:
 
 
 RANKINGS = [
-    SCHEME.model_copy(update={"ranking": SCHEME.ranking.model_copy(update={"vetoed": vetoed, "advanced_vacated": vacated})})
+    SCHEME.model_copy(
+        update={"ranking": SCHEME.ranking.model_copy(update={"vetoed": vetoed, "advanced_vacated": vacated})}
+    )
     for vetoed in ("last", "by_score")
     for vacated in ("pass_on", "leave_empty")
 ]
@@ -70,7 +72,9 @@ def test_evaluators_agree_and_scores_stay_in_bounds(rows: list[dict[str, Any]], 
         # 不合格 is never 先进, nor is a vetoed unit, in any ranking setting
         assert not (result["advanced"] and (result["grade"] == "不合格" or result["vetoed"]))
         if scheme.ranking.vetoed == "last" and result["vetoed"]:  # after every unit of its sequence not vetoed
-            others = [o["rank"] for o in results if o["sequence"] == result["sequence"] and not o["vetoed"] and o["rank"]]
+            others = [
+                o["rank"] for o in results if o["sequence"] == result["sequence"] and not o["vetoed"] and o["rank"]
+            ]
             assert all(result["rank"] > rank for rank in others)
         assert result["vetoed"] == (not result["blocked"] and bool({"R2", "R5", "R7"} & set(result["flags"])))
 
@@ -86,6 +90,9 @@ def test_evaluators_agree_and_scores_stay_in_bounds(rows: list[dict[str, Any]], 
                     assert value <= node.points + 1e-9
         assert 0 <= result["bonus"] <= 7 + 1e-9  # bonus_cap
         assert result["deduction"] >= 0
-        assert result["final_score"] is None or abs(result["final_score"] - (result["base_total"] + result["bonus"] - result["deduction"])) < 1e-6
+        assert (
+            result["final_score"] is None
+            or abs(result["final_score"] - (result["base_total"] + result["bonus"] - result["deduction"])) < 1e-6
+        )
         if result["dishonesty_record"]:
             assert result["grade"] == "不合格"

@@ -49,7 +49,9 @@ def test_it_accepts_a_valid_scheme() -> None:
 
 
 def test_it_names_line_and_key_of_an_unknown_rule_kind() -> None:
-    text = GOOD.replace("rule: {kind: deduct, events: [{input: n, per: 2", "rule: {kind: deduce, events: [{input: n, per: 2")
+    text = GOOD.replace(
+        "rule: {kind: deduct, events: [{input: n, per: 2", "rule: {kind: deduce, events: [{input: n, per: 2"
+    )
     [problem] = problems_of(text)
     assert problem.startswith("s.yaml, line 20, key indicators['1'].children['1.2'].rule")
     assert "unknown rule kind 'deduce'" in problem and "deduct" in problem
@@ -83,7 +85,10 @@ def test_it_reports_every_problem_not_just_the_first() -> None:
 
 def test_validate_command_exits_2_with_located_messages(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text(GOOD.replace("kind: deduct, events: [{input: n, per: 2", "kind: nope, events: [{input: n, per: 2"), encoding="utf-8")
+    bad.write_text(
+        GOOD.replace("kind: deduct, events: [{input: n, per: 2", "kind: nope, events: [{input: n, per: 2"),
+        encoding="utf-8",
+    )
     assert main(["schemes", "validate", str(bad)]) == 2
     err = capsys.readouterr().err
     assert f"{bad}, line 20" in err and "Traceback" not in err
@@ -111,8 +116,9 @@ def test_core_imports_no_django() -> None:
     ],
 )
 def test_a_bonus_cap_input_must_be_a_declared_number_overriding_a_cap(extra: str, message: str) -> None:
-    text = textwrap.dedent(
-        """\
+    text = (
+        textwrap.dedent(
+            """\
         id: t
         name: 测试
         year: 2021
@@ -125,7 +131,9 @@ def test_a_bonus_cap_input_must_be_a_declared_number_overriding_a_cap(extra: str
         indicators:
           - {id: x, name: 综合, points: 10, rule: {kind: manual, input: s}}
         """
-    ) + extra
+        )
+        + extra
+    )
     with pytest.raises(SchemeError) as info:
         load_scheme_text(text, "s.yaml")
     assert message in str(info.value)

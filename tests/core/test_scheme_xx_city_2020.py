@@ -124,7 +124,12 @@ def test_document_numbering(scheme: Scheme) -> None:
     assert [n.id for n in scheme.deduction_items] == [f"D{i}" for i in range(1, 8)]
     assert scheme.bonus_cap is None and scheme.deduction_cap is None
     assert scheme.grading is not None
-    assert [(b.grade, b.min) for b in scheme.grading.bands] == [("优秀", 900), ("良好", 800), ("合格", 600), ("不合格", None)]
+    assert [(b.grade, b.min) for b in scheme.grading.bands] == [
+        ("优秀", 900),
+        ("良好", 800),
+        ("合格", 600),
+        ("不合格", None),
+    ]
     assert scheme.sequence_ids() == ["district"]
 
 
@@ -308,7 +313,9 @@ def test_3_12_2_fiscal_spending(scheme: Scheme, growth: float, expected: float) 
 
 
 def test_3_13_3_rank_share(scheme: Scheme) -> None:
-    rs = many(scheme, {"wetland_protection_rate": 95.0}, {"wetland_protection_rate": 90.0}, {"wetland_protection_rate": 85.0})
+    rs = many(
+        scheme, {"wetland_protection_rate": 95.0}, {"wetland_protection_rate": 90.0}, {"wetland_protection_rate": 85.0}
+    )
     # best 5; 90: 5 × (0.6 + 0.4 × (90 − 85) / (95 − 85)) = 4; worst 5 × 0.6 = 3
     assert [r["3.13.3"] for r in rs] == pytest.approx([5, 4, 3])
 
@@ -352,7 +359,13 @@ def test_3_14_halved_when_rectification_praised(scheme: Scheme) -> None:
 
 
 def test_3_15_per_case_deductions(scheme: Scheme) -> None:
-    r = one(scheme, inspection_cases_unhandled=4, petitions_overdue=25, rectification_plan_late=True, rectification_provincial_notices=1)
+    r = one(
+        scheme,
+        inspection_cases_unhandled=4,
+        petitions_overdue=25,
+        rectification_plan_late=True,
+        rectification_provincial_notices=1,
+    )
     assert r["3.15.1.2"] == 15 - 4 * 1
     assert r["3.15.2.2"] == max(0, 10 - 25 * 0.5)
     assert r["3.15.2.1"] == 10 - 2
@@ -382,7 +395,13 @@ def test_3_16_3_share_and_bonus(scheme: Scheme) -> None:
 
 
 def test_3_16_4_permits(scheme: Scheme) -> None:
-    r = one(scheme, permit_cleanup_stages_missed=1, permit_issuance_late=True, permit_omissions=15, permit_innovation_recognised=True)
+    r = one(
+        scheme,
+        permit_cleanup_stages_missed=1,
+        permit_issuance_late=True,
+        permit_omissions=15,
+        permit_innovation_recognised=True,
+    )
     assert r["3.16.4.1"] == 2 - 0.5
     assert r["3.16.4.2"] == 0
     assert r["3.16.4.3"] == max(0, 1 - 15 * 0.1)
@@ -453,7 +472,15 @@ def test_d2_halved_and_doubled(scheme: Scheme) -> None:
 
 
 def test_deduction_items(scheme: Scheme) -> None:
-    r = one(scheme, special_tasks_failed=1, d3_city=1, d4_incidents=1, d5_deduction=3.5, gdi_bottom10=True, dumping_cross_province=1)
+    r = one(
+        scheme,
+        special_tasks_failed=1,
+        d3_city=1,
+        d4_incidents=1,
+        d5_deduction=3.5,
+        gdi_bottom10=True,
+        dumping_cross_province=1,
+    )
     assert (r["D1"], r["D3"], r["D4"], r["D5"], r["D6"], r["D7"]) == (5, 10, 20, 3.5, 5, 4)
     assert r["final_score"] == 1000 + 10 - (5 + 10 + 20 + 3.5 + 5 + 4)  # 962.5
     assert r["grade"] == "优秀"
@@ -498,5 +525,9 @@ def test_b15_loses_a_point_per_clause_when_satisfaction_fell(scheme: Scheme) -> 
         {"satisfaction_score": 80.0, "satisfaction_gain": 2.0, "satisfaction_places_gained": 1},
         {"satisfaction_score": 70.0, "satisfaction_gain": 1.0, "satisfaction_places_gained": -1},
     )
-    assert (rs[0]["B15.1"], rs[0]["B15.2"], rs[0]["B15.3"]) == (5 - 1, 0, 3 - 1)  # places_gained 0 is 3rd of 2, 1, 0, −1
+    assert (rs[0]["B15.1"], rs[0]["B15.2"], rs[0]["B15.3"]) == (
+        5 - 1,
+        0,
+        3 - 1,
+    )  # places_gained 0 is 3rd of 2, 1, 0, −1
     assert (rs[1]["B15.1"], rs[1]["B15.2"]) == (4, 5)  # satisfaction rose: no deduction

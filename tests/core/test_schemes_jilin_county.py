@@ -201,9 +201,7 @@ def test_s0_especially_serious_incident_caps_excellent_at_good_and_leaves_good_a
     assert (out["白山市"]["final_score"], out["白山市"]["grade"]) == (pytest.approx(100), "良好")
     assert (out["松原市"]["final_score"], out["松原市"]["grade"]) == (pytest.approx(85), "良好")
     assert (out["白城市"]["final_score"], out["白城市"]["grade"]) == (pytest.approx(95), "优秀")
-    assert (
-        out["白山市"]["flags"] == ["R1"] and out["松原市"]["flags"] == ["R1"] and out["白城市"]["flags"] == []
-    )
+    assert out["白山市"]["flags"] == ["R1"] and out["松原市"]["flags"] == ["R1"] and out["白城市"]["flags"] == []
     assert not any(o["dishonesty_record"] for o in out.values())
 
 
@@ -223,12 +221,27 @@ def test_s0_a_failing_locality_is_interviewed_a_falsified_one_included() -> None
     # 延边州: 100 points, falsified ⇒ 不合格 (第十条) ⇒ 约谈. 四平市: every judgement at 0 loses 6+4+2+3+16+4+3 = 38
     # ⇒ 62 ⇒ 合格, no 约谈; 辽源市: also m_a7 satisfaction 50% ⇒ 10 × 0.5 = 5 more lost ⇒ 57 ⇒ 不合格 ⇒ 约谈.
     zero = dict(m_a1_1=0, m_a1_2=0, m_a2_1=0, m_a2_2=0, m_a4_1=0, m_a4_2=0, m_a6_1=0)
-    rows = [s0_row("延边州", falsified=True), s0_row("四平市", **zero), s0_row("辽源市", **zero, satisfaction=50.0), s0_row("梅河口市")]
+    rows = [
+        s0_row("延边州", falsified=True),
+        s0_row("四平市", **zero),
+        s0_row("辽源市", **zero, satisfaction=50.0),
+        s0_row("梅河口市"),
+    ]
     out = both(kaohe.load_scheme(S0), rows)
     assert (out["延边州"]["grade"], out["延边州"]["interview"], out["延边州"]["vetoed"]) == ("不合格", True, True)
-    assert out["延边州"]["consequences"] == ["将相关信息纳入政务失信记录，按照有关规定严肃追究有关单位和人员责任（第十条）"]
-    assert (out["四平市"]["final_score"], out["四平市"]["grade"], out["四平市"]["interview"]) == (pytest.approx(62), "合格", False)
-    assert (out["辽源市"]["final_score"], out["辽源市"]["grade"], out["辽源市"]["interview"]) == (pytest.approx(57), "不合格", True)
+    assert out["延边州"]["consequences"] == [
+        "将相关信息纳入政务失信记录，按照有关规定严肃追究有关单位和人员责任（第十条）"
+    ]
+    assert (out["四平市"]["final_score"], out["四平市"]["grade"], out["四平市"]["interview"]) == (
+        pytest.approx(62),
+        "合格",
+        False,
+    )
+    assert (out["辽源市"]["final_score"], out["辽源市"]["grade"], out["辽源市"]["interview"]) == (
+        pytest.approx(57),
+        "不合格",
+        True,
+    )
     assert (out["梅河口市"]["interview"], out["梅河口市"]["consequences"]) == (False, [])
     # vetoed last: 延边州 (100) is placed after 梅河口市 100, 四平市 62 and 辽源市 57
     assert [out[u]["rank"] for u in ("梅河口市", "四平市", "辽源市", "延边州")] == [1, 2, 3, 4]
@@ -478,7 +491,11 @@ def test_s2_one_vote_veto_bars_a_top_third_unit_from_advanced() -> None:
     assert out["T2"]["final_score"] == pytest.approx(99)  # the veto takes the title, not points
     # 第九条(三) also names who else is affected: recorded on the result of both vetoed towns, nobody else's
     said = ["不得评为先进单位，不予通报表扬；党政主要领导、分管领导年度考核不得评优（第九条（三））"]
-    assert [(out[u]["vetoed"], out[u]["consequences"]) for u in ("T2", "T5", "T1")] == [(True, said), (True, said), (False, [])]
+    assert [(out[u]["vetoed"], out[u]["consequences"]) for u in ("T2", "T5", "T1")] == [
+        (True, said),
+        (True, said),
+        (False, []),
+    ]
 
 
 def test_s2_top_third_of_36_units_is_12() -> None:
@@ -525,8 +542,7 @@ def test_the_county_demo_scores_with_both_evaluators() -> None:
     assert 12 <= counts["towns_parks"] <= 18 and 17 <= counts["departments"] <= 24
     checked = check_inputs(scheme, inputs)
     rows = [
-        {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
-        for r in checked.to_dicts()
+        {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()} for r in checked.to_dicts()
     ]
     fast = kaohe.score(scheme, inputs)
     slow = {r["unit_id"]: r for r in score_reference(scheme, rows)}

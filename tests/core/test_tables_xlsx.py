@@ -14,7 +14,20 @@ from kaohe.core.scheme import load_scheme_file
 from kaohe.core.tables import read_inputs, read_raw
 
 MINI = Path(__file__).parent / "data" / "mini.yaml"
-HEADER = ["unit_id", "unit_name", "sequence", "sections", "missed", "infv", "met", "improved", "aqi", "aqi_e", "aqi_s", "incident"]
+HEADER = [
+    "unit_id",
+    "unit_name",
+    "sequence",
+    "sections",
+    "missed",
+    "infv",
+    "met",
+    "improved",
+    "aqi",
+    "aqi_e",
+    "aqi_s",
+    "incident",
+]
 ROWS = [
     ["a", "甲区", "d", "A;B", "2;1", "1;0", "false;true", 1, 88, 92, 95, "否"],
     ["b", "乙区", "d", "A", 0, 0, True, 5, 93.5, 92, 95, "否"],
@@ -63,7 +76,12 @@ def test_typed_cells_read_as_the_text_a_person_typed(tmp_path: Path) -> None:
 
 def test_rows_keep_their_sheet_numbers_and_problems_their_fields(tmp_path: Path) -> None:
     # row 3 left empty, row 4 holds 1.5 months: the problem is on row 4 (the sheet's number), not row 3
-    rows = [ROWS[0], [None] * len(HEADER), ["c", "丙区", "d", "A", 1.5, 0, True, 0, 96, 92, 95, "否"], [None] * len(HEADER)]
+    rows = [
+        ROWS[0],
+        [None] * len(HEADER),
+        ["c", "丙区", "d", "A", 1.5, 0, True, 0, 96, 92, 95, "否"],
+        [None] * len(HEADER),
+    ]
     path = workbook(tmp_path / "in.xlsx", rows)
     with pytest.raises(InputTableError) as err:
         read_inputs(load_scheme_file(MINI), path)
@@ -75,7 +93,9 @@ def test_rows_keep_their_sheet_numbers_and_problems_their_fields(tmp_path: Path)
 
 
 def test_a_problem_prints_as_before() -> None:
-    p = Problem("'x' is not valid; expected a number", file="a.csv", line=3, column="PM [pm]", expected="a number", found="x")
+    p = Problem(
+        "'x' is not valid; expected a number", file="a.csv", line=3, column="PM [pm]", expected="a number", found="x"
+    )
     assert str(p) == "a.csv, row 3, column PM [pm]: 'x' is not valid; expected a number"
     assert p.row == 3 and Problem("bad key", file="s.yaml", line=3, key="id").row is None
 

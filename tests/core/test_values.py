@@ -56,8 +56,15 @@ def test_numbers_python_would_read_are_refused(text: str) -> None:
 
 
 CELL = st.text(alphabet="0123456789０１２，,;；.．%％ -+e是否truefalsxni", max_size=12) | st.none()
-SPECS = (RATE, MONTHS, SECTIONS, MET, InputDef(id="x", name="x", kind="list", item_kind="number"),
-         InputDef(id="n", name="n", kind="integer"), InputDef(id="b", name="b", kind="boolean"))
+SPECS = (
+    RATE,
+    MONTHS,
+    SECTIONS,
+    MET,
+    InputDef(id="x", name="x", kind="list", item_kind="number"),
+    InputDef(id="n", name="n", kind="integer"),
+    InputDef(id="b", name="b", kind="boolean"),
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -77,7 +84,10 @@ def test_column_reader_agrees_with_the_cell_reader(cells: list[str | None]) -> N
 @pytest.mark.parametrize(
     "cells",
     [
-        ["1", "2.5", "1e3", "nan"], ["2;0;1", "3", "inf;1"], ["true", "是", "yes"], ["2;1.5"],
+        ["1", "2.5", "1e3", "nan"],
+        ["2;0;1", "3", "inf;1"],
+        ["true", "是", "yes"],
+        ["2;1.5"],
         ["2.0;0.0;1.", "+1;-0", "1" * 400, "2;" + "9" * 400],  # whole numbers as programs write them; overflow
         ["true;false;是;否;1;0", "01", "+1", "truetrue", "True"],  # yes/no lists: only exact words take the fast path
         ["A;B", " A;B", "A ;B", "A;;B", "A；B", ";", "A,B"],  # names lists

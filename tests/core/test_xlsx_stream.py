@@ -20,7 +20,7 @@ def test_cells_styles_and_panes_read_back(tmp_path: Path) -> None:
     with StreamWorkbook(path, fills={"优秀": "C6EFCE"}) as wb:
         ws = wb.sheet("名单[1]", widths=[6, 20])
         ws.header(["排名", "单位"])
-        ws.row([1, "=HYPERLINK(\"x\")", 2.5, True, None, "a\x01b", " 空格 "], styles={1: "优秀"})
+        ws.row([1, '=HYPERLINK("x")', 2.5, True, None, "a\x01b", " 空格 "], styles={1: "优秀"})
         other = wb.sheet("第二")
         other.row(["x"])
     book = load_workbook(path)
@@ -28,11 +28,11 @@ def test_cells_styles_and_panes_read_back(tmp_path: Path) -> None:
     sheet = book["名单_1_"]
     assert sheet.freeze_panes == "A2"
     assert sheet["A1"].font.b and sheet["A1"].fill.fgColor.rgb == "FFDDEBF7"
-    assert [c.value for c in sheet[2]] == [1, "'=HYPERLINK(\"x\")", 2.5, True, None, "ab", " 空格 "]
+    assert [c.value for c in sheet[2]] == [1, '\'=HYPERLINK("x")', 2.5, True, None, "ab", " 空格 "]
     assert sheet["B2"].fill.fgColor.rgb == "FFC6EFCE"
     assert sheet.column_dimensions["B"].width == 20
     frame = fastexcel.read_excel(str(path)).load_sheet(0, dtypes="string").to_polars()
-    assert frame.columns[:2] == ["排名", "单位"] and frame.row(0)[:2] == ("1", "'=HYPERLINK(\"x\")")
+    assert frame.columns[:2] == ["排名", "单位"] and frame.row(0)[:2] == ("1", '\'=HYPERLINK("x")')
 
 
 def test_column_letters() -> None:
@@ -49,12 +49,17 @@ def test_explanations_continue_past_the_row_limit(tmp_path: Path, monkeypatch: p
 
     frame = synthetic_inputs(scheme, 2)
     results = kaohe.score(scheme, frame)
-    lines = [("U000000", Line(indicator_id="1.1", indicator_name="水", delta=-float(k + 1), reason=f"第{k + 1}条")) for k in range(7)]
+    lines = [
+        ("U000000", Line(indicator_id="1.1", indicator_name="水", delta=-float(k + 1), reason=f"第{k + 1}条"))
+        for k in range(7)
+    ]
     out = tmp_path / "r.xlsx"
     workbooks.write_results(results, scheme, out, lines)
     book = load_workbook(out)
     parts = [book[n] for n in ("加扣分明细", "加扣分明细2", "加扣分明细3")]
     assert [[row[4] for row in ws.iter_rows(min_row=2, values_only=True)] for ws in parts] == [
-        ["第1条", "第2条", "第3条"], ["第4条", "第5条", "第6条"], ["第7条"],
+        ["第1条", "第2条", "第3条"],
+        ["第4条", "第5条", "第6条"],
+        ["第7条"],
     ]
     assert all(ws["A1"].value == "单位代码" for ws in parts)

@@ -66,7 +66,9 @@ def test_kaohe_score_writes_a_hostile_unit_and_section_name_as_text(
     assert "'-乙区" in [c.value for c in ws["C"]]
 
 
-def test_the_inputs_template_round_trips_a_hostile_unit_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_inputs_template_round_trips_a_hostile_unit_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     units = tmp_path / "units.csv"
     with units.open("w", encoding="utf-8", newline="") as f:
         csv.writer(f).writerows([["unit_id", "unit_name", "sequence"], ["a", HOSTILE, "d"], ["+1", "乙区", "d"]])

@@ -55,22 +55,32 @@ def section(document: Any, heading: str) -> list[str]:
 
 
 def names(world: World, **flag: bool) -> list[str]:
-    return [r.assessment.unit.name for r in Result.objects.filter(cycle=world.cycle, **flag).order_by("sequence", "rank")]
+    return [
+        r.assessment.unit.name for r in Result.objects.filter(cycle=world.cycle, **flag).order_by("sequence", "rank")
+    ]
 
 
 def test_the_published_notice_has_a_ranking_table_per_sequence(approved: World) -> None:
     actions.check_publish_cycle(cycle=approved.cycle, acting_user=approved.people["alice"])
     document = notice(approved, "anon")
     assert [table_rows(t) for t in document.tables] == [
-        [["名次", "单位", "得分", "等级", "备注"], ["1", "甲市", "97.00", "优秀", ""], ["2", "乙市", "87.00", "良好", ""]],
+        [
+            ["名次", "单位", "得分", "等级", "备注"],
+            ["1", "甲市", "97.00", "优秀", ""],
+            ["2", "乙市", "87.00", "良好", ""],
+        ],
         [["名次", "单位", "得分", "等级", "备注"], ["1", "丙县", "77.00", "合格", ""]],
     ]
     assert document.paragraphs[0].style.name == "Title"
     assert document.paragraphs[0].text == "关于2024年度考核结果的通报"
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert headings == [
-        "一、考核结果", "（一）市（2 个单位）", "（二）县（1 个单位）",
-        "二、先进单位", "三、约谈单位", "四、启动问责程序的单位",
+        "一、考核结果",
+        "（一）市（2 个单位）",
+        "（二）县（1 个单位）",
+        "二、先进单位",
+        "三、约谈单位",
+        "四、启动问责程序的单位",
     ]
 
 

@@ -72,7 +72,16 @@ def values_of(world: World) -> dict[str, dict[str, Any]]:
 def test_it_writes_one_row_per_item_in_scheme_order(world: World) -> None:
     ws = download(world)[excel.SHEET]
     # Every item of the test scheme reads one input, so one input pair.
-    assert [c.value for c in ws[1]] == ["指标编号", "指标名称", "牵头单位", "版本", "输入项1", "填报值1", "自评得分", "自评说明"]
+    assert [c.value for c in ws[1]] == [
+        "指标编号",
+        "指标名称",
+        "牵头单位",
+        "版本",
+        "输入项1",
+        "填报值1",
+        "自评得分",
+        "自评说明",
+    ]
     assert [ws.cell(row=r, column=1).value for r in range(2, ws.max_row + 1)] == A_ITEMS
     r = row_of(ws, "2")
     assert ws.cell(row=r, column=2).value == "空气质量"
@@ -153,8 +162,11 @@ def test_it_applies_all_changes_through_the_audited_action(world: World) -> None
     response = apply(world, preview)
     assert response.status_code == 302
     assert values_of(world) == {
-        "1": {"water_months": 2}, "2": {"good_days": 88.5}, "3": {"tasks_done": True},
-        "B1": {"awards": 1}, "D1": {"incidents": 0},
+        "1": {"water_months": 2},
+        "2": {"good_days": 88.5},
+        "3": {"tasks_done": True},
+        "B1": {"awards": 1},
+        "D1": {"incidents": 0},
     }
     item = world.item("A", "2")
     assert (item.self_score, item.explanation) == (Decimal("40.00"), "全年优良天数比例 88.5%")
@@ -204,7 +216,9 @@ def test_it_refuses_edited_locked_columns(world: World) -> None:
     assert response.status_code == 400
     errors = [str(e) for e in response.context["errors"]]
     assert errors[0].startswith(f"工作表「自评表」 第 {row_of(ws, '9')} 行 A 列（指标编号）：“9”不是本单位的自评指标")
-    assert errors[1].startswith(f"工作表「自评表」 第 {row_of(ws, '3')} 行 E 列（输入项1）：应为“重点任务完成 [tasks_done]”")
+    assert errors[1].startswith(
+        f"工作表「自评表」 第 {row_of(ws, '3')} 行 E 列（输入项1）：应为“重点任务完成 [tasks_done]”"
+    )
 
 
 def test_it_refuses_another_units_sheet(world: World) -> None:
@@ -246,7 +260,11 @@ def test_it_refuses_rows_changed_on_the_server_since_download(world: World) -> N
     wb = filled_sheet(world)
     item = world.item("A", "2")
     actions.check_save_self_evaluation(
-        item=item, raw_values={"good_days": 70}, self_score=None, explanation="", version=item.version,
+        item=item,
+        raw_values={"good_days": 70},
+        self_score=None,
+        explanation="",
+        version=item.version,
         acting_user=world.people["hank"],
     )
     response = upload(world, wb)
@@ -260,7 +278,11 @@ def test_it_applies_nothing_when_someone_saves_between_preview_and_apply(world: 
     preview = upload(world, filled_sheet(world))
     item = world.item("A", "D1")  # the last item: every earlier one would already have been saved
     actions.check_save_self_evaluation(
-        item=item, raw_values={"incidents": 3}, self_score=None, explanation="", version=item.version,
+        item=item,
+        raw_values={"incidents": 3},
+        self_score=None,
+        explanation="",
+        version=item.version,
         acting_user=world.people["hank"],
     )
     before = values_of(world)
@@ -277,7 +299,9 @@ def test_it_refuses_a_tampered_preview(world: World) -> None:
     preview = upload(world, filled_sheet(world))
     token = preview.context["apply_form"].initial["token"]
     forged = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
-    response = world.client("fay").post(reverse("reports:sheet_apply", args=[world.assessment("A").pk]), {"token": forged})
+    response = world.client("fay").post(
+        reverse("reports:sheet_apply", args=[world.assessment("A").pk]), {"token": forged}
+    )
     assert response.status_code == 400
     assert values_of(world)["2"] == {"good_days": None}
 
@@ -316,11 +340,16 @@ def test_it_exports_the_results_workbook_per_sequence(evaluated: World) -> None:
     assert response.status_code == 200
     wb = load_workbook(io.BytesIO(response.content))
     assert wb.sheetnames == ["市", "县", "一票否决与政务失信", "指标得分", "加扣分明细", "审计校验码"]
-    assert [r[0] for r in wb["一票否决与政务失信"].iter_rows(min_row=2, values_only=True)] == ["本周期无一票否决或纳入政务失信记录的单位"]
+    assert [r[0] for r in wb["一票否决与政务失信"].iter_rows(min_row=2, values_only=True)] == [
+        "本周期无一票否决或纳入政务失信记录的单位"
+    ]
     city = [(r[0], r[2]) for r in wb["市"].iter_rows(min_row=2, values_only=True)]
     assert city == [(1, "甲市"), (2, "乙市")]
     header = [c.value for c in wb["市"][1]]
-    totals = {row[2]: (row[header.index("总分")], row[header.index("等级")]) for row in wb["市"].iter_rows(min_row=2, values_only=True)}
+    totals = {
+        row[2]: (row[header.index("总分")], row[header.index("等级")])
+        for row in wb["市"].iter_rows(min_row=2, values_only=True)
+    }
     assert totals == {"甲市": (97, "优秀"), "乙市": (87, "良好")}
     county = list(wb["县"].iter_rows(min_row=2, values_only=True))
     assert [(r[2], r[header.index("总分") - 1]) for r in county] == [("丙县", 77)]  # one indicator column fewer

@@ -32,7 +32,11 @@ def test_the_self_evaluation_sheet_writes_hostile_text_as_text_and_reads_it_back
     Unit.objects.filter(pk=world.units["A"].pk).update(name=HOSTILE)  # as the office could name it in the admin
     item = world.item("A", "2")
     actions.check_save_self_evaluation(
-        item=item, raw_values={"good_days": 86.5}, self_score="40", explanation=HOSTILE, version=item.version,
+        item=item,
+        raw_values={"good_days": 86.5},
+        self_score="40",
+        explanation=HOSTILE,
+        version=item.version,
         acting_user=world.people["fay"],
     )
     data = excel.write_sheet(world.assessment("A"))
@@ -59,7 +63,9 @@ def test_the_results_workbook_writes_a_hostile_unit_name_as_text(world: World) -
     Unit.objects.filter(pk=world.units["A"].pk).update(name=HOSTILE)
     # a veto for the unit, so that it also appears on the 一票否决与政务失信 sheet
     actions.do_import_monitoring_values(
-        cycle=world.cycle, rows=[{"unit_id": "220100", "major_incident": True}], source="事件台账",
+        cycle=world.cycle,
+        rows=[{"unit_id": "220100", "major_incident": True}],
+        source="事件台账",
         acting_user=world.people["alice"],
     )
     for unit in ("A", "B", "C"):

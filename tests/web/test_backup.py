@@ -39,8 +39,12 @@ def kaohe(*args: str, var: Path) -> subprocess.CompletedProcess[str]:
     # The key stays with its owner (the backup names it only): the new machine is given the same key file.
     env["KAOHE_AUDIT_KEY_FILE"] = str(settings.KAOHE_AUDIT_KEY_FILE)
     return subprocess.run(
-        [str(Path(sys.executable).with_name("kaohe")), *args], cwd=var.parent, env=env,
-        capture_output=True, text=True, timeout=300,
+        [str(Path(sys.executable).with_name("kaohe")), *args],
+        cwd=var.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 

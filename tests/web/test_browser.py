@@ -73,7 +73,11 @@ def verify_as_reported(world: World, unit: str, skip: tuple[str, ...] = ()) -> N
     for item in world.assessment(unit).items.exclude(indicator_id__in=skip):
         verifier = {"水利局": "walt", "生态环境局": "vera"}.get(item.lead_unit, "dora")
         actions.check_verify_item(
-            item=item, raw_values=item.values, score=None, reason="", version=item.version,
+            item=item,
+            raw_values=item.values,
+            score=None,
+            reason="",
+            version=item.version,
             acting_user=world.people[verifier],
         )
 
@@ -92,8 +96,10 @@ def test_the_whole_cycle_in_the_browser(live_world: World, screens: Screens) -> 
     page = screens.open("fay")
     expect(page.get_by_role("heading", level=1)).to_contain_text("甲市")
     fields = {
-        "1": ("v_water_months", "1", "水环境质量"), "2": ("v_good_days", "86.5", "空气质量"),
-        "B1": ("v_awards", "1", "国家表彰"), "D1": ("v_incidents", "0", "较大环境事件"),
+        "1": ("v_water_months", "1", "水环境质量"),
+        "2": ("v_good_days", "86.5", "空气质量"),
+        "B1": ("v_awards", "1", "国家表彰"),
+        "D1": ("v_incidents", "0", "较大环境事件"),
     }
     for indicator_id, (name, value, title) in fields.items():
         section = page.locator(f"#item-{items[indicator_id]}")
@@ -165,8 +171,12 @@ def test_the_whole_cycle_in_the_browser(live_world: World, screens: Screens) -> 
     expect(page.get_by_role("heading", level=1)).to_contain_text("2024年度考核")
     tables = page.locator("main section.card table")
     expect(tables).to_have_count(2)
-    city = [[c.strip() for c in row.locator("td").all_inner_texts()[:4]] for row in tables.nth(0).locator("tr").all()[1:]]
-    county = [[c.strip() for c in row.locator("td").all_inner_texts()[:4]] for row in tables.nth(1).locator("tr").all()[1:]]
+    city = [
+        [c.strip() for c in row.locator("td").all_inner_texts()[:4]] for row in tables.nth(0).locator("tr").all()[1:]
+    ]
+    county = [
+        [c.strip() for c in row.locator("td").all_inner_texts()[:4]] for row in tables.nth(1).locator("tr").all()[1:]
+    ]
     assert city == [["1", "乙市", "87.00", "良好"], ["2", "甲市", "57.00", "不合格"]]
     assert county == [["1", "丙县", "77.00", "合格"]]
     screens.shot(page, "public-ranking")

@@ -46,8 +46,16 @@ urlpatterns = [path("boom/", boom)]
 
 def load_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **env: str) -> dict[str, Any]:
     """The settings module as a fresh process would see it with exactly these variables."""
-    for name in ("DEBUG", "SECRET_KEY", "KAOHE_HTTPS", "SESSION_COOKIE_SECURE", "SECURE_SSL_REDIRECT",
-                 "SECURE_HSTS_SECONDS", "KAOHE_CSP_REPORT_ONLY", "DATABASE_URL"):
+    for name in (
+        "DEBUG",
+        "SECRET_KEY",
+        "KAOHE_HTTPS",
+        "SESSION_COOKIE_SECURE",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_SECONDS",
+        "KAOHE_CSP_REPORT_ONLY",
+        "DATABASE_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("KAOHE_VAR_DIR", str(tmp_path / "var"))
     for name, value in env.items():
@@ -67,7 +75,11 @@ def test_debug_is_off_without_the_environment(monkeypatch: pytest.MonkeyPatch, t
 
 def test_https_is_one_switch(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     plain = load_settings(monkeypatch, tmp_path)
-    assert (plain["SESSION_COOKIE_SECURE"], plain["SECURE_SSL_REDIRECT"], plain["SECURE_HSTS_SECONDS"]) == (False, False, 0)
+    assert (plain["SESSION_COOKIE_SECURE"], plain["SECURE_SSL_REDIRECT"], plain["SECURE_HSTS_SECONDS"]) == (
+        False,
+        False,
+        0,
+    )
     https = load_settings(monkeypatch, tmp_path, KAOHE_HTTPS="1")
     assert https["SESSION_COOKIE_SECURE"] and https["CSRF_COOKIE_SECURE"] and https["SECURE_SSL_REDIRECT"]
     assert https["SECURE_HSTS_SECONDS"] == 365 * 24 * 3600
@@ -80,7 +92,11 @@ def test_check_deploy_with_the_documented_variables_is_clean(tmp_path: Path) -> 
     env.update(PRODUCTION_ENV, KAOHE_VAR_DIR=str(tmp_path / "var"))
     done = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "System check identified no issues (0 silenced)." in done.stdout
@@ -165,7 +181,9 @@ def test_pages_carry_a_content_security_policy_without_inline_script(db: Any) ->
     assert "<script>" not in page  # every script has a src
 
 
-def test_an_oversized_body_is_refused_before_it_is_read(db: Any, settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_oversized_body_is_refused_before_it_is_read(
+    db: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     settings.MAX_REQUEST_BODY_BYTES = 64 * 1024
     opened: list[str] = []
     for handler in (MemoryFileUploadHandler, TemporaryFileUploadHandler):

@@ -31,13 +31,17 @@ def published(transactional_db: Any, live_server: Any) -> World:
     return world
 
 
-def test_dashboard_charts_and_language_switch_under_the_csp(published: World, browser: Browser, live_server: Any) -> None:
+def test_dashboard_charts_and_language_switch_under_the_csp(
+    published: World, browser: Browser, live_server: Any
+) -> None:
     context = browser.new_context(base_url=live_server.url, locale="zh-CN")
     page = context.new_page()
     problems: list[str] = []
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
     failed: list[str] = []
-    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+    page.on(
+        "response", lambda r: failed.append(r.url) if r.status >= 400 and not r.url.endswith("/favicon.ico") else None
+    )
     page.on("pageerror", lambda error: problems.append(str(error)))
     try:
         page.goto("/login/")

@@ -38,7 +38,11 @@ def test_kaohe_serve_runs_gunicorn_with_static_files_and_no_banner(tmp_path: Pat
     log = (tmp_path / "serve.log").open("w+")
     process = subprocess.Popen(
         [str(kaohe), "serve", "--port", str(port), "--workers", "1", "--threads", "2"],
-        cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=tmp_path,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 90

@@ -95,7 +95,9 @@ def do_create_unit(
     with transaction.atomic():
         unit = Unit.objects.create(code=code, name=name, type=type, sequence=sequence, parent=parent)
         do_append_audit(
-            acting_user=acting_user, action="unit.create", obj=unit,
+            acting_user=acting_user,
+            action="unit.create",
+            obj=unit,
             new={"code": code, "name": name, "type": type, "sequence": sequence},
         )
     return unit
@@ -103,11 +105,21 @@ def do_create_unit(
 
 # The assessment office maintains master data in the Django admin: these model permissions come with the role.
 OFFICE_ADMIN_PERMS = [
-    "assessments.add_unit", "assessments.change_unit", "assessments.view_unit", "assessments.delete_unit",
-    "assessments.add_membership", "assessments.change_membership", "assessments.view_membership",
-    "assessments.delete_membership", "assessments.view_cycle", "assessments.change_cycle",
-    "assessments.view_responsibilityletter", "audit.view_auditlog",
-    "auth.view_user", "auth.add_user", "auth.change_user",
+    "assessments.add_unit",
+    "assessments.change_unit",
+    "assessments.view_unit",
+    "assessments.delete_unit",
+    "assessments.add_membership",
+    "assessments.change_membership",
+    "assessments.view_membership",
+    "assessments.delete_membership",
+    "assessments.view_cycle",
+    "assessments.change_cycle",
+    "assessments.view_responsibilityletter",
+    "audit.view_auditlog",
+    "auth.view_user",
+    "auth.add_user",
+    "auth.change_user",
 ]
 
 
@@ -133,7 +145,9 @@ def do_add_membership(
             user.save(update_fields=["is_staff"])
             user.groups.add(office_group())
         do_append_audit(
-            acting_user=acting_user, action="membership.add", obj=membership,
+            acting_user=acting_user,
+            action="membership.add",
+            obj=membership,
             new={**_membership_fields(membership), "user": user.get_username(), "unit": unit.code if unit else None},
             rows=[user],  # its snapshot: the office role brings is_staff and the office group
         )
@@ -143,12 +157,16 @@ def do_add_membership(
 def _membership_fields(membership: Membership) -> dict[str, Any]:
     """A Membership row's fields as the audit entries record them (for replaying the log against the row)."""
     return {
-        "user_id": membership.user_id, "role": membership.role, "unit_id": membership.unit_id,
+        "user_id": membership.user_id,
+        "role": membership.role,
+        "unit_id": membership.unit_id,
         "lead_unit": membership.lead_unit,
     }
 
 
-def check_add_membership(*, user: Any, role: str, unit: Unit | None = None, lead_unit: str = "", acting_user: Any) -> Membership:
+def check_add_membership(
+    *, user: Any, role: str, unit: Unit | None = None, lead_unit: str = "", acting_user: Any
+) -> Membership:
     if not may_grant_role(acting_user, user, role):
         raise ActionError("没有权限授予此角色：考核办只能为单位账号授予单位填报人、单位负责人角色")
     return do_add_membership(user=user, role=role, unit=unit, lead_unit=lead_unit, acting_user=acting_user)
@@ -164,8 +182,12 @@ def do_change_membership(*, membership: Membership, changes: dict[str, Any], act
         membership.save()
         membership.user.__dict__.pop("_kaohe_memberships", None)
         do_append_audit(
-            acting_user=acting_user, action="membership.change", obj=membership, what=", ".join(sorted(changes)),
-            old=old, new=_membership_fields(membership),
+            acting_user=acting_user,
+            action="membership.change",
+            obj=membership,
+            what=", ".join(sorted(changes)),
+            old=old,
+            new=_membership_fields(membership),
         )
     return membership
 
@@ -174,7 +196,9 @@ def check_change_membership(*, membership: Membership, changes: dict[str, Any], 
     current = Membership.objects.select_related("user").get(pk=membership.pk)
     after_user = changes.get("user", current.user)
     after_role = changes.get("role", current.role)
-    if not (may_grant_role(acting_user, current.user, current.role) and may_grant_role(acting_user, after_user, after_role)):
+    if not (
+        may_grant_role(acting_user, current.user, current.role) and may_grant_role(acting_user, after_user, after_role)
+    ):
         raise ActionError("没有权限修改此角色")
     return do_change_membership(membership=current, changes=changes, acting_user=acting_user)
 
@@ -184,7 +208,11 @@ def do_remove_membership(*, membership: Membership, acting_user: User | None) ->
         membership = Membership.objects.select_for_update().get(pk=membership.pk)
         old = _membership_fields(membership)
         do_append_audit(
-            acting_user=acting_user, action="membership.remove", obj=membership, old=old, new=None,
+            acting_user=acting_user,
+            action="membership.remove",
+            obj=membership,
+            old=old,
+            new=None,
             deleted=[membership],
         )
         membership.delete()
@@ -206,9 +234,14 @@ PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
 def _user_fields(user: Any) -> dict[str, Any]:
     """A user row's fields as the audit entries record them (without the password hash)."""
     return {
-        "username": user.get_username(), "first_name": user.first_name, "last_name": user.last_name,
-        "email": user.email, "is_active": user.is_active, "is_staff": user.is_staff,
-        "is_superuser": user.is_superuser, "password_usable": user.has_usable_password(),
+        "username": user.get_username(),
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "is_active": user.is_active,
+        "is_staff": user.is_staff,
+        "is_superuser": user.is_superuser,
+        "password_usable": user.has_usable_password(),
         "groups": sorted(user.groups.values_list("name", flat=True)),
         "user_permissions": sorted(
             f"{app}.{code}" for app, code in user.user_permissions.values_list("content_type__app_label", "codename")
@@ -217,7 +250,12 @@ def _user_fields(user: Any) -> dict[str, Any]:
 
 
 def do_create_user(
-    *, username: str, password: str | None, first_name: str = "", last_name: str = "", email: str = "",
+    *,
+    username: str,
+    password: str | None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
     acting_user: User | None,
 ) -> AuthUser:
     """A new account (no role yet: roles are memberships). ``password=None`` leaves it without a usable one."""
@@ -230,13 +268,22 @@ def do_create_user(
 
 
 def check_create_user(
-    *, username: str, password: str | None, first_name: str = "", last_name: str = "", email: str = "",
+    *,
+    username: str,
+    password: str | None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
     acting_user: Any,
 ) -> AuthUser:
     if not may_manage_account(acting_user, None):
         raise ActionError("没有权限创建账号")
     return do_create_user(
-        username=username, password=password, first_name=first_name, last_name=last_name, email=email,
+        username=username,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
         acting_user=acting_user,
     )
 
@@ -253,8 +300,12 @@ def do_change_user(*, user: Any, changes: dict[str, Any], acting_user: User | No
                 setattr(row, name, value)
         row.save()
         do_append_audit(
-            acting_user=acting_user, action="user.change", obj=row, what=", ".join(sorted(changes)),
-            old=old, new=_user_fields(row),
+            acting_user=acting_user,
+            action="user.change",
+            obj=row,
+            what=", ".join(sorted(changes)),
+            old=old,
+            new=_user_fields(row),
         )
     return row
 
@@ -307,7 +358,9 @@ def do_open_cycle(
     A unit whose sequence is not in the scheme is refused (the office fixes the master data first)."""
     with transaction.atomic():
         cycle = Cycle(
-            name=name, year=year, scheme_id=scheme_id,
+            name=name,
+            year=year,
+            scheme_id=scheme_id,
             self_evaluation_deadline=self_evaluation_deadline,
             verification_deadline=verification_deadline,
             evaluation_deadline=evaluation_deadline,
@@ -330,7 +383,12 @@ def do_open_cycle(
             return unit.sequence if unit.sequence in sequence_ids else sequence_ids[0]
 
         specs_by_sequence = {seq: schemes.items_for(scheme, seq) for seq in {sequence_of(u) for u in unit_list}}
-        opened: dict[str, Any] = {"name": name, "year": year, "scheme": cycle.scheme_id, "units": [u.code for u in unit_list]}
+        opened: dict[str, Any] = {
+            "name": name,
+            "year": year,
+            "scheme": cycle.scheme_id,
+            "units": [u.code for u in unit_list],
+        }
         if cycle.scheme_file:
             # The uploaded scheme decides every score: `kaohe audit verify` checks the file against this hash.
             with cycle.scheme_file.open("rb") as handle:
@@ -341,14 +399,21 @@ def do_open_cycle(
             letter = ResponsibilityLetter.objects.create(cycle=cycle, unit=unit)
             SelfEvaluation.objects.bulk_create(
                 SelfEvaluation(
-                    assessment=assessment, indicator_id=spec.indicator_id, indicator_name=spec.indicator_name[:300],
-                    lead_unit=spec.lead_unit, kind=spec.kind, values=dict.fromkeys(spec.input_ids),
+                    assessment=assessment,
+                    indicator_id=spec.indicator_id,
+                    indicator_name=spec.indicator_name[:300],
+                    lead_unit=spec.lead_unit,
+                    kind=spec.kind,
+                    values=dict.fromkeys(spec.input_ids),
                 )
                 for spec in specs_by_sequence[assessment.sequence]
             )
             # One entry per unit with the snapshots of its new rows (what `kaohe audit verify` holds them to).
             do_append_audit(
-                acting_user=acting_user, action="cycle.open_unit", object_type="assessments.cycle", object_id=cycle.pk,
+                acting_user=acting_user,
+                action="cycle.open_unit",
+                object_type="assessments.cycle",
+                object_id=cycle.pk,
                 what=f"{unit.code} {unit.name}"[:255],
                 rows=[assessment, letter, SelfEvaluation.objects.filter(assessment=assessment)],
             )
@@ -363,7 +428,9 @@ def do_issue_letter(*, letter: ResponsibilityLetter, targets: dict[str, Any], ac
         letter.targets = targets
         letter.issued_at = timezone.now()
         letter.save(update_fields=["targets", "issued_at"])
-        do_append_audit(acting_user=acting_user, action="letter.issue", obj=letter, what=letter.unit.code, old=old, new=targets)
+        do_append_audit(
+            acting_user=acting_user, action="letter.issue", obj=letter, what=letter.unit.code, old=old, new=targets
+        )
 
 
 def _require_unsigned(cycle: Cycle) -> None:
@@ -451,8 +518,12 @@ def do_save_self_evaluation(
             fields["status"] = SelfEvaluation.ItemStatus.OPEN
         fresh = _versioned_update(item, version, **fields)
         do_append_audit(
-            acting_user=acting_user, action="self_evaluation.save", obj=fresh, what=fresh.indicator_id,
-            old=old, new={"values": values, "self_score": _decimal(self_score), "explanation": explanation},
+            acting_user=acting_user,
+            action="self_evaluation.save",
+            obj=fresh,
+            what=fresh.indicator_id,
+            old=old,
+            new={"values": values, "self_score": _decimal(self_score), "explanation": explanation},
         )
     return fresh
 
@@ -469,12 +540,18 @@ def check_save_self_evaluation(
     _require(acting_user, "assessments.edit_self_evaluation", item)
     values = clean_values(item, raw_values)
     return do_save_self_evaluation(
-        item=item, values=values, self_score=self_score, explanation=explanation, version=version,
+        item=item,
+        values=values,
+        self_score=self_score,
+        explanation=explanation,
+        version=version,
         acting_user=acting_user,
     )
 
 
-def do_add_evidence(*, item: SelfEvaluation, upload: UploadedFile, content_type: str, acting_user: User | None) -> Evidence:
+def do_add_evidence(
+    *, item: SelfEvaluation, upload: UploadedFile, content_type: str, acting_user: User | None
+) -> Evidence:
     """Store the file under a generated name (the user's name is kept only as data)."""
     import uuid
     from pathlib import PurePath
@@ -487,13 +564,22 @@ def do_add_evidence(*, item: SelfEvaluation, upload: UploadedFile, content_type:
     original = PurePath(upload.name or "file").name[:255]
     with transaction.atomic():
         evidence = Evidence(
-            item=item, original_name=original, content_type=content_type, size=upload.size or 0,
-            sha256=digest.hexdigest(), uploaded_by=_actor(acting_user),
+            item=item,
+            original_name=original,
+            content_type=content_type,
+            size=upload.size or 0,
+            sha256=digest.hexdigest(),
+            uploaded_by=_actor(acting_user),
         )
-        evidence.file.save(f"{item.assessment.cycle_id}/{item.assessment.unit.code}/{uuid.uuid4().hex}{suffix}", upload, save=False)
+        evidence.file.save(
+            f"{item.assessment.cycle_id}/{item.assessment.unit.code}/{uuid.uuid4().hex}{suffix}", upload, save=False
+        )
         evidence.save()
         do_append_audit(
-            acting_user=acting_user, action="evidence.add", obj=evidence, what=item.indicator_id,
+            acting_user=acting_user,
+            action="evidence.add",
+            obj=evidence,
+            what=item.indicator_id,
             new={"item": item.pk, "name": original, "sha256": evidence.sha256, "size": evidence.size},
         )
     return evidence
@@ -512,7 +598,12 @@ def check_add_evidence(*, item: SelfEvaluation, upload: UploadedFile, acting_use
 
 # ------------------------------------------------------------------------------------------------ workflow
 def _transition(
-    assessment: Assessment, name: str, *, acting_user: User | None, reason: str = "", rows: Iterable[Any] = (),
+    assessment: Assessment,
+    name: str,
+    *,
+    acting_user: User | None,
+    reason: str = "",
+    rows: Iterable[Any] = (),
     prepared: Any = None,
 ) -> None:
     """Run one django-fsm transition (which refuses a wrong source state) and audit it. Inside atomic. ``rows`` and
@@ -525,8 +616,15 @@ def _transition(
         raise ActionError(f"操作未执行：当前状态为「{State(old).label}」，请刷新页面后重试") from None
     assessment.save()
     do_append_audit(
-        acting_user=acting_user, action=f"assessment.{name}", obj=assessment, what="state",
-        old=old, new=assessment.state, reason=reason, rows=rows, prepared=prepared,
+        acting_user=acting_user,
+        action=f"assessment.{name}",
+        obj=assessment,
+        what="state",
+        old=old,
+        new=assessment.state,
+        reason=reason,
+        rows=rows,
+        prepared=prepared,
     )
 
 
@@ -538,7 +636,9 @@ def do_submit(*, assessment: Assessment, acting_user: User | None) -> None:
         SelfEvaluation.objects.filter(pk__in=returned).update(
             status=SelfEvaluation.ItemStatus.OPEN, version=F("version") + 1
         )
-        _transition(assessment, "submit", acting_user=acting_user, rows=[SelfEvaluation.objects.filter(pk__in=returned)])
+        _transition(
+            assessment, "submit", acting_user=acting_user, rows=[SelfEvaluation.objects.filter(pk__in=returned)]
+        )
 
 
 def check_submit(*, assessment: Assessment, acting_user: Any) -> None:
@@ -593,8 +693,13 @@ def do_verify_item(
         verification.verifier = _actor(acting_user)
         verification.save()
         do_append_audit(
-            acting_user=acting_user, action="verification.save", obj=fresh, what=fresh.indicator_id,
-            old=old, new={"values": values, "score": _decimal(score), "status": status}, reason=reason,
+            acting_user=acting_user,
+            action="verification.save",
+            obj=fresh,
+            what=fresh.indicator_id,
+            old=old,
+            new={"values": values, "score": _decimal(score), "status": status},
+            reason=reason,
             rows=[verification],
         )
         if assessment.state == State.SUBMITTED:
@@ -632,8 +737,14 @@ def do_return_item(*, item: SelfEvaluation, comment: str, version: int, acting_u
         verification.verifier = _actor(acting_user)
         verification.save()
         do_append_audit(
-            acting_user=acting_user, action="verification.return", obj=fresh, what=fresh.indicator_id,
-            old=item.status, new=SelfEvaluation.ItemStatus.RETURNED, reason=comment, rows=[verification],
+            acting_user=acting_user,
+            action="verification.return",
+            obj=fresh,
+            what=fresh.indicator_id,
+            old=item.status,
+            new=SelfEvaluation.ItemStatus.RETURNED,
+            reason=comment,
+            rows=[verification],
         )
         _transition(assessment, "return_to_unit", acting_user=acting_user, reason=comment)
     return fresh
@@ -716,16 +827,20 @@ def do_import_monitoring_values(
                 cycle=cycle, unit=unit, input_id=input_id, defaults={"value": value, "source": source}
             )
             do_append_audit(
-                acting_user=acting_user, action="monitoring.import", object_type="assessments.importedvalue",
-                object_id=f"{cycle.pk}:{unit.code}:{input_id}", what=input_id,
-                old=previous.value if previous else None, new=value, reason=source, rows=[imported],
+                acting_user=acting_user,
+                action="monitoring.import",
+                object_type="assessments.importedvalue",
+                object_id=f"{cycle.pk}:{unit.code}:{input_id}",
+                what=input_id,
+                old=previous.value if previous else None,
+                new=value,
+                reason=source,
+                rows=[imported],
             )
     return len(parsed)
 
 
-def check_import_monitoring_values(
-    *, cycle: Cycle, rows: list[dict[str, Any]], source: str, acting_user: Any
-) -> int:
+def check_import_monitoring_values(*, cycle: Cycle, rows: list[dict[str, Any]], source: str, acting_user: Any) -> int:
     """The 导入监测数据 screen and ``kaohe import``: the office's permission, and not after 审定."""
     _require(acting_user, "assessments.manage_cycle", cycle)
     _require_unsigned(cycle)
@@ -743,13 +858,22 @@ REMAINING_NO_SOURCE = "考核办认定（其余未认定事项均认定为否）
 def _imported_fields(row: ImportedValue) -> dict[str, Any]:
     """An ImportedValue row's fields as the audit entry records them (for replaying the log against the row)."""
     return {
-        "cycle_id": row.cycle_id, "unit_id": row.unit_id, "input_id": row.input_id, "value": row.value,
+        "cycle_id": row.cycle_id,
+        "unit_id": row.unit_id,
+        "input_id": row.input_id,
+        "value": row.value,
         "source": row.source,
     }
 
 
 def do_save_finding(
-    *, cycle: Cycle, unit: Unit, input_id: str, value: Any, source: str = FINDING_SOURCE, reason: str = "",
+    *,
+    cycle: Cycle,
+    unit: Unit,
+    input_id: str,
+    value: Any,
+    source: str = FINDING_SOURCE,
+    reason: str = "",
     acting_user: User | None,
 ) -> ImportedValue:
     """Store one finding (None = 未认定) and audit it with the row's resulting fields."""
@@ -761,15 +885,22 @@ def do_save_finding(
         row.value, row.source = value, source
         row.save()
         do_append_audit(
-            acting_user=acting_user, action="finding.save", obj=row, what=f"{unit.code} {input_id}",
-            old=old, new=_imported_fields(row), reason=reason,
+            acting_user=acting_user,
+            action="finding.save",
+            obj=row,
+            what=f"{unit.code} {input_id}",
+            old=old,
+            new=_imported_fields(row),
+            reason=reason,
         )
     return row
 
 
 def _finding_values(cycle: Cycle, unit: Unit, inputs: list[Any]) -> dict[str, Any]:
     stored = dict(
-        ImportedValue.objects.filter(cycle=cycle, unit=unit, input_id__in=[i.id for i in inputs]).values_list("input_id", "value")
+        ImportedValue.objects.filter(cycle=cycle, unit=unit, input_id__in=[i.id for i in inputs]).values_list(
+            "input_id", "value"
+        )
     )
     return {inp.id: stored.get(inp.id) for inp in inputs}
 
@@ -789,7 +920,9 @@ def check_save_findings(*, cycle: Cycle, unit_code: str, raw: dict[str, Any], ac
     with transaction.atomic():
         for input_id, value in values.items():
             if value != current[input_id]:
-                do_save_finding(cycle=cycle, unit=assessment.unit, input_id=input_id, value=value, acting_user=acting_user)
+                do_save_finding(
+                    cycle=cycle, unit=assessment.unit, input_id=input_id, value=value, acting_user=acting_user
+                )
                 changed += 1
     return changed
 
@@ -804,8 +937,13 @@ def do_decide_remaining_findings_no(*, cycle: Cycle, acting_user: User | None) -
             for input_id, value in _finding_values(cycle, assessment.unit, findings).items():
                 if value is None:
                     do_save_finding(
-                        cycle=cycle, unit=assessment.unit, input_id=input_id, value=False, source=REMAINING_NO_SOURCE,
-                        reason="其余未认定事项均认定为否", acting_user=acting_user,
+                        cycle=cycle,
+                        unit=assessment.unit,
+                        input_id=input_id,
+                        value=False,
+                        source=REMAINING_NO_SOURCE,
+                        reason="其余未认定事项均认定为否",
+                        acting_user=acting_user,
                     )
                     count += 1
     return count
@@ -834,13 +972,17 @@ def do_evaluate_cycle(*, cycle: Cycle, acting_user: User | None) -> int:
             if assessment.state in (State.VERIFIED, State.EVALUATED):
                 own = by_assessment.pop(assessment.pk, None)
                 _transition(
-                    assessment, "evaluate", acting_user=acting_user,
+                    assessment,
+                    "evaluate",
+                    acting_user=acting_user,
                     prepared={"assessments.result": {own[0]: own[1]}} if own else None,
                 )
         cycle.evaluated_at = timezone.now()
         cycle.save(update_fields=["evaluated_at"])
         do_append_audit(
-            acting_user=acting_user, action="cycle.evaluate", obj=cycle,
+            acting_user=acting_user,
+            action="cycle.evaluate",
+            obj=cycle,
             new={code: row for code, row in stored.items()},
             deleted=[("assessments.result", pk) for pk in replaced if str(pk) not in results],
             prepared={"assessments.result": dict(by_assessment.values())} if by_assessment else None,
@@ -884,7 +1026,9 @@ def evaluator_of(cycle: Cycle) -> int | None:
 
     entry = (
         AuditLog.objects.filter(action="cycle.evaluate", object_type="assessments.cycle", object_id=str(cycle.pk))
-        .order_by("-seq").only("actor_id").first()
+        .order_by("-seq")
+        .only("actor_id")
+        .first()
     )
     return entry.actor_id if entry is not None else None
 

@@ -56,22 +56,35 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         for name in fields:
             field = obj._meta.get_field(name)
             related_model = field.related_model
-            if field.is_relation and old[name] is not None and isinstance(related_model, type) and issubclass(related_model, Model):
+            if (
+                field.is_relation
+                and old[name] is not None
+                and isinstance(related_model, type)
+                and issubclass(related_model, Model)
+            ):
                 related = related_model._default_manager.filter(pk=form.initial[name]).first()
                 old[name] = _shown(related)
         with transaction.atomic():
             super().save_model(request, obj, form, change)
             if fields:
                 do_append_audit(
-                    acting_user=request.user, action="admin.change", obj=obj, what=", ".join(fields),
-                    old=old, new={name: _shown(getattr(obj, name)) for name in fields},
+                    acting_user=request.user,
+                    action="admin.change",
+                    obj=obj,
+                    what=", ".join(fields),
+                    old=old,
+                    new={name: _shown(getattr(obj, name)) for name in fields},
                 )
 
     def delete_model(self, request: HttpRequest, obj: Model) -> None:
         with transaction.atomic():
             # The entry names every audited row the deletion removes (the row and what cascades with it).
             do_append_audit(
-                acting_user=request.user, action="admin.delete", obj=obj, what=str(obj), old=str(obj),
+                acting_user=request.user,
+                action="admin.delete",
+                obj=obj,
+                what=str(obj),
+                old=str(obj),
                 deleted=deleted_with(obj),
             )
             super().delete_model(request, obj)
@@ -80,7 +93,11 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         with transaction.atomic():
             for obj in queryset:
                 do_append_audit(
-                    acting_user=request.user, action="admin.delete", obj=obj, what=str(obj), old=str(obj),
+                    acting_user=request.user,
+                    action="admin.delete",
+                    obj=obj,
+                    what=str(obj),
+                    old=str(obj),
                     deleted=deleted_with(obj),
                 )
             super().delete_queryset(request, queryset)
@@ -97,7 +114,11 @@ class UnitAdmin(AuditedAdmin):
             super().save_model(request, obj, form, change)
             return
         created = actions.do_create_unit(
-            code=obj.code, name=obj.name, type=obj.type, sequence=obj.sequence, parent=obj.parent,
+            code=obj.code,
+            name=obj.name,
+            type=obj.type,
+            sequence=obj.sequence,
+            parent=obj.parent,
             acting_user=request.user,
         )
         obj.pk = created.pk
@@ -219,7 +240,10 @@ class KaoheUserAdmin(UserAdmin):  # type: ignore[type-arg]
                 created = actions.check_create_user(
                     username=obj.username,
                     password=data.get("password1") if data.get("set_usable_password", True) else None,
-                    first_name=obj.first_name, last_name=obj.last_name, email=obj.email, acting_user=request.user,
+                    first_name=obj.first_name,
+                    last_name=obj.last_name,
+                    email=obj.email,
+                    acting_user=request.user,
                 )
                 obj.pk = created.pk
                 return

@@ -184,12 +184,22 @@ class ResultOut(Schema):
 def _item_out(item: SelfEvaluation) -> dict[str, Any]:
     verification = getattr(item, "verification", None)
     return {
-        "id": item.pk, "indicator_id": item.indicator_id, "indicator_name": item.indicator_name,
-        "lead_unit": item.lead_unit, "values": item.values, "self_score": item.self_score,
-        "explanation": item.explanation, "status": item.status, "version": item.version,
-        "verification": None if verification is None else {
-            "values": verification.values, "score": verification.score,
-            "reason": verification.reason, "comment": verification.comment,
+        "id": item.pk,
+        "indicator_id": item.indicator_id,
+        "indicator_name": item.indicator_name,
+        "lead_unit": item.lead_unit,
+        "values": item.values,
+        "self_score": item.self_score,
+        "explanation": item.explanation,
+        "status": item.status,
+        "version": item.version,
+        "verification": None
+        if verification is None
+        else {
+            "values": verification.values,
+            "score": verification.score,
+            "reason": verification.reason,
+            "comment": verification.comment,
         },
     }
 
@@ -222,12 +232,19 @@ def list_cycles(request: Any) -> Any:
 def list_assessments(request: Any, cycle_id: int) -> Any:
     cycle = access_cycle(request.user, cycle_id, "assessments.view_cycle")
     visible = [
-        a for a in Assessment.objects.filter(cycle=cycle).select_related("unit", "cycle")
+        a
+        for a in Assessment.objects.filter(cycle=cycle).select_related("unit", "cycle")
         if allowed(request.user, "assessments.view_assessment", a)
     ]
     return [
-        {"id": a.pk, "unit_code": a.unit.code, "unit_name": a.unit.name, "sequence": a.sequence,
-         "state": a.state, "overdue": a.is_overdue()}
+        {
+            "id": a.pk,
+            "unit_code": a.unit.code,
+            "unit_name": a.unit.name,
+            "sequence": a.sequence,
+            "state": a.state,
+            "overdue": a.is_overdue(),
+        }
         for a in visible
     ]
 
@@ -242,10 +259,16 @@ def list_items(request: Any, assessment_id: int) -> Any:
 def save_item(request: Any, item_id: int, payload: ItemIn) -> Any:
     item = access_item(request.user, item_id, "assessments.edit_self_evaluation")
     _check_values(item, payload.values)
-    fresh = _write(lambda: actions.check_save_self_evaluation(
-        item=item, raw_values=payload.values, self_score=payload.self_score, explanation=payload.explanation,
-        version=payload.version, acting_user=request.user,
-    ))
+    fresh = _write(
+        lambda: actions.check_save_self_evaluation(
+            item=item,
+            raw_values=payload.values,
+            self_score=payload.self_score,
+            explanation=payload.explanation,
+            version=payload.version,
+            acting_user=request.user,
+        )
+    )
     return _item_out(fresh)
 
 
@@ -253,19 +276,27 @@ def save_item(request: Any, item_id: int, payload: ItemIn) -> Any:
 def verify_item(request: Any, item_id: int, payload: VerificationIn) -> Any:
     item = access_item(request.user, item_id, "assessments.verify_item")
     _check_values(item, payload.values)
-    fresh = _write(lambda: actions.check_verify_item(
-        item=item, raw_values=payload.values, score=payload.score, reason=payload.reason,
-        version=payload.version, acting_user=request.user,
-    ))
+    fresh = _write(
+        lambda: actions.check_verify_item(
+            item=item,
+            raw_values=payload.values,
+            score=payload.score,
+            reason=payload.reason,
+            version=payload.version,
+            acting_user=request.user,
+        )
+    )
     return _item_out(SelfEvaluation.objects.select_related("verification").get(pk=fresh.pk))
 
 
 @api.post("/items/{item_id}/return", response=ItemOut, auth=django_auth)
 def return_item(request: Any, item_id: int, payload: ReturnIn) -> Any:
     item = access_item(request.user, item_id, "assessments.verify_item")
-    fresh = _write(lambda: actions.check_return_item(
-        item=item, comment=payload.comment, version=payload.version, acting_user=request.user
-    ))
+    fresh = _write(
+        lambda: actions.check_return_item(
+            item=item, comment=payload.comment, version=payload.version, acting_user=request.user
+        )
+    )
     return _item_out(SelfEvaluation.objects.select_related("verification").get(pk=fresh.pk))
 
 
@@ -281,10 +312,22 @@ def list_results(request: Any, cycle_id: int) -> Any:
     for r in results:
         notes = notes_for(scheme, r)
         out.append(
-            {"unit_code": r.assessment.unit.code, "unit_name": r.assessment.unit.name, "sequence": r.sequence,
-             "final_score": r.final_score, "grade": r.grade, "rank": r.rank, "advanced": r.advanced,
-             "interview": r.interview, "accountability": r.accountability, "flags": [str(f) for f in r.flags],
-             "flag_names": notes.rules, "vetoed": r.vetoed, "consequences": notes.consequences,
-             "dishonesty_record": r.dishonesty_record, "dishonesty_reason": notes.dishonesty}
+            {
+                "unit_code": r.assessment.unit.code,
+                "unit_name": r.assessment.unit.name,
+                "sequence": r.sequence,
+                "final_score": r.final_score,
+                "grade": r.grade,
+                "rank": r.rank,
+                "advanced": r.advanced,
+                "interview": r.interview,
+                "accountability": r.accountability,
+                "flags": [str(f) for f in r.flags],
+                "flag_names": notes.rules,
+                "vetoed": r.vetoed,
+                "consequences": notes.consequences,
+                "dishonesty_record": r.dishonesty_record,
+                "dishonesty_reason": notes.dishonesty,
+            }
         )
     return out

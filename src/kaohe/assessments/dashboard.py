@@ -32,14 +32,21 @@ def dashboard_data(cycle: Cycle, *, with_results: bool = True) -> dict[str, Any]
     sequence_names = {s.id: s.name for s in scheme.sequences}
     progress = []
     for a in assessments:
-        progress.append({
-            "a": a, "overdue": a.is_overdue(), "pct": round(100 * a.n_verified / a.n_items) if a.n_items else 0,
-            "sequence": sequence_names.get(a.sequence, a.sequence),
-        })
+        progress.append(
+            {
+                "a": a,
+                "overdue": a.is_overdue(),
+                "pct": round(100 * a.n_verified / a.n_items) if a.n_items else 0,
+                "sequence": sequence_names.get(a.sequence, a.sequence),
+            }
+        )
     states = Counter(a.state for a in assessments)
     results = (
-        describe(cycle, Result.objects.filter(cycle=cycle).select_related("assessment__unit").order_by("sequence", "rank"))
-        if with_results else []
+        describe(
+            cycle, Result.objects.filter(cycle=cycle).select_related("assessment__unit").order_by("sequence", "rank")
+        )
+        if with_results
+        else []
     )
     charts: dict[str, Any] = {"states": [{"name": State(s).label, "value": n} for s, n in states.items()]}
     if results:
@@ -219,7 +226,13 @@ def publication(cycle: Cycle, *, details: bool = False) -> Publication:
     order = {s.id: n for n, s in enumerate(scheme.sequences)}
     results = sorted(
         rows,
-        key=lambda r: (order.get(r.sequence, len(order)), r.sequence, r.rank is None, r.rank or 0, r.assessment.unit.code),
+        key=lambda r: (
+            order.get(r.sequence, len(order)),
+            r.sequence,
+            r.rank is None,
+            r.rank or 0,
+            r.assessment.unit.code,
+        ),
     )
     for r in results:
         setattr(r, "notes", notes_for(scheme, r))  # noqa: B010 (a template attribute, not a model field)

@@ -35,7 +35,9 @@ PASSWORD = "demo"
 CITIES = ["东山市", "西岭市", "南湖市", "北原市", "青河市", "白石市", "金川市", "玉泉市", "龙湾市"]
 AREA = "翠峰山管理区"
 DEMO_VETO_CONSEQUENCE = "不得评为先进单位，不予通报表扬；党政主要领导、分管领导年度考核不得评优（第九条（三））"
-COUNTY_STEMS = "安宁 丰和 永兴 昌平 泰和 福顺 康乐 嘉禾 瑞安 宝山 临江 清源 长青 松涛 柳河 桃源 梅林 兰溪 竹溪 荷塘 石门".split()
+COUNTY_STEMS = (
+    "安宁 丰和 永兴 昌平 泰和 福顺 康乐 嘉禾 瑞安 宝山 临江 清源 长青 松涛 柳河 桃源 梅林 兰溪 竹溪 荷塘 石门".split()
+)
 
 
 ADMIN_LABEL = "系统管理员 (superuser: Django admin only, no workflow role)"
@@ -143,7 +145,9 @@ class Synth:
 def _units(office: User, cities: int, counties_per_city: int) -> list[Unit]:
     units = []
     for i, name in enumerate(CITIES[:cities]):
-        units.append(actions.do_create_unit(code=f"9{i + 1:02d}00", name=name, type="city", sequence="city", acting_user=office))
+        units.append(
+            actions.do_create_unit(code=f"9{i + 1:02d}00", name=name, type="city", sequence="city", acting_user=office)
+        )
     units.append(actions.do_create_unit(code="91000", name=AREA, type="area", sequence="city", acting_user=office))
     stems = iter(COUNTY_STEMS * 3)
     suffixes = ["县", "市", "区"]
@@ -153,7 +157,11 @@ def _units(office: User, cities: int, counties_per_city: int) -> list[Unit]:
             name = f"{stem}{suffixes[(i + j) % 3]}" if i < 3 else f"{city.name[:2]}{stem}{suffixes[(i + j) % 3]}"
             units.append(
                 actions.do_create_unit(
-                    code=f"9{i + 1:02d}{j + 1:02d}", name=name, type="county", sequence="county", parent=city,
+                    code=f"9{i + 1:02d}{j + 1:02d}",
+                    name=name,
+                    type="county",
+                    sequence="county",
+                    parent=city,
                     acting_user=office,
                 )
             )
@@ -167,7 +175,11 @@ def _person(username: str, first_name: str, hashed: str) -> User:
 def _fill(item: SelfEvaluation, synth: Synth, scheme: Any, letter: dict[str, Any], quality: float, who: User) -> None:
     raw = {k: synth.value(schemes.input_def(scheme, k), letter, quality) for k in item.values}
     actions.check_save_self_evaluation(
-        item=item, raw_values=raw, self_score=None, explanation="按年度目标责任书完成情况自评。", version=item.version,
+        item=item,
+        raw_values=raw,
+        self_score=None,
+        explanation="按年度目标责任书完成情况自评。",
+        version=item.version,
         acting_user=who,
     )
 
@@ -217,10 +229,15 @@ def load_demo(*, seed: int = 2023, cities: int = 9, counties_per_city: int = 7) 
             import datetime as dt
 
             cycle = actions.do_open_cycle(
-                name=f"{year}年度政府生态环境保护目标责任制考核", year=year, scheme_id="", units=units,
+                name=f"{year}年度政府生态环境保护目标责任制考核",
+                year=year,
+                scheme_id="",
+                units=units,
                 scheme_file=ContentFile(scheme_text.encode(), name=f"demo-province-{year}.yaml"),
-                self_evaluation_deadline=dt.date(year + 1, 2, 28), verification_deadline=dt.date(year + 1, 3, 31),
-                evaluation_deadline=dt.date(year + 1, 4, 30), acting_user=office,
+                self_evaluation_deadline=dt.date(year + 1, 2, 28),
+                verification_deadline=dt.date(year + 1, 3, 31),
+                evaluation_deadline=dt.date(year + 1, 4, 30),
+                acting_user=office,
             )
             cycle_scheme = schemes.load(cycle.scheme_ref)
             synth = Synth(cycle_scheme, rng)
@@ -236,23 +253,44 @@ def load_demo(*, seed: int = 2023, cities: int = 9, counties_per_city: int = 7) 
                 {"unit_id": u.code, **{i.id: synth.value(i, letters[u.pk], talent[u.pk]) for i in monitored}}
                 for u in units
             ]
-            actions.do_import_monitoring_values(cycle=cycle, rows=rows, source="示范空气质量监测数据", acting_user=office)
+            actions.do_import_monitoring_values(
+                cycle=cycle, rows=rows, source="示范空气质量监测数据", acting_user=office
+            )
             # Inputs only the special rules read (veto incidents …) are the office's finding, from its registers;
             # one unit a year has an especially serious incident.
             special = [i for i in cycle_scheme.inputs if i.indicator is None and not getattr(i, "target", False)]
             unlucky = rng.choice(units).code
             findings = [
-                {"unit_id": u.code, **{i.id: (u.code == unlucky and n == 0) if i.kind == "boolean" else None for n, i in enumerate(special)}}
+                {
+                    "unit_id": u.code,
+                    **{
+                        i.id: (u.code == unlucky and n == 0) if i.kind == "boolean" else None
+                        for n, i in enumerate(special)
+                    },
+                }
                 for u in units
             ]
-            actions.do_import_monitoring_values(cycle=cycle, rows=findings, source="考核办认定（事件台账）", acting_user=office)
+            actions.do_import_monitoring_values(
+                cycle=cycle, rows=findings, source="考核办认定（事件台账）", acting_user=office
+            )
             for n, assessment in enumerate(cycle.assessments.select_related("unit").order_by("unit__code")):
                 unit = assessment.unit
                 quality = min(1.0, max(0.0, talent[unit.pk] + rng.uniform(-0.15, 0.15)))
                 share = n / len(units)
-                target_stage = stage if stage != "mixed" else (
-                    "draft" if share < 0.12 else "returned" if share < 0.2 else "submitted" if share < 0.45
-                    else "verifying" if share < 0.6 else "verified"
+                target_stage = (
+                    stage
+                    if stage != "mixed"
+                    else (
+                        "draft"
+                        if share < 0.12
+                        else "returned"
+                        if share < 0.2
+                        else "submitted"
+                        if share < 0.45
+                        else "verifying"
+                        if share < 0.6
+                        else "verified"
+                    )
                 )
                 items = list(assessment.items.all())
                 to_fill = items if target_stage != "draft" else items[: len(items) // 2]
@@ -276,7 +314,11 @@ def load_demo(*, seed: int = 2023, cities: int = 9, counties_per_city: int = 7) 
                             values[key] = round(values[key] * 0.97, 1)
                             reason = "与省级监测数据核对后核减"
                     actions.check_verify_item(
-                        item=item, raw_values=values, score=None, reason=reason, version=item.version,
+                        item=item,
+                        raw_values=values,
+                        score=None,
+                        reason=reason,
+                        version=item.version,
                         acting_user=verifier,
                     )
                 if target_stage == "returned":
@@ -284,7 +326,9 @@ def load_demo(*, seed: int = 2023, cities: int = 9, counties_per_city: int = 7) 
                     if pending is not None:
                         verifier = verifier_for.get(pending.lead_unit) or office
                         actions.check_return_item(
-                            item=pending, comment="佐证材料不全，请补充监测报告原件。", version=pending.version,
+                            item=pending,
+                            comment="佐证材料不全，请补充监测报告原件。",
+                            version=pending.version,
                             acting_user=verifier,
                         )
             if stage in ("evaluated", "published"):
@@ -308,7 +352,8 @@ def demo_logins() -> list[DemoLogin]:
     labels = {
         Membership.Role.OFFICE: "考核办 (office; Django admin for units and unit accounts)",
         Membership.Role.APPROVER: "领导 (approver)",
-        Membership.Role.VERIFIER: "牵头单位核实人 (verifier)", Membership.Role.FILLER: "单位填报人 (filler)",
+        Membership.Role.VERIFIER: "牵头单位核实人 (verifier)",
+        Membership.Role.FILLER: "单位填报人 (filler)",
         Membership.Role.HEAD: "单位负责人 (head)",
     }
     shown_units: set[tuple[str, str]] = set()
@@ -321,7 +366,13 @@ def demo_logins() -> list[DemoLogin]:
             shown_units.add(key)
         where = m.unit.name if m.unit else (m.lead_unit or "全省")
         out.append(DemoLogin(m.user.get_username(), labels[Membership.Role(m.role)], where))
-    order = [Membership.Role.OFFICE, Membership.Role.APPROVER, Membership.Role.VERIFIER, Membership.Role.FILLER, Membership.Role.HEAD]
+    order = [
+        Membership.Role.OFFICE,
+        Membership.Role.APPROVER,
+        Membership.Role.VERIFIER,
+        Membership.Role.FILLER,
+        Membership.Role.HEAD,
+    ]
     labels_order = {labels[r]: i for i, r in enumerate(order)}
     people = sorted(out, key=lambda login: labels_order[login.role])
     admins = [

@@ -62,7 +62,11 @@ def input_rows(cycle: Cycle) -> list[dict[str, Any]]:
         items_by_assessment.setdefault(item.assessment_id, []).append(item)
     rows = []
     for assessment in Assessment.objects.filter(cycle=cycle).select_related("unit").order_by("unit__code"):
-        row: dict[str, Any] = {"unit_id": assessment.unit.code, "unit_name": assessment.unit.name, "sequence": assessment.sequence}
+        row: dict[str, Any] = {
+            "unit_id": assessment.unit.code,
+            "unit_name": assessment.unit.name,
+            "sequence": assessment.sequence,
+        }
         row.update(dict.fromkeys(input_ids))
         for item in items_by_assessment.get(assessment.pk, []):
             verified = item.status in (SelfEvaluation.ItemStatus.ACCEPTED, SelfEvaluation.ItemStatus.CHANGED)
@@ -133,18 +137,29 @@ def evaluate(cycle: Cycle) -> dict[str, dict[str, Any]]:
         out = {k: _json_safe(v) for k, v in out.items()}
         results.append(
             Result(
-                cycle=cycle, assessment=assessments[code], sequence=out["sequence"],
-                final_score=out.get("final_score"), base_total=out.get("base_total"), bonus=out.get("bonus"),
-                deduction=out.get("deduction"), grade=out.get("grade") or "", rank=out.get("rank"),
-                advanced=bool(out.get("advanced")), interview=bool(out.get("interview")),
-                accountability=bool(out.get("accountability")), blocked=bool(out.get("blocked")),
+                cycle=cycle,
+                assessment=assessments[code],
+                sequence=out["sequence"],
+                final_score=out.get("final_score"),
+                base_total=out.get("base_total"),
+                bonus=out.get("bonus"),
+                deduction=out.get("deduction"),
+                grade=out.get("grade") or "",
+                rank=out.get("rank"),
+                advanced=bool(out.get("advanced")),
+                interview=bool(out.get("interview")),
+                accountability=bool(out.get("accountability")),
+                blocked=bool(out.get("blocked")),
                 # The core's flags as it computed them: 政务失信记录 (seed 000 第十条), one-vote veto and its
                 # consequences (seed 002 第九条(三)). 先进 above is the core's too: nothing here recomputes it.
-                dishonesty_record=bool(out.get("dishonesty_record")), vetoed=bool(out.get("vetoed")),
+                dishonesty_record=bool(out.get("dishonesty_record")),
+                vetoed=bool(out.get("vetoed")),
                 consequences=[str(c) for c in out.get("consequences") or []],
-                flags=list(out.get("flags") or []), missing=list(out.get("missing") or []),
+                flags=list(out.get("flags") or []),
+                missing=list(out.get("missing") or []),
                 scores={k: v for k, v in out.items() if k in indicator_ids},
-                inputs=inputs_by_unit[code], computed_at=now,
+                inputs=inputs_by_unit[code],
+                computed_at=now,
             )
         )
         summary[code] = {"final_score": out.get("final_score"), "grade": out.get("grade"), "rank": out.get("rank")}
@@ -189,7 +204,10 @@ def unscored(cycle: Cycle) -> list[tuple[str, list[str]]]:
     """Every unit of the cycle without a score, with why in words: no result row yet, or the engine blocked it
     (``Result.blocked``; the reasons are the ``missing`` inputs whose missing policy is ``block``)."""
     scheme = schemes.load(cycle.scheme_ref)
-    results = {r.assessment_id: r for r in Result.objects.filter(cycle=cycle).only("assessment_id", "blocked", "final_score", "missing")}
+    results = {
+        r.assessment_id: r
+        for r in Result.objects.filter(cycle=cycle).only("assessment_id", "blocked", "final_score", "missing")
+    }
     out: list[tuple[str, list[str]]] = []
     for assessment in Assessment.objects.filter(cycle=cycle).select_related("unit").order_by("unit__code"):
         result = results.get(assessment.pk)
@@ -215,5 +233,7 @@ def unscored_text(units: list[tuple[str, list[str]]], limit: int = 10) -> str:
 def stale(cycle: Cycle) -> list[str]:
     """Names of the units whose inputs changed since the stored evaluation (a letter, an import or a finding
     saved after 综合评价): their stored result is no longer the score of the current data."""
-    stored = {r.assessment.unit.code: r.inputs for r in Result.objects.filter(cycle=cycle).select_related("assessment__unit")}
+    stored = {
+        r.assessment.unit.code: r.inputs for r in Result.objects.filter(cycle=cycle).select_related("assessment__unit")
+    }
     return [row["unit_name"] for row in input_rows(cycle) if row["unit_id"] in stored and stored[row["unit_id"]] != row]

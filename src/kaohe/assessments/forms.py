@@ -64,18 +64,33 @@ def _field_for(inp: Any, initial: Any) -> forms.Field:
     help_text = inp.note if getattr(inp, "note", "") else ""
     if inp.kind == "boolean":
         return forms.TypedChoiceField(
-            label=label, choices=[("", "—"), ("true", "是"), ("false", "否")], required=False,
-            initial="" if initial is None else ("true" if initial else "false"), help_text=help_text,
+            label=label,
+            choices=[("", "—"), ("true", "是"), ("false", "否")],
+            required=False,
+            initial="" if initial is None else ("true" if initial else "false"),
+            help_text=help_text,
         )
     if inp.kind == "category":
         return forms.ChoiceField(
-            label=label, choices=[("", "—"), *[(c, c) for c in inp.choices or []]], required=False,
-            initial=initial, help_text=help_text,
+            label=label,
+            choices=[("", "—"), *[(c, c) for c in inp.choices or []]],
+            required=False,
+            initial=initial,
+            help_text=help_text,
         )
     if inp.kind == "list":
         # the format of input files and the Excel sheet (kaohe.core.tables.parse_cell): 2;0;1
-        text = "" if initial is None else ";".join("是" if v is True else "否" if v is False else f"{v:g}" if isinstance(v, float) else str(v) for v in initial)
-        return forms.CharField(label=label, required=False, initial=text, help_text=help_text or "每个断面一个值，用分号分隔，如 2;0;1")
+        text = (
+            ""
+            if initial is None
+            else ";".join(
+                "是" if v is True else "否" if v is False else f"{v:g}" if isinstance(v, float) else str(v)
+                for v in initial
+            )
+        )
+        return forms.CharField(
+            label=label, required=False, initial=text, help_text=help_text or "每个断面一个值，用分号分隔，如 2;0;1"
+        )
     return forms.CharField(label=label, required=False, initial="" if initial is None else initial, help_text=help_text)
 
 
@@ -85,7 +100,9 @@ class ItemValuesForm(forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, item: SelfEvaluation, scheme: Any, initial_values: dict[str, Any], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, item: SelfEvaluation, scheme: Any, initial_values: dict[str, Any], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.input_ids = list(item.values)
         for input_id in self.input_ids:
@@ -118,9 +135,7 @@ class VerificationForm(ItemValuesForm):
 
 class ReturnForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    comment = forms.CharField(
-        label="退回意见", max_length=MAX_REASON_CHARS, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    comment = forms.CharField(label="退回意见", max_length=MAX_REASON_CHARS, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class CommentForm(forms.Form):
@@ -142,9 +157,15 @@ class CycleForm(forms.Form):
     year = forms.IntegerField(label="考核年度", min_value=2000, max_value=2100)
     scheme_id = forms.ChoiceField(label="内置考核方案", required=False)
     scheme_file = forms.FileField(label="或上传考核方案 YAML", required=False)
-    self_evaluation_deadline = forms.DateField(label="自评截止", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    verification_deadline = forms.DateField(label="核实截止", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    evaluation_deadline = forms.DateField(label="综合评价截止", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    self_evaluation_deadline = forms.DateField(
+        label="自评截止", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    verification_deadline = forms.DateField(
+        label="核实截止", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    evaluation_deadline = forms.DateField(
+        label="综合评价截止", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     units: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
         label="被考核单位", queryset=None, widget=forms.CheckboxSelectMultiple
     )
@@ -175,8 +196,11 @@ class CycleForm(forms.Form):
     def action_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {
-            "name": data["name"], "year": data["year"], "scheme_id": data["scheme_id"] or "",
-            "scheme_file": data["scheme_file"], "units": data["units"],
+            "name": data["name"],
+            "year": data["year"],
+            "scheme_id": data["scheme_id"] or "",
+            "scheme_file": data["scheme_file"],
+            "units": data["units"],
             "self_evaluation_deadline": data["self_evaluation_deadline"],
             "verification_deadline": data["verification_deadline"],
             "evaluation_deadline": data["evaluation_deadline"],

@@ -122,17 +122,53 @@ MODEL_NAMES = {
 
 # Fields whose model declares no Chinese name; the others use the model field's verbose_name.
 FIELD_NAMES: dict[str, str] = {
-    "final_score": "综合得分", "base_total": "基础得分", "bonus": "加分", "deduction": "扣分", "grade": "等次",
-    "rank": "排名", "advanced": "先进", "interview": "约谈", "accountability": "问责", "blocked": "无法计分",
-    "flags": "特殊规则标记", "missing": "缺失数据", "scores": "各指标得分", "inputs": "评分所用数据",
-    "computed_at": "评价时间", "created_at": "创建时间", "evaluated_at": "综合评价时间", "published_at": "通报时间",
-    "submitted_at": "提交时间", "verified_at": "核实完成时间", "issued_at": "下达时间", "kind": "类别",
-    "version": "版本", "file": "文件", "original_name": "文件名", "content_type": "文件类型", "size": "文件大小",
-    "sha256": "文件哈希", "uploaded_at": "上传时间", "uploaded_by_id": "上传人", "verifier_id": "核实人",
-    "input_id": "输入项", "value": "数值", "source": "来源", "user_id": "用户", "unit_id": "单位",
-    "cycle_id": "考核周期", "assessment_id": "考核单元", "item_id": "自评项", "parent_id": "上级单位",
-    "username": "用户名", "is_superuser": "超级用户", "is_staff": "管理后台权限", "is_active": "账号启用",
-    "password": "密码", "groups": "用户组", "user_permissions": "单独授予的权限",
+    "final_score": "综合得分",
+    "base_total": "基础得分",
+    "bonus": "加分",
+    "deduction": "扣分",
+    "grade": "等次",
+    "rank": "排名",
+    "advanced": "先进",
+    "interview": "约谈",
+    "accountability": "问责",
+    "blocked": "无法计分",
+    "flags": "特殊规则标记",
+    "missing": "缺失数据",
+    "scores": "各指标得分",
+    "inputs": "评分所用数据",
+    "computed_at": "评价时间",
+    "created_at": "创建时间",
+    "evaluated_at": "综合评价时间",
+    "published_at": "通报时间",
+    "submitted_at": "提交时间",
+    "verified_at": "核实完成时间",
+    "issued_at": "下达时间",
+    "kind": "类别",
+    "version": "版本",
+    "file": "文件",
+    "original_name": "文件名",
+    "content_type": "文件类型",
+    "size": "文件大小",
+    "sha256": "文件哈希",
+    "uploaded_at": "上传时间",
+    "uploaded_by_id": "上传人",
+    "verifier_id": "核实人",
+    "input_id": "输入项",
+    "value": "数值",
+    "source": "来源",
+    "user_id": "用户",
+    "unit_id": "单位",
+    "cycle_id": "考核周期",
+    "assessment_id": "考核单元",
+    "item_id": "自评项",
+    "parent_id": "上级单位",
+    "username": "用户名",
+    "is_superuser": "超级用户",
+    "is_staff": "管理后台权限",
+    "is_active": "账号启用",
+    "password": "密码",
+    "groups": "用户组",
+    "user_permissions": "单独授予的权限",
 }
 INPUT_KEYED = {"values", "targets", "inputs"}  # JSON fields keyed by the scheme's input ids
 NOTHING = "（空）"
@@ -370,11 +406,12 @@ def _verify_all() -> Report:
     problems = [p.message for p in chain.problems]
     if chain.entries == 0 and chain.head_seq == 0:
         if rows or files:
-            problems.append(f"审计日志为空，但数据库中有 {rows} 行考核数据和 {files} 个佐证文件：这些数据没有任何审计记录")
+            problems.append(
+                f"审计日志为空，但数据库中有 {rows} 行考核数据和 {files} 个佐证文件：这些数据没有任何审计记录"
+            )
         return Report(chain, rows, files, problems, scheme_files)
     words = Words()
     problems.extend(words.sentence(d) for d in discrepancies)
     problems.extend(p.message for p in evidence_problems)
     problems.extend(scheme_problems)
     return Report(chain, rows, files, problems, scheme_files)
-

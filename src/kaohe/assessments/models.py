@@ -98,7 +98,11 @@ class Cycle(models.Model):
     # 领导审定: set by actions.do_approve_cycle (its cycle.approve audit entry records them), read by the 通报.
     approved_at = models.DateTimeField(_("审定时间"), null=True, blank=True)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("审定人"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审定人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     published_at = models.DateTimeField(null=True, blank=True)

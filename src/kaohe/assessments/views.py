@@ -156,7 +156,9 @@ def cycle_evaluate(request: HttpRequest, cycle_id: int) -> HttpResponse:
         if missing:
             # Every unit the engine could not score, with why in words; approval waits until none is left.
             messages.error(request, f"{len(missing)} 个单位无法计分，不能审定：{unscored_text(missing, limit=50)}")
-        return f"综合评价完成：{n - len(missing)} 个单位已计分" + (f"，{len(missing)} 个单位无法计分" if missing else "")
+        return f"综合评价完成：{n - len(missing)} 个单位已计分" + (
+            f"，{len(missing)} 个单位无法计分" if missing else ""
+        )
 
     return _cycle_action(request, cycle_id, "assessments.manage_cycle", run)
 
@@ -222,7 +224,9 @@ def cycle_letters(request: HttpRequest, cycle_id: int) -> HttpResponse:
     rows = [(letter, [(t, letter.targets.get(t.id)) for t in targets]) for letter in letters]
     signed = cycle.assessments.filter(state__in=[State.APPROVED, State.PUBLISHED]).exists()  # as check_issue_letter
     return render(
-        request, "assessments/letters.html", {"cycle": cycle, "targets": targets, "rows": rows, "can_change": not signed}
+        request,
+        "assessments/letters.html",
+        {"cycle": cycle, "targets": targets, "rows": rows, "can_change": not signed},
     )
 
 
@@ -270,7 +274,8 @@ def cycle_findings(request: HttpRequest, cycle_id: int) -> HttpResponse:
     undecided = sum(1 for _, pairs in rows for inp, v in pairs if v is None and inp.kind == "boolean")
     signed = cycle.assessments.filter(state__in=[State.APPROVED, State.PUBLISHED]).exists()
     return render(
-        request, "assessments/findings.html",
+        request,
+        "assessments/findings.html",
         {"cycle": cycle, "findings": findings, "rows": rows, "undecided": undecided, "can_change": not signed},
     )
 
@@ -296,7 +301,8 @@ def cycle_verification(request: HttpRequest, cycle_id: int) -> HttpResponse:
             status=SelfEvaluation.ItemStatus.OPEN, assessment__state__in=[State.SUBMITTED, State.VERIFYING]
         )
     return render(
-        request, "assessments/verification.html",
+        request,
+        "assessments/verification.html",
         {"cycle": cycle, "items": items, "counts": counts, "show_all": show_all},
     )
 
@@ -306,21 +312,33 @@ def cycle_verification(request: HttpRequest, cycle_id: int) -> HttpResponse:
 def cycle_approval(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = access_cycle(request.user, cycle_id, "assessments.view_audit")
     # The stored flags (先进, 一票否决, 政务失信记录 …) with the rules' names in words: nothing here recomputes them.
-    results = describe(cycle, Result.objects.filter(cycle=cycle).select_related("assessment__unit").order_by("sequence", "rank"))
+    results = describe(
+        cycle, Result.objects.filter(cycle=cycle).select_related("assessment__unit").order_by("sequence", "rank")
+    )
     states = Counter(cycle.assessments.values_list("state", flat=True))
     state_counts = [(State(s).label, n) for s, n in states.items()]
     return render(
-        request, "assessments/approval.html",
-        {"cycle": cycle, "results": results, "states": state_counts, "comment_form": CommentForm(),
-         "can_approve": allowed(request.user, "assessments.approve_cycle", cycle),
-         "all_evaluated": set(states) == {State.EVALUATED},
-         # why this person may not 审定 now (units without a result, stale results, the evaluator himself …)
-         "approval_refusal": actions.approval_refusal(cycle, request.user) if set(states) == {State.EVALUATED} else None},
+        request,
+        "assessments/approval.html",
+        {
+            "cycle": cycle,
+            "results": results,
+            "states": state_counts,
+            "comment_form": CommentForm(),
+            "can_approve": allowed(request.user, "assessments.approve_cycle", cycle),
+            "all_evaluated": set(states) == {State.EVALUATED},
+            # why this person may not 审定 now (units without a result, stale results, the evaluator himself …)
+            "approval_refusal": actions.approval_refusal(cycle, request.user)
+            if set(states) == {State.EVALUATED}
+            else None,
+        },
     )
 
 
 # ------------------------------------------------------------------------------------------------ a unit's assessment
-def _item_rows(request: HttpRequest, assessment: Assessment, forms: dict[int, Any] | None = None) -> list[dict[str, Any]]:
+def _item_rows(
+    request: HttpRequest, assessment: Assessment, forms: dict[int, Any] | None = None
+) -> list[dict[str, Any]]:
     scheme = schemes.load(assessment.cycle.scheme_ref)
     can_edit = allowed(request.user, "assessments.edit_self_evaluation", assessment)
     # The targets of the unit's responsibility letter that each indicator compares against.
@@ -342,15 +360,23 @@ def _item_rows(request: HttpRequest, assessment: Assessment, forms: dict[int, An
         form = (forms or {}).get(item.pk)
         if form is None and can_edit:
             form = SelfEvaluationForm(
-                item=item, scheme=scheme, initial_values=item.values,
+                item=item,
+                scheme=scheme,
+                initial_values=item.values,
                 initial={"self_score": item.self_score, "explanation": item.explanation},
             )
         item_targets = [
             (targets[t], letter.targets.get(t) if letter else None) for t in reads.get(item.indicator_id, [])
         ]
         rows.append(
-            {"item": item, "inputs": inputs, "verification": verification, "form": form, "targets": item_targets,
-             "can_verify": allowed(request.user, "assessments.verify_item", item)}
+            {
+                "item": item,
+                "inputs": inputs,
+                "verification": verification,
+                "form": form,
+                "targets": item_targets,
+                "can_verify": allowed(request.user, "assessments.verify_item", item),
+            }
         )
     return rows
 
@@ -362,7 +388,9 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
     return _render_assessment(request, assessment)
 
 
-def _render_assessment(request: HttpRequest, assessment: Assessment, forms: dict[int, Any] | None = None, status: int = 200) -> HttpResponse:
+def _render_assessment(
+    request: HttpRequest, assessment: Assessment, forms: dict[int, Any] | None = None, status: int = 200
+) -> HttpResponse:
     user = request.user
     context = {
         "assessment": assessment,
@@ -414,8 +442,11 @@ def item_save(request: HttpRequest, item_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             actions.check_save_self_evaluation(
-                item=item, raw_values=form.raw_values(), self_score=decimal_or_none(form.cleaned_data["self_score"]),
-                explanation=form.cleaned_data["explanation"], version=form.cleaned_data["version"],
+                item=item,
+                raw_values=form.raw_values(),
+                self_score=decimal_or_none(form.cleaned_data["self_score"]),
+                explanation=form.cleaned_data["explanation"],
+                version=form.cleaned_data["version"],
                 acting_user=request.user,
             )
         except actions.ConflictError as exc:
@@ -465,7 +496,9 @@ def evidence_upload(request: HttpRequest, item_id: int) -> HttpResponse:
 def evidence_download(request: HttpRequest, evidence_id: int) -> HttpResponseBase:
     evidence = access_evidence(request.user, evidence_id, "assessments.view_evidence")
     stream = evidence.file.storage.open(evidence.file.name, "rb")
-    response = FileResponse(stream, content_type=evidence.content_type, as_attachment=True, filename=evidence.original_name)
+    response = FileResponse(
+        stream, content_type=evidence.content_type, as_attachment=True, filename=evidence.original_name
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -483,8 +516,12 @@ def item_verify(request: HttpRequest, item_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             actions.check_verify_item(
-                item=item, raw_values=form.raw_values(), score=decimal_or_none(form.cleaned_data["score"]),
-                reason=form.cleaned_data["reason"], version=form.cleaned_data["version"], acting_user=request.user,
+                item=item,
+                raw_values=form.raw_values(),
+                score=decimal_or_none(form.cleaned_data["score"]),
+                reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"],
+                acting_user=request.user,
             )
         except actions.ConflictError as exc:
             form.add_error(None, str(exc))
@@ -506,9 +543,16 @@ def item_verify(request: HttpRequest, item_id: int) -> HttpResponse:
     )
     inputs = [(schemes.input_def(scheme, k), v, imported.get(k)) for k, v in item.values.items()]
     return render(
-        request, "assessments/item_verify.html",
-        {"item": item, "form": form, "return_form": return_form, "inputs": inputs, "verification": verification,
-         "has_imported": bool(imported)},
+        request,
+        "assessments/item_verify.html",
+        {
+            "item": item,
+            "form": form,
+            "return_form": return_form,
+            "inputs": inputs,
+            "verification": verification,
+            "has_imported": bool(imported),
+        },
         status=status,
     )
 
@@ -523,7 +567,10 @@ def item_return(request: HttpRequest, item_id: int) -> HttpResponse:
         return redirect("item_verify", item_id=item.pk)
     try:
         actions.check_return_item(
-            item=item, comment=form.cleaned_data["comment"], version=form.cleaned_data["version"], acting_user=request.user
+            item=item,
+            comment=form.cleaned_data["comment"],
+            version=form.cleaned_data["version"],
+            acting_user=request.user,
         )
         messages.success(request, f"已退回：{item.assessment.unit.name} · {item.indicator_name}")
     except actions.ActionError as exc:
@@ -586,7 +633,13 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     # Walking the whole chain and every row reads everything, so it runs when asked for (as `kaohe audit verify`).
     report = verify_all() if request.GET.get("verify") == "1" else None
     return render(
-        request, "assessments/audit.html",
-        {"entries": entries, "report": report, "object_type": object_type, "object_id": object_id,
-         "anchor": anchors.current()},
+        request,
+        "assessments/audit.html",
+        {
+            "entries": entries,
+            "report": report,
+            "object_type": object_type,
+            "object_id": object_id,
+            "anchor": anchors.current(),
+        },
     )

@@ -59,11 +59,13 @@ def do_append_audit(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
     deleted = list(deleted)
-    gone = {
-        (snapshots.label_of(d), str(d.pk)) if isinstance(d, models.Model) else (d[0], str(d[1])) for d in deleted
-    }
+    gone = {(snapshots.label_of(d), str(d.pk)) if isinstance(d, models.Model) else (d[0], str(d[1])) for d in deleted}
     rows = list(rows)
-    if isinstance(obj, models.Model) and snapshots.is_tracked(obj) and (snapshots.label_of(obj), str(obj.pk)) not in gone:
+    if (
+        isinstance(obj, models.Model)
+        and snapshots.is_tracked(obj)
+        and (snapshots.label_of(obj), str(obj.pk)) not in gone
+    ):
         rows.append(obj)
     user = acting_user if isinstance(acting_user, User) else None
     with transaction.atomic():
@@ -141,7 +143,9 @@ def verify_chain(on_entry: Callable[[AuditLog], None] | None = None) -> ChainRep
             # The previous entry was rewritten with a freshly computed hash of its own: its hash no longer matches
             # what this entry recorded when it was appended.
             problems.append(
-                ChainProblem(entry.seq - 1, f"审计记录 #{entry.seq - 1} 被改动（#{entry.seq} 记录的前一条哈希与之不符）")
+                ChainProblem(
+                    entry.seq - 1, f"审计记录 #{entry.seq - 1} 被改动（#{entry.seq} 记录的前一条哈希与之不符）"
+                )
             )
         key = ring.get(entry.key_id)
         bad = True
@@ -149,7 +153,9 @@ def verify_chain(on_entry: Callable[[AuditLog], None] | None = None) -> ChainRep
             problems.append(ChainProblem(entry.seq, f"审计记录 #{entry.seq} 没有密钥签名（不是本系统写入的记录）"))
         elif key is None:
             problems.append(
-                ChainProblem(entry.seq, f"审计记录 #{entry.seq} 的签名密钥 {entry.key_id} 不在密钥环中（见 docs/audit.md）")
+                ChainProblem(
+                    entry.seq, f"审计记录 #{entry.seq} 的签名密钥 {entry.key_id} 不在密钥环中（见 docs/audit.md）"
+                )
             )
         elif not hmac.compare_digest(entry.compute_hash(key), entry.hash):
             problems.append(ChainProblem(entry.seq, f"审计记录 #{entry.seq} 被改动或伪造（密钥签名不符）"))
@@ -168,6 +174,8 @@ def verify_chain(on_entry: Callable[[AuditLog], None] | None = None) -> ChainRep
         problems.append(ChainProblem(expected_seq, f"审计记录 {gone} 已被删除（链头记录的最新一条是 #{last_seq}）"))
     elif last_seq < expected_seq - 1 or last_hash != expected_prev:
         problems.append(
-            ChainProblem(last_seq, f"审计链头被改动：链头记录 #{last_seq}，而日志最新一条是 #{expected_seq - 1}（哈希不符）")
+            ChainProblem(
+                last_seq, f"审计链头被改动：链头记录 #{last_seq}，而日志最新一条是 #{expected_seq - 1}（哈希不符）"
+            )
         )
     return ChainReport(count, tuple(problems), last_seq)

@@ -34,7 +34,9 @@ class AuditLog(models.Model):
     seq = models.PositiveBigIntegerField(unique=True)
     created_at = models.DateTimeField()
     # The actor's username is copied into the row (and the hash): deleting or renaming a user cannot rewrite history.
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_name = models.CharField(max_length=150)
     action = models.CharField(max_length=64)
     object_type = models.CharField(max_length=64)

@@ -51,8 +51,11 @@ def after_user_save(
     changed = sorted(k for k in after if before is None or before.get(k) != after.get(k))
     shown = {k: ("（已更改）" if k == "password" else after[k]) for k in changed}
     do_append_audit(
-        acting_user=None, action="user.create" if created else "user.change", obj=instance,
-        what=instance.get_username(), old=None if before is None else {k: before.get(k) for k in shown if k != "password"},
+        acting_user=None,
+        action="user.create" if created else "user.change",
+        obj=instance,
+        what=instance.get_username(),
+        old=None if before is None else {k: before.get(k) for k in shown if k != "password"},
         new=shown,
     )
 
@@ -79,8 +82,12 @@ def after_user_delete(sender: Any, instance: Any, **kwargs: Any) -> None:
     from kaohe.audit.actions import do_append_audit
 
     do_append_audit(
-        acting_user=None, action="user.delete", object_type="auth.user", object_id=instance.pk,
-        what=instance.get_username(), deleted=getattr(instance, "_kaohe_audit_deleted", [("auth.user", instance.pk)]),
+        acting_user=None,
+        action="user.delete",
+        object_type="auth.user",
+        object_id=instance.pk,
+        what=instance.get_username(),
+        deleted=getattr(instance, "_kaohe_audit_deleted", [("auth.user", instance.pk)]),
     )
 
 

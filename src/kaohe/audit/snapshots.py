@@ -69,11 +69,7 @@ def fields_of(model: type[models.Model]) -> list[str]:
     """The snapshot's field names (attribute names) for ``model``."""
     if _is_user(model):
         return [*USER_FIELDS, "groups", "user_permissions"]
-    return [
-        f.attname
-        for f in model._meta.concrete_fields
-        if not getattr(f, "auto_now", False) and not f.primary_key
-    ]
+    return [f.attname for f in model._meta.concrete_fields if not getattr(f, "auto_now", False) and not f.primary_key]
 
 
 def plain(value: Any) -> Any:

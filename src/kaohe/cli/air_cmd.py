@@ -125,7 +125,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         bar.update()
         last = hourly["timestamp"].max()
         if isinstance(last, dt.datetime) and last.date() >= NEXT_EDITION_FROM:
-            print(f"note: data from {NEXT_EDITION_FROM} on fall under the 2026 editions; computed by {EDITION}", file=sys.stderr)
+            print(
+                f"note: data from {NEXT_EDITION_FROM} on fall under the 2026 editions; computed by {EDITION}",
+                file=sys.stderr,
+            )
         bar.set_description(steps[1])
         result = evaluate_year(hourly, by=args.by, area_class=area_class)
         if scheme is not None:

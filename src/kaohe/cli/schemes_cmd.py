@@ -58,8 +58,20 @@ def cmd_show(args: argparse.Namespace) -> int:
     scheme = load_scheme(args.scheme)
     if args.inputs:
         rows = [
-            {"id": i.id, "name": i.name, "unit": i.unit, "kind": i.kind, "item_kind": i.item_kind, "min": i.min, "max": i.max,
-             "range": [i.min, i.max], "choices": i.choices, "indicator": i.indicator, "target": i.target, "source": i.source}
+            {
+                "id": i.id,
+                "name": i.name,
+                "unit": i.unit,
+                "kind": i.kind,
+                "item_kind": i.item_kind,
+                "min": i.min,
+                "max": i.max,
+                "range": [i.min, i.max],
+                "choices": i.choices,
+                "indicator": i.indicator,
+                "target": i.target,
+                "source": i.source,
+            }
             for i in scheme.inputs
         ]
         if args.format == "json":
@@ -71,7 +83,10 @@ def cmd_show(args: argparse.Namespace) -> int:
         return 0
     if args.format == "json":
         data = {
-            "id": scheme.id, "name": scheme.name, "year": scheme.year, "total_points": scheme.total_points,
+            "id": scheme.id,
+            "name": scheme.name,
+            "year": scheme.year,
+            "total_points": scheme.total_points,
             "sequences": [s.model_dump() for s in scheme.sequences],
             "indicators": [_node_json(n) for n in scheme.indicators],
             "bonus_items": [_node_json(n) for n in scheme.bonus_items],

@@ -37,9 +37,7 @@ def register(subparsers: Any) -> None:
     evaluate.add_argument("file", type=Path, help="section measurements (.csv, .xlsx or .parquet)")
     evaluate.add_argument("--year", type=int, required=True, help="assessment year")
     evaluate.add_argument("--out", type=Path, required=True, help="output file (.xlsx, .csv or .parquet)")
-    evaluate.add_argument(
-        "--as-inputs", metavar="SCHEME", help="write the inputs that SCHEME reads from water.*"
-    )
+    evaluate.add_argument("--as-inputs", metavar="SCHEME", help="write the inputs that SCHEME reads from water.*")
     evaluate.set_defaults(func=run_evaluate)
 
 

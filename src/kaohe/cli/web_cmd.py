@@ -26,11 +26,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve = sub.add_parser("serve", help="migrate the database and serve the web app with gunicorn (production)")
     serve.add_argument("--host", default=os.getenv("KAOHE_HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(os.getenv("KAOHE_PORT", "8000")))
-    serve.add_argument("--workers", type=int, default=int(os.getenv("KAOHE_WORKERS", "0")),
-                       help="worker processes (default: 2 × CPUs + 1, at most 8)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.getenv("KAOHE_WORKERS", "0")),
+        help="worker processes (default: 2 × CPUs + 1, at most 8)",
+    )
     serve.add_argument("--threads", type=int, default=int(os.getenv("KAOHE_THREADS", "4")), help="threads per worker")
-    serve.add_argument("--timeout", type=int, default=int(os.getenv("KAOHE_TIMEOUT", "120")),
-                       help="seconds before a stuck request's worker is restarted")
+    serve.add_argument(
+        "--timeout",
+        type=int,
+        default=int(os.getenv("KAOHE_TIMEOUT", "120")),
+        help="seconds before a stuck request's worker is restarted",
+    )
     serve.set_defaults(func=cmd_serve)
 
     audit = sub.add_parser("audit", help="the append-only audit log")
@@ -39,7 +47,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "verify", help="check the keyed hash chain and replay it against the data; report every discrepancy"
     )
     verify.add_argument(
-        "--anchor", action="append", default=[], metavar="CODE",
+        "--anchor",
+        action="append",
+        default=[],
+        metavar="CODE",
         help="a 校验码 printed on a 通报 or results workbook, e.g. '3f2a-9c1b-77e0 #1234' (repeatable)",
     )
     verify.set_defaults(func=cmd_audit_verify)
@@ -106,8 +117,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if settings.DEBUG:
         print("warning: DEBUG is on; never serve real data this way (unset DEBUG)", file=sys.stderr)
     if not settings.SESSION_COOKIE_SECURE:
-        print("note: plain HTTP (cookies without Secure, no HSTS); behind TLS set KAOHE_HTTPS=1 (docs/deploy.md)",
-              file=sys.stderr)
+        print(
+            "note: plain HTTP (cookies without Secure, no HSTS); behind TLS set KAOHE_HTTPS=1 (docs/deploy.md)",
+            file=sys.stderr,
+        )
     workers = args.workers or min(2 * (os.cpu_count() or 1) + 1, 8)
     print(f"serving on http://{args.host}:{args.port}/ with {workers} workers  (Ctrl-C stops)", flush=True)
     server.run(host=args.host, port=args.port, workers=workers, threads=args.threads, timeout=args.timeout)

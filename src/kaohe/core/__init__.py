@@ -1,8 +1,8 @@
 """The pure core of kaohe: the scheme language and the scoring engine. No Django, ever.
 
-    load_scheme(id_or_path) -> Scheme       built-in id (xx-city-2020 …) or a YAML file
-    score(scheme, inputs, history) -> DataFrame
-    explain(scheme, inputs, unit_id) -> list[Line]
+load_scheme(id_or_path) -> Scheme       built-in id (xx-city-2020 …) or a YAML file
+score(scheme, inputs, history) -> DataFrame
+explain(scheme, inputs, unit_id) -> list[Line]
 """
 
 from kaohe.core.exceptions import InputTableError, KaoheError, Problem, SchemeError, UserInputError

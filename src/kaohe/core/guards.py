@@ -115,7 +115,9 @@ def output_file(path: str | Path, allowed: tuple[str, ...] | None = None, option
     try:
         fd, probe = tempfile.mkstemp(prefix=".kaohe-probe-", dir=out.parent)
     except OSError as exc:
-        raise UserInputError(Problem(f"{option}: cannot write in {out.parent}: {exc.strerror or exc}", file=name)) from None
+        raise UserInputError(
+            Problem(f"{option}: cannot write in {out.parent}: {exc.strerror or exc}", file=name)
+        ) from None
     os.close(fd)
     os.unlink(probe)
     if out.exists() and not os.access(out, os.W_OK):

@@ -33,12 +33,19 @@ def check_inputs(scheme: Scheme, frame: pl.DataFrame, file: str | None = None) -
         frame = frame.with_columns(pl.col("unit_id").alias("unit_name"))
     dup = frame.with_row_index("_row").filter(pl.col("unit_id").is_duplicated())
     for row in dup.iter_rows(named=True):
-        problems.append(Problem(f"duplicate unit {row['unit_id']!r}", file=file, line=row["_row"] + 2, column="unit_id"))
+        problems.append(
+            Problem(f"duplicate unit {row['unit_id']!r}", file=file, line=row["_row"] + 2, column="unit_id")
+        )
     known = set(scheme.sequence_ids())
     bad_seq = frame.with_row_index("_row").filter(~pl.col("sequence").is_in(list(known)))
     for row in bad_seq.iter_rows(named=True):
         problems.append(
-            Problem(f"unknown sequence {row['sequence']!r}; expected one of {sorted(known)}", file=file, line=row["_row"] + 2, column="sequence")
+            Problem(
+                f"unknown sequence {row['sequence']!r}; expected one of {sorted(known)}",
+                file=file,
+                line=row["_row"] + 2,
+                column="sequence",
+            )
         )
     casts = []
     ranged: list[InputDef] = []
@@ -48,8 +55,7 @@ def check_inputs(scheme: Scheme, frame: pl.DataFrame, file: str | None = None) -
     # text columns ("是", "2;0;1", "95%"): one columnar pass, the grammar of input files (kaohe.core.values)
     schema = frame.schema  # once: Polars builds it on every access
     text_specs = [
-        spec for spec in scheme.inputs
-        if schema.get(spec.id) == pl.String and values.input_dtype(spec) != pl.String
+        spec for spec in scheme.inputs if schema.get(spec.id) == pl.String and values.input_dtype(spec) != pl.String
     ]
     parsed, bad_cells = values.parse_frame(text_specs, frame)
     unreadable: dict[str, int] = {}
@@ -58,8 +64,12 @@ def check_inputs(scheme: Scheme, frame: pl.DataFrame, file: str | None = None) -
         if unreadable[spec.id] <= MAX_REPORTED:
             problems.append(
                 Problem(
-                    f"{text!r} is not valid; expected {expected}", file=file, line=index + 2, column=spec.id,
-                    expected=expected, found=str(text),
+                    f"{text!r} is not valid; expected {expected}",
+                    file=file,
+                    line=index + 2,
+                    column=spec.id,
+                    expected=expected,
+                    found=str(text),
                 )
             )
     if parsed.width:
@@ -106,17 +116,20 @@ def _list_length_problems(scheme: Scheme, frame: pl.DataFrame, file: str | None)
         group += [e.per_by.input for e in rule.events if e.per_by]
         for other in dict.fromkeys(group):
             bad = frame.with_row_index("_row").filter(
-                pl.col(names).is_not_null() & pl.col(other).is_not_null() & (pl.col(names).list.len() != pl.col(other).list.len())
+                pl.col(names).is_not_null()
+                & pl.col(other).is_not_null()
+                & (pl.col(names).list.len() != pl.col(other).list.len())
             )
             for row in bad.head(20).iter_rows(named=True):
                 problems.append(
                     Problem(
                         f"has {len(row[other])} values but {names!r} lists {len(row[names])} sections (indicator {node.id})",
-                        file=file, line=row["_row"] + 2, column=other,
+                        file=file,
+                        line=row["_row"] + 2,
+                        column=other,
                     )
                 )
     return problems
-
 
 
 def _all_range_problems(specs: list[InputDef], typed: pl.DataFrame, file: str | None) -> list[Problem]:
@@ -154,5 +167,7 @@ def _range_problems(spec: InputDef, col: pl.Series, file: str | None) -> list[Pr
         else:
             want = f"one of {spec.choices}"
             message = f"{row['v']!r} is not one of {spec.choices}"
-        problems.append(Problem(message, file=file, line=row["_row"] + 2, column=spec.id, expected=want, found=f"{row['v']}"))
+        problems.append(
+            Problem(message, file=file, line=row["_row"] + 2, column=spec.id, expected=want, found=f"{row['v']}")
+        )
     return problems

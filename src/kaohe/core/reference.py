@@ -147,7 +147,9 @@ def _target_band(rule: r.TargetBand, row: Row, ctx: Ctx) -> RuleResult:
     at_strive = ctx.points if rule.at_strive is None else rule.at_strive
     shown = fmt(sign * x)
     if x >= strive:
-        return RuleResult(at_strive, [(at_strive - ctx.points, f"{shown} 达到力争目标")] if at_strive != ctx.points else [])
+        return RuleResult(
+            at_strive, [(at_strive - ctx.points, f"{shown} 达到力争目标")] if at_strive != ctx.points else []
+        )
     if x >= ensure:
         value = rule.at_ensure + (at_strive - rule.at_ensure) * (x - ensure) / (strive - ensure)
         return RuleResult(value, [(value - ctx.points, f"{shown} 在确保值与力争值之间,按比例得分")])
@@ -164,7 +166,12 @@ def _target_band(rule: r.TargetBand, row: Row, ctx: Ctx) -> RuleResult:
     if hard:
         lines.append((-hard * rule.per_point_below, f"低于确保目标 {fmt(hard)} 个百分点 ×{fmt(rule.per_point_below)}"))
     if soft and rule.soft_zone:
-        lines.append((-soft * rule.soft_zone.per_point, f"其中≥{fmt(rule.soft_zone.above)}%部分 {fmt(soft)} 个百分点 ×{fmt(rule.soft_zone.per_point)}"))
+        lines.append(
+            (
+                -soft * rule.soft_zone.per_point,
+                f"其中≥{fmt(rule.soft_zone.above)}%部分 {fmt(soft)} 个百分点 ×{fmt(rule.soft_zone.per_point)}",
+            )
+        )
     if penalty > rule.at_ensure:
         lines.append((penalty - rule.at_ensure, "扣完为止"))
     return RuleResult(value, lines)
@@ -187,10 +194,14 @@ def _adjust(rule: r.Adjust, row: Row, ctx: Ctx) -> RuleResult:
     lines = [(rule.base - ctx.points, "达到考核要求的基础分")] if rule.base != ctx.points else []
     if better > 0:
         raw = rule.base + rule.better_per_unit * steps
-        lines.append((rule.better_per_unit * steps, f"优于目标 {fmt(abs(better))} ×{fmt(rule.better_per_unit)}/{fmt(rule.unit)}"))
+        lines.append(
+            (rule.better_per_unit * steps, f"优于目标 {fmt(abs(better))} ×{fmt(rule.better_per_unit)}/{fmt(rule.unit)}")
+        )
     elif better < 0:
         raw = rule.base - rule.worse_per_unit * steps
-        lines.append((-rule.worse_per_unit * steps, f"差于目标 {fmt(abs(better))} ×{fmt(rule.worse_per_unit)}/{fmt(rule.unit)}"))
+        lines.append(
+            (-rule.worse_per_unit * steps, f"差于目标 {fmt(abs(better))} ×{fmt(rule.worse_per_unit)}/{fmt(rule.unit)}")
+        )
     else:
         raw = rule.base
     value = min(top, max(0.0, raw))
@@ -204,7 +215,10 @@ def _tiered(rule: r.Tiered, row: Row, ctx: Ctx) -> RuleResult:
         matched = holds(level.when, row) if level.when is not None else row[rule.x or ""] == level.match
         if matched:
             label = f"等级“{level.match}”" if level.match is not None else "满足条件"
-            return RuleResult(level.score, [(level.score - ctx.points, f"{label}得 {fmt(level.score)} 分")] if level.score != ctx.points else [])
+            return RuleResult(
+                level.score,
+                [(level.score - ctx.points, f"{label}得 {fmt(level.score)} 分")] if level.score != ctx.points else [],
+            )
     return RuleResult(rule.otherwise, [(rule.otherwise - ctx.points, "未达到任何等次")])
 
 
@@ -225,7 +239,9 @@ def _linear(rule: r.Linear, row: Row, ctx: Ctx) -> RuleResult:
             if x0 <= x <= x1:
                 value = s0 + (s1 - s0) * (x - x0) / (x1 - x0)
                 break
-    return RuleResult(value, [(value - ctx.points, f"{fmt(x)} 按公式得 {fmt(value)} 分")] if value != ctx.points else [])
+    return RuleResult(
+        value, [(value - ctx.points, f"{fmt(x)} 按公式得 {fmt(value)} 分")] if value != ctx.points else []
+    )
 
 
 _POOL_CACHE: dict[tuple[int, str], tuple[Sequence[Row], list[float]]] = {}
@@ -263,14 +279,21 @@ def _rank_share(rule: r.RankShare, row: Row, ctx: Ctx) -> RuleResult:
     # (S4 3.13.2: 60% + 0 × 40% = 60%, 最差的得60%分数)
     worst_whole = rule.worst_share if rule.gate is None else rule.gate.share + (1 - rule.gate.share) * rule.worst_share
     if lost_rank:
-        lines.append((lost_rank, f"{fmt(v)} 在序列中排名赋分(最好 {fmt(best)} 得满分,最差 {fmt(worst)} 得{fmt(worst_whole * 100)}%)"))
+        lines.append(
+            (
+                lost_rank,
+                f"{fmt(v)} 在序列中排名赋分(最好 {fmt(best)} 得满分,最差 {fmt(worst)} 得{fmt(worst_whole * 100)}%)",
+            )
+        )
     return RuleResult(value, lines)
 
 
 def _rank_points(rule: r.RankPoints, row: Row, ctx: Ctx) -> RuleResult:
     v = float(row[rule.x])
     values = _pool_values(rule.x, ctx.pool)
-    better = len(values) - bisect.bisect_right(values, v) if rule.direction == "higher" else bisect.bisect_left(values, v)
+    better = (
+        len(values) - bisect.bisect_right(values, v) if rule.direction == "higher" else bisect.bisect_left(values, v)
+    )
     position = better + 1
     value = rule.points_by_rank[position - 1] if position <= len(rule.points_by_rank) else 0.0
     return RuleResult(value, [(value, f"排名第 {position} 位")] if value else [])
@@ -280,7 +303,9 @@ def _share(rule: r.Share, row: Row, ctx: Ctx) -> RuleResult:
     done, required = float(row[rule.done]), float(value_of(rule.required, row))
     ratio = 1.0 if required <= 0 else min(1.0, max(0.0, done / required))
     value = ctx.points * ratio
-    return RuleResult(value, [(value - ctx.points, f"完成 {fmt(done)}/{fmt(required)},按比例得分")] if ratio < 1 else [])
+    return RuleResult(
+        value, [(value - ctx.points, f"完成 {fmt(done)}/{fmt(required)},按比例得分")] if ratio < 1 else []
+    )
 
 
 def _per_count(rule: r.PerCount, row: Row, ctx: Ctx) -> RuleResult:
@@ -359,7 +384,14 @@ def node_value(node: Node, row: Row, pool: Sequence[Row], names: dict[str, str],
         absent = [ref for ref in node.rule.refs() if not _present(row, ref)]
         if absent:
             out.missing += [f"{node.id}/{ref}" for ref in absent]
-            out.lines.append(Line(node.id, node.name, -points if node.kind == "base" else 0.0, f"缺少数据({'、'.join(names.get(a, a) for a in absent)}),按0分计"))
+            out.lines.append(
+                Line(
+                    node.id,
+                    node.name,
+                    -points if node.kind == "base" else 0.0,
+                    f"缺少数据({'、'.join(names.get(a, a) for a in absent)}),按0分计",
+                )
+            )
             value = 0.0
         else:
             result = apply_rule(node.rule, row, Ctx(points, pool, names))
@@ -378,7 +410,14 @@ def node_value(node: Node, row: Row, pool: Sequence[Row], names: dict[str, str],
     if node.kind != "base":
         value = max(0.0, value)
         if node.points is not None and value > node.points:
-            out.lines.append(Line(node.id, node.name, (-1.0 if node.kind == "bonus" else 1.0) * (value - node.points), f"该项以 {fmt(node.points)} 分为限"))
+            out.lines.append(
+                Line(
+                    node.id,
+                    node.name,
+                    (-1.0 if node.kind == "bonus" else 1.0) * (value - node.points),
+                    f"该项以 {fmt(node.points)} 分为限",
+                )
+            )
             value = node.points
     if node.bonus is not None:
         absent = [ref for ref in node.bonus.rule.refs() if not _present(row, ref)]
@@ -397,7 +436,9 @@ def node_value(node: Node, row: Row, pool: Sequence[Row], names: dict[str, str],
     return value
 
 
-def _apply_penalty(node: Node, row: Row, pool: Sequence[Row], names: dict[str, str], out: NodeOutcome, value: float) -> float:
+def _apply_penalty(
+    node: Node, row: Row, pool: Sequence[Row], names: dict[str, str], out: NodeOutcome, value: float
+) -> float:
     """Deduct the node's ``penalty`` from its total (floor 0); ``zero_if`` zeroes the whole node."""
     assert node.penalty is not None
     absent = [ref for ref in node.penalty.refs() if not _present(row, ref)]
@@ -496,7 +537,11 @@ def evaluate_unit(scheme: Scheme, row: Row, pool: Sequence[Row]) -> tuple[Row, l
     no_adv = [rule.id for rule in scheme.special.no_advanced if fires(rule, row)]
     # a blocked unit has no result to set aside or to attach consequences to (as dishonesty_record)
     vetoed = not blocked and any(fires(rule, row) for rule in scheme.special.vetoing())
-    said = [] if blocked else [rule.consequence for rule in scheme.special.in_flag_order() if rule.consequence and fires(rule, row)]
+    said = (
+        []
+        if blocked
+        else [rule.consequence for rule in scheme.special.in_flag_order() if rule.consequence and fires(rule, row)]
+    )
     result: Row = {"unit_id": row["unit_id"], "unit_name": row.get("unit_name"), "sequence": row["sequence"]}
     result.update(out.scores)
     result.update(
@@ -516,7 +561,9 @@ def evaluate_unit(scheme: Scheme, row: Row, pool: Sequence[Row]) -> tuple[Row, l
     return result, out.lines
 
 
-def score_reference(scheme: Scheme, rows: Sequence[Row], history: Sequence[Row] = (), year: int | None = None) -> list[Row]:
+def score_reference(
+    scheme: Scheme, rows: Sequence[Row], history: Sequence[Row] = (), year: int | None = None
+) -> list[Row]:
     """Score every unit; the same columns as :func:`kaohe.core.scoring.score`, as a list of dicts."""
     by_seq: dict[str, list[Row]] = {}
     for row in rows:
@@ -535,7 +582,9 @@ def score_reference(scheme: Scheme, rows: Sequence[Row], history: Sequence[Row] 
         for group in groups:
             finals = sorted(x["final_score"] for x in group)
             for x in group:
-                x["rank"] = ahead + 1 + len(finals) - bisect.bisect_right(finals, x["final_score"])  # 1 + strictly better
+                x["rank"] = (
+                    ahead + 1 + len(finals) - bisect.bisect_right(finals, x["final_score"])
+                )  # 1 + strictly better
                 x["_rank_max"] = ahead + len(finals) - bisect.bisect_left(finals, x["final_score"])  # better or tied
             ahead += len(group)
         # 不合格 is never 先进, nor is a vetoed or no_advanced unit (seed 002 art. 9(三) 不得评为先进单位)

@@ -415,7 +415,17 @@ class Manual(_Model):
 
 
 Rule = Annotated[
-    Deduct | Threshold | TargetBand | Adjust | Tiered | Linear | RankShare | RankPoints | Share | PerCount
-    | Brackets | Manual,
+    Deduct
+    | Threshold
+    | TargetBand
+    | Adjust
+    | Tiered
+    | Linear
+    | RankShare
+    | RankPoints
+    | Share
+    | PerCount
+    | Brackets
+    | Manual,
     Field(discriminator="kind"),
 ]

@@ -1,15 +1,15 @@
 """The scheme language: a YAML file parsed once into typed, frozen models.
 
-    Scheme
-    ├── grading        grade bands (优秀/良好/合格/不合格 thresholds; the seeds leave them open ⇒ ``assumed``)
-    ├── ranking        先进 share, 约谈 bottom count, three-year accountability (seed 002 art. 17, 18, 20),
-    │                  where vetoed units rank and whether a vacated 先进 slot passes on
-    ├── sequences      排名序列, each with its indicator subset (seed 002 art. 16)
-    ├── inputs         the named per-unit inputs rules read (unit, kind, range, missing policy)
-    ├── indicators     base indicator tree of any depth (Node: points, rule, lead / responsible units)
-    ├── bonus_items    加分项 (each with its cap; optional total cap)
-    ├── deduction_items 扣分项
-    └── special        veto / downgrade / never-优秀 / falsification / no-先进 conditions
+Scheme
+├── grading        grade bands (优秀/良好/合格/不合格 thresholds; the seeds leave them open ⇒ ``assumed``)
+├── ranking        先进 share, 约谈 bottom count, three-year accountability (seed 002 art. 17, 18, 20),
+│                  where vetoed units rank and whether a vacated 先进 slot passes on
+├── sequences      排名序列, each with its indicator subset (seed 002 art. 16)
+├── inputs         the named per-unit inputs rules read (unit, kind, range, missing policy)
+├── indicators     base indicator tree of any depth (Node: points, rule, lead / responsible units)
+├── bonus_items    加分项 (each with its cap; optional total cap)
+├── deduction_items 扣分项
+└── special        veto / downgrade / never-优秀 / falsification / no-先进 conditions
 """
 
 from __future__ import annotations
@@ -88,7 +88,9 @@ class Node(_Model):
     penalty: Deduct | None = None
     children: list[Node] = []
     children_sum: bool = True  # children's points must add up to this node's points
-    floor: float = Field(default=0.0, le=0)  # lowest score of a base leaf; < 0 lets it deduct (S4 3.12(1) 负增长按比例扣分)
+    floor: float = Field(
+        default=0.0, le=0
+    )  # lowest score of a base leaf; < 0 lets it deduct (S4 3.12(1) 负增长按比例扣分)
     lead_unit: str | None = None
     responsible_units: list[str] = []
     text: str = ""  # the seed's 评分规则, verbatim
@@ -379,11 +381,15 @@ def _semantic_problems(scheme: Scheme, src: YamlSource) -> list[Problem]:
         for ref in seq.indicators or []:
             if ref not in {n.id for n in scheme.indicators}:
                 problems.append(
-                    src.problem(("sequences", seq_index, "indicators"), f"sequence {seq.id!r} names unknown indicator {ref!r}")
+                    src.problem(
+                        ("sequences", seq_index, "indicators"), f"sequence {seq.id!r} names unknown indicator {ref!r}"
+                    )
                 )
     if all(s.indicators is None for s in scheme.sequences) and abs(base_total - scheme.total_points) > 1e-9:
         problems.append(
-            src.problem(("total_points",), f"base indicators add up to {base_total:g}, not total_points {scheme.total_points:g}")
+            src.problem(
+                ("total_points",), f"base indicators add up to {base_total:g}, not total_points {scheme.total_points:g}"
+            )
         )
     if scheme.bonus_cap_input is not None:
         if scheme.bonus_cap_input not in declared:
@@ -398,7 +404,9 @@ def _semantic_problems(scheme: Scheme, src: YamlSource) -> list[Problem]:
                 problems.append(src.problem(("special", group), f"{rule.id} names unknown sequence {seq_id!r}"))
         for ref in condition_refs(rule.when):
             if ref not in declared:
-                problems.append(src.problem(("special", group), f"{rule.id} reads input {ref!r}, which is not declared"))
+                problems.append(
+                    src.problem(("special", group), f"{rule.id} reads input {ref!r}, which is not declared")
+                )
     return problems
 
 
@@ -422,7 +430,9 @@ def scheme_from_source(src: YamlSource) -> Scheme:
             path = src.resolve(err["loc"])
             message = err["msg"]
             if err["type"] == "union_tag_invalid":
-                message = f"unknown rule kind {err['input'].get('kind')!r}; expected one of: {err['ctx']['expected_tags']}"
+                message = (
+                    f"unknown rule kind {err['input'].get('kind')!r}; expected one of: {err['ctx']['expected_tags']}"
+                )
             elif err["type"] == "union_tag_not_found":
                 message = "a rule needs 'kind' (deduct, threshold, target_band, adjust, tiered, linear, …)"
             elif err["type"] == "extra_forbidden":

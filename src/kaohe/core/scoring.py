@@ -65,6 +65,7 @@ FIXED_COLUMNS = [
 ]
 KEY_COLUMNS = ["unit_id", "unit_name", "sequence"]
 
+
 def input_dtype(kind: str, item_kind: str | None) -> pl.DataType:
     """The Polars dtype of an input kind (``kaohe.core.values.dtype``)."""
     return values.dtype(kind, item_kind)
@@ -131,13 +132,20 @@ def _special_exprs(scheme: Scheme, grade: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl
     # seed 002 art. 9(三): the consequence of 一票否决 for others (leaders' 评优) is recorded on the result
     said = [pl.when(_fires(rule)).then(pl.lit(rule.consequence)) for rule in ordered if rule.consequence]
     consequences = (
-        pl.concat_list(said).list.drop_nulls().list.unique(maintain_order=True) if said else pl.lit([], dtype=pl.List(pl.String))
+        pl.concat_list(said).list.drop_nulls().list.unique(maintain_order=True)
+        if said
+        else pl.lit([], dtype=pl.List(pl.String))
     )
     return new_grade, flags, dishonest, no_adv, vetoed, consequences
 
 
 def score(
-    scheme: Scheme, inputs: pl.DataFrame, history: pl.DataFrame | None = None, *, year: int | None = None, checked: bool = False
+    scheme: Scheme,
+    inputs: pl.DataFrame,
+    history: pl.DataFrame | None = None,
+    *,
+    year: int | None = None,
+    checked: bool = False,
 ) -> pl.DataFrame:
     """Score every unit of ``inputs`` (one row per unit) under ``scheme``; see the module docstring.
 
@@ -163,7 +171,9 @@ def score(
         if scheme.bonus_cap_input is not None:  # the office's decision for a unit replaces the cap (原则上)
             cap = pl.col(scheme.bonus_cap_input).cast(pl.Float64).fill_null(cap)
         bonus = pl.min_horizontal(cap, bonus)
-    deduction = pl.sum_horizontal([pl.col(n.id) for n in scheme.deduction_items]) if scheme.deduction_items else pl.lit(0.0)
+    deduction = (
+        pl.sum_horizontal([pl.col(n.id) for n in scheme.deduction_items]) if scheme.deduction_items else pl.lit(0.0)
+    )
     if scheme.deduction_cap is not None:
         deduction = pl.min_horizontal(pl.lit(scheme.deduction_cap), deduction)
     lf = lf.with_columns(
@@ -182,7 +192,9 @@ def score(
         else pl.lit(False)
     )
     lf = lf.with_columns(blocked.fill_null(False).alias("blocked"), final.round(9).alias("_final"))
-    grade, flags, dishonest, no_adv, vetoed, consequences = _special_exprs(scheme, _grade_expr(scheme, pl.col("_final")))
+    grade, flags, dishonest, no_adv, vetoed, consequences = _special_exprs(
+        scheme, _grade_expr(scheme, pl.col("_final"))
+    )
     lf = lf.with_columns(
         pl.when(pl.col("blocked")).then(None).otherwise(pl.col("_final")).alias("final_score"),
         pl.when(pl.col("blocked")).then(None).otherwise(grade).alias("grade"),
@@ -190,7 +202,10 @@ def score(
         (dishonest & ~pl.col("blocked")).alias("dishonesty_record"),
         # a blocked unit has no result to set aside or to attach consequences to (as dishonesty_record)
         (vetoed & ~pl.col("blocked")).alias("vetoed"),
-        pl.when(pl.col("blocked")).then(pl.lit([], dtype=pl.List(pl.String))).otherwise(consequences).alias("consequences"),
+        pl.when(pl.col("blocked"))
+        .then(pl.lit([], dtype=pl.List(pl.String)))
+        .otherwise(consequences)
+        .alias("consequences"),
         no_adv.alias("_no_adv"),
     )
     lf = _ranking(scheme, lf)
@@ -220,7 +235,9 @@ def _ranking(scheme: Scheme, lf: pl.LazyFrame) -> pl.LazyFrame:
     if ranking.advanced is not None:
         # exact integer arithmetic on the fraction: ⌊n·p/q⌋, ⌈n·p/q⌉ or round half up
         num, den = n * ranking.advanced.fraction.numerator, ranking.advanced.fraction.denominator
-        k = {"floor": num // den, "ceil": -((-num) // den), "round": (2 * num + den) // (2 * den)}[ranking.advanced.rounding]
+        k = {"floor": num // den, "ceil": -((-num) // den), "round": (2 * num + den) // (2 * den)}[
+            ranking.advanced.rounding
+        ]
         # a 不合格 unit is never 先进; nor is a vetoed one (seed 002 art. 9(三) 不得评为先进单位) or a no_advanced one
         eligible = ~vetoed & ~pl.col("_no_adv") & (pl.col("grade") != "不合格").fill_null(True)
         if ranking.advanced_vacated == "pass_on":  # the k best-placed eligible units (ties share the better place)
@@ -258,9 +275,8 @@ def _accountability(scheme: Scheme, lf: pl.LazyFrame, history: pl.DataFrame | No
         .group_by("unit_id")
         .agg(pl.col("year").n_unique().alias("_unmet_years"))
     )
-    return (
-        lf.join(past, on="unit_id", how="left", maintain_order="left")
-        .with_columns((now & (pl.col("_unmet_years").fill_null(0) == len(earlier_years))).alias("accountability"))
+    return lf.join(past, on="unit_id", how="left", maintain_order="left").with_columns(
+        (now & (pl.col("_unmet_years").fill_null(0) == len(earlier_years))).alias("accountability")
     )
 
 

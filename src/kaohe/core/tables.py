@@ -32,7 +32,17 @@ from kaohe.core.scheme import InputDef, Scheme
 from kaohe.core.values import FALSE, TRUE, parse_cell
 from kaohe.core.xlsx_text import PREFIXED
 
-__all__ = ["FALSE", "KEYS", "KEY_LABELS", "TRUE", "header_label", "parse_cell", "parse_table", "read_inputs", "read_raw"]
+__all__ = [
+    "FALSE",
+    "KEYS",
+    "KEY_LABELS",
+    "TRUE",
+    "header_label",
+    "parse_cell",
+    "parse_table",
+    "read_inputs",
+    "read_raw",
+]
 
 KEYS = ("unit_id", "unit_name", "sequence")
 KEY_LABELS = {"unit_id": "单位代码 [unit_id]", "unit_name": "单位名称 [unit_name]", "sequence": "排名序列 [sequence]"}
@@ -44,7 +54,9 @@ def header_label(spec: InputDef) -> str:
     return values.label(spec)
 
 
-def read_raw(path: str | Path, sheet: str | None = None, notes: list[str] | None = None) -> tuple[pl.DataFrame, str | None]:
+def read_raw(
+    path: str | Path, sheet: str | None = None, notes: list[str] | None = None
+) -> tuple[pl.DataFrame, str | None]:
     """The table as strings, and the sheet it came from (Excel only). ``notes`` receives what a person should know
     about how the file was read (a hidden sheet skipped)."""
     path = Path(path)
@@ -66,7 +78,8 @@ def read_raw(path: str | Path, sheet: str | None = None, notes: list[str] | None
             # text kaohe's own workbooks prefixed with ' (xlsx_text.safe: the template's unit names) reads back as written
             text = [c for c, dtype in frame.schema.items() if dtype == pl.String]
             return frame.with_columns(
-                pl.when(pl.col(c).str.contains(PREFIXED)).then(pl.col(c).str.slice(1)).otherwise(pl.col(c)).alias(c) for c in text
+                pl.when(pl.col(c).str.contains(PREFIXED)).then(pl.col(c).str.slice(1)).otherwise(pl.col(c)).alias(c)
+                for c in text
             ), sheet
     except InputTableError:
         raise
@@ -82,7 +95,7 @@ def _read_csv(path: Path) -> pl.DataFrame:
     name = str(path)
     data = path.read_bytes()
     if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
+        data = data[len(codecs.BOM_UTF8) :]
     _check_field_counts(data, name)  # commas and line ends are the same bytes in UTF-8 and GBK
     try:
         return pl.read_csv(data, infer_schema=False)  # Polars checks UTF-8 as it reads
@@ -101,7 +114,10 @@ def _read_csv(path: Path) -> pl.DataFrame:
             raise InputTableError(
                 Problem(
                     f"byte 0x{data[exc.start]:02X} is not UTF-8 text (nor GBK Chinese); save the file as CSV UTF-8",
-                    file=name, line=line, expected="UTF-8 text", found=f"0x{data[exc.start]:02X}",
+                    file=name,
+                    line=line,
+                    expected="UTF-8 text",
+                    found=f"0x{data[exc.start]:02X}",
                 )
             ) from None
         data = text.encode("utf-8")
@@ -127,7 +143,9 @@ def _check_field_counts(data: bytes, file: str) -> None:
     if bad:
         raise InputTableError(
             [
-                Problem(f"has {n} of {width} fields", file=file, line=line, expected=f"{width} fields", found=f"{n} fields")
+                Problem(
+                    f"has {n} of {width} fields", file=file, line=line, expected=f"{width} fields", found=f"{n} fields"
+                )
                 for line, n in bad[:20]
             ]
         )
@@ -145,7 +163,9 @@ def _read_xlsx(path: Path, sheet: str | None, notes: list[str] | None = None) ->
         if hidden and notes is not None:
             notes.append(f"{path}: read sheet {sheet}, the first visible one (hidden: {'、'.join(hidden)})")
     elif sheet not in reader.sheet_names:
-        raise InputTableError(Problem(f"no sheet {sheet!r}; the workbook has {'、'.join(reader.sheet_names)}", file=str(path)))
+        raise InputTableError(
+            Problem(f"no sheet {sheet!r}; the workbook has {'、'.join(reader.sheet_names)}", file=str(path))
+        )
     frame = reader.load_sheet(sheet, dtypes="string").to_polars()
     problems = _formula_cells(path, sheet, frame.columns)
     if problems:
@@ -157,8 +177,12 @@ def _read_xlsx(path: Path, sheet: str | None, notes: list[str] | None = None) ->
     return frame, sheet
 
 
-_ERROR_CELL = re.compile(rb'<c\b(?=[^>]*\bt="e")[^>]*?\br="([A-Z]+)([0-9]+)"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?<v>([^<]*)</v>')
-_UNCALCULATED = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)([0-9]+)"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)(?:<v>\s*</v>|<v/>)?</c>')
+_ERROR_CELL = re.compile(
+    rb'<c\b(?=[^>]*\bt="e")[^>]*?\br="([A-Z]+)([0-9]+)"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?<v>([^<]*)</v>'
+)
+_UNCALCULATED = re.compile(
+    rb'<c\b[^>]*?\br="([A-Z]+)([0-9]+)"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)(?:<v>\s*</v>|<v/>)?</c>'
+)
 
 
 def _formula_cells(path: Path, sheet: str, columns: list[str]) -> list[Problem]:
@@ -196,7 +220,15 @@ def _formula_cells(path: Path, sheet: str, columns: list[str]) -> list[Problem]:
                                 f"a formula without a calculated value (cell {letters}{row}): open and save the file in "
                                 "Excel or WPS, or paste the values"
                             )
-                        problem = Problem(message, file=str(path), sheet=sheet, line=row, column=column, expected="a value", found=found)
+                        problem = Problem(
+                            message,
+                            file=str(path),
+                            sheet=sheet,
+                            line=row,
+                            column=column,
+                            expected="a value",
+                            found=found,
+                        )
                         found_cells.append((row, index, problem))
     found_cells.sort(key=lambda cell: cell[:2])
     return [problem for _row, _index, problem in found_cells[:20]]
@@ -266,16 +298,22 @@ def parse_table(
     known = {*KEYS, *(i.id for i in scheme.inputs)}
     for col in frame.columns:
         if col not in known and not col.startswith("_"):
-            problems.append(Problem(f"unknown column {col!r} (not an input of scheme {scheme.id})", file=file, sheet=sheet, column=col))
+            problems.append(
+                Problem(
+                    f"unknown column {col!r} (not an input of scheme {scheme.id})", file=file, sheet=sheet, column=col
+                )
+            )
     if problems:
         raise InputTableError(problems)
     if frame.height == 0:  # a header and no units: nothing to score is a mistake, not an empty result
-        raise InputTableError(Problem("the table has a header row but no units", file=file, sheet=sheet, line=2, expected="one row per unit"))
+        raise InputTableError(
+            Problem(
+                "the table has a header row but no units", file=file, sheet=sheet, line=2, expected="one row per unit"
+            )
+        )
     present_columns = [c for c in frame.columns if c in known]
     schema = frame.schema  # once: Polars builds it on every access
-    text_specs = [
-        scheme.input(c) for c in present_columns if c not in KEYS and schema[c] in (pl.String, pl.Null)
-    ]
+    text_specs = [scheme.input(c) for c in present_columns if c not in KEYS and schema[c] in (pl.String, pl.Null)]
     text = frame.select(pl.col(spec.id).cast(pl.String) for spec in text_specs)
     parsed, bad_text = values.parse_frame(text_specs, text)  # one columnar pass (kaohe.core.values)
     bad = [(spec, index, cell, why) for spec, index, cell, why in bad_text]
@@ -292,8 +330,13 @@ def parse_table(
             series.append(typed_column)
     problems += [
         Problem(
-            f"{cell!r} is not valid; expected {why}", file=file, sheet=sheet, line=index + 2,
-            column=header_label(spec), expected=why, found=str(cell),
+            f"{cell!r} is not valid; expected {why}",
+            file=file,
+            sheet=sheet,
+            line=index + 2,
+            column=header_label(spec),
+            expected=why,
+            found=str(cell),
         )
         for spec, index, cell, why in bad
     ]
@@ -338,7 +381,9 @@ def _with_sheet(p: Problem, sheet: str | None, scheme: Scheme) -> Problem:
     return Problem(p.message, file=p.file, sheet=sheet, line=p.line, column=column, expected=p.expected, found=p.found)
 
 
-def read_inputs(scheme: Scheme, path: str | Path, sheet: str | None = None, notes: list[str] | None = None) -> pl.DataFrame:
+def read_inputs(
+    scheme: Scheme, path: str | Path, sheet: str | None = None, notes: list[str] | None = None
+) -> pl.DataFrame:
     frame, sheet = read_raw(path, sheet, notes)
     return parse_table(scheme, frame, file=str(path), sheet=sheet)
 
@@ -358,7 +403,13 @@ def read_inputs_merged(scheme: Scheme, paths: list[str], notes: list[str] | None
         except InputTableError as exc:
             problems += exc.problems
         if index == 0 and frames and "sequence" not in frames[0][1].columns:
-            problems.append(Problem(f"the first inputs file must list the units with {KEY_LABELS['sequence']}", file=path, column="sequence"))
+            problems.append(
+                Problem(
+                    f"the first inputs file must list the units with {KEY_LABELS['sequence']}",
+                    file=path,
+                    column="sequence",
+                )
+            )
     if problems:
         raise InputTableError(problems)
     base_path, merged = frames[0]
@@ -367,7 +418,14 @@ def read_inputs_merged(scheme: Scheme, paths: list[str], notes: list[str] | None
     for path, frame in frames[1:]:
         for row_index, unit in enumerate(frame.get_column("unit_id").to_list()):
             if unit not in units:
-                problems.append(Problem(f"unit {unit!r} is not listed in {base_path}", file=path, line=row_index + 2, column=KEY_LABELS["unit_id"]))
+                problems.append(
+                    Problem(
+                        f"unit {unit!r} is not listed in {base_path}",
+                        file=path,
+                        line=row_index + 2,
+                        column=KEY_LABELS["unit_id"],
+                    )
+                )
         extra = [c for c in frame.columns if c not in KEYS]
         for col in extra:
             if col in owner:
@@ -377,7 +435,9 @@ def read_inputs_merged(scheme: Scheme, paths: list[str], notes: list[str] | None
         merged = merged.join(frame.select(["unit_id", *keep]), on="unit_id", how="left", maintain_order="left")
     for spec in scheme.inputs:
         if spec.id not in merged.columns:
-            problems.append(Problem(f"no inputs file gives column {header_label(spec)}", file=", ".join(paths), column=spec.id))
+            problems.append(
+                Problem(f"no inputs file gives column {header_label(spec)}", file=", ".join(paths), column=spec.id)
+            )
     if problems:
         raise InputTableError(problems)
     return check_inputs(scheme, merged.select(["unit_id", "unit_name", "sequence", *(i.id for i in scheme.inputs)]))
@@ -389,7 +449,9 @@ def read_history(path: str | Path) -> pl.DataFrame:
     frame = frame.rename(_canonical_columns(frame))
     missing = [c for c in ("unit_id", "year", "grade") if c not in frame.columns]
     if missing:
-        raise InputTableError([Problem(f"missing column {c!r}", file=str(path), sheet=sheet, column=c) for c in missing])
+        raise InputTableError(
+            [Problem(f"missing column {c!r}", file=str(path), sheet=sheet, column=c) for c in missing]
+        )
     problems = []
     for index, year in enumerate(frame.get_column("year").cast(pl.String).to_list()):
         text = "" if year is None else str(year).strip()
@@ -399,7 +461,9 @@ def read_history(path: str | Path) -> pl.DataFrame:
             problems.append(Problem(message, file=str(path), sheet=sheet, line=index + 2, column="year"))
     if problems:
         raise InputTableError(problems)
-    return frame.select(pl.col("unit_id").cast(pl.String), pl.col("year").cast(pl.Int64), pl.col("grade").cast(pl.String))
+    return frame.select(
+        pl.col("unit_id").cast(pl.String), pl.col("year").cast(pl.Int64), pl.col("grade").cast(pl.String)
+    )
 
 
 def read_units(path: str | Path) -> pl.DataFrame:
@@ -408,5 +472,7 @@ def read_units(path: str | Path) -> pl.DataFrame:
     frame = frame.rename(_canonical_columns(frame))
     missing = [c for c in KEYS if c not in frame.columns]
     if missing:
-        raise InputTableError([Problem(f"missing column {c!r}", file=str(path), sheet=sheet, column=c) for c in missing])
+        raise InputTableError(
+            [Problem(f"missing column {c!r}", file=str(path), sheet=sheet, column=c) for c in missing]
+        )
     return frame.select([pl.col(k).cast(pl.String) for k in KEYS])

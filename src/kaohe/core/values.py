@@ -47,7 +47,15 @@ TRUE = ("true", "1", "是", "yes", "y", "t", "√")
 FALSE = ("false", "0", "否", "no", "n", "f", "×")
 _BOOLEANS = {**dict.fromkeys(TRUE, True), **dict.fromkeys(FALSE, False)}
 # full-width forms (U+FF10… digits, ，．％；－＋) as typed in Chinese spreadsheets
-FULL_WIDTH = {**{chr(0xFF10 + d): str(d) for d in range(10)}, "，": ",", "．": ".", "％": "%", "；": ";", "－": "-", "＋": "+"}
+FULL_WIDTH = {
+    **{chr(0xFF10 + d): str(d) for d in range(10)},
+    "，": ",",
+    "．": ".",
+    "％": "%",
+    "；": ";",
+    "－": "-",
+    "＋": "+",
+}
 _FULL_WIDTH_TABLE = str.maketrans(FULL_WIDTH)
 _NUMBER = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
 _NUMBER_RE = re.compile(_NUMBER)
@@ -80,7 +88,9 @@ def expected(kind: str, item_kind: str) -> str:
     """What a cell of ``kind`` should hold, for error messages."""
     if kind == "list":
         return list_expected(item_kind, expected(item_kind, item_kind))
-    return {"integer": "a whole number", "number": "a number", "boolean": "是/否 (yes/no, true/false, 1/0)"}.get(kind, "text")
+    return {"integer": "a whole number", "number": "a number", "boolean": "是/否 (yes/no, true/false, 1/0)"}.get(
+        kind, "text"
+    )
 
 
 def list_expected(item_kind: str, error: str) -> str:

@@ -87,9 +87,7 @@ def _deduct(rule: r.Deduct, points: float) -> pl.Expr:
         total = pl.when(cond(f.when)).then(total * f.factor).otherwise(total)
     cap = points if rule.cap is None else rule.cap
     value = pl.lit(points) - pl.min_horizontal(pl.lit(cap), total)
-    return (
-        pl.when(cond(rule.zero_if)).then(pl.lit(0.0)).when(cond(rule.full_if)).then(pl.lit(points)).otherwise(value)
-    )
+    return pl.when(cond(rule.zero_if)).then(pl.lit(0.0)).when(cond(rule.full_if)).then(pl.lit(points)).otherwise(value)
 
 
 def _threshold(rule: r.Threshold, points: float) -> pl.Expr:
@@ -134,7 +132,11 @@ def _adjust(rule: r.Adjust, points: float) -> pl.Expr:
 def _tiered(rule: r.Tiered, points: float) -> pl.Expr:
     expr: Any = pl
     for level in rule.levels:
-        test = cond(level.when) if level.when is not None else (pl.col(rule.x or "") == pl.lit(level.match)).fill_null(False)
+        test = (
+            cond(level.when)
+            if level.when is not None
+            else (pl.col(rule.x or "") == pl.lit(level.match)).fill_null(False)
+        )
         expr = expr.when(test).then(pl.lit(float(level.score)))
     return expr.otherwise(pl.lit(rule.otherwise))  # type: ignore[no-any-return]
 
@@ -158,8 +160,10 @@ def _rank_share(rule: r.RankShare, points: float) -> pl.Expr:
     x = pl.col(rule.x).cast(pl.Float64)
     hi, lo = x.max().over(SEQ), x.min().over(SEQ)
     best, worst = (hi, lo) if rule.direction == "higher" else (lo, hi)
-    factor = pl.when(best == worst).then(pl.lit(1.0)).otherwise(
-        rule.worst_share + (1 - rule.worst_share) * (x - worst) / (best - worst)
+    factor = (
+        pl.when(best == worst)
+        .then(pl.lit(1.0))
+        .otherwise(rule.worst_share + (1 - rule.worst_share) * (x - worst) / (best - worst))
     )
     if rule.gate is None:
         return points * factor

@@ -43,7 +43,7 @@ def _header(ws: Worksheet, labels: list[str], widths: list[int] | None = None) -
         cell = ws.cell(row=1, column=i)
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
         cell.alignment = Alignment(wrap_text=True, vertical="center")
-        ws.column_dimensions[get_column_letter(i)].width = (widths[i - 1] if widths else 14)
+        ws.column_dimensions[get_column_letter(i)].width = widths[i - 1] if widths else 14
     ws.freeze_panes = "A2"
 
 
@@ -54,7 +54,11 @@ def write_template(scheme: Scheme, units: pl.DataFrame, path: str | Path) -> Non
     assert ws is not None
     ws.title = "填报"
     specs = list(scheme.inputs)
-    _header(ws, [KEY_LABELS[k] for k in ("unit_id", "unit_name", "sequence")] + [header_label(s) for s in specs], [14, 18, 14] + [22] * len(specs))
+    _header(
+        ws,
+        [KEY_LABELS[k] for k in ("unit_id", "unit_name", "sequence")] + [header_label(s) for s in specs],
+        [14, 18, 14] + [22] * len(specs),
+    )
     for row in units.iter_rows(named=True):
         ws.append(safe_row([row["unit_id"], row.get("unit_name"), row["sequence"]]))
     last = max(2, units.height + 1) + 200  # leave room for units added by hand
@@ -69,14 +73,31 @@ def write_template(scheme: Scheme, units: pl.DataFrame, path: str | Path) -> Non
             ws.add_data_validation(dv)
             dv.add(f"{letter}2:{letter}{last}")
     info = wb.create_sheet("说明")
-    _header(info, ["字段 [id]", "名称", "单位", "类型", "取值范围", "对应指标", "年度目标", "说明"], [22, 30, 10, 10, 24, 10, 8, 50])
+    _header(
+        info,
+        ["字段 [id]", "名称", "单位", "类型", "取值范围", "对应指标", "年度目标", "说明"],
+        [22, 30, 10, 10, 24, 10, 8, 50],
+    )
     for spec in specs:
         rng = (
             "、".join(spec.choices)
             if spec.choices
             else f"{'' if spec.min is None else f'{spec.min:g}'} – {'' if spec.max is None else f'{spec.max:g}'}"
         )
-        info.append(safe_row([spec.id, spec.name, spec.unit, values.KIND_NAMES[spec.kind], rng, spec.indicator or "", "是" if spec.target else "", spec.note]))
+        info.append(
+            safe_row(
+                [
+                    spec.id,
+                    spec.name,
+                    spec.unit,
+                    values.KIND_NAMES[spec.kind],
+                    rng,
+                    spec.indicator or "",
+                    "是" if spec.target else "",
+                    spec.note,
+                ]
+            )
+        )
     info.append([])
     info.append(safe_row([f"方案:{scheme.name}({scheme.id},{scheme.year}年)"]))
     info.append(["空白单元格表示缺少数据,系统会逐项报告,不会按0处理。列表型字段每个断面一个值,用英文分号 ; 分隔。"])
@@ -87,7 +108,9 @@ def _yes(value: Any) -> str:
     return "是" if value else ""
 
 
-def write_results(results: pl.DataFrame, scheme: Scheme, path: str | Path, lines: Iterable[tuple[str, Line]] = ()) -> None:
+def write_results(
+    results: pl.DataFrame, scheme: Scheme, path: str | Path, lines: Iterable[tuple[str, Line]] = ()
+) -> None:
     """One sheet per sequence sorted by rank (grade coloured), every indicator's score, every bonus and
     deduction with its reason (continued on 加扣分明细2, 3 … past Excel's 1,048,576 rows); headers frozen.
     Streamed (``xlsx_stream``): 20,000 units write in seconds, not minutes."""
@@ -103,7 +126,20 @@ def _write_results(results: pl.DataFrame, scheme: Scheme, path: Path, lines: Ite
             part = results.filter(pl.col("sequence") == seq.id).sort(["rank", "unit_id"], nulls_last=True)
             visible = [n for n in tops if n.id in scheme.top_ids_for(seq.id)]
             labels = ["排名", "单位代码", "单位名称"] + [f"{n.id} {n.name}" for n in visible]
-            labels += ["基本分", "加分", "扣分", "总分", "等级", "先进", "约谈", "问责", "否决", "结果处理", "触发规则", "缺少数据"]
+            labels += [
+                "基本分",
+                "加分",
+                "扣分",
+                "总分",
+                "等级",
+                "先进",
+                "约谈",
+                "问责",
+                "否决",
+                "结果处理",
+                "触发规则",
+                "缺少数据",
+            ]
             ws = wb.sheet(seq.name, [6, 12, 16] + [14] * len(visible) + [9, 8, 8, 9, 8, 6, 6, 6, 6, 40, 30, 30])
             ws.header(labels)
             grade_col = labels.index("等级")

@@ -47,11 +47,9 @@ class Sheet:
         self.book, self.name, self._fh = book, name, fh
         self.rows = 0
         self._letters: list[str] = []
-        cols = "".join(
-            f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, start=1)
-        )
+        cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, start=1))
         self._write(
-            f"{_XML}<worksheet {_NS} {_NS_R}><sheetViews><sheetView workbookViewId=\"0\">"
+            f'{_XML}<worksheet {_NS} {_NS_R}><sheetViews><sheetView workbookViewId="0">'
             '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
             '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
             f'<sheetFormatPr defaultRowHeight="15"/>{f"<cols>{cols}</cols>" if cols else ""}<sheetData>'
@@ -154,7 +152,7 @@ class StreamWorkbook:
             'Target="xl/workbook.xml"/></Relationships>',
         )
         sheets = "".join(
-            f"<sheet name={quoteattr(name)} sheetId=\"{i}\" r:id=\"rId{i}\"/>"
+            f'<sheet name={quoteattr(name)} sheetId="{i}" r:id="rId{i}"/>'
             for i, name in enumerate(self._sheets, start=1)
         )
         z.writestr("xl/workbook.xml", f"{_XML}<workbook {_NS} {_NS_R}><sheets>{sheets}</sheets></workbook>")
@@ -205,9 +203,7 @@ class StreamWorkbook:
     def __enter__(self) -> StreamWorkbook:
         return self
 
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         if kind is None:
             self._finish()
         else:

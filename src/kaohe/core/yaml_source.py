@@ -121,9 +121,7 @@ class _Walk:
     def walk(self, node: yaml.Node, path: PathKey, depth: int) -> None:
         self.nodes += 1
         if self.nodes > MAX_YAML_NODES:
-            raise self.fail(
-                node, f"more than {MAX_YAML_NODES:,} values once aliases are expanded (alias bomb?)"
-            )
+            raise self.fail(node, f"more than {MAX_YAML_NODES:,} values once aliases are expanded (alias bomb?)")
         if depth > MAX_YAML_DEPTH:
             raise self.fail(node, f"nested more than {MAX_YAML_DEPTH} levels deep")
         self.lines.setdefault(path, node.start_mark.line + 1)

@@ -32,9 +32,7 @@ class SchemeLike(Protocol):
     def inputs(self) -> Iterable[InputDefinition]: ...
 
 
-def as_inputs(
-    results: pl.DataFrame, scheme: SchemeLike, *, kind: str, key: str, results_name: str
-) -> pl.DataFrame:
+def as_inputs(results: pl.DataFrame, scheme: SchemeLike, *, kind: str, key: str, results_name: str) -> pl.DataFrame:
     """The columns of ``results`` that ``scheme``'s inputs take from ``<kind>.<column>``, renamed to the input ids,
     multiplied by ``source_scale`` when given (as Float64; element-wise for list columns), with ``key`` renamed
     ``unit_id`` first. ``results_name`` names the results in messages ("air results", "water evaluation").
@@ -63,9 +61,7 @@ def as_inputs(
             inner = dtype.inner if isinstance(dtype, pl.List) else dtype
             if not inner.is_numeric():
                 problems.append(
-                    Problem(
-                        f"input {definition.id}: source_scale on non-numeric {source!r}", key=definition.id
-                    )
+                    Problem(f"input {definition.id}: source_scale on non-numeric {source!r}", key=definition.id)
                 )
                 continue
             if isinstance(dtype, pl.List):

@@ -35,12 +35,19 @@ def check_apply_sheet(
             )
             score = change["self_score"]
             actions.check_save_self_evaluation(
-                item=item, raw_values=change["values"], self_score=None if score is None else Decimal(score),
-                explanation=change["explanation"], version=change["version"], acting_user=acting_user,
+                item=item,
+                raw_values=change["values"],
+                self_score=None if score is None else Decimal(score),
+                explanation=change["explanation"],
+                version=change["version"],
+                acting_user=acting_user,
             )
             saved.append(item.indicator_id)
         do_append_audit(
-            acting_user=acting_user, action="self_evaluation.import", obj=assessment, what=file_name[:255],
+            acting_user=acting_user,
+            action="self_evaluation.import",
+            obj=assessment,
+            what=file_name[:255],
             new={"file": file_name, "sha256": sha256, "items": saved},
         )
     return len(saved)

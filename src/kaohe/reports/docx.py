@@ -85,7 +85,9 @@ def notice_for(cycle: Cycle) -> Notice:
         f"根据《{scheme.name}》，{cycle.year}年度生态环境保护目标责任考核（{cycle.name}）已完成。"
         "经各被考核单位自评、牵头单位核实核证、考核办综合评价，"
         + (f"于{_date(approved)}经领导审定" if approved else "尚待领导审定")
-        + f"。本次共考核 {len(results)} 个单位" + (f"，其中{counts}" if counts else "") + "。"
+        + f"。本次共考核 {len(results)} 个单位"
+        + (f"，其中{counts}" if counts else "")
+        + "。"
         + ("现将考核结果通报如下。" if cycle.is_published else "")
     )
     signed_on = timezone.localdate(cycle.published_at) if cycle.published_at else timezone.localdate()
@@ -99,7 +101,8 @@ def notice_for(cycle: Cycle) -> Notice:
         accountability=[r.assessment.unit.name for r in published.accountability],
         signed=_date(signed_on),
         vetoed=[
-            f"{r.assessment.unit.name}（{published.notes(r).vetoed_text}）" + ("：" + "；".join(r.consequences) if r.consequences else "")
+            f"{r.assessment.unit.name}（{published.notes(r).vetoed_text}）"
+            + ("：" + "；".join(r.consequences) if r.consequences else "")
             for r in published.vetoed
         ],
         dishonesty=[f"{r.assessment.unit.name}：{published.notes(r).dishonesty}" for r in published.dishonesty],
@@ -140,13 +143,27 @@ def write_notice(cycle: Cycle) -> bytes:
             cell.paragraphs[0].runs[0].bold = True
         for row in rows:
             cells = table.add_row().cells
-            texts = ["—" if row.rank is None else str(row.rank), row.unit, score_text(row.score), row.grade or "—", row.note]
+            texts = [
+                "—" if row.rank is None else str(row.rank),
+                row.unit,
+                score_text(row.score),
+                row.grade or "—",
+                row.note,
+            ]
             for cell, text in zip(cells, texts, strict=True):
                 cell.text = text
 
-    sections = [("先进单位", notice.advanced), ("约谈单位", notice.interview), ("启动问责程序的单位", notice.accountability)]
+    sections = [
+        ("先进单位", notice.advanced),
+        ("约谈单位", notice.interview),
+        ("启动问责程序的单位", notice.accountability),
+    ]
     # Shown when any unit has them: 一票否决 and who else it affects (seed 002 第九条(三)), 政务失信记录 (seed 000 第十条).
-    sections += [(h, lines) for h, lines in (("一票否决的单位", notice.vetoed), ("纳入政务失信记录的单位", notice.dishonesty)) if lines]
+    sections += [
+        (h, lines)
+        for h, lines in (("一票否决的单位", notice.vetoed), ("纳入政务失信记录的单位", notice.dishonesty))
+        if lines
+    ]
     for n, (heading, names) in enumerate(sections, start=1):
         document.add_heading(f"{CHINESE_NUMBERS[n]}、{heading}", level=1)
         if not names:

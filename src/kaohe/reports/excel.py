@@ -120,8 +120,11 @@ def _validation(inp: Any) -> DataValidation | None:
         low = -1e12 if inp.min is None else inp.min
         high = 1e12 if inp.max is None else inp.max
         dv = DataValidation(
-            type="whole" if inp.kind == "integer" else "decimal", operator="between",
-            formula1=f"{low:g}", formula2=f"{high:g}", allow_blank=True,
+            type="whole" if inp.kind == "integer" else "decimal",
+            operator="between",
+            formula1=f"{low:g}",
+            formula2=f"{high:g}",
+            allow_blank=True,
         )
     elif inp.kind == "boolean":
         dv = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
@@ -155,7 +158,9 @@ def write_sheet(assessment: Assessment) -> bytes:
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = "E2"
     validations: dict[str, DataValidation | None] = {}
-    score_dv = DataValidation(type="decimal", operator="between", formula1="-999999", formula2="999999", allow_blank=True)
+    score_dv = DataValidation(
+        type="decimal", operator="between", formula1="-999999", formula2="999999", allow_blank=True
+    )
     score_dv.error, score_dv.showErrorMessage = "自评得分应为数字", True
     ws.add_data_validation(score_dv)
 
@@ -202,7 +207,9 @@ def write_sheet(assessment: Assessment) -> bytes:
     for line in [
         [f"{unit.name}（{unit.code}）· {cycle.name} · 自评表"],
         [f"考核方案：{scheme.name}（{scheme.id}）"],
-        ["只填写白色单元格：填报值、自评得分、自评说明。灰色列（指标编号、名称、牵头单位、版本、输入项）已锁定，请勿修改。"],
+        [
+            "只填写白色单元格：填报值、自评得分、自评说明。灰色列（指标编号、名称、牵头单位、版本、输入项）已锁定，请勿修改。"
+        ],
         ["空白表示未填。是/否项填“是”或“否”；列表项每个值之间用英文分号 ; 分隔。"],
         ["上传后系统会列出每一处改动供确认，确认后全部导入；任何一处有误则全部不导入。"],
         [],
@@ -216,12 +223,19 @@ def write_sheet(assessment: Assessment) -> bytes:
                 continue
             seen.add(input_id)
             inp = schemes.input_def(scheme, input_id)
-            info.append(safe_row([inp.id, inp.name, inp.unit, KINDS.get(inp.kind, inp.kind), range_text(inp), inp.note]))
+            info.append(
+                safe_row([inp.id, inp.name, inp.unit, KINDS.get(inp.kind, inp.kind), range_text(inp), inp.note])
+            )
     for col, width in enumerate([24, 36, 8, 14, 24, 50], start=1):
         info.column_dimensions[get_column_letter(col)].width = width
 
     meta = wb.create_sheet(META)
-    for key, value in [("assessment", assessment.pk), ("unit", unit.code), ("cycle", cycle.pk), ("scheme", cycle.scheme_id)]:
+    for key, value in [
+        ("assessment", assessment.pk),
+        ("unit", unit.code),
+        ("cycle", cycle.pk),
+        ("scheme", cycle.scheme_id),
+    ]:
         meta.append(safe_row([key, value]))
     meta.sheet_state = "hidden"
     buffer = io.BytesIO()
@@ -280,8 +294,11 @@ class Change:
 
     def payload(self) -> dict[str, Any]:
         return {
-            "item": self.item_id, "version": self.version, "values": self.values,
-            "self_score": self.self_score, "explanation": self.explanation,
+            "item": self.item_id,
+            "version": self.version,
+            "values": self.values,
+            "self_score": self.self_score,
+            "explanation": self.explanation,
         }
 
 
@@ -351,9 +368,17 @@ def read_sheet(assessment: Assessment, data: bytes) -> list[Change]:
     unit = assessment.unit
     if _text(meta.get("unit")) != unit.code or _text(meta.get("cycle")) != str(assessment.cycle_id):
         other = _text(meta.get("unit")) or "未知单位"
-        raise SheetErrors([SheetError(
-            META, None, None, "", f"这是单位 {other}、周期 {_text(meta.get('cycle'))} 的自评表，不能上传到 {unit.name}（{unit.code}）的本周期自评"
-        )])
+        raise SheetErrors(
+            [
+                SheetError(
+                    META,
+                    None,
+                    None,
+                    "",
+                    f"这是单位 {other}、周期 {_text(meta.get('cycle'))} 的自评表，不能上传到 {unit.name}（{unit.code}）的本周期自评",
+                )
+            ]
+        )
 
     ws: Worksheet = wb[SHEET]
     scheme = schemes.load(assessment.cycle.scheme_ref)
@@ -382,7 +407,9 @@ def read_sheet(assessment: Assessment, data: bytes) -> list[Change]:
             errors.append(SheetError(SHEET, r, 1, "指标编号", f"“{indicator_id}”不是本单位的自评指标；请勿修改锁定列"))
             continue
         if indicator_id in seen:
-            errors.append(SheetError(SHEET, r, 1, "指标编号", f"指标 {indicator_id} 在第 {seen[indicator_id]} 行已出现"))
+            errors.append(
+                SheetError(SHEET, r, 1, "指标编号", f"指标 {indicator_id} 在第 {seen[indicator_id]} 行已出现")
+            )
             continue
         seen[indicator_id] = r
         input_ids = _ordered_inputs(item, order)
@@ -396,13 +423,19 @@ def read_sheet(assessment: Assessment, data: bytes) -> list[Change]:
                 continue
             inp = schemes.input_def(scheme, input_ids[n])
             if _text(label) != input_label(inp):
-                row_errors.append(SheetError(SHEET, r, label_col, f"输入项{n + 1}", f"应为“{input_label(inp)}”；请勿修改锁定列"))
+                row_errors.append(
+                    SheetError(SHEET, r, label_col, f"输入项{n + 1}", f"应为“{input_label(inp)}”；请勿修改锁定列")
+                )
                 continue
             try:
                 values[inp.id] = schemes.coerce_value(inp, _raw_input(inp, raw))
             except ValueError as exc:
                 message = str(exc).removeprefix(f"{inp.name}: ")
-                row_errors.append(SheetError(SHEET, r, value_col, inp.name, f"{message}（取值范围：{range_text(inp)}），现为“{_text(raw)}”"))
+                row_errors.append(
+                    SheetError(
+                        SHEET, r, value_col, inp.name, f"{message}（取值范围：{range_text(inp)}），现为“{_text(raw)}”"
+                    )
+                )
         score_col = 5 + 2 * k
         try:
             self_score = _score(cells[score_col - 1])
@@ -415,7 +448,8 @@ def read_sheet(assessment: Assessment, data: bytes) -> list[Change]:
             continue
         diffs = [
             Diff(schemes.input_def(scheme, i).name, display(item.values.get(i)), display(values.get(i)))
-            for i in input_ids if not _same(item.values.get(i), values.get(i))
+            for i in input_ids
+            if not _same(item.values.get(i), values.get(i))
         ]
         if self_score != item.self_score:
             diffs.append(Diff("自评得分", display(item.self_score), display(self_score)))
@@ -425,16 +459,29 @@ def read_sheet(assessment: Assessment, data: bytes) -> list[Change]:
             continue
         sheet_version = _text(cells[3])
         if sheet_version != str(item.version):
-            errors.append(SheetError(
-                SHEET, r, 4, "版本",
-                f"指标 {indicator_id} 在下载后已被修改（表中第 {sheet_version} 版，系统中第 {item.version} 版）；请重新下载自评表，填入改动后再上传",
-            ))
+            errors.append(
+                SheetError(
+                    SHEET,
+                    r,
+                    4,
+                    "版本",
+                    f"指标 {indicator_id} 在下载后已被修改（表中第 {sheet_version} 版，系统中第 {item.version} 版）；请重新下载自评表，填入改动后再上传",
+                )
+            )
             continue
-        changes.append(Change(
-            row=r, item_id=item.pk, version=item.version, indicator_id=indicator_id, indicator_name=item.indicator_name,
-            values={i: values.get(i) for i in input_ids}, self_score=None if self_score is None else str(self_score),
-            explanation=explanation, diffs=tuple(diffs),
-        ))
+        changes.append(
+            Change(
+                row=r,
+                item_id=item.pk,
+                version=item.version,
+                indicator_id=indicator_id,
+                indicator_name=item.indicator_name,
+                values={i: values.get(i) for i in input_ids},
+                self_score=None if self_score is None else str(self_score),
+                explanation=explanation,
+                diffs=tuple(diffs),
+            )
+        )
     if errors:
         raise SheetErrors(errors)
     return changes
@@ -446,23 +493,49 @@ def results_frame(scheme: Any, results: list[Result]) -> pl.DataFrame:
     node_ids = [n.id for n in schemes.nodes(scheme)]
     schema: dict[str, Any] = {"unit_id": pl.String, "unit_name": pl.String, "sequence": pl.String}
     schema.update(dict.fromkeys(node_ids, pl.Float64))
-    schema.update({
-        "base_total": pl.Float64, "bonus": pl.Float64, "deduction": pl.Float64, "final_score": pl.Float64,
-        "grade": pl.String, "rank": pl.Int64, "advanced": pl.Boolean, "interview": pl.Boolean,
-        "accountability": pl.Boolean, "blocked": pl.Boolean, "missing": pl.List(pl.String), "flags": pl.List(pl.String),
-        "dishonesty_record": pl.Boolean, "vetoed": pl.Boolean, "consequences": pl.List(pl.String),
-    })
+    schema.update(
+        {
+            "base_total": pl.Float64,
+            "bonus": pl.Float64,
+            "deduction": pl.Float64,
+            "final_score": pl.Float64,
+            "grade": pl.String,
+            "rank": pl.Int64,
+            "advanced": pl.Boolean,
+            "interview": pl.Boolean,
+            "accountability": pl.Boolean,
+            "blocked": pl.Boolean,
+            "missing": pl.List(pl.String),
+            "flags": pl.List(pl.String),
+            "dishonesty_record": pl.Boolean,
+            "vetoed": pl.Boolean,
+            "consequences": pl.List(pl.String),
+        }
+    )
     rows = []
     for r in results:
         unit = r.assessment.unit
         row: dict[str, Any] = {"unit_id": unit.code, "unit_name": unit.name, "sequence": r.sequence}
         row.update({i: r.scores.get(i) for i in node_ids})
-        row.update({
-            "base_total": r.base_total, "bonus": r.bonus, "deduction": r.deduction, "final_score": r.final_score,
-            "grade": r.grade or None, "rank": r.rank, "advanced": r.advanced, "interview": r.interview,
-            "accountability": r.accountability, "blocked": r.blocked, "missing": r.missing, "flags": r.flags,
-            "dishonesty_record": r.dishonesty_record, "vetoed": r.vetoed, "consequences": r.consequences,
-        })
+        row.update(
+            {
+                "base_total": r.base_total,
+                "bonus": r.bonus,
+                "deduction": r.deduction,
+                "final_score": r.final_score,
+                "grade": r.grade or None,
+                "rank": r.rank,
+                "advanced": r.advanced,
+                "interview": r.interview,
+                "accountability": r.accountability,
+                "blocked": r.blocked,
+                "missing": r.missing,
+                "flags": r.flags,
+                "dishonesty_record": r.dishonesty_record,
+                "vetoed": r.vetoed,
+                "consequences": r.consequences,
+            }
+        )
         rows.append(row)
     return pl.DataFrame(rows, schema=schema, orient="row")
 
@@ -500,7 +573,17 @@ def add_anchor_sheet(wb: Workbook) -> None:
 
 
 FLAGS_SHEET = "一票否决与政务失信"
-FLAGS_HEADER = ["单位代码", "单位名称", "序列", "名次", "等级", "先进", "一票否决（触发规则）", "否决后果", "政务失信记录（原因）"]
+FLAGS_HEADER = [
+    "单位代码",
+    "单位名称",
+    "序列",
+    "名次",
+    "等级",
+    "先进",
+    "一票否决（触发规则）",
+    "否决后果",
+    "政务失信记录（原因）",
+]
 
 
 def add_flags_sheet(path: Path, published: Publication) -> None:
@@ -517,11 +600,21 @@ def add_flags_sheet(path: Path, published: Publication) -> None:
     ws.freeze_panes = "A2"
     for r in published.flagged:
         notes = published.notes(r)
-        ws.append(safe_row([
-            r.assessment.unit.code, r.assessment.unit.name, notes.sequence, r.rank, r.grade or None,
-            "是" if r.advanced else None, notes.vetoed_text if r.vetoed or r.consequences else None,
-            "；".join(r.consequences) or None, notes.dishonesty or None,
-        ]))
+        ws.append(
+            safe_row(
+                [
+                    r.assessment.unit.code,
+                    r.assessment.unit.name,
+                    notes.sequence,
+                    r.rank,
+                    r.grade or None,
+                    "是" if r.advanced else None,
+                    notes.vetoed_text if r.vetoed or r.consequences else None,
+                    "；".join(r.consequences) or None,
+                    notes.dishonesty or None,
+                ]
+            )
+        )
         for cell in ws[ws.max_row]:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     if ws.max_row == 1:

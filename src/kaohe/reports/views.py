@@ -50,10 +50,14 @@ def sheet_download(request: HttpRequest, assessment_id: int) -> HttpResponse:
     return _attachment(excel.write_sheet(assessment), XLSX, filename)
 
 
-def _upload_page(request: HttpRequest, assessment: Assessment, context: dict[str, Any], status: int = 200) -> HttpResponse:
+def _upload_page(
+    request: HttpRequest, assessment: Assessment, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
     return render(
-        request, "reports/sheet_upload.html",
-        {"assessment": assessment, "cycle": assessment.cycle, "form": SheetUploadForm(), **context}, status=status,
+        request,
+        "reports/sheet_upload.html",
+        {"assessment": assessment, "cycle": assessment.cycle, "form": SheetUploadForm(), **context},
+        status=status,
     )
 
 
@@ -74,13 +78,18 @@ def sheet_upload(request: HttpRequest, assessment_id: int) -> HttpResponse:
         return _upload_page(request, assessment, {"errors": exc.errors, "file_name": upload.name}, status=400)
     token = signing.dumps(
         {
-            "assessment": assessment.pk, "user": request.user.pk, "file": upload.name,
-            "sha256": hashlib.sha256(data).hexdigest(), "changes": [c.payload() for c in changes],
+            "assessment": assessment.pk,
+            "user": request.user.pk,
+            "file": upload.name,
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "changes": [c.payload() for c in changes],
         },
-        salt=SIGNING_SALT, compress=True,
+        salt=SIGNING_SALT,
+        compress=True,
     )
     return _upload_page(
-        request, assessment,
+        request,
+        assessment,
         {"changes": changes, "file_name": upload.name, "apply_form": ApplyForm(initial={"token": token})},
     )
 
@@ -97,10 +106,15 @@ def sheet_apply(request: HttpRequest, assessment_id: int) -> HttpResponse:
     except signing.BadSignature:  # SignatureExpired included
         return _upload_page(request, assessment, {"apply_error": "预览已失效或不完整，请重新上传文件。"}, status=400)
     if payload["assessment"] != assessment.pk or payload["user"] != request.user.pk:
-        return _upload_page(request, assessment, {"apply_error": "此预览不属于本单位或当前用户，请重新上传文件。"}, status=400)
+        return _upload_page(
+            request, assessment, {"apply_error": "此预览不属于本单位或当前用户，请重新上传文件。"}, status=400
+        )
     try:
         n = check_apply_sheet(
-            assessment=assessment, changes=payload["changes"], file_name=payload["file"], sha256=payload["sha256"],
+            assessment=assessment,
+            changes=payload["changes"],
+            file_name=payload["file"],
+            sha256=payload["sha256"],
             acting_user=request.user,
         )
     except actions.ConflictError as exc:

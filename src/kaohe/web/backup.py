@@ -65,7 +65,8 @@ class Outcome:
 
 def _models() -> list[type[models.Model]]:
     return [
-        model for model in apps.get_models(include_auto_created=True)
+        model
+        for model in apps.get_models(include_auto_created=True)
         if model._meta.label_lower not in SKIPPED and not model._meta.proxy and model._meta.managed
     ]
 
@@ -165,7 +166,9 @@ def backup(out: Path, *, overwrite: bool = False) -> Outcome:
                                 if stored:
                                     referenced.add(stored)
                     tables[model._meta.label_lower] = {
-                        "table": model._meta.db_table, "columns": [c.attname for c in columns], "rows": count,
+                        "table": model._meta.db_table,
+                        "columns": [c.attname for c in columns],
+                        "rows": count,
                     }
                     outcome.rows += count
                     outcome.tables += 1
@@ -214,7 +217,9 @@ def read_manifest(archive: zipfile.ZipFile) -> dict[str, Any]:
     if manifest.get("format") != FORMAT:
         raise BackupError("not a kaohe backup (unknown format)")
     if manifest.get("format_version") != FORMAT_VERSION:
-        raise BackupError(f"backup format {manifest.get('format_version')} is not supported (this kaohe reads {FORMAT_VERSION})")
+        raise BackupError(
+            f"backup format {manifest.get('format_version')} is not supported (this kaohe reads {FORMAT_VERSION})"
+        )
     return manifest
 
 
@@ -250,16 +255,23 @@ def restore(source: Path, *, force: bool = False) -> Outcome:
         if here != theirs:
             newer = sorted({tuple(m) for m in theirs} - {tuple(m) for m in here})
             older = sorted({tuple(m) for m in here} - {tuple(m) for m in theirs})
-            detail = (f"the backup has migrations this kaohe does not know ({', '.join('.'.join(m) for m in newer[:5])})"
-                      if newer else f"this kaohe has newer migrations ({', '.join('.'.join(m) for m in older[:5])})")
-            raise BackupError(f"the database schema differs from the backup's: {detail}; restore with the kaohe "
-                              f"version that made it ({manifest.get('kaohe_version')}), then upgrade")
+            detail = (
+                f"the backup has migrations this kaohe does not know ({', '.join('.'.join(m) for m in newer[:5])})"
+                if newer
+                else f"this kaohe has newer migrations ({', '.join('.'.join(m) for m in older[:5])})"
+            )
+            raise BackupError(
+                f"the database schema differs from the backup's: {detail}; restore with the kaohe "
+                f"version that made it ({manifest.get('kaohe_version')}), then upgrade"
+            )
         current = {m._meta.label_lower: m for m in _models()}
         for label, table in manifest["tables"].items():
             model = current.get(label)
             if model is None or [c.attname for c in _columns(model)] != table["columns"]:
-                raise BackupError(f"the table {label} differs from the backup's; restore with the kaohe version "
-                                  f"that made it ({manifest.get('kaohe_version')})")
+                raise BackupError(
+                    f"the table {label} differs from the backup's; restore with the kaohe version "
+                    f"that made it ({manifest.get('kaohe_version')})"
+                )
         occupied = _not_empty()
         if occupied and not force:
             raise BackupError(
@@ -270,7 +282,9 @@ def restore(source: Path, *, force: bool = False) -> Outcome:
         for entry in manifest["media"]:
             target = media_root / _safe_media_path(entry["path"])
             if target.exists() and not force and _sha256(target) != entry["sha256"]:
-                raise BackupError(f"the media folder already holds a different {entry['path']} (add --force to replace it)")
+                raise BackupError(
+                    f"the media folder already holds a different {entry['path']} (add --force to replace it)"
+                )
 
         with transaction.atomic():
             for model in current.values():

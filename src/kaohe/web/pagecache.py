@@ -47,7 +47,11 @@ class AnonymousPageCacheMiddleware:
             response.headers["Content-Length"] = str(len(content))  # keep-alive clients need it (no chunking)
             return response
         response = self.get_response(request)
-        if response.status_code == 200 and not response.streaming and not response.cookies.get(settings.SESSION_COOKIE_NAME):
+        if (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies.get(settings.SESSION_COOKIE_NAME)
+        ):
             headers = [(k, v) for k, v in response.items() if k.lower() not in _SKIPPED_HEADERS]
             cache.set(key, (response.content, headers), SECONDS)
         return response

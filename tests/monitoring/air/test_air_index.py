@@ -29,7 +29,9 @@ BOUNDARIES = [(p, period, bp, LEVELS[i]) for (p, period), bps in TABLE_1.items()
 
 
 @pytest.mark.parametrize(("pollutant", "period", "concentration", "expected"), BOUNDARIES)
-def test_it_gives_the_table_level_at_every_breakpoint(pollutant: str, period: str, concentration: int, expected: int) -> None:
+def test_it_gives_the_table_level_at_every_breakpoint(
+    pollutant: str, period: str, concentration: int, expected: int
+) -> None:
     assert iaqi(pollutant, concentration, period) == expected
 
 
@@ -99,8 +101,20 @@ def test_it_rejects_pairs_table_1_does_not_have() -> None:
 
 @pytest.mark.parametrize(
     ("value", "category"),
-    [(0, "优"), (50, "优"), (51, "良"), (100, "良"), (101, "轻度污染"), (150, "轻度污染"), (151, "中度污染"),
-     (200, "中度污染"), (201, "重度污染"), (300, "重度污染"), (301, "严重污染"), (500, "严重污染")],
+    [
+        (0, "优"),
+        (50, "优"),
+        (51, "良"),
+        (100, "良"),
+        (101, "轻度污染"),
+        (150, "轻度污染"),
+        (151, "中度污染"),
+        (200, "中度污染"),
+        (201, "重度污染"),
+        (300, "重度污染"),
+        (301, "严重污染"),
+        (500, "严重污染"),
+    ],
 )
 def test_it_names_the_category_of_table_2(value: int, category: str) -> None:
     assert aqi_category(value) == category

@@ -68,7 +68,9 @@ def test_it_rejects_duplicate_station_hours(tmp_path: Path) -> None:
 
 def test_it_rejects_unknown_and_missing_columns(tmp_path: Path) -> None:
     path = write(tmp_path, "S1,C1,2023-03-01 00:00,10,20,40,20,0.5,60,7", header=HEADER + ",nox")
-    assert problems(path) == [f"{path}, column nox: unknown column 'nox'; expected station_id, city_id, timestamp, so2, no2, pm10, pm25, co, o3"]
+    assert problems(path) == [
+        f"{path}, column nox: unknown column 'nox'; expected station_id, city_id, timestamp, so2, no2, pm10, pm25, co, o3"
+    ]
     path = write(tmp_path, "S1,C1,2023-03-01 00:00,10,20,40,20,0.5", header=HEADER.removesuffix(",o3"))
     assert problems(path) == [f"{path}, column o3: missing column 'o3'"]
 
@@ -79,7 +81,9 @@ def test_it_rejects_co_in_micrograms(tmp_path: Path) -> None:
 
 
 def test_it_rejects_a_single_impossible_co_value(tmp_path: Path) -> None:
-    path = write(tmp_path, GOOD, "S1,C1,2023-03-01 01:00,10,20,40,20,900,60", "S1,C1,2023-03-01 02:00,10,20,40,20,0.7,60")
+    path = write(
+        tmp_path, GOOD, "S1,C1,2023-03-01 01:00,10,20,40,20,900,60", "S1,C1,2023-03-01 02:00,10,20,40,20,0.7,60"
+    )
     assert problems(path) == [f"{path}, row 3, column co: CO 900.0 mg/m³ is above any ambient value; is it µg/m³?"]
 
 
@@ -159,7 +163,9 @@ def test_the_command_writes_excel_and_parquet(tmp_path: Path) -> None:
         assert table["station_id"].to_list() == ["S1", "S2", "S3"]
 
 
-def test_the_command_exits_2_and_writes_nothing_on_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_command_exits_2_and_writes_nothing_on_bad_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     source = write(tmp_path, GOOD, "S1,C1,2023-03-01 00:00,10,20,40,20,0.5,60")  # duplicate hour
     out = tmp_path / "year.csv"
     assert main(["air", "evaluate", str(source), "--out", str(out)]) == 2
@@ -174,7 +180,9 @@ def test_the_command_refuses_an_unknown_output_type(tmp_path: Path) -> None:
 
 def test_as_inputs_needs_cities(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "inputs.csv"
-    code = main(["air", "evaluate", str(year_csv(tmp_path)), "--by", "station_id", "--out", str(out), "--as-inputs", "x"])
+    code = main(
+        ["air", "evaluate", str(year_csv(tmp_path)), "--by", "station_id", "--out", str(out), "--as-inputs", "x"]
+    )
     assert code == 2 and not out.exists()
     assert "--as-inputs needs --by city_id" in capsys.readouterr().err
 
@@ -196,8 +204,14 @@ class FakeScheme:
 
 def test_as_inputs_takes_the_air_sources_scaled_and_keyed_by_unit() -> None:
     year = pl.DataFrame({"city_id": ["C1", "C2"], "good_ratio": [0.9, 0.75], "pm25_mean": [31, 40]})
-    scheme = FakeScheme([FakeInput("good", "air.good_ratio", 100), FakeInput("pm25", "air.pm25_mean"),
-                         FakeInput("sections", "water.wq_sections"), FakeInput("manual", None)])
+    scheme = FakeScheme(
+        [
+            FakeInput("good", "air.good_ratio", 100),
+            FakeInput("pm25", "air.pm25_mean"),
+            FakeInput("sections", "water.wq_sections"),
+            FakeInput("manual", None),
+        ]
+    )
     result = as_inputs(year, scheme)
     assert result.columns == ["unit_id", "good", "pm25"]
     assert result.rows() == [("C1", pytest.approx(90.0), 31), ("C2", pytest.approx(75.0), 40)]

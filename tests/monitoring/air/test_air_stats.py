@@ -31,8 +31,15 @@ def day_rows(
 
 
 def frame(rows: list[dict[str, object]]) -> pl.DataFrame:
-    return pl.DataFrame(rows, schema={"station_id": pl.String, "city_id": pl.String, "timestamp": pl.Datetime("us"),
-                                      **{p: pl.Float64 for p in POLLUTANTS}})
+    return pl.DataFrame(
+        rows,
+        schema={
+            "station_id": pl.String,
+            "city_id": pl.String,
+            "timestamp": pl.Datetime("us"),
+            **{p: pl.Float64 for p in POLLUTANTS},
+        },
+    )
 
 
 D = dt.date(2023, 3, 1)
@@ -197,8 +204,16 @@ def test_daily_aqi_category_and_primary_from_the_frame() -> None:
 
 @pytest.mark.parametrize(
     ("pollutant", "value"),
-    [("pm25", 75.0), ("pm25", 115.5), ("pm10", 350.0), ("so2", 801.0), ("no2", 565.0), ("co", 14.0), ("co", 4.1),
-     ("pm25", 600.0)],
+    [
+        ("pm25", 75.0),
+        ("pm25", 115.5),
+        ("pm10", 350.0),
+        ("so2", 801.0),
+        ("no2", 565.0),
+        ("co", 14.0),
+        ("co", 4.1),
+        ("pm25", 600.0),
+    ],
 )
 def test_the_frame_iaqi_matches_the_scalar_one(pollutant: str, value: float) -> None:
     # A constant hourly value is its own daily mean (rounded), so the day's AQI is its IAQI (table 1).
@@ -332,7 +347,10 @@ def test_a_class_1_area_uses_the_limit_100() -> None:
     # / (160 − 100) = 91.67 ⇒ 92; 1-h 150: 50 · 150 / 160 = 46.875 ⇒ 47 ⇒ AQI 92, 良.
     rows = twelve_windows(150.0) + [{**r, "station_id": "S2"} for r in twelve_windows(150.0)]
     result = daily(frame(rows), by="station_id", area_class={"S1": 1}).sort("station_id")
-    assert result.select("station_id", "o3_8h", "aqi", "category").rows() == [("S1", 150, 92, "良"), ("S2", None, None, None)]
+    assert result.select("station_id", "o3_8h", "aqi", "category").rows() == [
+        ("S1", 150, 92, "良"),
+        ("S2", None, None, None),
+    ]
     everywhere = daily(frame(rows), by="station_id", area_class=1)
     assert everywhere["o3_8h"].to_list() == [150, 150]
 

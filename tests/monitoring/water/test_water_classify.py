@@ -175,9 +175,7 @@ def test_it_returns_a_frozen_result():
 
 
 def test_classify_frame_adds_determining_and_exceedance_columns():
-    frame = pl.DataFrame(
-        {"waterbody": ["river", "lake", "river"], "codmn": [9.0, 3.0, None], "tp": [0.1, 0.08, None]}
-    )
+    frame = pl.DataFrame({"waterbody": ["river", "lake", "river"], "codmn": [9.0, 3.0, None], "tp": [0.1, 0.08, None]})
     out = classify_frame(frame)
     assert out["water_class"].to_list() == ["IV", "IV", None]
     assert out["determining"].to_list() == [["codmn"], ["tp"], []]
@@ -188,18 +186,16 @@ def test_classify_frame_adds_determining_and_exceedance_columns():
 # Values on, just inside and just outside every limit, plus arbitrary ones.
 _EDGES = sorted({x * f for lims in LIMITS.values() for x in lims for f in (0.999, 1.0, 1.001)})
 _value = st.one_of(st.none(), st.sampled_from(_EDGES), st.floats(0, 50, allow_nan=False))
-_samples = st.fixed_dictionaries(
-    {p: _value for p in ("ph", "do", "codmn", "nh3n", "tp", "tn", "hg", "cd")}
-).filter(lambda s: any(v is not None for k, v in s.items() if k != "tn"))
+_samples = st.fixed_dictionaries({p: _value for p in ("ph", "do", "codmn", "nh3n", "tp", "tn", "hg", "cd")}).filter(
+    lambda s: any(v is not None for k, v in s.items() if k != "tn")
+)
 
 
 @settings(max_examples=200, deadline=None)
 @given(samples=st.lists(_samples, min_size=1, max_size=5), lake=st.booleans())
 def test_the_frame_version_agrees_with_classify(samples, lake):
     waterbody = "lake" if lake else "river"
-    frame = pl.DataFrame(samples, schema={p: pl.Float64 for p in samples[0]}).with_columns(
-        waterbody=pl.lit(waterbody)
-    )
+    frame = pl.DataFrame(samples, schema={p: pl.Float64 for p in samples[0]}).with_columns(waterbody=pl.lit(waterbody))
     out = classify_frame(frame)
     for i, sample in enumerate(samples):
         expected = classify(sample, waterbody)

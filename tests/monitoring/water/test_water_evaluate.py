@@ -42,18 +42,14 @@ def frame(*groups):
 # 2019: NH3-N 1.6 (V) all year -> annual V; V -> IV is one class better.
 S1_2020 = rows("S1", "甲", "U1", "river", "III", 2020,
                {"codmn": 4.0, "tp": 0.1, "nh3n": [0.8] * 9 + [1.2, 1.8, 2.5]}, level="provincial")  # fmt: skip
-S1_2019 = rows(
-    "S1", "甲", "U1", "river", "III", 2019, {"codmn": 4.0, "tp": 0.1, "nh3n": 1.6}, level="provincial"
-)
+S1_2019 = rows("S1", "甲", "U1", "river", "III", 2019, {"codmn": 4.0, "tp": 0.1, "nh3n": 1.6}, level="provincial")
 # Section S2 (乙, river, target IV, 交接) in unit U1.
 # 2020: CODMn 8 (IV), NH3-N 1.2 (IV), TP 0.25 (IV) except month 6 TP 0.35 (V).
 #   months missed: 1 (month 6); annual TP = (11 × 0.25 + 0.35) / 12 = 3.1 / 12 = 0.2583 -> IV: met, waived.
 # 2019: CODMn 9 (IV), NH3-N 1.6 (V), TP 0.25 (IV) -> annual V; 2020 annual IV: improved by one class.
 S2_2020 = rows("S2", "乙", "U1", "river", "IV", 2020,
                {"codmn": 8.0, "nh3n": 1.2, "tp": [0.25] * 5 + [0.35] + [0.25] * 6}, level="boundary")  # fmt: skip
-S2_2019 = rows(
-    "S2", "乙", "U1", "river", "IV", 2019, {"codmn": 9.0, "nh3n": 1.6, "tp": 0.25}, level="boundary"
-)
+S2_2019 = rows("S2", "乙", "U1", "river", "IV", 2019, {"codmn": 9.0, "nh3n": 1.6, "tp": 0.25}, level="boundary")
 # Unit U2: a drinking-water lake (target II) sampled in months 1 and 2, and a back-up source (river, III) in month 1.
 #   month 1: pH 7 ok, DO 7 (II) ok, CODMn 3 (II) ok, NH3-N 0.4 (II) ok, TP 0.02 (lake II ≤ 0.025) ok,
 #            TN 0.6 (III > II) not ok -> 5 of 6
@@ -152,9 +148,7 @@ def test_it_splits_inferior_v_months_by_level_and_annual_class_for_item_1_3(resu
     assert u1["rebound_months"] == [1, 0]
     assert u1["rebound_provincial"] == [True, False]
     assert u1["rebound_annual_v_or_better"] == [True, True]  # S1 annual IV: deduction at 50 %
-    counts = [
-        u1[f"rebound_months_{k}"] for k in ("provincial_full", "provincial_half", "other_full", "other_half")
-    ]
+    counts = [u1[f"rebound_months_{k}"] for k in ("provincial_full", "provincial_half", "other_full", "other_half")]
     assert counts == [0, 1, 0, 0]
 
 
@@ -203,9 +197,7 @@ def test_it_computes_year_on_year_change_ratios_for_item_1_2(result):
 def test_it_grades_by_the_worst_parameter_share(shares, grade):
     # target III: CODMn 5 meets, 7 does not; NH3-N 0.9 / 1.2; TP 0.15 / 0.25
     good_bad = {"codmn": (5.0, 7.0), "nh3n": (0.9, 1.2), "tp": (0.15, 0.25)}
-    values = {
-        p: [ok] * n + [bad] * (12 - n) for (p, (ok, bad)), n in zip(good_bad.items(), shares, strict=True)
-    }
+    values = {p: [ok] * n + [bad] * (12 - n) for (p, (ok, bad)), n in zip(good_bad.items(), shares, strict=True)}
     data = frame(rows("B1", "界", "U5", "river", "III", 2020, values, level="boundary"))
     assert unit(evaluate_sections(data, 2020), "U5")["boundary_grade"] == grade
 

@@ -113,9 +113,7 @@ def test_it_reports_every_mistake_at_once(tmp_path):
 
 
 def test_it_rejects_a_ph_below_detection_limit(tmp_path):
-    found = problems(
-        write_csv(tmp_path, ["S1,甲,U1,river,III,1,ND"], header=HEADER.split(",codmn")[0] + ",ph")
-    )
+    found = problems(write_csv(tmp_path, ["S1,甲,U1,river,III,1,ND"], header=HEADER.split(",codmn")[0] + ",ph"))
     assert [(p.line, p.column) for p in found] == [(2, "ph")]
 
 
@@ -212,6 +210,4 @@ def test_it_accepts_whole_numbers_written_as_floats(tmp_path):
         }  # fmt: skip
     ).write_parquet(path)
     found = problems(path)
-    assert [(p.line, p.column, p.message) for p in found] == [
-        (2, "month", "'2.5' is not a month; expected 1-12")
-    ]
+    assert [(p.line, p.column, p.message) for p in found] == [(2, "month", "'2.5' is not a month; expected 1-12")]

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,211 +15,385 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Cycle',
+            name="Cycle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='名称')),
-                ('year', models.PositiveIntegerField(verbose_name='考核年度')),
-                ('scheme_id', models.CharField(blank=True, max_length=100, verbose_name='考核方案')),
-                ('scheme_file', models.FileField(blank=True, upload_to='schemes/', verbose_name='上传的方案')),
-                ('self_evaluation_deadline', models.DateField(blank=True, null=True, verbose_name='自评截止')),
-                ('verification_deadline', models.DateField(blank=True, null=True, verbose_name='核实截止')),
-                ('evaluation_deadline', models.DateField(blank=True, null=True, verbose_name='综合评价截止')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('evaluated_at', models.DateTimeField(blank=True, null=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, verbose_name="名称")),
+                ("year", models.PositiveIntegerField(verbose_name="考核年度")),
+                ("scheme_id", models.CharField(blank=True, max_length=100, verbose_name="考核方案")),
+                ("scheme_file", models.FileField(blank=True, upload_to="schemes/", verbose_name="上传的方案")),
+                ("self_evaluation_deadline", models.DateField(blank=True, null=True, verbose_name="自评截止")),
+                ("verification_deadline", models.DateField(blank=True, null=True, verbose_name="核实截止")),
+                ("evaluation_deadline", models.DateField(blank=True, null=True, verbose_name="综合评价截止")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("evaluated_at", models.DateTimeField(blank=True, null=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': '考核周期',
-                'verbose_name_plural': '考核周期',
-                'ordering': ['-year', 'name'],
+                "verbose_name": "考核周期",
+                "verbose_name_plural": "考核周期",
+                "ordering": ["-year", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sequence', models.CharField(max_length=64, verbose_name='序列')),
-                ('state', django_fsm.FSMField(choices=[('draft', '填报中'), ('submitted', '已提交'), ('verifying', '核实中'), ('returned', '已退回'), ('verified', '已核实'), ('evaluated', '已评价'), ('approved', '已审定'), ('published', '已通报')], default='draft', max_length=50, verbose_name='状态')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('verified_at', models.DateTimeField(blank=True, null=True)),
-                ('cycle', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessments', to='assessments.cycle')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("sequence", models.CharField(max_length=64, verbose_name="序列")),
+                (
+                    "state",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("draft", "填报中"),
+                            ("submitted", "已提交"),
+                            ("verifying", "核实中"),
+                            ("returned", "已退回"),
+                            ("verified", "已核实"),
+                            ("evaluated", "已评价"),
+                            ("approved", "已审定"),
+                            ("published", "已通报"),
+                        ],
+                        default="draft",
+                        max_length=50,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("verified_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "cycle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="assessments", to="assessments.cycle"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考核单元',
-                'verbose_name_plural': '考核单元',
-                'ordering': ['cycle', 'unit__code'],
+                "verbose_name": "考核单元",
+                "verbose_name_plural": "考核单元",
+                "ordering": ["cycle", "unit__code"],
             },
         ),
         migrations.CreateModel(
-            name='Result',
+            name="Result",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sequence', models.CharField(max_length=64)),
-                ('final_score', models.FloatField(null=True)),
-                ('base_total', models.FloatField(null=True)),
-                ('bonus', models.FloatField(null=True)),
-                ('deduction', models.FloatField(null=True)),
-                ('grade', models.CharField(blank=True, max_length=16)),
-                ('rank', models.PositiveIntegerField(null=True)),
-                ('advanced', models.BooleanField(default=False)),
-                ('interview', models.BooleanField(default=False)),
-                ('accountability', models.BooleanField(default=False)),
-                ('blocked', models.BooleanField(default=False)),
-                ('flags', models.JSONField(default=list)),
-                ('missing', models.JSONField(default=list)),
-                ('scores', models.JSONField(default=dict)),
-                ('inputs', models.JSONField(default=dict)),
-                ('computed_at', models.DateTimeField()),
-                ('assessment', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='result', to='assessments.assessment')),
-                ('cycle', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='assessments.cycle')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("sequence", models.CharField(max_length=64)),
+                ("final_score", models.FloatField(null=True)),
+                ("base_total", models.FloatField(null=True)),
+                ("bonus", models.FloatField(null=True)),
+                ("deduction", models.FloatField(null=True)),
+                ("grade", models.CharField(blank=True, max_length=16)),
+                ("rank", models.PositiveIntegerField(null=True)),
+                ("advanced", models.BooleanField(default=False)),
+                ("interview", models.BooleanField(default=False)),
+                ("accountability", models.BooleanField(default=False)),
+                ("blocked", models.BooleanField(default=False)),
+                ("flags", models.JSONField(default=list)),
+                ("missing", models.JSONField(default=list)),
+                ("scores", models.JSONField(default=dict)),
+                ("inputs", models.JSONField(default=dict)),
+                ("computed_at", models.DateTimeField()),
+                (
+                    "assessment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="result", to="assessments.assessment"
+                    ),
+                ),
+                (
+                    "cycle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="results", to="assessments.cycle"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考核结果',
-                'verbose_name_plural': '考核结果',
-                'ordering': ['cycle', 'sequence', 'rank'],
+                "verbose_name": "考核结果",
+                "verbose_name_plural": "考核结果",
+                "ordering": ["cycle", "sequence", "rank"],
             },
         ),
         migrations.CreateModel(
-            name='SelfEvaluation',
+            name="SelfEvaluation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('indicator_id', models.CharField(max_length=64, verbose_name='指标')),
-                ('indicator_name', models.CharField(max_length=300, verbose_name='指标名称')),
-                ('lead_unit', models.CharField(blank=True, max_length=100, verbose_name='牵头单位')),
-                ('kind', models.CharField(default='base', max_length=16)),
-                ('values', models.JSONField(default=dict, verbose_name='自评值')),
-                ('self_score', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True, verbose_name='自评得分')),
-                ('explanation', models.TextField(blank=True, verbose_name='自评说明')),
-                ('status', models.CharField(choices=[('open', '待核实'), ('accepted', '核实无误'), ('changed', '核实调整'), ('returned', '退回补正')], default='open', max_length=16, verbose_name='核实状态')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='assessments.assessment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("indicator_id", models.CharField(max_length=64, verbose_name="指标")),
+                ("indicator_name", models.CharField(max_length=300, verbose_name="指标名称")),
+                ("lead_unit", models.CharField(blank=True, max_length=100, verbose_name="牵头单位")),
+                ("kind", models.CharField(default="base", max_length=16)),
+                ("values", models.JSONField(default=dict, verbose_name="自评值")),
+                (
+                    "self_score",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True, verbose_name="自评得分"),
+                ),
+                ("explanation", models.TextField(blank=True, verbose_name="自评说明")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "待核实"),
+                            ("accepted", "核实无误"),
+                            ("changed", "核实调整"),
+                            ("returned", "退回补正"),
+                        ],
+                        default="open",
+                        max_length=16,
+                        verbose_name="核实状态",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="items", to="assessments.assessment"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '自评项',
-                'verbose_name_plural': '自评项',
-                'ordering': ['assessment', 'id'],
+                "verbose_name": "自评项",
+                "verbose_name_plural": "自评项",
+                "ordering": ["assessment", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Evidence',
+            name="Evidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='evidence/%Y/')),
-                ('original_name', models.CharField(max_length=255)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveBigIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='assessments.selfevaluation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("file", models.FileField(upload_to="evidence/%Y/")),
+                ("original_name", models.CharField(max_length=255)),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveBigIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="assessments.selfevaluation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '佐证材料',
-                'verbose_name_plural': '佐证材料',
-                'ordering': ['uploaded_at'],
+                "verbose_name": "佐证材料",
+                "verbose_name_plural": "佐证材料",
+                "ordering": ["uploaded_at"],
             },
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('type', models.CharField(choices=[('city', '市(州)'), ('area', '管理区'), ('county', '县(市、区)'), ('town', '乡镇(街道)'), ('park', '园区'), ('department', '部门')], max_length=16, verbose_name='类型')),
-                ('sequence', models.CharField(max_length=64, verbose_name='序列')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='assessments.unit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("city", "市(州)"),
+                            ("area", "管理区"),
+                            ("county", "县(市、区)"),
+                            ("town", "乡镇(街道)"),
+                            ("park", "园区"),
+                            ("department", "部门"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("sequence", models.CharField(max_length=64, verbose_name="序列")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="assessments.unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '被考核单位',
-                'verbose_name_plural': '被考核单位',
-                'ordering': ['code'],
+                "verbose_name": "被考核单位",
+                "verbose_name_plural": "被考核单位",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='ResponsibilityLetter',
+            name="ResponsibilityLetter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('targets', models.JSONField(default=dict, verbose_name='目标值')),
-                ('issued_at', models.DateTimeField(blank=True, null=True)),
-                ('cycle', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='letters', to='assessments.cycle')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='letters', to='assessments.unit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("targets", models.JSONField(default=dict, verbose_name="目标值")),
+                ("issued_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "cycle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="letters", to="assessments.cycle"
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="letters", to="assessments.unit"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '目标责任书',
-                'verbose_name_plural': '目标责任书',
+                "verbose_name": "目标责任书",
+                "verbose_name_plural": "目标责任书",
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('office', '考核办'), ('filler', '单位填报人'), ('head', '单位负责人'), ('verifier', '牵头单位核实人'), ('approver', '领导审定')], max_length=16, verbose_name='角色')),
-                ('lead_unit', models.CharField(blank=True, max_length=100, verbose_name='牵头单位')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='assessments.unit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("office", "考核办"),
+                            ("filler", "单位填报人"),
+                            ("head", "单位负责人"),
+                            ("verifier", "牵头单位核实人"),
+                            ("approver", "领导审定"),
+                        ],
+                        max_length=16,
+                        verbose_name="角色",
+                    ),
+                ),
+                ("lead_unit", models.CharField(blank=True, max_length=100, verbose_name="牵头单位")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="assessments.unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '人员角色',
-                'verbose_name_plural': '人员角色',
+                "verbose_name": "人员角色",
+                "verbose_name_plural": "人员角色",
             },
         ),
         migrations.CreateModel(
-            name='ImportedValue',
+            name="ImportedValue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('input_id', models.CharField(max_length=100)),
-                ('value', models.JSONField(null=True)),
-                ('source', models.CharField(blank=True, max_length=255)),
-                ('cycle', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='imported_values', to='assessments.cycle')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessments.unit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("input_id", models.CharField(max_length=100)),
+                ("value", models.JSONField(null=True)),
+                ("source", models.CharField(blank=True, max_length=255)),
+                (
+                    "cycle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="imported_values",
+                        to="assessments.cycle",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="assessments.unit"
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='assessment',
-            name='unit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to='assessments.unit'),
+            model_name="assessment",
+            name="unit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="assessments", to="assessments.unit"
+            ),
         ),
         migrations.CreateModel(
-            name='Verification',
+            name="Verification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('values', models.JSONField(default=dict, verbose_name='核实值')),
-                ('score', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True, verbose_name='核实得分')),
-                ('reason', models.TextField(blank=True, verbose_name='调整理由')),
-                ('comment', models.TextField(blank=True, verbose_name='退回意见')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('item', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='verification', to='assessments.selfevaluation')),
-                ('verifier', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("values", models.JSONField(default=dict, verbose_name="核实值")),
+                (
+                    "score",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True, verbose_name="核实得分"),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="调整理由")),
+                ("comment", models.TextField(blank=True, verbose_name="退回意见")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "item",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="verification",
+                        to="assessments.selfevaluation",
+                    ),
+                ),
+                (
+                    "verifier",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '核实记录',
-                'verbose_name_plural': '核实记录',
+                "verbose_name": "核实记录",
+                "verbose_name_plural": "核实记录",
             },
         ),
         migrations.AddConstraint(
-            model_name='selfevaluation',
-            constraint=models.UniqueConstraint(fields=('assessment', 'indicator_id'), name='one_item_per_indicator'),
+            model_name="selfevaluation",
+            constraint=models.UniqueConstraint(fields=("assessment", "indicator_id"), name="one_item_per_indicator"),
         ),
         migrations.AddConstraint(
-            model_name='responsibilityletter',
-            constraint=models.UniqueConstraint(fields=('cycle', 'unit'), name='one_letter_per_unit_and_cycle'),
+            model_name="responsibilityletter",
+            constraint=models.UniqueConstraint(fields=("cycle", "unit"), name="one_letter_per_unit_and_cycle"),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['filler', 'head']), _negated=True), ('unit__isnull', False), _connector='OR'), name='unit_roles_name_a_unit'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("role__in", ["filler", "head"]), _negated=True), ("unit__isnull", False), _connector="OR"
+                ),
+                name="unit_roles_name_a_unit",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role', 'verifier'), _negated=True), models.Q(('lead_unit', ''), _negated=True), _connector='OR'), name='verifiers_name_a_lead_unit'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("role", "verifier"), _negated=True),
+                    models.Q(("lead_unit", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="verifiers_name_a_lead_unit",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='importedvalue',
-            constraint=models.UniqueConstraint(fields=('cycle', 'unit', 'input_id'), name='one_import_per_input'),
+            model_name="importedvalue",
+            constraint=models.UniqueConstraint(fields=("cycle", "unit", "input_id"), name="one_import_per_input"),
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.UniqueConstraint(fields=('cycle', 'unit'), name='one_assessment_per_unit_and_cycle'),
+            model_name="assessment",
+            constraint=models.UniqueConstraint(fields=("cycle", "unit"), name="one_assessment_per_unit_and_cycle"),
         ),
     ]

@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0001_initial'),
+        ("assessments", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='result',
-            name='consequences',
-            field=models.JSONField(default=list, verbose_name='否决后果'),
+            model_name="result",
+            name="consequences",
+            field=models.JSONField(default=list, verbose_name="否决后果"),
         ),
         migrations.AddField(
-            model_name='result',
-            name='dishonesty_record',
-            field=models.BooleanField(default=False, verbose_name='政务失信记录'),
+            model_name="result",
+            name="dishonesty_record",
+            field=models.BooleanField(default=False, verbose_name="政务失信记录"),
         ),
         migrations.AddField(
-            model_name='result',
-            name='vetoed',
-            field=models.BooleanField(default=False, verbose_name='一票否决'),
+            model_name="result",
+            name="vetoed",
+            field=models.BooleanField(default=False, verbose_name="一票否决"),
         ),
     ]

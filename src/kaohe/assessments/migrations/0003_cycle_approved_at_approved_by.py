@@ -38,8 +38,21 @@ def _plain(value: Any) -> Any:
 
 def _payload(e: Any) -> bytes:
     return _canonical(
-        [e.seq, e.created_at.isoformat(), e.actor_name, e.action, e.object_type, e.object_id, e.what, e.old_value,
-         e.new_value, e.reason, e.rows, e.key_id, e.prev_hash]
+        [
+            e.seq,
+            e.created_at.isoformat(),
+            e.actor_name,
+            e.action,
+            e.object_type,
+            e.object_id,
+            e.what,
+            e.old_value,
+            e.new_value,
+            e.reason,
+            e.rows,
+            e.key_id,
+            e.prev_hash,
+        ]
     ).encode()
 
 
@@ -50,7 +63,8 @@ def fill(apps: Any, schema_editor: Any) -> None:
     for cycle in Cycle.objects.all():
         entry = (
             AuditLog.objects.filter(object_type="assessments.cycle", object_id=str(cycle.pk), action="cycle.approve")
-            .order_by("-seq").first()
+            .order_by("-seq")
+            .first()
         )
         if entry is not None:
             Cycle.objects.filter(pk=cycle.pk).update(approved_at=entry.created_at, approved_by_id=entry.actor_id)
@@ -71,10 +85,20 @@ def fill(apps: Any, schema_editor: Any) -> None:
         for row in Cycle.objects.order_by("pk").values("pk", *names)
     }
     entry = AuditLog(
-        seq=head.last_seq + 1, created_at=timezone.now().replace(microsecond=0), actor=None, actor_name="system",
-        action="cycle.migrate", object_type="assessments.cycle", object_id="", what="approved_at, approved_by",
-        old_value="", new_value="", reason=REASON, rows=_canonical({"assessments.cycle": rows}),
-        key_id=keys.key_id(key), prev_hash=head.last_hash,
+        seq=head.last_seq + 1,
+        created_at=timezone.now().replace(microsecond=0),
+        actor=None,
+        actor_name="system",
+        action="cycle.migrate",
+        object_type="assessments.cycle",
+        object_id="",
+        what="approved_at, approved_by",
+        old_value="",
+        new_value="",
+        reason=REASON,
+        rows=_canonical({"assessments.cycle": rows}),
+        key_id=keys.key_id(key),
+        prev_hash=head.last_hash,
     )
     entry.hash = hmac.new(key, _payload(entry), hashlib.sha256).hexdigest()
     entry.save()
@@ -82,23 +106,29 @@ def fill(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0002_result_dishonesty_vetoed_consequences'),
-        ('audit', '0003_keyed_chain'),
+        ("assessments", "0002_result_dishonesty_vetoed_consequences"),
+        ("audit", "0003_keyed_chain"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='cycle',
-            name='approved_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='审定时间'),
+            model_name="cycle",
+            name="approved_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="审定时间"),
         ),
         migrations.AddField(
-            model_name='cycle',
-            name='approved_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审定人'),
+            model_name="cycle",
+            name="approved_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="审定人",
+            ),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
     ]

@@ -25,15 +25,39 @@ def _canonical(value: Any) -> str:
 
 def _old_payload(e: Any) -> bytes:
     return _canonical(
-        [e.seq, e.created_at.isoformat(), e.actor_name, e.action, e.object_type, e.object_id, e.what, e.old_value,
-         e.new_value, e.reason, e.prev_hash]
+        [
+            e.seq,
+            e.created_at.isoformat(),
+            e.actor_name,
+            e.action,
+            e.object_type,
+            e.object_id,
+            e.what,
+            e.old_value,
+            e.new_value,
+            e.reason,
+            e.prev_hash,
+        ]
     ).encode()
 
 
 def _new_payload(e: Any) -> bytes:
     return _canonical(
-        [e.seq, e.created_at.isoformat(), e.actor_name, e.action, e.object_type, e.object_id, e.what, e.old_value,
-         e.new_value, e.reason, e.rows, e.key_id, e.prev_hash]
+        [
+            e.seq,
+            e.created_at.isoformat(),
+            e.actor_name,
+            e.action,
+            e.object_type,
+            e.object_id,
+            e.what,
+            e.old_value,
+            e.new_value,
+            e.reason,
+            e.rows,
+            e.key_id,
+            e.prev_hash,
+        ]
     ).encode()
 
 

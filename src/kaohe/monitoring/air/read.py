@@ -39,7 +39,14 @@ _NAMES = {"so2": "SO₂", "no2": "NO₂", "pm10": "PM10", "pm25": "PM2.5", "co":
 _ND = r"(?i)^(?:ND|N\.D\.|未检出)$"
 _LESS = r"^[<＜]\s*([0-9]*\.?[0-9]+)$"
 _L_FLAG = r"(?i)^([0-9]*\.?[0-9]+)\s*L$"
-_TS_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M")
+_TS_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+)
 
 
 class _Collector:
@@ -132,7 +139,10 @@ def _concentration(frame: pl.DataFrame, p: str, limits: Mapping[str, float], out
     out.add_rows(frame, ~empty & (number.is_nan() | number.is_infinite()), p, "not a number: {value}")
     if limit is None:
         out.add_rows(
-            frame, nd, p, "{value!r} gives no detection limit: write it as '<limit' or pass the method's detection limit"
+            frame,
+            nd,
+            p,
+            "{value!r} gives no detection limit: write it as '<limit' or pass the method's detection limit",
         )
     # 附件五 二(一): below the detection limit ⇒ half the limit.
     half_nd = pl.lit(None, dtype=pl.Float64) if limit is None else pl.lit(limit / 2)
@@ -170,7 +180,9 @@ def _one_year(table: pl.DataFrame, out: _Collector) -> None:
     counts = years.drop_nulls().value_counts(sort=True)
     if counts.height > 1:
         main_year = counts.row(0)[0]
-        shown = table.with_columns(pl.col("timestamp").dt.year().alias("_year"), pl.col("timestamp").dt.strftime("%Y-%m-%d %H:%M"))
+        shown = table.with_columns(
+            pl.col("timestamp").dt.year().alias("_year"), pl.col("timestamp").dt.strftime("%Y-%m-%d %H:%M")
+        )
         out.add_rows(
             shown,
             pl.col("_year") != main_year,
@@ -233,7 +245,9 @@ def read_hourly(
         "timestamp",
         "duplicate row for this station and hour ({value})",
     )
-    cities = table.group_by("station_id").agg(pl.col("city_id").unique().sort()).filter(pl.col("city_id").list.len() > 1)
+    cities = (
+        table.group_by("station_id").agg(pl.col("city_id").unique().sort()).filter(pl.col("city_id").list.len() > 1)
+    )
     for station, city_ids in cities.head(MAX_PROBLEMS).iter_rows():
         out.add(f"station {station} is listed under several cities: {', '.join(city_ids)}", column="city_id")
     out.raise_if_any()

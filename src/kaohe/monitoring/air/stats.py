@@ -264,7 +264,9 @@ def _city_grouped(lf: pl.LazyFrame, by: str) -> _Dense:
     return _layout(key_column // _HOUR_SPAN, key_column % _HOUR_SPAN, means, ids, 1, SCALE * CITY_K)
 
 
-def _daily_codes(frame: pl.DataFrame | pl.LazyFrame, by: str, area_class: AreaClass = DEFAULT_AREA_CLASS) -> pl.DataFrame:
+def _daily_codes(
+    frame: pl.DataFrame | pl.LazyFrame, by: str, area_class: AreaClass = DEFAULT_AREA_CLASS
+) -> pl.DataFrame:
     """Per (id, date): the daily values as exact integers (µg/m³; CO in 0.1 mg/m³), null when not valid."""
     _check_by(by)
     _check_area_class(area_class)
@@ -297,7 +299,10 @@ def _daily_codes(frame: pl.DataFrame | pl.LazyFrame, by: str, area_class: AreaCl
         )
     )
     first_pass = windows.select(
-        *[(pl.col(p).fill_null(0).reshape((-1, 24)).arr.sum() * r).round(0).cast(pl.Int64).alias(f"{p}_sum") for p in _MEAN_POLLUTANTS],
+        *[
+            (pl.col(p).fill_null(0).reshape((-1, 24)).arr.sum() * r).round(0).cast(pl.Int64).alias(f"{p}_sum")
+            for p in _MEAN_POLLUTANTS
+        ],
         *[pl.col(p).is_not_null().reshape((-1, 24)).arr.sum().cast(pl.Int64).alias(f"{p}_n") for p in POLLUTANTS],
         (day("o3").arr.max() * r).round(0).cast(pl.Int64).alias("o3_max"),
         # window mean · WINDOW_K · Dn as an exact integer, comparable across 6, 7 and 8 hours
@@ -527,16 +532,14 @@ def evaluate_year(
             for k in ("so2", "no2", "pm10", "pm25")
         ],
         *[
-            ((_percentile_expr(f"{k}_sorted", p) / 10).round(1) if k == "co" else _percentile_expr(f"{k}_sorted", p)).alias(
-                f"{k}_p{p}"
-            )
+            (
+                (_percentile_expr(f"{k}_sorted", p) / 10).round(1) if k == "co" else _percentile_expr(f"{k}_sorted", p)
+            ).alias(f"{k}_p{p}")
             for k, p in _PERCENTILES.items()
         ],
         *[pl.col(f"{k}_days").cast(pl.Int64) for k in keys],
         *[
-            ((pl.col(f"{k}_days") >= MIN_DAYS_PER_YEAR) & (pl.col(f"{k}_months_ok") == 12)).alias(
-                f"{k}_annual_valid"
-            )
+            ((pl.col(f"{k}_days") >= MIN_DAYS_PER_YEAR) & (pl.col(f"{k}_months_ok") == 12)).alias(f"{k}_annual_valid")
             for k in keys
         ],
     ).sort(by)

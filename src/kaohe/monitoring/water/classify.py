@@ -127,9 +127,7 @@ def _rank_expr(parameter: str) -> pl.Expr:
     higher = parameter in _HIGHER_IS_BETTER
     if parameter == "tp":
         return (
-            pl.when(is_lake)
-            .then(_chain(value, LAKE_TP_LIMITS, higher))
-            .otherwise(_chain(value, LIMITS["tp"], higher))
+            pl.when(is_lake).then(_chain(value, LAKE_TP_LIMITS, higher)).otherwise(_chain(value, LIMITS["tp"], higher))
         )
     if parameter == "tn":
         return pl.when(is_lake).then(_chain(value, LIMITS["tn"], higher)).otherwise(pl.lit(None, pl.Int8))
@@ -162,8 +160,7 @@ def classify_frame(frame: pl.DataFrame) -> pl.DataFrame:
     ranked = _with_ranks(frame)
     worst = pl.col("class_rank")
     sets_class = [
-        pl.when((pl.col(f"_r_{p}") == worst) & ~((pl.lit(p) == "ph") & (worst == 1))).then(pl.lit(p))
-        for p in params
+        pl.when((pl.col(f"_r_{p}") == worst) & ~((pl.lit(p) == "ph") & (worst == 1))).then(pl.lit(p)) for p in params
     ]
     determining = pl.concat_list(sets_class).list.drop_nulls() if params else pl.lit([], pl.List(pl.String))
     exceed = []

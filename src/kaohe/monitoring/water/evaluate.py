@@ -64,9 +64,7 @@ def _prepare(frame: pl.DataFrame, year: int) -> pl.DataFrame:
         raise InputTableError(problems)
     return frame.with_columns(pl.col(p).cast(pl.Float64) for p in _present(frame)).with_columns(
         pl.col("year").fill_null(year),
-        _target_rank=pl.col("target_class").replace_strict(
-            _CLASS_ALIASES, default=None, return_dtype=pl.Int8
-        ),
+        _target_rank=pl.col("target_class").replace_strict(_CLASS_ALIASES, default=None, return_dtype=pl.Int8),
     )
 
 
@@ -116,9 +114,7 @@ def _sections_table(current: pl.DataFrame, previous: pl.DataFrame, params: list[
     target = pl.col("_target_rank")
     rank = pl.col("class_rank")
     per_section = current.group_by("section_id").agg(
-        pl.col(
-            "unit_id", "section_name", "waterbody", "target_class", "section_level", "section_type"
-        ).first(),
+        pl.col("unit_id", "section_name", "waterbody", "target_class", "section_level", "section_type").first(),
         pl.col("_target_rank").first(),
         *(month_label.filter(pl.col("month") == m).first().alias(f"class_{m:02d}") for m in range(1, 13)),
         months_with_data=rank.is_not_null().sum(),
@@ -240,9 +236,7 @@ def _units_table(
         rebound_months=months,
         rebound_provincial=provincial,
         rebound_annual_v_or_better=half.fill_null(False),
-        rebound_months_provincial_full=months.filter(provincial & ~half.fill_null(False))
-        .sum()
-        .cast(pl.Int64),
+        rebound_months_provincial_full=months.filter(provincial & ~half.fill_null(False)).sum().cast(pl.Int64),
         rebound_months_provincial_half=months.filter(provincial & half.fill_null(False)).sum().cast(pl.Int64),
         rebound_months_other_full=months.filter(~provincial & ~half.fill_null(False)).sum().cast(pl.Int64),
         rebound_months_other_half=months.filter(~provincial & half.fill_null(False)).sum().cast(pl.Int64),
@@ -296,9 +290,7 @@ def _grade_label(level: pl.Expr) -> pl.Expr:
 def _drinking(current: pl.DataFrame, params: list[str]) -> pl.DataFrame:
     """Item 1.4: compliant parameter-samples / all parameter-samples (每次各项监测达标因子个数占总因子数的比例)."""
     samples = pl.sum_horizontal(pl.col(f"_r_{p}").is_not_null() for p in params)
-    compliant = pl.sum_horizontal(
-        (pl.col(f"_r_{p}") <= pl.col("_target_rank")).fill_null(False) for p in params
-    )
+    compliant = pl.sum_horizontal((pl.col(f"_r_{p}") <= pl.col("_target_rank")).fill_null(False) for p in params)
     rows = current.with_columns(_n=samples.cast(pl.Int64), _ok=compliant.cast(pl.Int64))
     parts = []
     for kind in ("drinking", "drinking_backup"):

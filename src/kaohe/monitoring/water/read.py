@@ -102,9 +102,7 @@ def read_sections(path: str | Path) -> pl.DataFrame:
     raw = raw.rename({c: c.strip() for c in raw.columns})
     raw = raw.with_row_index("_row", offset=offset)
     value_cols = [c for c in raw.columns if c != "_row"]
-    raw = raw.filter(
-        ~pl.all_horizontal(pl.col(value_cols).is_null() | (pl.col(value_cols).str.strip_chars() == ""))
-    )
+    raw = raw.filter(~pl.all_horizontal(pl.col(value_cols).is_null() | (pl.col(value_cols).str.strip_chars() == "")))
     return _validate(raw, str(path))
 
 
@@ -114,7 +112,9 @@ def _validate(raw: pl.DataFrame, file: str) -> pl.DataFrame:
     def bad_rows(mask: pl.Expr, column: str, message: str) -> None:
         rows = raw.filter(mask.fill_null(False)).select("_row", pl.col(column).alias("_v"))
         for row, value in rows.iter_rows():
-            shown = value if not isinstance(value, str) or len(value) <= 60 else f"{value[:40]}… ({len(value)} characters)"
+            shown = (
+                value if not isinstance(value, str) or len(value) <= 60 else f"{value[:40]}… ({len(value)} characters)"
+            )
             problems.append(Problem(message.format(value=shown), file=file, line=row, column=column))
 
     known = {*_REQUIRED, *_OPTIONAL, *PARAMETERS, *_IGNORED, "_row"}
@@ -141,9 +141,7 @@ def _validate(raw: pl.DataFrame, file: str) -> pl.DataFrame:
     for column in ("section_id", "section_name", "unit_id"):
         bad_rows(text[column].is_null() | (text[column] == ""), column, "empty; expected a value")
         # ";" separates list items in the per-unit CSV/Excel output (wq_sections etc.)
-        bad_rows(
-            text[column].str.contains(";", literal=True), column, "{value!r} contains ';'; expected no ';'"
-        )
+        bad_rows(text[column].str.contains(";", literal=True), column, "{value!r} contains ';'; expected no ';'")
     month = _integer(text["month"])
     bad_rows(month.is_null() | ~month.is_between(1, 12), "month", "{value!r} is not a month; expected 1-12")
     if "year" in raw.columns:
@@ -151,23 +149,15 @@ def _validate(raw: pl.DataFrame, file: str) -> pl.DataFrame:
         bad_rows(year.is_null() | ~year.is_between(1900, 2200), "year", "{value!r} is not a year")
     waterbody = text["waterbody"].str.to_lowercase().replace_strict(_WATERBODY_ALIASES, default=None)
     bad_rows(waterbody.is_null(), "waterbody", "{value!r} is not a waterbody; expected river or lake")
-    target = (
-        text["target_class"]
-        .str.to_uppercase()
-        .replace_strict(_CLASS_ALIASES, default=None, return_dtype=pl.Int8)
-    )
-    bad_rows(
-        target.is_null(), "target_class", "{value!r} is not a target class; expected I, II, III, IV or V"
-    )
+    target = text["target_class"].str.to_uppercase().replace_strict(_CLASS_ALIASES, default=None, return_dtype=pl.Int8)
+    bad_rows(target.is_null(), "target_class", "{value!r} is not a target class; expected I, II, III, IV or V")
     level = text.get("section_level", pl.lit(None, pl.String))
     level_norm = level.str.to_lowercase().replace_strict(_LEVEL_ALIASES, default=None)
     if "section_level" in raw.columns:
         bad_rows(
             level.is_not_null() & (level != "") & level_norm.is_null(),
             "section_level",
-            "{value!r} is not a section level; expected "
-            + ", ".join(LEVELS)
-            + " (or 国控 省控 市控 县控 交接)",
+            "{value!r} is not a section level; expected " + ", ".join(LEVELS) + " (or 国控 省控 市控 县控 交接)",
         )
     kind = text.get("section_type", pl.lit(None, pl.String)).str.to_lowercase()
     if "section_type" in raw.columns:
@@ -185,7 +175,9 @@ def _validate(raw: pl.DataFrame, file: str) -> pl.DataFrame:
         if column != "temperature":
             bad_rows(value < 0, column, "{value!r} is negative; expected a concentration >= 0")
     if "ph" in numeric:  # pH is dimensionless on the 0–14 scale (GB 3838-2002 表1 item 1 grades 6–9 within it)
-        bad_rows((numeric["ph"] > 14) & ~numeric["ph"].is_nan(), "ph", "{value!r} is not a pH; expected a value from 0 to 14")
+        bad_rows(
+            (numeric["ph"] > 14) & ~numeric["ph"].is_nan(), "ph", "{value!r} is not a pH; expected a value from 0 to 14"
+        )
     if problems:
         raise InputTableError(_capped(problems))
 
@@ -236,14 +228,11 @@ def _check_consistency(typed: pl.DataFrame, file: str, problems: list[Problem]) 
     ):
         clash = typed.filter(pl.col(column).n_unique().over(over) > 1)
         if clash.height:
-            first = clash.group_by(over, maintain_order=True).agg(
-                pl.col("_row").max(), pl.col(column).unique()
-            )
+            first = clash.group_by(over, maintain_order=True).agg(pl.col("_row").max(), pl.col(column).unique())
             for row in first.iter_rows(named=True):
                 problems.append(
                     Problem(
-                        f"section {row['section_id']!r} has several values {sorted(row[column])}; "
-                        "expected one",
+                        f"section {row['section_id']!r} has several values {sorted(row[column])}; expected one",
                         file=file,
                         line=row["_row"],
                         column=column,

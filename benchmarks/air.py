@@ -2,8 +2,8 @@
 
     .venv/bin/python benchmarks/air.py [--stations 1700] [--per-city 5] [--seed 20230101] [--rounds 7]
 
-Generates ≈1,700 stations in ≈340 cities (of 1 to 9 stations) × 8,760 hours (seeded; ~3 % of the values empty, as the input format
-writes missing values), writes it to benchmarks/out/air_year.parquet, then times in one run:
+Generates ≈1,700 stations in ≈340 cities (of 1 to 9 stations) × 8,760 hours (seeded; ~3 % of the values empty,
+as the input format writes missing values), writes it to benchmarks/out/air_year.parquet, then times in one run:
 (a) a bare Polars scan of the six pollutant columns (the floor), (b) evaluate_year by station and by city
 (in rounds, each ratio the median of the rounds' ratios),
 (c) a row-by-row pure-Python evaluation of a 50-station subset, extrapolated to all stations, and
@@ -175,7 +175,8 @@ def main() -> None:
             runs[name].append(time.perf_counter() - start)
         a_, s_, c_ = (runs[k][-1] for k in ("a", "station", "city"))
         print(
-            f"round {round_no}: (a) {a_:.3f} s, (b) by station {s_:.3f} s = {s_ / a_:.2f}×, by city {c_:.3f} s = {c_ / a_:.2f}×",
+            f"round {round_no}: (a) {a_:.3f} s, (b) by station {s_:.3f} s = {s_ / a_:.2f}×, "
+            f"by city {c_:.3f} s = {c_ / a_:.2f}×",
             flush=True,
         )
     a = statistics.median(runs["a"])
@@ -209,7 +210,8 @@ def main() -> None:
     )
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     print(
-        f"(b)/(a) median of {args.rounds} rounds: by station {ratio_station:.2f}×, by city {ratio_city:.2f}× (target ≤ 5)"
+        f"(b)/(a) median of {args.rounds} rounds: by station {ratio_station:.2f}×, "
+        f"by city {ratio_city:.2f}× (target ≤ 5)"
     )
     print(f"(c)/(b) by station {c / b_station:.0f}× (target ≥ 100)")
     print(f"peak RSS {peak_gb:.2f} GB (target ≤ 4)")

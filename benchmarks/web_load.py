@@ -298,8 +298,9 @@ def main() -> int:
     try:
         wait_until_up(args.port, pages[0][1])
         print(
-            f"gunicorn {args.worker_class}: {args.workers} workers × {args.threads} threads; {args.connections} connections, "
-            f"{args.seconds:g} s per page after {args.warmup:g} s warm-up; {os.cpu_count()} CPUs shared with the client; "
+            f"gunicorn {args.worker_class}: {args.workers} workers × {args.threads} threads; "
+            f"{args.connections} connections, {args.seconds:g} s per page after {args.warmup:g} s warm-up; "
+            f"{os.cpu_count()} CPUs shared with the client; "
             f"load average before: {os.getloadavg()[0]:.1f}"
         )
         print(

@@ -240,7 +240,7 @@ def test_migration_0003_leaves_a_broken_legacy_chain_for_verify_to_report(db: An
     assert not verify_chain().ok
 
 
-# ------------------------------------------------------------------------------------------------ every path replays clean
+# --------------------------------------------------------------------------------------------- every path replays clean
 def test_every_action_path_replays_clean(world: World) -> None:
     """Returns, resubmission, evidence, imports, findings, letters, evaluation twice, reopening, approval,
     publication, accounts and roles through actions and the admin, a user saved by Django itself: after each

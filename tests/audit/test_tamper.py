@@ -1,8 +1,8 @@
 """The tamper probe of issue 8 §2.2, as a test: a cycle built through the actions (evaluated, approved, published)
 and a second cycle just opened; each case edits the database directly with SQL (no ORM save hooks, no signals),
 then ``kaohe audit verify`` must report it in words and exit 1. Every case starts from a clean, verified state.
-Runs on SQLite and on PostgreSQL (the suite runs twice). That the demo data verifies clean is tests/assessments/test_demo.py's
-job (it loads the demo once for all its checks)."""
+Runs on SQLite and on PostgreSQL (the suite runs twice). That the demo data verifies clean is
+tests/assessments/test_demo.py's job (it loads the demo once for all its checks)."""
 
 from __future__ import annotations
 

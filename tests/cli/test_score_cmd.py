@@ -62,7 +62,8 @@ def test_the_workbook_names_vetoes_consequences_and_rules_in_words(
     # ⇒ 不合格 and vetoed ⇒ placed last (3) after 乙区 158 and 甲区 115; the sheet says so in words, not "R2"
     text = MINI.read_text(encoding="utf-8").replace(
         "never_excellent: [{id: R1, name: 特别重大事件, when: {input: incident}}]",
-        "veto: [{id: R2, name: 发生特别重大事件的直接评定为不合格, when: {input: incident}, consequence: 不得评为先进单位（第九条（三））}]",
+        "veto: [{id: R2, name: 发生特别重大事件的直接评定为不合格, when: {input: incident}, "
+        "consequence: 不得评为先进单位（第九条（三））}]",
     )
     assert "veto:" in text
     scheme = tmp_path / "veto.yaml"

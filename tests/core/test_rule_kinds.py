@@ -155,8 +155,8 @@ def test_it_gives_dustfall_full_marks_only_at_or_below_target(dust: float, expec
     assert score_of(single(20, rule, inputs), dust=dust, dust_target=5.0) == expected
 
 
-# --- target_band: S4 2.2 "达到力争目标值,得60分;达到确保目标值,得54分;在确保值和力争值之间的,按比例得分;未达到确保目标值的,
-#     每差1个百分点扣2分(其中环境空气优良天数比例≥90%的部分,每差1个百分点扣1分),扣完为止" ------------------------
+# --- target_band: S4 2.2 "达到力争目标值,得60分;达到确保目标值,得54分;在确保值和力争值之间的,按比例得分;
+#     未达到确保目标值的,每差1个百分点扣2分(其中环境空气优良天数比例≥90%的部分,每差1个百分点扣1分),扣完为止" ---
 BAND = {
     "kind": "target_band",
     "x": "ratio",
@@ -233,7 +233,8 @@ def test_it_counts_whole_five_percent_steps_for_report_review_rate(rate: float, 
     assert score_of(single(5, rule, inputs), rate=rate) == pytest.approx(expected)
 
 
-# --- tiered: S4 1.2(1) "优秀、良好、合格、不合格但至少一项指标合格以上和所有指标不合格五个等次,分别得基本分60、45、30、10和0分" ---
+# --- tiered: S4 1.2(1) "优秀、良好、合格、不合格但至少一项指标合格以上和所有指标不合格五个等次,
+#     分别得基本分60、45、30、10和0分" ----------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("grade", "expected"),
     [("优秀", 60), ("良好", 45), ("合格", 30), ("不合格但至少一项合格", 10), ("所有指标不合格", 0)],
@@ -294,7 +295,8 @@ def test_it_adds_the_boundary_change_bonus_by_improvement_bracket(
     assert score_of(scheme, g="合格", codmn=codmn, nh3n=nh3n, tp=tp, up=up) == 30 + bonus
 
 
-# --- linear: S4 1.4 "达标率达到100%,得分10分;达标率低于90%的,得0分;90%≤达标率<100%,得分=10分×(达标率−90%)÷(100%−90%)" --
+# --- linear: S4 1.4 "达标率达到100%,得分10分;达标率低于90%的,得0分;
+#     90%≤达标率<100%,得分=10分×(达标率−90%)÷(100%−90%)" ----------------------------------------------------
 @pytest.mark.parametrize(("rate", "expected"), [(100, 10), (96, 10 * (96 - 90) / 10), (90, 0), (85, 0)])
 def test_it_scores_drinking_water_compliance_linearly_above_90(rate: float, expected: float) -> None:
     rule = {"kind": "linear", "x": "rate", "anchors": [[90, 0], [100, 10]], "below": 0}
@@ -303,7 +305,8 @@ def test_it_scores_drinking_water_compliance_linearly_above_90(rate: float, expe
     ) == pytest.approx(expected)
 
 
-# --- linear with a jump: S4 3.12(2) "较上年有所增长得满分;和上年相比持平得80%分数;同比上年降低20%得零分,…按比例得分" (10分) --
+# --- linear with a jump: S4 3.12(2) "较上年有所增长得满分;和上年相比持平得80%分数;同比上年降低20%得零分,
+#     …按比例得分" (10分) ------------------------------------------------------------------------------------
 @pytest.mark.parametrize(("growth", "expected"), [(5, 10), (0, 8), (-10, 8 * 10 / 20), (-20, 0), (-30, 0)])
 def test_it_scores_fiscal_investment_growth(growth: float, expected: float) -> None:
     rule = {"kind": "linear", "x": "growth", "anchors": [[-20, 0], [0, 8]], "above": 10, "below": 0}
@@ -331,7 +334,8 @@ def test_it_gives_full_rank_share_when_every_unit_has_the_same_value() -> None:
     assert [r["x"] for r in score_both(scheme, [{"unit_id": "a", "rate": 80}, {"unit_id": "b", "rate": 80}])] == [5, 5]
 
 
-# --- rank_share with gate: S4 3.13(2) "完成市下达的指标得60%分数,其余40%的分数根据…排名赋分…未完成…按比例扣分,扣完60%分数为止" --
+# --- rank_share with gate: S4 3.13(2) "完成市下达的指标得60%分数,其余40%的分数根据…排名赋分…
+#     未完成…按比例扣分,扣完60%分数为止" ------------------------------------------------------------------------
 def test_it_combines_the_target_gate_with_the_rank_part() -> None:
     rule = {"kind": "rank_share", "x": "rate", "gate": {"completion": "done", "share": 0.6}}
     inputs = [
@@ -396,7 +400,8 @@ def test_it_awards_bonus_points_by_rank_position_with_ties_sharing_the_better_pl
     assert got == {"a": 5, "b": 4, "c": 4, "d": 0}  # d is 4th (three units are better) ⇒ no bonus
 
 
-# --- per-event cap: S4 3.16(4)③ "清理整顿和发证登记工作有疏漏的,每疏漏1家排污单位扣0.1分,扣完1分为止" in a 5-point pool --
+# --- per-event cap: S4 3.16(4)③ "清理整顿和发证登记工作有疏漏的,每疏漏1家排污单位扣0.1分,扣完1分为止"
+#     in a 5-point pool ----------------------------------------------------------------------------------------
 def test_it_caps_one_event_kind_inside_a_shared_pool() -> None:
     rule = {
         "kind": "deduct",
@@ -414,7 +419,8 @@ def test_it_caps_one_event_kind_inside_a_shared_pool() -> None:
     assert score_of(scheme, stages=2, omitted=30) == pytest.approx(5 - 1 - 1)  # 30 × 0.1 = 3 ⇒ at most 1
 
 
-# --- penalty on a parent: S4 3.15(2)④ "被中央通报…每次扣2分" deducts from all of (2); 3.16(7)⑥ "…该项不得分" zeroes (7) --
+# --- penalty on a parent: S4 3.15(2)④ "被中央通报…每次扣2分" deducts from all of (2);
+#     3.16(7)⑥ "…该项不得分" zeroes (7) ------------------------------------------------------------------------
 def test_it_deducts_a_parent_penalty_from_the_sum_of_its_children_and_can_zero_it() -> None:
     doc = {
         "id": "t",

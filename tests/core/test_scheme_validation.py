@@ -103,7 +103,10 @@ def test_validate_command_accepts_every_builtin_scheme(capsys: pytest.CaptureFix
 
 
 def test_core_imports_no_django() -> None:
-    code = "import sys, kaohe, kaohe.core, kaohe.monitoring; kaohe.load_scheme; assert 'django' not in sys.modules, 'django imported'"
+    code = (
+        "import sys, kaohe, kaohe.core, kaohe.monitoring; kaohe.load_scheme; "
+        "assert 'django' not in sys.modules, 'django imported'"
+    )
     subprocess.run([sys.executable, "-c", textwrap.dedent(code)], check=True)
 
 

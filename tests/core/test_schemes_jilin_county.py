@@ -128,7 +128,8 @@ def s0_row(unit: str, **changes: Any) -> dict[str, Any]:
         unit_id=unit, unit_name=unit, sequence="localities",
         m_a1_1=6, m_a1_2=4, m_a2_1=2, m_a2_2=3, m_a4_1=16, m_a4_2=4, m_a6_1=3,
         good_ratio=90.0, good_ratio_target=88.0, pm25=30.0, pm25_target=33.0,
-        water_good_share=80.0, water_good_share_target=75.0, water_inferior_v_share=0.0, water_inferior_v_share_target=0.0,
+        water_good_share=80.0, water_good_share_target=75.0,
+        water_inferior_v_share=0.0, water_inferior_v_share_target=0.0,
         farmland_safe_use=95.0, farmland_safe_use_target=90.0, plot_safe_use=95.0, plot_safe_use_target=90.0,
         so2_cut=3.0, so2_cut_target=2.0, nox_cut=3.0, nox_cut_target=2.0, cod_cut=3.0, cod_cut_target=2.0,
         nh3n_cut=3.0, nh3n_cut_target=2.0,
@@ -263,13 +264,16 @@ def s1_row(unit: str, **changes: Any) -> dict[str, Any]:
         unit_id=unit, unit_name=unit, sequence="governments",
         good_ratio=92.0, good_ratio_ensure=88.0, good_ratio_strive=90.0,
         pm25=28.0, pm25_ensure=33.0, pm25_strive=30.0, heavy_ratio=0.5, heavy_ratio_target=1.0,
-        water_good_share=85.0, water_good_share_target=80.0, water_inferior_v_share=0.0, water_inferior_v_share_target=0.0,
+        water_good_share=85.0, water_good_share_target=80.0,
+        water_inferior_v_share=0.0, water_inferior_v_share_target=0.0,
         groundwater_v_share=10.0, groundwater_v_share_target=15.0, drinking_water_rate=100.0,
         co2_intensity_met=True, energy_intensity_met=True, nonfossil_share=12.0, nonfossil_share_target=11.0,
-        nox_cut=1000.0, nox_cut_target=1000.0, voc_cut=500.0, voc_cut_target=500.0, cod_cut=2000.0, cod_cut_target=2000.0,
+        nox_cut=1000.0, nox_cut_target=1000.0, voc_cut=500.0, voc_cut_target=500.0,
+        cod_cut=2000.0, cod_cut_target=2000.0,
         nh3n_cut=100.0, nh3n_cut_target=100.0, rural_sewage_rate=40.0, rural_sewage_rate_target=35.0,
         farmland_safe_use=92.0, farmland_safe_use_target=90.0, plot_safe_use=93.0, plot_safe_use_target=90.0,
-        eco_index=70.0, eco_index_prev=69.0, forest_cover=45.0, forest_cover_target=44.0, redline_fixed=5, redline_due=5,
+        eco_index=70.0, eco_index_prev=69.0, forest_cover=45.0, forest_cover_target=44.0,
+        redline_fixed=5, redline_due=5,
         rect_done=10, rect_due=10, complaints_closed=100, complaints_received=100,
         m_2_2=4, m_2_3=4, m_2_4=4, m_2_5=4, m_2_6=4, m_2_7=4,
         m_3_1=4, binding_missed=False, eco_spending_growth=3.0, projects_done=8, projects_planned=8,
@@ -323,7 +327,8 @@ def test_s1_downgrade_drops_one_grade_after_the_deduction() -> None:
     # 白山市: binding indicator missed (spending grew, so C3.2 keeps 2) ⇒ 100 ⇒ 优秀 ⇒ R3b ⇒ 良好
     # 松原市: both triggers ⇒ 99.7 ⇒ 优秀 ⇒ still one step (not stacking) ⇒ 良好
     # 白城市: satisfaction 0 (−10), m_2_2 0 (−4), m_2_3 3 (−1) ⇒ 85 ⇒ 良好 ⇒ R3b ⇒ 合格
-    # 延边州: satisfaction 0, m_2_2…m_2_7 0, m_3_1 0, projects 0 of 8 ⇒ 100 − 10 − 24 − 4 − 4 = 58 ⇒ 不合格 ⇒ stays 不合格
+    # 延边州: satisfaction 0, m_2_2…m_2_7 0, m_3_1 0, projects 0 of 8 ⇒ 100 − 10 − 24 − 4 − 4 = 58 ⇒ 不合格
+    #         ⇒ stays 不合格
     rows = [
         s1_row("通化市", rect_done=9),
         s1_row("白山市", binding_missed=True),

@@ -18,7 +18,8 @@ management commands and tests all go through these functions.
     check_decide_remaining_findings_no                      其余未认定事项均认定为否
     check_evaluate_cycle ─► do_evaluate_cycle               verified → evaluated (kaohe.score, Result rows)
     check_approve_cycle / check_send_back_cycle             evaluated → approved / back to verified
-                                                            (approval_refusal: unscored units, stale results, the evaluator)
+                                                            (approval_refusal: unscored units, stale results,
+                                                            the evaluator)
     check_publish_cycle ─► do_publish_cycle                 approved → published
 """
 
@@ -173,7 +174,8 @@ def check_add_membership(
 
 
 def do_change_membership(*, membership: Membership, changes: dict[str, Any], acting_user: User | None) -> Membership:
-    """Change a role's fields (``role``, ``unit``, ``lead_unit``, ``user``); audited with the row's old and new fields."""
+    """Change a role's fields (``role``, ``unit``, ``lead_unit``, ``user``); audited with the row's old and new
+    fields."""
     with transaction.atomic():
         membership = Membership.objects.select_for_update().get(pk=membership.pk)
         old = _membership_fields(membership)

@@ -92,8 +92,8 @@ def flag_names(cycle: Cycle, flags: list[Any]) -> list[str]:
     return [names.get(str(flag), "（方案中已无此规则）") for flag in flags]
 
 
-# Seed 000 第十条: "对于徇私舞弊、谎报瞒报、篡改数据、伪造资料等造成考核结果严重失真失实的，考核等级直接确定为不合格，将相关信息
-# 纳入政务失信记录" — the clause every falsification rule (and so every 政务失信记录) rests on.
+# Seed 000 第十条: "对于徇私舞弊、谎报瞒报、篡改数据、伪造资料等造成考核结果严重失真失实的，考核等级直接确定为
+# 不合格，将相关信息纳入政务失信记录" — the clause every falsification rule (and so every 政务失信记录) rests on.
 DISHONESTY_CLAUSE = "《吉林省污染防治攻坚战成效考核实施方案》第十条"
 
 

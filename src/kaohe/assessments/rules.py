@@ -200,9 +200,9 @@ rules.add_perm("assessments.view_evidence", can_see_assessment)
 #   a superuser (the separate ``admin`` account)   every account and every role
 #   an office member (考核办, not a superuser)        creates accounts; changes the name, e-mail, active flag and
 #                                                   password of accounts that hold unit roles only (单位填报人,
-#                                                   单位负责人) or no role yet; grants and removes only those unit roles.
-#                                                   Never: superuser/staff flags, groups, model permissions, its own
-#                                                   or another office member's account, approvers' (领导审定) and
+#                                                   单位负责人) or no role yet; grants and removes only those unit
+#                                                   roles. Never: superuser/staff flags, groups, model permissions, its
+#                                                   own or another office member's account, approvers' (领导审定) and
 #                                                   verifiers' (牵头单位核实人) accounts, nor their roles. Whoever
 #                                                   could reset an approver's or a verifier's password could act as
 #                                                   them; those accounts and roles are the superuser's to manage.

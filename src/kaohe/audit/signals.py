@@ -2,10 +2,11 @@
 
 Django itself writes users: ``createsuperuser`` and ``changepassword``, the admin's own password form, a password
 hash upgraded at login. Those writes do not pass through ``kaohe.assessments.actions``, so these receivers append
-a ``user.create`` / ``user.change`` / ``user.groups`` / ``user.delete`` entry with the user's snapshot (``kaohe.audit.snapshots``)
-whenever a save changes what the snapshot holds (a login's ``last_login`` alone does not). Without them a changed
-password would look like tampering to ``kaohe audit verify`` — and a direct SQL change still does, because it fires
-no signal. Actions that log the user's snapshot themselves run inside ``users_audited_by_caller()``.
+a ``user.create`` / ``user.change`` / ``user.groups`` / ``user.delete`` entry with the user's snapshot
+(``kaohe.audit.snapshots``) whenever a save changes what the snapshot holds (a login's ``last_login`` alone does
+not). Without them a changed password would look like tampering to ``kaohe audit verify`` — and a direct SQL change
+still does, because it fires no signal. Actions that log the user's snapshot themselves run inside
+``users_audited_by_caller()``.
 
 ``migrate`` creates the audit key file when the log is empty and no key exists yet (``kaohe.audit.keys``).
 """

@@ -123,7 +123,8 @@ def _list_length_problems(scheme: Scheme, frame: pl.DataFrame, file: str | None)
             for row in bad.head(20).iter_rows(named=True):
                 problems.append(
                     Problem(
-                        f"has {len(row[other])} values but {names!r} lists {len(row[names])} sections (indicator {node.id})",
+                        f"has {len(row[other])} values but {names!r} lists {len(row[names])} sections "
+                        f"(indicator {node.id})",
                         file=file,
                         line=row["_row"] + 2,
                         column=other,

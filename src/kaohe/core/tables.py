@@ -7,7 +7,8 @@ the id in brackets: ``PM2.5年均浓度 (µg/m³) [pm25_mean]``.
 
 Conventions for cells: empty = missing; yes/no as ``是/否``, ``true/false``, ``1/0``; a list (one value per
 section) as ``a;b;c`` (``；`` too; a list of numbers or yes/no without ``;`` may separate with commas, ``2,0,1``, as
-the web screens always allowed; names, which may hold commas, only with ``;``); a number may carry ``%`` when its unit is ``%`` and commas between thousands outside lists.
+the web screens always allowed; names, which may hold commas, only with ``;``); a number may carry ``%`` when its
+unit is ``%`` and commas between thousands outside lists.
 :func:`parse_cell` is the one parser of user values: input files here, the web's forms, JSON, monitoring import
 and Excel round trip (``kaohe.assessments.schemes.coerce_value``).
 """
@@ -75,7 +76,8 @@ def read_raw(
             ), None
         if suffix in (".xlsx", ".xlsm"):
             frame, sheet = _read_xlsx(path, sheet, notes)
-            # text kaohe's own workbooks prefixed with ' (xlsx_text.safe: the template's unit names) reads back as written
+            # text kaohe's own workbooks prefixed with ' (xlsx_text.safe: the template's unit names) reads back as
+            # written
             text = [c for c, dtype in frame.schema.items() if dtype == pl.String]
             return frame.with_columns(
                 pl.when(pl.col(c).str.contains(PREFIXED)).then(pl.col(c).str.slice(1)).otherwise(pl.col(c)).alias(c)
@@ -217,8 +219,8 @@ def _formula_cells(path: Path, sheet: str, columns: list[str]) -> list[Problem]:
                         else:
                             found = "a formula"
                             message = (
-                                f"a formula without a calculated value (cell {letters}{row}): open and save the file in "
-                                "Excel or WPS, or paste the values"
+                                f"a formula without a calculated value (cell {letters}{row}): "
+                                "open and save the file in Excel or WPS, or paste the values"
                             )
                         problem = Problem(
                             message,

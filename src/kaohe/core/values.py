@@ -324,7 +324,10 @@ def data_validation(spec: InputDef) -> DataValidation | None:
         lo = -1e12 if spec.min is None else spec.min
         hi = 1e12 if spec.max is None else spec.max
         dv = DataValidation(type=kind, operator="between", formula1=f"{lo:g}", formula2=f"{hi:g}", allow_blank=True)
-        dv.error = f"{spec.name}应为 {'' if spec.min is None else f'{spec.min:g}'}–{'' if spec.max is None else f'{spec.max:g}'} {spec.unit}"
+        dv.error = (
+            f"{spec.name}应为 {'' if spec.min is None else f'{spec.min:g}'}–"
+            f"{'' if spec.max is None else f'{spec.max:g}'} {spec.unit}"
+        )
     elif spec.kind == "boolean":
         dv = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
         dv.error = f"{spec.name}应为 是 或 否"

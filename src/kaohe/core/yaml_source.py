@@ -63,7 +63,8 @@ def describe_path(data: Any, path: PathKey) -> str:
 
 
 # Bounds on what a scheme file may cost before anything is built from it (issue 9 §2). The largest built-in
-# scheme (xx-city-2020) is 135 KB with about 3,500 values and no aliases; the bounds leave room for schemes 15× its size.
+# scheme (xx-city-2020) is 135 KB with about 3,500 values and no aliases; the bounds leave room for schemes 15×
+# its size.
 MAX_YAML_BYTES = 2 * 1024 * 1024  # file size (and length of an uploaded text)
 MAX_YAML_NODES = 200_000  # nodes after expanding every alias: a "billion laughs" file stops here
 MAX_YAML_DEPTH = 64  # nesting of mappings and lists

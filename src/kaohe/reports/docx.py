@@ -158,7 +158,8 @@ def write_notice(cycle: Cycle) -> bytes:
         ("约谈单位", notice.interview),
         ("启动问责程序的单位", notice.accountability),
     ]
-    # Shown when any unit has them: 一票否决 and who else it affects (seed 002 第九条(三)), 政务失信记录 (seed 000 第十条).
+    # Shown when any unit has them: 一票否决 and who else it affects (seed 002 第九条(三)),
+    # 政务失信记录 (seed 000 第十条).
     sections += [
         (h, lines)
         for h, lines in (("一票否决的单位", notice.vetoed), ("纳入政务失信记录的单位", notice.dishonesty))

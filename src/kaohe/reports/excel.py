@@ -353,7 +353,10 @@ def read_sheet(assessment: Assessment, data: bytes) -> list[Change]:
     # load_workbook below says so in the user's words.
     unpacked = zip_unpacked_size(data) or 0
     if unpacked > MAX_UNPACKED_BYTES:
-        message = f"文件解压后过大（{unpacked // 1024 // 1024} MB，最大 {MAX_UNPACKED_BYTES // 1024 // 1024} MB）：请上传从本系统下载的 .xlsx 自评表"
+        message = (
+            f"文件解压后过大（{unpacked // 1024 // 1024} MB，最大 {MAX_UNPACKED_BYTES // 1024 // 1024} MB）："
+            "请上传从本系统下载的 .xlsx 自评表"
+        )
         raise SheetErrors([SheetError("", None, None, "", message)])
     try:
         # data_only: a formula typed by the user counts with the value Excel computed and saved.
@@ -375,7 +378,8 @@ def read_sheet(assessment: Assessment, data: bytes) -> list[Change]:
                     None,
                     None,
                     "",
-                    f"这是单位 {other}、周期 {_text(meta.get('cycle'))} 的自评表，不能上传到 {unit.name}（{unit.code}）的本周期自评",
+                    f"这是单位 {other}、周期 {_text(meta.get('cycle'))} 的自评表，"
+                    f"不能上传到 {unit.name}（{unit.code}）的本周期自评",
                 )
             ]
         )
@@ -465,7 +469,8 @@ def read_sheet(assessment: Assessment, data: bytes) -> list[Change]:
                     r,
                     4,
                     "版本",
-                    f"指标 {indicator_id} 在下载后已被修改（表中第 {sheet_version} 版，系统中第 {item.version} 版）；请重新下载自评表，填入改动后再上传",
+                    f"指标 {indicator_id} 在下载后已被修改（表中第 {sheet_version} 版，系统中第 {item.version} 版）；"
+                    "请重新下载自评表，填入改动后再上传",
                 )
             )
             continue

@@ -118,7 +118,10 @@ def sheet_apply(request: HttpRequest, assessment_id: int) -> HttpResponse:
             acting_user=request.user,
         )
     except actions.ConflictError as exc:
-        message = f"没有导入任何改动：{exc.current.indicator_id} {exc.current.indicator_name} 在预览后已被他人修改，请重新下载或重新上传。"
+        message = (
+            f"没有导入任何改动：{exc.current.indicator_id} {exc.current.indicator_name} 在预览后已被他人修改，"
+            "请重新下载或重新上传。"
+        )
         return _upload_page(request, assessment, {"apply_error": message}, status=409)
     except actions.ActionError as exc:
         return _upload_page(request, assessment, {"apply_error": f"没有导入任何改动：{exc}"}, status=400)

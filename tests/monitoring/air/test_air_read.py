@@ -69,7 +69,8 @@ def test_it_rejects_duplicate_station_hours(tmp_path: Path) -> None:
 def test_it_rejects_unknown_and_missing_columns(tmp_path: Path) -> None:
     path = write(tmp_path, "S1,C1,2023-03-01 00:00,10,20,40,20,0.5,60,7", header=HEADER + ",nox")
     assert problems(path) == [
-        f"{path}, column nox: unknown column 'nox'; expected station_id, city_id, timestamp, so2, no2, pm10, pm25, co, o3"
+        f"{path}, column nox: unknown column 'nox'; "
+        "expected station_id, city_id, timestamp, so2, no2, pm10, pm25, co, o3"
     ]
     path = write(tmp_path, "S1,C1,2023-03-01 00:00,10,20,40,20,0.5", header=HEADER.removesuffix(",o3"))
     assert problems(path) == [f"{path}, column o3: missing column 'o3'"]

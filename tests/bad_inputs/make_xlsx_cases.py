@@ -1,5 +1,6 @@
-"""Writes the .xlsx cases of this corpus (binary, so they are made rather than typed): run from the repository root
-with ``.venv/bin/python tests/bad_inputs/make_xlsx_cases.py``. The files are committed; this records how."""
+"""Writes the .xlsx and the restore/*.zip cases of this corpus (binary, so they are made rather than typed): run from
+the repository root with ``.venv/bin/python tests/bad_inputs/make_xlsx_cases.py``. The files are committed; this
+records how."""
 
 from __future__ import annotations
 
@@ -52,6 +53,36 @@ def main() -> None:
         (HERE / folder / "not_a_workbook.xlsx").write_bytes(out.getvalue())
 
     score_cases()
+    restore_cases()
+
+
+def restore_cases() -> None:
+    """``kaohe restore`` archives, refused before the database is touched. Each holds a manifest.json as a real
+    backup does, so only the named defect is wrong. The corpus test sets KAOHE_MAX_UNPACKED_MB=1."""
+    manifest = b'{"format": "kaohe-backup", "format_version": 1, "migrations": [], "tables": {}, "media": []}'
+
+    def archive(*members: tuple[str, bytes]) -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+            dst.writestr("manifest.json", manifest)
+            for name, body in members:
+                dst.writestr(name, body)
+        return out.getvalue()
+
+    folder = HERE / "restore"
+    good = archive(("data/assessments.unit.jsonl", b'[1, "A", "\u7532\u5e02"]\n' * 200))
+    (folder / "truncated.zip").write_bytes(good[: len(good) // 2])  # a copy cut off halfway
+    (folder / "not_a_zip.zip").write_bytes("备份文件：见服务器 /srv/backups\n".encode())
+    # One member of 2 MB of zeros in 2 KB: a zip bomb scaled down 1,024 times, as the bound is (1 GiB by default).
+    (folder / "zip_bomb.zip").write_bytes(archive(("media/evidence/bomb.pdf", b"\0" * (2 * 1024 * 1024))))
+    # Three members of 0.9 MB each: every one within the bound, together 2.7 MB from a few KB.
+    parts = [(f"media/evidence/part{i}.pdf", b"\0" * (900 * 1024)) for i in range(3)]
+    (folder / "many_members.zip").write_bytes(archive(*parts))
+    (folder / "escaping_member.zip").write_bytes(archive(("../../x", b"escaped")))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        dst.writestr("notes.txt", "不是备份")
+    (folder / "no_manifest.zip").write_bytes(out.getvalue())
 
 
 def score_cases() -> None:

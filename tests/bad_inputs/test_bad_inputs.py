@@ -42,6 +42,8 @@ def _argv(folder: str, case: Path, tmp: Path) -> list[str]:
         ]
     if folder == "score_inputs":
         return ["score", "--scheme", "xx-city-2020", "--inputs", str(case), "--out", str(tmp / "r.csv")]
+    if folder == "restore":
+        return ["restore", str(case)]
     assert folder == "args", folder
     fill = {"here": str(HERE), "samples": str(SAMPLES), "tmp": str(tmp)}
     return [line.format(**fill) for line in case.read_text(encoding="utf-8").splitlines() if line]
@@ -75,6 +77,7 @@ def test_the_corpus_covers_every_folder_and_the_readme_lists_every_case() -> Non
         "water_evaluate",
         "score_history",
         "score_inputs",
+        "restore",
         "args",
     }
     expected = _expected()
@@ -96,7 +99,7 @@ def test_a_bad_input_is_refused_on_one_located_line(
     assert "Traceback" not in err
     assert len(lines) == 1 and lines[0].startswith("error: "), err
     # A case file is named in its line; an args case names the file or the option (with its value) it refuses.
-    named = [arg for arg in argv[2:] if os.sep in arg or arg.startswith("--")]
+    named = [arg for arg in argv[1:] if os.sep in arg or arg.startswith("--")]
     located = str(case) if folder != "args" else next((a for a in named if a in lines[0]), None)
     assert located is not None and located in lines[0], (lines[0], argv)
     missing = [part for part in _expected()[f"{folder}/{case.name}"] if part not in lines[0]]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -147,3 +148,28 @@ def test_restore_in_place_with_force_and_a_key_warning(
     assert world.units["A"].name == "甲市"
     assert Result.objects.filter(cycle=world.cycle).count() == 3
     assert before.ok
+
+
+@pytest.mark.parametrize(
+    ("member", "body", "refusal"),
+    [
+        (
+            "data/assessments.unit.jsonl",
+            b"\0" * (2 * 1024 * 1024),
+            "member 'data/assessments.unit.jsonl' unpacks to 2 MB",
+        ),
+        ("media/../../../etc/kaohe.key", b"x", "member 'media/../../../etc/kaohe.key' points outside the archive"),
+    ],
+)
+def test_restore_refuses_a_zip_bomb_or_an_escaping_member_before_reading_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, member: str, body: bytes, refusal: str
+) -> None:
+    # No database: a restore that queried it before this check would fail with "Database access not allowed".
+    monkeypatch.setenv("KAOHE_MAX_UNPACKED_MB", "1")
+    archive = tmp_path / "b.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out:
+        out.writestr("manifest.json", json.dumps({"format": "kaohe-backup", "format_version": 1}))
+        out.writestr(member, body)
+    with pytest.raises(BackupError, match=re.escape(refusal)) as refused:
+        restore(archive)
+    assert str(refused.value).startswith(f"{archive}: ")

@@ -27,6 +27,9 @@ def _setup() -> None:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from kaohe.core.guards import output_file
+
+    output_file(args.out, option="OUT")  # before Django's setup and the dump: a directory, an unwritable folder
     _setup()
     from django.db import connection
 
@@ -44,14 +47,16 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    from kaohe.core.guards import zip_archive
+
+    # Before `migrate` creates or touches the database (kaohe.web.backup needs Django set up: not imported yet).
+    zip_archive(args.source, required="manifest.json", what="a kaohe backup")
     _setup()
     from django.core.management import call_command
 
     from kaohe.core.exceptions import UserInputError
     from kaohe.web.backup import BackupError, restore
 
-    if not args.source.is_file():
-        raise UserInputError(f"{args.source}: no such file")
     call_command("migrate", verbosity=0, interactive=False)
     try:
         outcome = restore(args.source, force=args.force)

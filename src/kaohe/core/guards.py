@@ -2,7 +2,8 @@
 bounded once unpacked), an output path is a writable file in an existing folder (issue 9 §2, bounded cost).
 
 Every refusal is a :class:`UserInputError` with one located :class:`Problem`, so the command line prints one line
-and exits with status 2. The web app's self-evaluation upload applies :func:`zip_unpacked_size` the same way.
+and exits with status 2. The web app's self-evaluation upload applies :func:`zip_unpacked_size` the same way;
+``kaohe restore`` checks its backup with :func:`zip_archive`.
 
 Bounds (chosen here; the seeds set none):
 
@@ -10,6 +11,9 @@ Bounds (chosen here; the seeds set none):
 - ``MAX_UNPACKED_BYTES`` — 1 GiB of XML inside an .xlsx (``KAOHE_MAX_UNPACKED_MB`` overrides it). A full Excel
   sheet of hourly data (1,048,576 rows × 9 columns) unpacks to about 400 MB and 20,000 units × 199 inputs to about
   150 MB; an .xlsx that inflates to 1.5 GB is a zip bomb, not a workbook.
+- A backup zip (:func:`zip_archive`): no bound on disk (its media files are stored, as large as the instance's
+  evidence), but every member at most ``MAX_UNPACKED_BYTES`` once unpacked and the whole archive at most
+  ``MAX_UNPACKED_BYTES`` more than its size on disk: what inflates is the database's JSON, a few hundred MB at most.
 """
 
 from __future__ import annotations
@@ -60,20 +64,7 @@ def input_file(path: str | Path) -> Path:
     at most :func:`max_unpacked_bytes`); otherwise one located refusal."""
     path = Path(path)
     name = str(path)
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise UserInputError(Problem("no such file", file=name)) from None
-    except OSError as exc:
-        raise UserInputError(Problem(f"cannot read the file: {exc.strerror or exc}", file=name)) from None
-    if stat.S_ISDIR(info.st_mode):
-        raise UserInputError(Problem("is a directory; give a file", file=name))
-    if not stat.S_ISREG(info.st_mode):
-        raise UserInputError(Problem("is not a regular file (a device or a pipe); give a file", file=name))
-    if info.st_size > MAX_INPUT_BYTES:
-        raise UserInputError(Problem(f"the file is {_mb(info.st_size)}; at most {_mb(MAX_INPUT_BYTES)}", file=name))
-    if not os.access(path, os.R_OK):
-        raise UserInputError(Problem("cannot read the file: permission denied", file=name))
+    _regular_file(path, MAX_INPUT_BYTES)
     if path.suffix.lower() in ZIP_SUFFIXES:
         unpacked = zip_unpacked_size(path)
         if unpacked is None:
@@ -85,6 +76,57 @@ def input_file(path: str | Path) -> Path:
             message = f"the workbook unpacks to {_mb(unpacked)}; at most {_mb(limit)} (a zip bomb, not a table?)"
             raise UserInputError(Problem(message, file=name))
     return path
+
+
+def zip_archive(path: str | Path, *, required: str, what: str) -> Path:
+    """``path`` if it is a readable regular file holding a complete zip with the member ``required``, whose
+    members each unpack to at most :func:`max_unpacked_bytes` and together to at most that much more than the file
+    on disk, and whose member names all stay inside the folder they would be unpacked to; otherwise one located
+    refusal. The sizes are those the zip's directory declares, which zipfile's reads never exceed."""
+    path = Path(path)
+    name = str(path)
+    _regular_file(path, None)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise UserInputError(Problem("not a readable zip: the file is truncated or damaged", file=name)) from None
+    limit = max_unpacked_bytes()
+    for entry in members:
+        member = entry.filename
+        parts = member.replace("\\", "/").split("/")
+        if member.startswith(("/", "\\")) or ".." in parts or (len(member) > 1 and member[1] == ":"):
+            message = f"member {member!r} points outside the archive (an absolute path or ..); not {what}"
+            raise UserInputError(Problem(message, file=name))
+        if entry.file_size > limit:
+            message = f"member {member!r} unpacks to {_mb(entry.file_size)}; at most {_mb(limit)} (a zip bomb?)"
+            raise UserInputError(Problem(message, file=name))
+    if required not in {entry.filename for entry in members}:
+        raise UserInputError(Problem(f"not {what}: the zip holds no {required}", file=name))
+    unpacked, on_disk = sum(entry.file_size for entry in members), path.stat().st_size
+    if unpacked - on_disk > limit:
+        message = f"the archive unpacks to {_mb(unpacked)}; at most {_mb(limit)} more than its size on disk"
+        raise UserInputError(Problem(f"{message} (a zip bomb?)", file=name))
+    return path
+
+
+def _regular_file(path: Path, max_bytes: int | None) -> None:
+    """Refuses, on one located line, what is not a readable regular file (of at most ``max_bytes``)."""
+    name = str(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise UserInputError(Problem("no such file", file=name)) from None
+    except OSError as exc:
+        raise UserInputError(Problem(f"cannot read the file: {exc.strerror or exc}", file=name)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise UserInputError(Problem("is a directory; give a file", file=name))
+    if not stat.S_ISREG(info.st_mode):
+        raise UserInputError(Problem("is not a regular file (a device or a pipe); give a file", file=name))
+    if max_bytes is not None and info.st_size > max_bytes:
+        raise UserInputError(Problem(f"the file is {_mb(info.st_size)}; at most {_mb(max_bytes)}", file=name))
+    if not os.access(path, os.R_OK):
+        raise UserInputError(Problem("cannot read the file: permission denied", file=name))
 
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # as Scheme.year: a 20-digit --year overflowed Polars' Int64 with a traceback

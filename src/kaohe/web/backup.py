@@ -40,6 +40,8 @@ from django.db import connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils.duration import duration_iso_string
 
+from kaohe.core.exceptions import UserInputError
+from kaohe.core.guards import zip_archive
 from kaohe.web.consistent_read import ConsistentReadError, consistent_read
 
 FORMAT = "kaohe-backup"
@@ -247,6 +249,10 @@ def restore(source: Path, *, force: bool = False) -> Outcome:
     """Restore ``source`` into this instance's database (migrated already) and media folder."""
     from django.contrib.contenttypes.models import ContentType
 
+    try:  # before anything is read from it: a directory, a damaged zip, a zip bomb, a member path with ..
+        zip_archive(source, required="manifest.json", what="a kaohe backup")
+    except UserInputError as exc:
+        raise BackupError(str(exc)) from None
     outcome = Outcome()
     with zipfile.ZipFile(source) as archive:
         manifest = read_manifest(archive)

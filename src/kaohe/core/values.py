@@ -226,21 +226,21 @@ def parse_column(spec: InputDef, series: pl.Series) -> tuple[pl.Series, list[tup
     return out.get_column("v").alias(series.name), problems
 
 
-def _fast_expr(spec: InputDef, text: pl.Expr) -> tuple[pl.Expr, pl.Expr] | None:
-    """(value, needs the full grammar) for the common plain cells: ``12.5``, ``是``, ``2;0;1``. A cell the fast
-    path accepts means the same under :func:`column_expr` (the float and integer casts read exactly the plain
-    numbers of the grammar, plus nan/inf, which ``is_finite`` drops); any other non-empty cell sends its whole
-    column through :func:`column_expr`. None: the kind has no fast path."""
+def _fast_expr(spec: InputDef, text: pl.Expr) -> pl.Expr | None:
+    """The value of the common plain cells: ``12.5``, ``是``, ``2;0;1``; null for an empty cell and for any cell
+    the fast path does not accept, which sends its whole column through :func:`column_expr` (:func:`parse_frame`
+    finds those columns by their null counts). A cell the fast path accepts means the same under
+    :func:`column_expr` (the float and integer casts read exactly the plain numbers of the grammar, plus nan/inf,
+    which ``is_finite`` drops). None: the kind has no fast path."""
     kind, item_kind = spec.kind, _item_kind(spec)
     if kind in ("number", "integer"):
         number = text.cast(pl.Float64, strict=False)
         good = number.is_finite()
         if kind == "integer":
             good = good & (number == number.floor())
-        return pl.when(good).then(number), text.is_not_null() & ~good.fill_null(False)
+        return pl.when(good).then(number)
     if kind == "boolean":
-        flag = text.replace_strict(_BOOLEANS, default=None, return_dtype=pl.Boolean)
-        return flag, text.is_not_null() & flag.is_null()
+        return text.replace_strict(_BOOLEANS, default=None, return_dtype=pl.Boolean)
     if kind == "list" and item_kind in ("number", "integer"):
         items = text.str.split(";")
         if item_kind == "integer":  # whole numbers, as typed (2;0;1) or as a program writes them (2.0;0.0;1.0)
@@ -250,17 +250,17 @@ def _fast_expr(spec: InputDef, text: pl.Expr) -> tuple[pl.Expr, pl.Expr] | None:
         else:
             parsed = items.cast(pl.List(pl.Float64), strict=False)
             good = (parsed.list.drop_nulls().list.len() == parsed.list.len()) & parsed.list.sum().is_finite()
-        return pl.when(good).then(parsed), text.is_not_null() & ~good.fill_null(False)
+        return pl.when(good).then(parsed)
     if kind == "list" and item_kind == "boolean":  # true;false;是 … as 1;0;1, then exactly one digit per item
         digits = text
         for word, digit in (("true", "1"), ("false", "0"), ("是", "1"), ("否", "0")):
             digits = digits.str.replace_all(word, digit, literal=True)
         good = digits.str.contains(r"^[01](?:;[01])*$")
         flags = digits.str.split(";").cast(pl.List(pl.Int8), strict=False).cast(pl.List(pl.Boolean))
-        return pl.when(good).then(flags), text.is_not_null() & ~good.fill_null(False)
+        return pl.when(good).then(flags)
     if kind == "list" and item_kind == "category":  # names without blanks around them, no empty item, no ；
         good = ~text.str.contains(_NAME_LIST_SLOW) & (text != "")
-        return pl.when(good).then(text.str.split(";")), text.is_not_null() & ~good.fill_null(False)
+        return pl.when(good).then(text.str.split(";"))
     return None
 
 
@@ -269,21 +269,22 @@ def parse_frame(specs: list[InputDef], text: pl.DataFrame) -> tuple[pl.DataFrame
     and the cells that do not parse as (spec, row index, text, what was expected). Columns holding anything but
     plain cells (``95%``, ``１２``, ``2,0,1``, a mistake) are parsed again with the full grammar."""
     fast: list[pl.Expr] = []
-    slow_flags: list[pl.Expr] = []
+    fast_specs: list[InputDef] = []
     full: list[InputDef] = []
     for spec in specs:
-        exprs = _fast_expr(spec, pl.col(spec.id))
-        if exprs is None:
+        expr = _fast_expr(spec, pl.col(spec.id))
+        if expr is None:
             full.append(spec)
-            continue
-        fast.append(exprs[0].alias(spec.id))
-        slow_flags.append(exprs[1].alias(f"__kaohe_slow__:{spec.id}"))
-    typed = text.select(fast + slow_flags) if fast else pl.DataFrame()  # one parallel pass over every column
-    if slow_flags:
-        flag_names = [f"__kaohe_slow__:{spec.id}" for spec in specs if f"__kaohe_slow__:{spec.id}" in typed.columns]
-        flags = typed.select(pl.col(flag_names).any()).row(0, named=True)
-        full += [spec for spec in specs if flags.get(f"__kaohe_slow__:{spec.id}")]
-        typed = typed.drop(flag_names)
+        else:
+            fast.append(expr.alias(spec.id))
+            fast_specs.append(spec)
+    # One parallel pass over every column. Lazy, because only the lazy engine computes an expression used twice
+    # (the cast in ``when(cast.is_finite()).then(cast)``) once: an eager select took twice the time (issue 9 §4).
+    typed = text.lazy().select(fast).collect() if fast else pl.DataFrame()
+    # The fast value is null exactly where the cell is empty or not plain: a column with more nulls than its text
+    # holds a cell for the full grammar. Null counts are kept with each column, so this costs no pass (flag columns
+    # computed beside the values made the select three times slower).
+    full += [s for s in fast_specs if typed[s.id].null_count() > text[s.id].null_count()]
     problems: list[tuple[InputDef, int, Any, str]] = []
     redone: list[pl.Series] = []
     for spec in full:

@@ -72,6 +72,34 @@ def _flat(results: pl.DataFrame) -> pl.DataFrame:
     return results.with_columns(pl.col(c).list.join(";") for c in ("missing", "flags", "consequences"))
 
 
+SHOWN = ("rank", "unit_name", "unit_id", "final_score", "grade", "advanced", "interview", "accountability", "vetoed")
+MARKS = ("先进", "约谈", "问责", "否决")  # the last four columns of SHOWN, where true
+
+
+def _ranking_lines(part: pl.DataFrame) -> str:
+    """One line per unit of ``part`` (the SHOWN columns), as
+    ``f"{rank or '-':>4}  {name or unit_id:<16} {final:>8}  {grade or '':4} {marks}"``: the text columns are built
+    in Polars (a Python loop over 40,000 rows took 0.1 s), the scores formatted by Python's ``.2f``."""
+    text = part.select(
+        pl.col("rank").cast(pl.String).fill_null("-").str.pad_start(4),
+        pl.when(pl.col("unit_name").fill_null("") == "")
+        .then(pl.col("unit_id"))
+        .otherwise(pl.col("unit_name"))
+        .str.pad_end(16),
+        pl.col("grade").fill_null("").str.pad_end(4),
+        pl.concat_str(
+            [pl.when(pl.col(c)).then(pl.lit(m)) for c, m in zip(SHOWN[-4:], MARKS, strict=True)],
+            separator=" ",
+            ignore_nulls=True,
+        ),
+    )
+    finals = ["—" if s is None else f"{s:.2f}" for s in part.get_column("final_score").to_list()]
+    return "\n".join(
+        f"{rank}  {name} {final:>8}  {grade} {marks}"
+        for (rank, name, grade, marks), final in zip(text.iter_rows(), finals, strict=True)
+    )
+
+
 def cmd_score(args: argparse.Namespace) -> int:
     out = _check_out(args.out, OUT_TYPES)
     _check_in(*args.inputs, args.history)
@@ -92,28 +120,13 @@ def cmd_score(args: argparse.Namespace) -> int:
         write_atomically(
             out, lambda p: p.write_text(json.dumps(results.to_dicts(), ensure_ascii=False, indent=1), encoding="utf-8")
         )
+    board = results.select("sequence", *SHOWN)  # sorting only these columns, not every indicator's score
     for seq in scheme.sequences:
-        part = results.filter(pl.col("sequence") == seq.id).sort("rank", nulls_last=True)
+        part = board.filter(pl.col("sequence") == seq.id).sort("rank", nulls_last=True)
         if part.is_empty():
             continue
         print(f"== {seq.name} ({part.height}) ==")
-        shown = (
-            "rank",
-            "unit_name",
-            "unit_id",
-            "final_score",
-            "grade",
-            "advanced",
-            "interview",
-            "accountability",
-            "vetoed",
-        )
-        lines = []
-        for rank, name, unit_id, score_, grade, *on in part.select(shown).iter_rows():  # tuples: 40,000 rows in 0.1 s
-            marks = " ".join(m for m, fired in zip(("先进", "约谈", "问责", "否决"), on, strict=True) if fired)
-            final = "—" if score_ is None else f"{score_:.2f}"
-            lines.append(f"{rank or '-':>4}  {name or unit_id:<16} {final:>8}  {grade or '':4} {marks}")
-        print("\n".join(lines))
+        print(_ranking_lines(part))
     print(f"wrote {out}")
     return 0
 

@@ -109,6 +109,20 @@ def score_cases() -> None:
                 assert b"#DIV/0!" in body
             dst.writestr(entry, body)
     (HERE / "score_inputs" / "div0.xlsx").write_bytes(out.getvalue())
+    merged_case(rows, column)
+
+
+def merged_case(rows: list[list[str]], column: int) -> None:
+    """The same table with a valid pm25_strive and its sequence column merged over the three units (C2:C4): calamine
+    read the second and third units' sequence as empty."""
+    rows[2][column] = rows[1][column]
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    sheet.merge_cells("C2:C4")
+    book.save(HERE / "score_inputs" / "merged_cells.xlsx")
 
 
 def _letters(index: int) -> str:

@@ -169,14 +169,44 @@ def _read_xlsx(path: Path, sheet: str | None, notes: list[str] | None = None) ->
             Problem(f"no sheet {sheet!r}; the workbook has {'、'.join(reader.sheet_names)}", file=str(path))
         )
     frame = reader.load_sheet(sheet, dtypes="string").to_polars()
-    problems = _formula_cells(path, sheet, frame.columns)
-    if problems:
-        raise InputTableError(problems)
+    merges: list[str] = []
+    problems = _formula_cells(path, sheet, frame.columns, merges)
     if frame.width:
         filled = frame.select(pl.any_horizontal(pl.all().is_not_null()).alias("f")).get_column("f")
         last = filled.arg_true()
         frame = frame.head(int(last[-1]) + 1 if last.len() else 0)
+    problems += _merged_cells(path, sheet, frame.columns, merges, last_row=frame.height + 1)
+    if problems:
+        raise InputTableError(problems)
     return frame, sheet
+
+
+_MERGE_CELL = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
+_CELL_REF = re.compile(r"([A-Z]+)([0-9]+)")
+
+
+def _merged_cells(path: Path, sheet: str, columns: list[str], merges: list[str], last_row: int) -> list[Problem]:
+    """One problem per merged range (``merges``: ``A3:A5``, as :func:`_formula_cells` found them) that touches the
+    header or a data row (up to ``last_row``): calamine reads every cell of a range but the first as empty, so a
+    value merged over three units would be missing for two."""
+    ranges: list[tuple[int, int, str]] = []
+    for ref in merges:
+        first = _CELL_REF.match(ref)
+        if first and int(first.group(2)) <= last_row:
+            ranges.append((int(first.group(2)), _column_index(first.group(1)), ref))
+    ranges.sort()
+    return [
+        Problem(
+            f"{ref} 是合并单元格：请取消合并，并在每一行填写该值 (merged cells: unmerge them and fill in every cell)",
+            file=str(path),
+            sheet=sheet,
+            line=row,
+            column=columns[index - 1] if 0 < index <= len(columns) else ref.split(":")[0].rstrip("0123456789"),
+            expected="one value per cell",
+            found=f"merged range {ref}",
+        )
+        for row, index, ref in ranges[:20]
+    ]
 
 
 _ERROR_CELL = re.compile(
@@ -187,10 +217,11 @@ _UNCALCULATED = re.compile(
 )
 
 
-def _formula_cells(path: Path, sheet: str, columns: list[str]) -> list[Problem]:
+def _formula_cells(path: Path, sheet: str, columns: list[str], merges: list[str] | None = None) -> list[Problem]:
     """Cells calamine reads as empty that are not: a formula error (``#DIV/0!``) or a formula the writing program
     never calculated (no cached value). Found in the sheet's XML; only chunks holding ``<f`` or ``t="e"`` are
-    searched."""
+    searched. ``merges`` receives the sheet's merged ranges (``<mergeCell ref="A3:A5"/>``, after the cells) from the
+    same streamed pass: the XML of a large sheet takes seconds to inflate, so it is inflated once."""
     found_cells: list[tuple[int, int, Problem]] = []
     with zipfile.ZipFile(path) as book:
         member = _sheet_member(book, sheet)
@@ -200,12 +231,15 @@ def _formula_cells(path: Path, sheet: str, columns: list[str]) -> list[Problem]:
             tail = b""
             while len(found_cells) < 20:
                 chunk = fh.read(8 << 20)
-                if not chunk:
+                if not chunk and not tail:
                     break
                 block, tail = tail + chunk, b""
-                cut = block.rfind(b"</row>")
-                if cut >= 0 and len(chunk) == 8 << 20:
-                    block, tail = block[: cut + 6], block[cut + 6 :]
+                if len(chunk) == 8 << 20:  # more to come: an element cut in two is searched with the next chunk
+                    cut = block.rfind(b"</row>")
+                    cut = cut + 6 if cut >= 0 else block.rfind(b">") + 1
+                    block, tail = block[:cut], block[cut:]
+                if merges is not None and b"mergeCell" in block:
+                    merges += [match.group(1).decode() for match in _MERGE_CELL.finditer(block)]
                 if b"<f" not in block and b't="e"' not in block:
                     continue
                 for pattern, what in ((_ERROR_CELL, "error"), (_UNCALCULATED, "uncalculated")):

@@ -385,6 +385,16 @@ def read_sheet(assessment: Assessment, data: bytes) -> list[Change]:
         )
 
     ws: Worksheet = wb[SHEET]
+    # openpyxl reads every cell of a merged range but the first as empty: a value merged over three rows would be
+    # read as cleared for two of them
+    merged = sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col))
+    if merged:
+        raise SheetErrors(
+            [
+                SheetError(SHEET, r.min_row, r.min_col, "", f"{r.coord} 是合并单元格：请取消合并，并在每一行填写该值")
+                for r in merged[:20]
+            ]
+        )
     scheme = schemes.load(assessment.cycle.scheme_ref)
     order = input_order(assessment)
     items = {it.indicator_id: it for it in assessment.items.all()}

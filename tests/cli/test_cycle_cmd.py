@@ -41,8 +41,10 @@ def test_a_bad_import_names_file_and_row_and_applies_nothing(
     path.write_text("unit_id,good_days\n220100,81.5\n999999,70\n220281,abc\n", encoding="utf-8")
     assert main(["import", world.cycle.name, str(path), "--user", "alice"]) == 2
     err = capsys.readouterr().err
-    assert f"error: {path}: 第 3 行: 单位 999999 不在本周期" in err
-    assert f"error: {path}: 第 4 行 good_days 列" in err
+    # one located line each (issue 9 §1: the structured errors of kaohe.core), as kaohe score prints them
+    assert f"error: {path}, row 3, column 单位代码 [unit_id]: 单位 999999 不在本周期\n" in err
+    assert f"error: {path}, row 4, column 优良天数比例 (%) [good_days]: 'abc' is not valid; expected a number\n" in err
+    assert len(err.splitlines()) == 2
     assert not ImportedValue.objects.exists()
 
 

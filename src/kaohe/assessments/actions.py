@@ -27,11 +27,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
+import tempfile
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+import polars as pl
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.auth.models import User as AuthUser
 from django.core.files.uploadedfile import UploadedFile
@@ -58,6 +61,9 @@ from kaohe.assessments.models import (
 from kaohe.assessments.rules import allowed, may_grant_role, may_manage_account
 from kaohe.audit.actions import do_append_audit
 from kaohe.audit.snapshots import take, users_audited_by_caller
+from kaohe.core import guards, tables
+from kaohe.core.exceptions import InputTableError, Problem, UserInputError
+from kaohe.core.scheme import InputDef
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -773,55 +779,64 @@ def check_reopen_verification(*, assessment: Assessment, reason: str, acting_use
 
 
 # ------------------------------------------------------------------------------------------------ monitoring imports
-def read_monitoring_file(name: str, data: bytes) -> list[dict[str, Any]]:
-    """The rows of a monitoring result file (CSV or Parquet with a ``unit_id`` column), for the web form and
-    ``kaohe import`` alike; an unreadable file raises ActionError naming it."""
-    import polars as pl
+@dataclass(frozen=True)
+class MonitoringTable:
+    """A monitoring result file as read, before it is parsed against a cycle's scheme."""
 
-    try:
-        if name.lower().endswith(".parquet"):
-            frame = pl.read_parquet(io.BytesIO(data))
-        else:
-            frame = pl.read_csv(io.BytesIO(data), infer_schema_length=None, schema_overrides={"unit_id": pl.String})
-    except Exception as exc:  # polars raises many kinds; the user only needs to know the file is unreadable
-        raise ActionError(f"无法读取文件 {name}：{exc}") from None
-    if "unit_id" not in frame.columns:
-        raise ActionError(f"{name} 缺少 unit_id 列")
-    return frame.to_dicts()
+    file: str  # as the errors name it: the upload's name, or the path given to ``kaohe import``
+    frame: pl.DataFrame  # text (CSV, .xlsx) or Parquet's own types, as kaohe.core.tables.read_raw returns it
+    sheet: str | None = None  # the sheet read (.xlsx)
+
+
+def read_monitoring_file(name: str, data: bytes | None = None) -> MonitoringTable:
+    """A monitoring result file (CSV, .xlsx or Parquet with a ``unit_id`` column), for the web form (``data``: the
+    upload's bytes) and ``kaohe import`` (``data`` None: ``name`` is the path) alike. Read by the input tables'
+    reader (``kaohe.core.tables.read_raw``): a CSV in UTF-8 or GBK, invalid text refused, every row as wide as the
+    header; an .xlsx from its first visible sheet, merged cells and formula errors refused. Raises
+    :class:`InputTableError` with every problem located in ``name``."""
+    if data is None:
+        frame, sheet = tables.read_raw(name)
+        return MonitoringTable(name, frame, sheet)
+    with tempfile.TemporaryDirectory(prefix="kaohe-import-") as folder:
+        path = Path(folder) / f"upload{Path(name).suffix.lower()}"
+        path.write_bytes(data)
+        try:
+            guards.input_file(path)  # a truncated or inflating .xlsx, as on the command line
+            frame, sheet = tables.read_raw(path)
+        except UserInputError as exc:  # the temporary copy is no name the person knows
+            raise InputTableError(
+                [replace(p, file=name, message=p.message.replace(str(path), name)) for p in exc.problems]
+            ) from None
+    return MonitoringTable(name, frame, sheet)
 
 
 def do_import_monitoring_values(
-    *, cycle: Cycle, rows: list[dict[str, Any]], source: str, acting_user: User | None
+    *, cycle: Cycle, rows: list[dict[str, Any]] | MonitoringTable, source: str, acting_user: User | None
 ) -> int:
-    """Store input values derived from monitoring data. ``rows`` have ``unit_id`` (the unit code) and one key per
-    input id; unknown units or inputs are refused as a whole."""
+    """Store input values derived from monitoring data: a file as read (``read_monitoring_file``), or rows with
+    ``unit_id`` (the unit code) and one key per input id. The table is parsed as input tables are
+    (``kaohe.core.tables.parse_table``: each column once, ranges, list lengths, duplicate units); a unit not in the
+    cycle, an unknown input or any bad value refuses the whole table with an :class:`InputTableError` listing every
+    problem (file, row, column). Empty cells are not imported."""
+    table = rows if isinstance(rows, MonitoringTable) else MonitoringTable(source, _rows_frame(rows))
     scheme = schemes.load(cycle.scheme_ref)
-    known_inputs = {inp.id: inp for inp in scheme.inputs}
     units = {a.unit.code: a.unit for a in cycle.assessments.select_related("unit")}
-    errors: list[str] = []
+    problems: list[Problem] = []
+    try:
+        typed = tables.parse_table(scheme, table.frame, file=table.file, sheet=table.sheet, partial=True)
+    except InputTableError as exc:
+        problems += exc.problems
+        typed = None
+    problems += _units_not_in_cycle(table, set(units))
+    if problems or typed is None:
+        problems.sort(key=lambda p: (p.line or 0, p.column or ""))
+        raise InputTableError(problems)
+    inputs = [schemes.input_def(scheme, c) for c in typed.columns if c not in tables.KEYS]
     parsed: list[tuple[Unit, str, Any]] = []
-    first_row: dict[str, int] = {}
-    for number, row in enumerate(rows, start=2):
-        code = str(row.get("unit_id", ""))
-        if code not in units:
-            errors.append(f"第 {number} 行: 单位 {code} 不在本周期")
-            continue
-        if code in first_row:  # two figures for one unit: which one is right is the office's call, not ours
-            errors.append(f"第 {number} 行: 单位 {code} 在第 {first_row[code]} 行已出现")
-            continue
-        first_row[code] = number
-        for key, raw in row.items():
-            if key in {"unit_id", "unit_name", "sequence"} or raw is None:
-                continue
-            if key not in known_inputs:
-                errors.append(f"第 {number} 行: 方案中没有输入项 {key}")
-                continue
-            try:
-                parsed.append((units[code], key, schemes.coerce_value(known_inputs[key], raw)))
-            except ValueError as exc:
-                errors.append(f"第 {number} 行 {key} 列: {exc}")
-    if errors:
-        raise ActionError("；".join(errors[:20]))
+    for row in typed.select(pl.col("unit_id"), *(pl.col(i.id) for i in inputs)).iter_rows():
+        for spec, value in zip(inputs, row[1:], strict=True):
+            if value is not None:
+                parsed.append((units[row[0]], spec.id, _stored(spec, value)))
     with transaction.atomic():
         for unit, input_id, value in parsed:
             previous = ImportedValue.objects.filter(cycle=cycle, unit=unit, input_id=input_id).first()
@@ -842,7 +857,50 @@ def do_import_monitoring_values(
     return len(parsed)
 
 
-def check_import_monitoring_values(*, cycle: Cycle, rows: list[dict[str, Any]], source: str, acting_user: Any) -> int:
+def _rows_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    """Rows a program built (the demo, tests) as a frame: the values keep their types, which parse_table reads with
+    the same grammar as text."""
+    return pl.DataFrame(rows, infer_schema_length=None, strict=False)
+
+
+def _units_not_in_cycle(table: MonitoringTable, codes: set[str]) -> list[Problem]:
+    """A row whose unit code is not one of the cycle's units (an empty code parse_table reports)."""
+    column = next((c for c in table.frame.columns if c.strip() == "unit_id" or c.rstrip().endswith("[unit_id]")), None)
+    if column is None:
+        return []
+    code = pl.col(column).cast(pl.String).str.strip_chars()
+    unknown = (
+        table.frame.select(code.alias("code"))
+        .with_row_index("index")
+        .filter(pl.col("code").is_not_null() & (pl.col("code") != "") & ~pl.col("code").is_in(list(codes)))
+        .head(20)
+    )
+    return [
+        Problem(
+            f"单位 {unit} 不在本周期",
+            file=table.file,
+            sheet=table.sheet,
+            line=index + 2,
+            column=tables.KEY_LABELS["unit_id"],
+            expected="本周期一个单位的代码",
+            found=unit,
+        )
+        for index, unit in unknown.iter_rows()
+    ]
+
+
+def _stored(spec: InputDef, value: Any) -> Any:
+    """A parsed value as ImportedValue keeps it (JSON): whole numbers of an integer input as ``int``, so a count reads
+    back as 2, not 2.0, as from the web's forms (``schemes.coerce_value``)."""
+    item_kind = (spec.item_kind or "number") if spec.kind == "list" else spec.kind
+    if item_kind != "integer":
+        return value
+    return [int(v) for v in value] if spec.kind == "list" else int(value)
+
+
+def check_import_monitoring_values(
+    *, cycle: Cycle, rows: list[dict[str, Any]] | MonitoringTable, source: str, acting_user: Any
+) -> int:
     """The 导入监测数据 screen and ``kaohe import``: the office's permission, and not after 审定."""
     _require(acting_user, "assessments.manage_cycle", cycle)
     _require_unsigned(cycle)

@@ -145,7 +145,7 @@ class CommentForm(forms.Form):
 
 
 class MonitoringImportForm(forms.Form):
-    file = forms.FileField(label="监测结果文件（CSV 或 Parquet，含 unit_id 列）")
+    file = forms.FileField(label="监测结果文件（CSV、Excel 或 Parquet，含 unit_id 列）")
 
 
 def decimal_or_none(value: Any) -> Decimal | None:

@@ -55,7 +55,7 @@ from kaohe.assessments.rules import allowed, lead_units, unit_ids
 from kaohe.assessments.schemes import OFFICE_LEAD
 from kaohe.audit import anchors
 from kaohe.audit.models import AuditLog
-from kaohe.core.exceptions import UserInputError
+from kaohe.core.exceptions import InputTableError, Problem, UserInputError
 
 View = Callable[..., HttpResponseBase]
 
@@ -122,6 +122,12 @@ def cycle_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 def cycle_dashboard(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = access_cycle(request.user, cycle_id, "assessments.view_dashboard")
+    return _dashboard(request, cycle)
+
+
+def _dashboard(
+    request: HttpRequest, cycle: Cycle, extra: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
     # Verifiers follow the progress but see scores only once published, as on the result pages.
     data = dashboard_data(cycle, with_results=allowed(request.user, "assessments.view_cycle_results", cycle))
     # The office's buttons, only where the cycle's states allow the step (the actions refuse the others anyway).
@@ -132,7 +138,9 @@ def cycle_dashboard(request: HttpRequest, cycle_id: int) -> HttpResponse:
         "can_publish": office and states == {State.APPROVED},
         "can_import": office and not states & {State.APPROVED, State.PUBLISHED},
     }
-    return render(request, "assessments/dashboard.html", {"cycle": cycle, **data, **steps})
+    return render(
+        request, "assessments/dashboard.html", {"cycle": cycle, **data, **steps, **(extra or {})}, status=status
+    )
 
 
 def _cycle_action(request: HttpRequest, cycle_id: int, perm: str, run: Callable[[Cycle], str]) -> HttpResponse:
@@ -196,22 +204,42 @@ def cycle_publish(request: HttpRequest, cycle_id: int) -> HttpResponse:
     return _cycle_action(request, cycle_id, "assessments.manage_cycle", run)
 
 
+def problem_text(problem: Problem) -> str:
+    """A located mistake of an uploaded table as the screens list it: 工作表「…」 第 3 行 good_days 列：… (the file's
+    name heads the list)."""
+    where = []
+    if problem.sheet:
+        where.append(f"工作表「{problem.sheet}」")
+    if problem.row is not None:
+        where.append(f"第 {problem.row} 行")
+    if problem.column:
+        where.append(f"{problem.column} 列")
+    return f"{' '.join(where)}：{problem.message}" if where else problem.message
+
+
 @login_required
 @require_POST
 def cycle_import(request: HttpRequest, cycle_id: int) -> HttpResponse:
     form = MonitoringImportForm(request.POST, request.FILES)
-
-    def run(cycle: Cycle) -> str:
-        if not form.is_valid():
+    cycle = access_cycle(request.user, cycle_id, "assessments.manage_cycle")
+    upload = form.cleaned_data["file"] if form.is_valid() else None
+    try:
+        if upload is None:
             raise actions.ActionError("请选择文件")
-        upload = form.cleaned_data["file"]
         if upload.size > 50 * 1024 * 1024:
             raise actions.ActionError("文件过大：最大 50 MB")
-        rows = actions.read_monitoring_file(upload.name, upload.read())
-        n = actions.check_import_monitoring_values(cycle=cycle, rows=rows, source=upload.name, acting_user=request.user)
-        return f"已导入 {n} 个监测数据值"
-
-    return _cycle_action(request, cycle_id, "assessments.manage_cycle", run)
+        table = actions.read_monitoring_file(upload.name, upload.read())
+        n = actions.check_import_monitoring_values(
+            cycle=cycle, rows=table, source=upload.name, acting_user=request.user
+        )
+    except actions.ActionError as exc:
+        messages.error(request, str(exc))
+    except InputTableError as exc:  # every mistake, located, next to the upload; nothing was imported
+        errors = [problem_text(p) for p in exc.problems]
+        return _dashboard(request, cycle, {"import_errors": errors, "import_file": upload.name if upload else ""}, 400)
+    else:
+        messages.success(request, f"已导入 {n} 个监测数据值")
+    return redirect("cycle_dashboard", cycle_id=cycle.pk)
 
 
 @login_required

@@ -81,15 +81,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise UserInputError(f"no active user {args.user!r}")
     if not allowed(user, "assessments.manage_cycle", cycle):
         raise UserInputError(f"{args.user} may not import into {cycle.name} (the office's permission is needed)")
+    # every mistake of the file is an InputTableError with file, sheet, row and column: main prints one per line
+    table = actions.read_monitoring_file(str(args.file))
     try:
-        data = args.file.read_bytes()
-    except OSError as exc:
-        raise UserInputError(Problem(f"cannot read the file: {exc.strerror}", file=str(args.file))) from None
-    try:
-        rows = actions.read_monitoring_file(args.file.name, data)
-        count = actions.check_import_monitoring_values(cycle=cycle, rows=rows, source=args.file.name, acting_user=user)
-    except actions.ActionError as exc:
-        raise UserInputError([Problem(part, file=str(args.file)) for part in str(exc).split("；")]) from None
+        count = actions.check_import_monitoring_values(cycle=cycle, rows=table, source=args.file.name, acting_user=user)
+    except actions.ActionError as exc:  # the cycle's state: one message
+        raise UserInputError(Problem(str(exc), file=str(args.file))) from None
     print(f"imported {count} values into {cycle.name} from {args.file}")
     return 0
 

@@ -80,6 +80,11 @@ MATRIX: dict[str, tuple[str, Any, dict[str, int]]] = {
     "public/": ("GET", None, ALL(200)),
     "public/<int:cycle_id>/": ("GET", None, S(302, 403, 403, 403, 403, 403, 403, 403)),  # not published
     "audit/": ("GET", None, S(302, 200, 200, 403, 403, 403, 403, 403)),
+    # --- notifications (kaohe.notifications): each person's own inbox; marking read answers with a redirect (an
+    # empty form is an error message, someone else's notification the refusal), the public is sent to the login
+    "notifications/": ("GET", None, SIGNED_IN),
+    "notifications/read/": ("POST", {}, ALL(302)),
+    "notifications/read-all/": ("POST", {}, ALL(302)),
     # --- files (kaohe.reports): A's sheet for whoever sees A, its upload for whoever edits A; nothing evaluated yet
     "assessments/<int:assessment_id>/sheet.xlsx": ("GET", None, UNIT_A_READERS),
     "assessments/<int:assessment_id>/sheet/upload/": ("GET", None, S(302, 403, 403, 200, 200, 403, 403, 403)),

@@ -64,6 +64,7 @@ from kaohe.audit.snapshots import take, users_audited_by_caller
 from kaohe.core import guards, tables
 from kaohe.core.exceptions import InputTableError, Problem, UserInputError
 from kaohe.core.scheme import InputDef
+from kaohe.notifications import notify
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -647,6 +648,7 @@ def do_submit(*, assessment: Assessment, acting_user: User | None) -> None:
         _transition(
             assessment, "submit", acting_user=acting_user, rows=[SelfEvaluation.objects.filter(pk__in=returned)]
         )
+        notify.unit_submitted(assessment, acting_user=acting_user)
 
 
 def check_submit(*, assessment: Assessment, acting_user: Any) -> None:
@@ -715,6 +717,7 @@ def do_verify_item(
         done = (SelfEvaluation.ItemStatus.ACCEPTED, SelfEvaluation.ItemStatus.CHANGED)
         if not assessment.items.exclude(status__in=done).exists():
             _transition(assessment, "complete_verification", acting_user=acting_user)
+            notify.verification_complete(assessment, acting_user=acting_user)
     return fresh
 
 
@@ -755,6 +758,7 @@ def do_return_item(*, item: SelfEvaluation, comment: str, version: int, acting_u
             rows=[verification],
         )
         _transition(assessment, "return_to_unit", acting_user=acting_user, reason=comment)
+        notify.item_returned(fresh, comment, acting_user=acting_user)
     return fresh
 
 
@@ -1078,6 +1082,7 @@ def do_approve_cycle(*, cycle: Cycle, acting_user: User | None) -> None:
         cycle.approved_by = _actor(acting_user)
         cycle.save(update_fields=["approved_at", "approved_by"])
         _cycle_transition(cycle, "approve", acting_user=acting_user)
+        notify.cycle_approved(cycle, acting_user=acting_user)
 
 
 def evaluator_of(cycle: Cycle) -> int | None:
@@ -1127,7 +1132,9 @@ def check_approve_cycle(*, cycle: Cycle, acting_user: Any) -> None:
 
 
 def do_send_back_cycle(*, cycle: Cycle, comment: str, acting_user: User | None) -> None:
-    _cycle_transition(cycle, "send_back", acting_user=acting_user, reason=comment)
+    with transaction.atomic():
+        _cycle_transition(cycle, "send_back", acting_user=acting_user, reason=comment)
+        notify.evaluation_sent_back(cycle, comment, acting_user=acting_user)
 
 
 def check_send_back_cycle(*, cycle: Cycle, comment: str, acting_user: Any) -> None:
@@ -1144,6 +1151,7 @@ def do_publish_cycle(*, cycle: Cycle, acting_user: User | None) -> None:
         cycle.published_at = timezone.now()
         cycle.save(update_fields=["published_at"])
         _cycle_transition(cycle, "publish", acting_user=acting_user)
+        notify.results_published(cycle, acting_user=acting_user)
 
 
 def check_publish_cycle(*, cycle: Cycle, acting_user: Any) -> None:

@@ -118,6 +118,7 @@ MODEL_NAMES = {
     "assessments.evidence": "佐证材料",
     "assessments.importedvalue": "导入的监测数据",
     "assessments.result": "考核结果",
+    "notifications.notification": "通知",
 }
 
 # Fields whose model declares no Chinese name; the others use the model field's verbose_name.
@@ -300,6 +301,8 @@ class Words:
         if label == "assessments.evidence":
             where, cycle_pk = self.item(snap.get("item_id"))
             return f"{where} · 佐证材料「{snap.get('original_name')}」", cycle_pk
+        if label == "notifications.notification":
+            return f"通知 #{d.pk}（{self.user(snap.get('recipient_id'))}：「{snap.get('title')}」）", None
         return f"{what} #{d.pk}", None
 
     # --- values

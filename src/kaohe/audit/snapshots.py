@@ -42,6 +42,7 @@ TRACKED = (
     "assessments.evidence",
     "assessments.importedvalue",
     "assessments.result",
+    "notifications.notification",
 )
 USER_FIELDS = ("username", "is_superuser", "is_staff", "is_active", "password")
 

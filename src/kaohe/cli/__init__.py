@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "kaohe.cli.web_cmd",
     "kaohe.cli.cycle_cmd",
     "kaohe.cli.backup_cmd",
+    "kaohe.cli.remind_cmd",
 ]
 
 

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "kaohe.audit",
     "kaohe.assessments",
     "kaohe.reports",
+    "kaohe.notifications",
     "kaohe.web",
 ]
 
@@ -119,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kaohe.web.context_processors.roles",
+                "kaohe.notifications.context_processors.unread",
             ],
         },
     },
@@ -179,6 +181,29 @@ KAOHE_AUDIT_KEY_FILE = Path(envstr("KAOHE_AUDIT_KEY_FILE", str(VAR_DIR / "audit.
 # Separation of duties: the person who ran the comprehensive evaluation may not approve it (审定). A one-person
 # office turns it off with KAOHE_SEPARATION_OF_DUTIES=0.
 KAOHE_SEPARATION_OF_DUTIES = envbool("KAOHE_SEPARATION_OF_DUTIES", "True")
+
+# E-mail (kaohe.notifications sends each notification to the recipient's address): SMTP when KAOHE_EMAIL_HOST is
+# set; otherwise the console under `kaohe demo` (DEBUG: the mails appear in its output) and no mail at all on a
+# deployment that has not configured any (the notifications stay in the app). KAOHE_EMAIL_BACKEND overrides both.
+EMAIL_HOST = envstr("KAOHE_EMAIL_HOST", "localhost")
+EMAIL_BACKEND = envstr(
+    "KAOHE_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.getenv("KAOHE_EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.dummy.EmailBackend",
+)
+EMAIL_PORT = envint("KAOHE_EMAIL_PORT", "25")
+EMAIL_HOST_USER = envstr("KAOHE_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = envstr("KAOHE_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = envbool("KAOHE_EMAIL_USE_TLS", "False")
+EMAIL_USE_SSL = envbool("KAOHE_EMAIL_USE_SSL", "False")
+EMAIL_TIMEOUT = envint("KAOHE_EMAIL_TIMEOUT", "10")
+DEFAULT_FROM_EMAIL = envstr("KAOHE_EMAIL_FROM", "kaohe@localhost")
+# The site's address as people reach it (https://kaohe.example.gov.cn): e-mails link to it; without it they carry
+# the path only.
+KAOHE_SITE_URL = envstr("KAOHE_SITE_URL", "").rstrip("/")
 
 # Evidence uploads (佐证材料): size limit in MB; the allowed types are fixed in kaohe.assessments.forms.
 EVIDENCE_MAX_MB = envint("EVIDENCE_MAX_MB", "20")

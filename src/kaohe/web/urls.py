@@ -18,4 +18,5 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("kaohe.assessments.urls")),
     path("", include("kaohe.reports.urls")),
+    path("", include("kaohe.notifications.urls")),
 ]

@@ -51,3 +51,22 @@ def test_it_refuses_a_database_that_holds_data(db: Any) -> None:
     load_demo(cities=1, counties_per_city=1)
     with pytest.raises(actions.ActionError):
         load_demo(cities=1, counties_per_city=1)
+
+
+def test_the_demo_deadlines_fit_each_cycles_state(db: Any) -> None:
+    """Issue 10 §1: only the units of the cycle in progress that have not submitted are 逾期 (theirs to submit);
+    the finished cycles and every verification and evaluation are in time."""
+    import datetime as dt
+
+    today = dt.date(2026, 12, 6)
+    load_demo(cities=2, counties_per_city=2, today=today)
+    late = {
+        (a.cycle.year, a.state, a.overdue_step(today))
+        for a in Assessment.objects.select_related("cycle")
+        if a.is_overdue(today)
+    }
+    assert late == {(2023, State.DRAFT, "self_evaluation"), (2023, State.RETURNED, "self_evaluation")}
+    current = Cycle.objects.get(year=2023)
+    assert current.self_evaluation_deadline == dt.date(2026, 12, 3)  # three days before the demo was loaded
+    assert current.verification_deadline is not None and current.verification_deadline > today
+    assert current.evaluation_deadline is not None and current.evaluation_deadline > current.verification_deadline

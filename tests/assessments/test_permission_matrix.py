@@ -53,6 +53,7 @@ MATRIX: dict[str, tuple[str, Any, dict[str, int]]] = {
     "i18n/setlang/": ("POST", {"language": "en"}, ALL(302)),
     # --- screens
     "": ("GET", None, ALL(302)),  # home redirects to the page for the role (public index for anonymous)
+    "todo/": ("GET", None, SIGNED_IN),  # 待办: each sees only its own
     "cycles/": ("GET", None, SIGNED_IN),
     "cycles/new/": ("GET", None, S(302, 200, 403, 403, 403, 403, 403, 403)),
     "cycles/<int:cycle_id>/": ("GET", None, S(302, 200, 200, 403, 403, 403, 200, 200)),

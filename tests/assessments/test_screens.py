@@ -243,7 +243,7 @@ def test_the_office_sees_the_history_of_a_letter(world: World) -> None:
 def test_signing_in_leads_each_role_to_its_page(world: World) -> None:
     from django.test import Client
 
-    expected = {"alice": f"/cycles/{world.cycle.pk}/", "fay": f"/assessments/{world.assessment('A').pk}/"}
+    expected = {"alice": "/todo/", "fay": "/todo/"}  # 待办 for everyone signed in (issue 10 §1)
     for who, landing in expected.items():
         client = Client()
         response = client.post("/login/", {"username": who, "password": "pw"}, follow=True)

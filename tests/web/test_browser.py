@@ -94,6 +94,8 @@ def test_the_whole_cycle_in_the_browser(live_world: World, screens: Screens) -> 
 
     # --- fay fills every item of 甲市 and attaches the monitoring report to the air-quality item
     page = screens.open("fay")
+    expect(page.get_by_role("heading", level=1)).to_have_text("待办")  # where everyone lands (issue 10 §1)
+    page.locator("#todo-to-fill").get_by_role("link").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("甲市")
     fields = {
         "1": ("v_water_months", "1", "水环境质量"),
@@ -123,6 +125,7 @@ def test_the_whole_cycle_in_the_browser(live_world: World, screens: Screens) -> 
 
     # --- hank, the head of 甲市, submits
     page = screens.open("hank")
+    page.locator("#todo-submit").get_by_role("link", name="甲市").click()
     page.get_by_role("button", name="提交自评").click()
     expect(page.locator(".messages")).to_contain_text("自评已提交")
     expect(page.locator(".badge", has_text="已提交").first).to_be_visible()

@@ -7,7 +7,7 @@ management commands and tests all go through these functions.
     do_create_unit / do_add_membership                     master data
     check_add_membership / check_change_membership / check_remove_membership     roles (rules.may_grant_role)
     check_create_user / check_change_user / check_set_password                   accounts (rules.may_manage_account)
-    do_open_cycle ─► do_issue_letter                         考核办 opens a cycle, issues 目标责任书
+    check_open_cycle ─► do_open_cycle ─► do_issue_letter     考核办 opens a cycle (deadline order), issues 目标责任书
     check_save_self_evaluation ─► do_save_self_evaluation   unit fills an item (optimistic version check)
     check_add_evidence ─► do_add_evidence                   unit uploads a file
     check_submit ─► do_submit                               draft/returned → submitted
@@ -364,7 +364,8 @@ def do_open_cycle(
     acting_user: User | None,
 ) -> Cycle:
     """Create the cycle with one draft assessment, one empty letter and the self-evaluation items per unit.
-    A unit whose sequence is not in the scheme is refused (the office fixes the master data first)."""
+    A unit whose sequence is not in the scheme is refused (the office fixes the master data first), and so is an
+    order of deadlines that cannot work (自评截止 ≤ 核实截止 ≤ 综合评价截止, ``Cycle.deadline_problems``)."""
     with transaction.atomic():
         cycle = Cycle(
             name=name,
@@ -374,6 +375,9 @@ def do_open_cycle(
             verification_deadline=verification_deadline,
             evaluation_deadline=evaluation_deadline,
         )
+        problems = cycle.deadline_problems()
+        if problems:
+            raise ActionError("；".join(problems.values()))
         if scheme_file is not None:
             cycle.scheme_file = scheme_file
         cycle.save()
@@ -427,6 +431,12 @@ def do_open_cycle(
                 rows=[assessment, letter, SelfEvaluation.objects.filter(assessment=assessment)],
             )
     return cycle
+
+
+def check_open_cycle(*, acting_user: Any, **kwargs: Any) -> Cycle:
+    """The office opens a cycle (``do_open_cycle``'s keyword arguments)."""
+    _require(acting_user, "assessments.manage_cycle")
+    return do_open_cycle(acting_user=acting_user, **kwargs)
 
 
 def do_issue_letter(*, letter: ResponsibilityLetter, targets: dict[str, Any], acting_user: User | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -11,13 +12,18 @@ from django.db.models import Count, Q
 
 from kaohe.assessments import schemes
 from kaohe.assessments.models import Assessment, Cycle, Result, SelfEvaluation, State
+from kaohe.assessments.todo import evaluation_overdue
 from kaohe.core.scheme import GRADES, VETO_GROUPS
 
 DONE = (SelfEvaluation.ItemStatus.ACCEPTED, SelfEvaluation.ItemStatus.CHANGED)
 
 
-def dashboard_data(cycle: Cycle, *, with_results: bool = True) -> dict[str, Any]:
-    """Progress per unit; with ``with_results`` also the score charts (for those who may see results)."""
+def dashboard_data(cycle: Cycle, *, with_results: bool = True, today: dt.date | None = None) -> dict[str, Any]:
+    """Progress per unit; with ``with_results`` also the score charts (for those who may see results).
+
+    逾期 is per step and party (``Assessment.overdue_step``): a unit that has not submitted, a verification still
+    open (the lead units' step) — each on the unit's row with who owes it — and the office's 综合评价, one line for
+    the cycle (``evaluation_overdue``), never on a unit's row."""
     scheme = schemes.load(cycle.scheme_ref)
     assessments = (
         Assessment.objects.filter(cycle=cycle)
@@ -35,7 +41,7 @@ def dashboard_data(cycle: Cycle, *, with_results: bool = True) -> dict[str, Any]
         progress.append(
             {
                 "a": a,
-                "overdue": a.is_overdue(),
+                "overdue": a.overdue_text(today),  # who owes the overdue step, in words ("" when none)
                 "pct": round(100 * a.n_verified / a.n_items) if a.n_items else 0,
                 "sequence": sequence_names.get(a.sequence, a.sequence),
             }
@@ -65,6 +71,9 @@ def dashboard_data(cycle: Cycle, *, with_results: bool = True) -> dict[str, Any]
         "progress": progress,
         "states": [(State(s).label, n) for s, n in states.items()],
         "overdue_count": sum(1 for p in progress if p["overdue"]),
+        "overdue_units": sum(1 for a in assessments if a.overdue_step(today) == "self_evaluation"),
+        "overdue_verification": sum(1 for a in assessments if a.overdue_step(today) == "verification"),
+        "evaluation_overdue": evaluation_overdue(cycle, states, today),
         "results": results,
         # The office's list of 政务失信记录 (seed 000 第十条), with the reason in words.
         "dishonesty": [r for r in results if r.dishonesty_record],

@@ -16,6 +16,7 @@ data.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from kaohe.assessments import actions, schemes
 from kaohe.assessments.models import Cycle, Membership, SelfEvaluation, Unit
@@ -184,9 +186,17 @@ def _fill(item: SelfEvaluation, synth: Synth, scheme: Any, letter: dict[str, Any
     )
 
 
-def load_demo(*, seed: int = 2023, cities: int = 9, counties_per_city: int = 7) -> list[DemoLogin]:
+def load_demo(
+    *, seed: int = 2023, cities: int = 9, counties_per_city: int = 7, today: dt.date | None = None
+) -> list[DemoLogin]:
     """Build the demo in an empty database (refuses if units exist) and return the logins to print.
-    The tests build a smaller province with the same code."""
+    The tests build a smaller province with the same code.
+
+    Deadlines fit each cycle's state: the finished cycles' fell in the spring after their year; the cycle in
+    progress is dated from ``today`` (the day the demo is loaded): its self-evaluation deadline passed a few days
+    ago, so the units still filling in are 逾期 (theirs to submit), while verification and evaluation are due in
+    the coming weeks and nobody else is late."""
+    today = today or timezone.localdate()
     if Unit.objects.exists():
         raise actions.ActionError("数据库中已有单位，示范数据只能载入空数据库")
     rng = random.Random(seed)
@@ -226,17 +236,19 @@ def load_demo(*, seed: int = 2023, cities: int = 9, counties_per_city: int = 7) 
         talent = {u.pk: rng.uniform(0.2, 1.0) for u in units}
 
         def run_cycle(year: int, stage: str) -> Cycle:
-            import datetime as dt
-
+            if stage == "mixed":
+                deadlines = (today - dt.timedelta(days=3), today + dt.timedelta(days=25), today + dt.timedelta(days=55))
+            else:
+                deadlines = (dt.date(year + 1, 2, 28), dt.date(year + 1, 3, 31), dt.date(year + 1, 4, 30))
             cycle = actions.do_open_cycle(
                 name=f"{year}年度政府生态环境保护目标责任制考核",
                 year=year,
                 scheme_id="",
                 units=units,
                 scheme_file=ContentFile(scheme_text.encode(), name=f"demo-province-{year}.yaml"),
-                self_evaluation_deadline=dt.date(year + 1, 2, 28),
-                verification_deadline=dt.date(year + 1, 3, 31),
-                evaluation_deadline=dt.date(year + 1, 4, 30),
+                self_evaluation_deadline=deadlines[0],
+                verification_deadline=deadlines[1],
+                evaluation_deadline=deadlines[2],
                 acting_user=office,
             )
             cycle_scheme = schemes.load(cycle.scheme_ref)

@@ -188,7 +188,13 @@ class CycleForm(forms.Form):
         return upload
 
     def clean(self) -> dict[str, Any]:
+        from kaohe.assessments.models import Cycle
+
         data = super().clean() or {}
+        # an order of deadlines that cannot work, next to the later field (actions.do_open_cycle refuses it too)
+        dates = {field: data.get(field) for field, _ in Cycle.DEADLINES}
+        for field, message in Cycle(**dates).deadline_problems().items():
+            self.add_error(field, message)
         if not data.get("scheme_id") and not data.get("scheme_file"):
             raise forms.ValidationError("请选择内置方案或上传方案文件")
         return data

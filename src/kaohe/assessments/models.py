@@ -124,6 +124,26 @@ class Cycle(models.Model):
     def is_published(self) -> bool:
         return self.published_at is not None
 
+    # The steps in the order they happen; each deadline may be left open, and dates in the past are allowed (an
+    # office may record a past cycle), but a step cannot be due before the step it waits for.
+    DEADLINES = (
+        ("self_evaluation_deadline", "自评截止"),
+        ("verification_deadline", "核实截止"),
+        ("evaluation_deadline", "综合评价截止"),
+    )
+
+    def deadline_problems(self) -> dict[str, str]:
+        """field → message for each deadline earlier than a deadline of an earlier step (自评 ≤ 核实 ≤ 综合评价)."""
+        problems: dict[str, str] = {}
+        for n, (field, label) in enumerate(self.DEADLINES):
+            date = getattr(self, field)
+            for earlier, earlier_label in self.DEADLINES[:n]:
+                before = getattr(self, earlier)
+                if date is not None and before is not None and date < before:
+                    problems[field] = f"{label}（{date}）早于{earlier_label}（{before}），应在{earlier_label}当天或之后"
+                    break
+        return problems
+
 
 class ResponsibilityLetter(models.Model):
     """目标责任书: the yearly targets issued to one unit, as values of the scheme's target inputs."""
@@ -219,18 +239,53 @@ class Assessment(models.Model):
     def is_verifiable(self) -> bool:
         return self.state in (State.SUBMITTED, State.VERIFYING)
 
-    def is_overdue(self, today: dt.date | None = None) -> bool:
-        """Past the deadline of the step the unit or its verifiers still owe."""
+    def overdue_step(self, today: dt.date | None = None) -> str:
+        """The step of this unit that is past its deadline, "" when none is (逾期 per step and party, issue 10 §1):
+
+            "self_evaluation"  填报中 / 已退回 after the self-evaluation deadline: the unit has not submitted
+            "verification"     已提交 / 核实中 after the verification deadline: the lead units' step, not the unit's
+
+        A 已核实 unit owes nothing: the comprehensive evaluation is the office's step for the whole cycle
+        (``kaohe.assessments.todo.deadline_lines``); the later steps have no deadline."""
         today = today or timezone.localdate()
         if self.state in (State.DRAFT, State.RETURNED):
-            deadline = self.cycle.self_evaluation_deadline
+            step, deadline = "self_evaluation", self.cycle.self_evaluation_deadline
         elif self.state in (State.SUBMITTED, State.VERIFYING):
-            deadline = self.cycle.verification_deadline
-        elif self.state == State.VERIFIED:
-            deadline = self.cycle.evaluation_deadline
+            step, deadline = "verification", self.cycle.verification_deadline
         else:
-            return False
-        return deadline is not None and today > deadline
+            return ""
+        return step if deadline is not None and today > deadline else ""
+
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        """The unit's own step or its verification is past its deadline (:meth:`overdue_step`)."""
+        return bool(self.overdue_step(today))
+
+    def overdue_text(self, today: dt.date | None = None) -> str:
+        """Who owes the overdue step, in words; "" when nothing of this unit is overdue."""
+        step = self.overdue_step(today)
+        if step == "self_evaluation":
+            return f"单位逾期未提交自评（自评截止 {self.cycle.self_evaluation_deadline}）"
+        if step == "verification":
+            return f"牵头单位核实逾期（核实截止 {self.cycle.verification_deadline}，非单位原因）"
+        return ""
+
+    @property
+    def next_step_text(self) -> str:
+        """Who owes the next step of this unit, in words, with its deadline where the cycle sets one."""
+        cycle = self.cycle
+        if self.state in (State.DRAFT, State.RETURNED):
+            text, deadline = "待单位填报，由单位负责人提交", cycle.self_evaluation_deadline
+        elif self.state in (State.SUBMITTED, State.VERIFYING):
+            text, deadline = "待牵头单位核实", cycle.verification_deadline
+        elif self.state == State.VERIFIED:
+            text, deadline = "待考核办综合评价", cycle.evaluation_deadline
+        elif self.state == State.EVALUATED:
+            text, deadline = "待领导审定", None
+        elif self.state == State.APPROVED:
+            text, deadline = "待考核办通报", None
+        else:
+            return "已通报"
+        return f"{text}（截止 {deadline}）" if deadline else text
 
 
 class SelfEvaluation(models.Model):

@@ -4,6 +4,7 @@ from kaohe.assessments import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("todo/", views.todo, name="todo"),
     path("cycles/", views.cycle_list, name="cycle_list"),
     path("cycles/new/", views.cycle_new, name="cycle_new"),
     path("cycles/<int:cycle_id>/", views.cycle_dashboard, name="cycle_dashboard"),

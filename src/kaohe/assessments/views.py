@@ -53,6 +53,7 @@ from kaohe.assessments.models import (
 )
 from kaohe.assessments.rules import allowed, lead_units, unit_ids
 from kaohe.assessments.schemes import OFFICE_LEAD
+from kaohe.assessments.todo import todo_for
 from kaohe.audit import anchors
 from kaohe.audit.models import AuditLog
 from kaohe.core.exceptions import InputTableError, Problem, UserInputError
@@ -79,18 +80,15 @@ def public_view(view: View) -> View:
 # ------------------------------------------------------------------------------------------------ home and cycles
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if not user.is_authenticated:
-        return redirect("public_index")
-    if allowed(user, "assessments.view_dashboard"):
-        latest = Cycle.objects.order_by("-year", "-pk").first()
-        if latest is not None:
-            return redirect("cycle_dashboard", cycle_id=latest.pk)
-        return redirect("cycle_list")
-    mine = Assessment.objects.filter(unit_id__in=unit_ids(user)).order_by("-cycle__year", "-pk").first()
-    if mine is not None:
-        return redirect("assessment_detail", assessment_id=mine.pk)
-    return redirect("public_index")
+    # Everyone signed in lands on the 待办 page (issue 10 §1); the public on the published results.
+    return redirect("todo" if request.user.is_authenticated else "public_index")
+
+
+@login_required
+@require_GET
+def todo(request: HttpRequest) -> HttpResponse:
+    """待办: what waits for this person, a section per role held (kaohe.assessments.todo)."""
+    return render(request, "assessments/todo.html", {"todo": todo_for(request.user)})
 
 
 @login_required
@@ -109,7 +107,7 @@ def cycle_new(request: HttpRequest) -> HttpResponse:
     form = CycleForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            cycle = actions.do_open_cycle(acting_user=request.user, **form.action_kwargs())
+            cycle = actions.check_open_cycle(acting_user=request.user, **form.action_kwargs())
         except (actions.ActionError, UserInputError) as exc:
             form.add_error(None, str(exc))
         else:
@@ -429,7 +427,7 @@ def _render_assessment(
         "can_reopen": allowed(user, "assessments.reopen_verification", assessment),
         "can_see_result": allowed(user, "assessments.view_result", assessment) and hasattr(assessment, "result"),
         "evidence_form": EvidenceForm(),
-        "overdue": assessment.is_overdue(),
+        "overdue": assessment.overdue_text(),  # who owes the overdue step, in words
     }
     return render(request, "assessments/assessment.html", context, status=status)
 

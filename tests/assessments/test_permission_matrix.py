@@ -61,6 +61,8 @@ MATRIX: dict[str, tuple[str, Any, dict[str, int]]] = {
     "cycles/<int:cycle_id>/findings/": ("GET", None, S(302, 200, 403, 403, 403, 403, 403, 403)),
     "cycles/<int:cycle_id>/verify/": ("GET", None, S(302, 200, 403, 403, 403, 403, 200, 200)),  # office: unled items
     "cycles/<int:cycle_id>/approval/": ("GET", None, S(302, 200, 200, 403, 403, 403, 403, 403)),
+    # batch 核实无误 with an empty form: whoever verifies gets a redirect with an error message, nothing changes
+    "cycles/<int:cycle_id>/verify/batch/": ("POST", {}, S(302, 302, 403, 403, 403, 403, 302, 302)),
     # POSTs with empty forms: the allowed role gets a redirect with an error message, nothing changes
     "cycles/<int:cycle_id>/evaluate/": ("POST", {}, OFFICE_POST),
     "cycles/<int:cycle_id>/approve/": ("POST", {}, APPROVER_POST),
@@ -302,8 +304,9 @@ def test_route_answers_each_role_once_submitted(db: Any, route: str) -> None:
 VERIFIED: dict[str, tuple[str, Any, dict[str, int]]] = {
     "items/<int:item_id>/": ("POST", {}, S(302, 403, 403, 403, 403, 403, 403, 403)),
     "items/<int:item_id>/evidence/": ("POST", {}, S(302, 403, 403, 403, 403, 403, 403, 403)),
-    "items/<int:item_id>/verify/": ("GET", None, S(302, 403, 403, 403, 403, 403, 403, 403)),
-    "items/<int:item_id>/return/": ("POST", {}, S(302, 403, 403, 403, 403, 403, 403, 403)),
+    # vera leads item 2: a page that says why it cannot be verified now (409), never a bare 403 (issue 10 §1)
+    "items/<int:item_id>/verify/": ("GET", None, S(302, 403, 403, 403, 403, 403, 409, 403)),
+    "items/<int:item_id>/return/": ("POST", {}, S(302, 403, 403, 403, 403, 403, 409, 403)),
     "assessments/<int:assessment_id>/submit/": ("POST", {}, S(302, 403, 403, 403, 403, 403, 403, 403)),
     # the office may (an empty form: a redirect with "a reason is required"), nobody else
     "assessments/<int:assessment_id>/reopen/": ("POST", {}, S(302, 302, 403, 403, 403, 403, 403, 403)),

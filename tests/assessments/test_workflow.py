@@ -9,7 +9,7 @@ import pytest
 from django_fsm import TransitionNotAllowed
 
 from kaohe.assessments import actions
-from kaohe.assessments.models import Result, SelfEvaluation, State
+from kaohe.assessments.models import Result, SelfEvaluation, State, Verification
 from kaohe.audit.models import AuditLog
 from tests.world import World
 
@@ -224,11 +224,14 @@ def test_a_step_based_on_a_state_that_has_since_changed_is_refused(world: World)
     """A second person acted since the page was loaded: a refusal, not a crash, and nothing is written."""
     world.fill("A")
     world.submit("A")
-    water, air = world.item("A", "1"), world.item("A", "2")
+    water = world.item("A", "1")
+    stale_water = world.item("A", "1")  # walt's second tab
     actions.check_return_item(item=water, comment="缺监测报告", version=water.version, acting_user=world.people["walt"])
-    with pytest.raises(actions.ActionError, match="状态"):
-        actions.check_return_item(item=air, comment="请补充", version=air.version, acting_user=world.people["vera"])
-    assert world.item("A", "2").status == SelfEvaluation.ItemStatus.OPEN
+    with pytest.raises(actions.ActionError, match="已被他人修改"):
+        actions.check_return_item(
+            item=stale_water, comment="请补充", version=stale_water.version, acting_user=world.people["walt"]
+        )
+    assert Verification.objects.get(item=water).comment == "缺监测报告"
     stale = world.assessment("A")
     actions.check_submit(assessment=stale, acting_user=world.people["hank"])
     with pytest.raises(actions.ActionError, match="状态"):  # a double click on 提交
@@ -252,25 +255,36 @@ def test_every_transition_is_audited(world: World) -> None:
     ]
 
 
-def test_a_verification_started_before_the_unit_was_returned_is_refused(world: World) -> None:
-    # vera opens item 2 while the unit is submitted; walt then returns item 1. vera's save must not go through:
-    # the unit is editing again, and the state is checked under the assessment's lock, not on vera's old copy.
+def test_a_verification_started_before_another_item_was_returned_goes_through(world: World) -> None:
+    # vera opens item 2 while the unit is submitted; walt then returns item 1. The unit corrects item 1 only, so
+    # vera's save goes through (issue 10 §1: one return does not block the other items); a save of the returned
+    # item itself, from a page read before the return, is refused under the assessment's lock.
     world.fill("A")
     world.submit("A")
     stale = world.item("A", "2")
     one = world.item("A", "1")
+    stale_one = world.item("A", "1")
     actions.check_return_item(item=one, comment="请补充监测报告", version=one.version, acting_user=world.people["walt"])
     assert stale.assessment.state == State.SUBMITTED  # what vera's page was built from
-    with pytest.raises(actions.ActionError, match="已退回"):
+    actions.do_verify_item(
+        item=stale,
+        values=stale.values,
+        score=None,
+        reason="",
+        version=stale.version,
+        acting_user=world.people["vera"],
+    )
+    assert world.item("A", "2").status == SelfEvaluation.ItemStatus.ACCEPTED
+    with pytest.raises(actions.ActionError, match="已被他人修改"):
         actions.do_verify_item(
-            item=stale,
-            values=stale.values,
+            item=stale_one,
+            values=stale_one.values,
             score=None,
             reason="",
-            version=stale.version,
-            acting_user=world.people["vera"],
+            version=stale_one.version,
+            acting_user=world.people["walt"],
         )
-    assert world.item("A", "2").status == SelfEvaluation.ItemStatus.OPEN
+    assert world.item("A", "1").status == SelfEvaluation.ItemStatus.RETURNED
     assert world.assessment("A").state == State.RETURNED
 
 

@@ -259,7 +259,15 @@ def test_every_action_path_replays_clean(world: World) -> None:
     item = world.item("A", "1")
     actions.check_return_item(item=item, comment="请补充监测报告", version=item.version, acting_user=walt)
     clean()
-    world.fill("A", {"water_months": 2, "good_days": 87.0, "tasks_done": True, "awards": 0, "incidents": 0})
+    item = world.item("A", "1")  # a returned unit corrects its returned items only (issue 10 §1)
+    actions.check_save_self_evaluation(
+        item=item,
+        raw_values={"water_months": 2},
+        self_score=None,
+        explanation="",
+        version=item.version,
+        acting_user=world.people["fay"],
+    )
     world.submit("A")  # the returned item is open again
     clean()
     actions.do_import_monitoring_values(

@@ -12,7 +12,8 @@ management commands and tests all go through these functions.
     check_add_evidence ─► do_add_evidence                   unit uploads a file
     check_submit ─► do_submit                               draft/returned → submitted
     check_verify_item ─► do_verify_item                     submitted → verifying → verified (all items done)
-    check_return_item ─► do_return_item                     → returned, with a comment
+    check_return_item ─► do_return_item                     → returned, with a comment (the unit's other items
+                                                            stay verifiable; batch.py: batch 核实无误)
     check_import_monitoring_values ─► do_import_monitoring_values   values derived from monitoring output files
     check_save_findings ─► do_save_finding                  认定事项: 是 / 否 / 未认定 (not after 审定)
     check_decide_remaining_findings_no                      其余未认定事项均认定为否
@@ -515,6 +516,9 @@ def _versioned_update(item: SelfEvaluation, version: int, **fields: Any) -> Self
     return current
 
 
+_NOT_RETURNED = "操作未执行：「{name}」没有被退回。已退回的单位只能修改被退回的指标，其余指标保持原值"
+
+
 def do_save_self_evaluation(
     *,
     item: SelfEvaluation,
@@ -530,10 +534,17 @@ def do_save_self_evaluation(
         assessment = Assessment.objects.select_for_update().get(pk=item.assessment_id)
         if not assessment.is_unit_editable:
             raise ActionError(f"操作未执行：当前状态为「{State(assessment.state).label}」，自评值不能再修改")
+        # A returned unit corrects its returned items only; the version check below catches a stale ``item``.
+        if assessment.state == State.RETURNED and item.status != SelfEvaluation.ItemStatus.RETURNED:
+            raise ActionError(_NOT_RETURNED.format(name=item.indicator_name))
         old = {"values": item.values, "self_score": _decimal(item.self_score), "explanation": item.explanation}
         fields: dict[str, Any] = {"values": values, "self_score": self_score, "explanation": explanation}
-        # A changed value must be verified again, whatever the verifier said about the old one.
-        if values != item.values and item.status != SelfEvaluation.ItemStatus.OPEN:
+        # A changed value must be verified again, whatever the verifier said about the old one (a returned item
+        # stays returned until the unit submits again: do_submit reopens it).
+        if values != item.values and item.status in (
+            SelfEvaluation.ItemStatus.ACCEPTED,
+            SelfEvaluation.ItemStatus.CHANGED,
+        ):
             fields["status"] = SelfEvaluation.ItemStatus.OPEN
         fresh = _versioned_update(item, version, **fields)
         do_append_audit(
@@ -556,6 +567,12 @@ def check_save_self_evaluation(
     version: int,
     acting_user: Any,
 ) -> SelfEvaluation:
+    if (
+        item.assessment.state == State.RETURNED
+        and item.status != SelfEvaluation.ItemStatus.RETURNED
+        and allowed(acting_user, "assessments.edit_self_evaluation", item.assessment)
+    ):
+        raise ActionError(_NOT_RETURNED.format(name=item.indicator_name))  # the unit's own, in words
     _require(acting_user, "assessments.edit_self_evaluation", item)
     values = clean_values(item, raw_values)
     return do_save_self_evaluation(
@@ -673,14 +690,38 @@ def check_submit(*, assessment: Assessment, acting_user: Any) -> None:
     do_submit(assessment=assessment, acting_user=acting_user)
 
 
-def _lock_verifiable(item: SelfEvaluation) -> Assessment:
-    """Locks the item's assessment (always before the item, so that two verifiers cannot deadlock) and checks,
-    under the lock, that it still awaits verification: the permission check read it before another verifier
-    may have returned the unit."""
-    assessment = Assessment.objects.select_for_update().get(pk=item.assessment_id)
+def _lock_verifiable_assessment(assessment_id: int) -> Assessment:
+    """Locks the assessment (always before its items, so that two verifiers cannot deadlock) and checks, under the
+    lock, that it still awaits verification (submitted, verifying, or returned: a return holds back the returned
+    items only); the permission check read it before someone else may have moved it on."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment_id)
     if not assessment.is_verifiable:
         raise ActionError(f"操作未执行：当前状态为「{State(assessment.state).label}」，请刷新页面后重试")
     return assessment
+
+
+def _lock_verifiable(item: SelfEvaluation) -> Assessment:
+    """``_lock_verifiable_assessment`` for one item, which must not be one the unit is correcting (a stale ``item``
+    is caught by the version check of ``_versioned_update``)."""
+    assessment = _lock_verifiable_assessment(item.assessment_id)
+    if item.status == SelfEvaluation.ItemStatus.RETURNED:
+        raise ActionError("操作未执行：该项已退回单位修改，单位重新提交后可以核实")
+    return assessment
+
+
+VERIFIED_STATUSES = (SelfEvaluation.ItemStatus.ACCEPTED, SelfEvaluation.ItemStatus.CHANGED)
+
+
+def _advance_verification(assessment: Assessment, *, acting_user: User | None) -> None:
+    """After items of the locked ``assessment`` were verified: submitted → verifying, and → verified once every
+    item is verified. A returned unit stays returned (its returned items wait for the unit, then for a verifier)."""
+    if assessment.state == State.RETURNED:
+        return
+    if assessment.state == State.SUBMITTED:
+        _transition(assessment, "start_verification", acting_user=acting_user)
+    if not assessment.items.exclude(status__in=VERIFIED_STATUSES).exists():
+        _transition(assessment, "complete_verification", acting_user=acting_user)
+        notify.verification_complete(assessment, acting_user=acting_user)
 
 
 def _score_changed(item: SelfEvaluation, score: Decimal | None) -> bool:
@@ -722,12 +763,7 @@ def do_verify_item(
             reason=reason,
             rows=[verification],
         )
-        if assessment.state == State.SUBMITTED:
-            _transition(assessment, "start_verification", acting_user=acting_user)
-        done = (SelfEvaluation.ItemStatus.ACCEPTED, SelfEvaluation.ItemStatus.CHANGED)
-        if not assessment.items.exclude(status__in=done).exists():
-            _transition(assessment, "complete_verification", acting_user=acting_user)
-            notify.verification_complete(assessment, acting_user=acting_user)
+        _advance_verification(assessment, acting_user=acting_user)
     return fresh
 
 
@@ -767,7 +803,8 @@ def do_return_item(*, item: SelfEvaluation, comment: str, version: int, acting_u
             reason=comment,
             rows=[verification],
         )
-        _transition(assessment, "return_to_unit", acting_user=acting_user, reason=comment)
+        if assessment.state != State.RETURNED:  # a second return while the unit corrects the first one
+            _transition(assessment, "return_to_unit", acting_user=acting_user, reason=comment)
         notify.item_returned(fresh, comment, acting_user=acting_user)
     return fresh
 

@@ -138,6 +138,69 @@ class ReturnForm(forms.Form):
     comment = forms.CharField(label="退回意见", max_length=MAX_REASON_CHARS, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+# The verifier's queue (views.cycle_verification): filters and sort orders, all GET parameters.
+QUEUE_STATES = [
+    ("", "待核实"),  # the default: open items of units awaiting verification
+    ("all", "全部"),
+    *SelfEvaluation.ItemStatus.choices,
+]
+QUEUE_SORTS = [
+    ("unit", "单位"),
+    ("indicator", "指标"),
+    ("state", "核实状态"),
+    ("submitted", "提交时间"),
+]
+
+
+class QueueFilterForm(forms.Form):
+    """The queue's filters. A value that is not one of the choices (an old bookmark, a hand-edited URL) is simply
+    not applied: ``filters()`` returns only the valid ones."""
+
+    unit = forms.ChoiceField(label="单位", required=False)
+    indicator = forms.ChoiceField(label="指标", required=False)
+    state = forms.ChoiceField(label="核实状态", required=False, choices=QUEUE_STATES)
+    lead = forms.ChoiceField(label="牵头单位", required=False)
+    sort = forms.ChoiceField(label="排序", required=False, choices=QUEUE_SORTS)
+
+    def __init__(
+        self,
+        data: Any,
+        *,
+        units: list[tuple[str, str]],
+        indicators: list[tuple[str, str]],
+        leads: list[str],
+    ) -> None:
+        super().__init__(data)
+        for name, choices in (
+            ("unit", [("", "全部单位"), *units]),
+            ("indicator", [("", "全部指标"), *indicators]),
+            ("lead", [("", "全部"), *[(lead, lead) for lead in leads]]),
+        ):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = choices
+
+    def filters(self) -> dict[str, str]:
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}
+
+
+class BatchVerifyForm(forms.Form):
+    """批量核实无误: the rows ticked (``scope=selected``, ``items``) or every row the filter shows
+    (``scope=filtered``, with the queue's GET filters posted back as they were)."""
+
+    scope = forms.ChoiceField(choices=[("selected", "所选"), ("filtered", "当前筛选的全部")])
+
+    def item_ids(self) -> list[int]:
+        ids = []
+        for raw in self.data.getlist("items") if hasattr(self.data, "getlist") else self.data.get("items", []):
+            try:
+                ids.append(int(raw))
+            except ValueError:
+                continue  # not an id this page wrote; nothing to verify
+        return ids
+
+
 class CommentForm(forms.Form):
     comment = forms.CharField(
         label="意见", required=False, max_length=MAX_REASON_CHARS, widget=forms.Textarea(attrs={"rows": 2})

@@ -237,7 +237,9 @@ class Assessment(models.Model):
 
     @property
     def is_verifiable(self) -> bool:
-        return self.state in (State.SUBMITTED, State.VERIFYING)
+        """Its items await verification. A returned unit (已退回) stays verifiable: only its returned items wait for
+        the unit (``SelfEvaluation.is_verifiable``); the other items stay with their verifiers (issue 10 §1)."""
+        return self.state in (State.SUBMITTED, State.VERIFYING, State.RETURNED)
 
     def overdue_step(self, today: dt.date | None = None) -> str:
         """The step of this unit that is past its deadline, "" when none is (逾期 per step and party, issue 10 §1):
@@ -322,6 +324,30 @@ class SelfEvaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment.unit} · {self.indicator_id}"
+
+    @property
+    def is_verifiable(self) -> bool:
+        """A verifier may verify (or return) it now: the unit awaits verification and this item is not one the unit
+        is correcting after a return."""
+        return self.assessment.is_verifiable and self.status != self.ItemStatus.RETURNED
+
+    @property
+    def is_unit_editable(self) -> bool:
+        """The unit may change it now: every item of a draft; only the returned items of a returned unit (the other
+        items keep their values, verified ones stay verified)."""
+        state = self.assessment.state
+        return state == State.DRAFT or (state == State.RETURNED and self.status == self.ItemStatus.RETURNED)
+
+    def verification_refusal(self) -> str | None:
+        """Why a verifier cannot verify it now, in words with what to do; None when it can."""
+        if self.is_verifiable:
+            return None
+        if self.status == self.ItemStatus.RETURNED:
+            return "该项已退回单位修改，单位重新提交后可以核实"
+        state = self.assessment.state
+        if state == State.DRAFT:
+            return "该单位尚未提交自评，提交后可以核实"
+        return f"该单位当前状态为「{State(state).label}」，不能再核实；如需修改，请考核办重新核实"
 
 
 class Verification(models.Model):

@@ -3,7 +3,8 @@
     role                 sees                                           may change
     ───────────────────  ─────────────────────────────────────────────  ─────────────────────────────────────────
     考核办 office          everything                                     cycles, letters, evaluation, publication
-    单位填报人 filler       its own unit's assessment and results          its unit's items while draft/returned
+    单位填报人 filler       its own unit's assessment and results          its unit's items while draft; when returned,
+                                                                        only the returned items
     单位负责人 head         as filler                                      as filler, and submits
     牵头单位核实人 verifier  every unit's assessment once submitted         only items of indicators its unit leads
                                                                         (the office verifies items no unit leads)
@@ -140,11 +141,18 @@ def is_past_draft(user: Any, obj: Any) -> bool:
 
 @rules.predicate
 def is_unit_editable(user: Any, obj: Any) -> bool:
+    """On an assessment: the unit may change some of its items (draft or returned). On an item: this item, which
+    in a returned unit means a returned item only (``SelfEvaluation.is_unit_editable``)."""
+    if isinstance(obj, SelfEvaluation):
+        return obj.is_unit_editable
     return _assessment(obj).is_unit_editable
 
 
 @rules.predicate
 def is_verifiable(user: Any, obj: Any) -> bool:
+    """On an item: verifiable now (not returned, its unit awaits verification; ``SelfEvaluation.is_verifiable``)."""
+    if isinstance(obj, SelfEvaluation):
+        return obj.is_verifiable
     return _assessment(obj).is_verifiable
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("cycles/<int:cycle_id>/letters/", views.cycle_letters, name="cycle_letters"),
     path("cycles/<int:cycle_id>/findings/", views.cycle_findings, name="cycle_findings"),
     path("cycles/<int:cycle_id>/verify/", views.cycle_verification, name="cycle_verification"),
+    path("cycles/<int:cycle_id>/verify/batch/", views.cycle_verify_batch, name="cycle_verify_batch"),
     path("cycles/<int:cycle_id>/approval/", views.cycle_approval, name="cycle_approval"),
     path("cycles/<int:cycle_id>/evaluate/", views.cycle_evaluate, name="cycle_evaluate"),
     path("cycles/<int:cycle_id>/approve/", views.cycle_approve, name="cycle_approve"),

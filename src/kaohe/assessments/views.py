@@ -12,16 +12,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kaohe.assessments import actions, schemes
 from kaohe.assessments.access import (
+    Refused,
     access_assessment,
     access_cycle,
     access_evidence,
@@ -29,13 +32,17 @@ from kaohe.assessments.access import (
     access_letter,
     require,
 )
+from kaohe.assessments.batch import check_verify_items_unchanged
 from kaohe.assessments.dashboard import dashboard_data, describe, public_data, result_notes
 from kaohe.assessments.evaluation import explain_result, unscored, unscored_text
 from kaohe.assessments.forms import (
+    QUEUE_SORTS,
+    BatchVerifyForm,
     CommentForm,
     CycleForm,
     EvidenceForm,
     MonitoringImportForm,
+    QueueFilterForm,
     ReturnForm,
     SelfEvaluationForm,
     VerificationForm,
@@ -51,7 +58,7 @@ from kaohe.assessments.models import (
     SelfEvaluation,
     State,
 )
-from kaohe.assessments.rules import allowed, lead_units, unit_ids
+from kaohe.assessments.rules import allowed, lead_units, leads_indicator, unit_ids
 from kaohe.assessments.schemes import OFFICE_LEAD
 from kaohe.assessments.todo import todo_for
 from kaohe.audit import anchors
@@ -306,31 +313,144 @@ def cycle_findings(request: HttpRequest, cycle_id: int) -> HttpResponse:
     )
 
 
+# The verifier's queue: filters, sort orders and pages (issue 10 §1); rows are never all on one page.
+QUEUE_PAGE_SIZE = 50
+_QUEUE_ORDER = {
+    "unit": ("assessment__unit__code", "id"),
+    "indicator": ("indicator_id", "assessment__unit__code", "id"),
+    "state": ("status", "assessment__unit__code", "id"),
+    "submitted": ("assessment__submitted_at", "assessment__unit__code", "id"),
+}
+_VERIFIABLE_STATES = [State.SUBMITTED, State.VERIFYING, State.RETURNED]
+
+
+def _queue_leads(user: Any) -> set[str]:
+    """The lead units whose items ``user`` verifies (the office verifies the items no lead unit claims)."""
+    return lead_units(user) | ({OFFICE_LEAD} if allowed(user, "assessments.manage_cycle") else set())
+
+
+def _queue_items(cycle: Cycle, leads: set[str], filters: dict[str, str]) -> QuerySet[SelfEvaluation]:
+    """The rows the queue shows for ``filters`` (``QueueFilterForm.filters()``), in their sort order."""
+    items = SelfEvaluation.objects.filter(assessment__cycle=cycle, lead_unit__in=leads).exclude(
+        assessment__state=State.DRAFT
+    )
+    if "unit" in filters:
+        items = items.filter(assessment__unit__code=filters["unit"])
+    if "indicator" in filters:
+        items = items.filter(indicator_id=filters["indicator"])
+    if "lead" in filters:
+        items = items.filter(lead_unit=filters["lead"])
+    state = filters.get("state", "")
+    if state == "":  # by default only what still waits for this verifier
+        items = items.filter(status=SelfEvaluation.ItemStatus.OPEN, assessment__state__in=_VERIFIABLE_STATES)
+    elif state != "all":
+        items = items.filter(status=state)
+    return items.order_by(*_QUEUE_ORDER[filters.get("sort", "unit")])
+
+
+def _queue_filters(request: HttpRequest, cycle: Cycle, leads: set[str]) -> QueueFilterForm:
+    data = request.GET.copy() if request.method == "GET" else request.POST.copy()
+    if data.get("all") == "1" and "state" not in data:  # the old 显示全部 link
+        data["state"] = "all"
+    submitted = cycle.assessments.exclude(state=State.DRAFT)
+    units = list(submitted.order_by("unit__code").values_list("unit__code", "unit__name"))
+    indicators = list(
+        SelfEvaluation.objects.filter(assessment__cycle=cycle, lead_unit__in=leads)
+        .order_by("indicator_id")
+        .values_list("indicator_id", "indicator_name")
+        .distinct()
+    )
+    return QueueFilterForm(
+        data,
+        units=[(code, f"{name}（{code}）") for code, name in units],
+        indicators=[(i, f"{i} {name}"[:60]) for i, name in indicators],
+        leads=sorted(leads),
+    )
+
+
 @login_required
 @require_GET
 def cycle_verification(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = access_cycle(request.user, cycle_id, "assessments.verify_cycle")
-    leads = lead_units(request.user) | ({OFFICE_LEAD} if allowed(request.user, "assessments.manage_cycle") else set())
-    items = (
-        SelfEvaluation.objects.filter(assessment__cycle=cycle, lead_unit__in=leads)
-        .exclude(assessment__state=State.DRAFT)
-        .select_related("assessment__unit", "assessment__cycle", "verification")
-        .order_by("assessment__unit__code", "id")
+    leads = _queue_leads(request.user)
+    form = _queue_filters(request, cycle, leads)
+    filters = form.filters()
+    everything = SelfEvaluation.objects.filter(assessment__cycle=cycle, lead_unit__in=leads).exclude(
+        assessment__state=State.DRAFT
     )
     counts = sorted(
-        (SelfEvaluation.ItemStatus(status).label, n)
-        for status, n in Counter(items.values_list("status", flat=True)).items()
+        (SelfEvaluation.ItemStatus(row["status"]).label, row["n"])
+        for row in everything.values("status").annotate(n=Count("id")).order_by()
     )
-    show_all = request.GET.get("all") == "1"
-    if not show_all:  # by default only what still waits for this verifier
-        items = items.filter(
-            status=SelfEvaluation.ItemStatus.OPEN, assessment__state__in=[State.SUBMITTED, State.VERIFYING]
-        )
+    items = _queue_items(cycle, leads, filters)
+    page = Paginator(items.select_related("assessment__unit", "assessment__cycle", "verification"), QUEUE_PAGE_SIZE)
+    page_obj = page.get_page(request.GET.get("page"))
+    batchable = items.filter(status=SelfEvaluation.ItemStatus.OPEN, assessment__state__in=_VERIFIABLE_STATES)
     return render(
         request,
         "assessments/verification.html",
-        {"cycle": cycle, "items": items, "counts": counts, "show_all": show_all},
+        {
+            "cycle": cycle,
+            "form": form,
+            "filters": filters,
+            "query": urlencode(filters),
+            "sort_links": [
+                (key, label, urlencode({**{k: v for k, v in filters.items() if k != "sort"}, "sort": key}))
+                for key, label in QUEUE_SORTS
+            ],
+            "sort": filters.get("sort", "unit"),
+            "page_obj": page_obj,
+            "items": page_obj.object_list,
+            "counts": counts,
+            "batchable": batchable.count(),
+            "batch_form": BatchVerifyForm(),
+        },
     )
+
+
+@login_required
+@require_POST
+def cycle_verify_batch(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """批量核实无误: the ticked rows, or every open row the filter shows (the filter's fields are posted back)."""
+    cycle = access_cycle(request.user, cycle_id, "assessments.verify_cycle")
+    leads = _queue_leads(request.user)
+    filter_form = _queue_filters(request, cycle, leads)
+    filters = filter_form.filters()
+    form = BatchVerifyForm(request.POST)
+    back = f"{reverse('cycle_verification', args=[cycle.pk])}?{urlencode(filters)}"
+    if not filter_form.is_valid():  # a filter dropped here would widen "everything the filter shows"
+        problems = "；".join(
+            f"{filter_form.fields[name].label}：{'、'.join(str(m) for m in e)}"
+            for name, e in filter_form.errors.items()
+        )
+        messages.error(request, f"筛选条件无效，未核实任何项（{problems}），请重新筛选后再批量核实")
+        return redirect(back)
+    if not form.is_valid():
+        messages.error(request, "请选择「核实无误（所选）」或「当前筛选的全部核实无误」")
+        return redirect(back)
+    if form.cleaned_data["scope"] == "filtered":
+        ids = list(
+            _queue_items(cycle, leads, filters)
+            .filter(status=SelfEvaluation.ItemStatus.OPEN, assessment__state__in=_VERIFIABLE_STATES)
+            .values_list("pk", flat=True)
+        )
+    else:
+        ids = form.item_ids()
+    try:
+        outcome = check_verify_items_unchanged(cycle=cycle, item_ids=ids, acting_user=request.user)
+    except actions.ActionError as exc:
+        messages.error(request, str(exc))
+        return redirect(back)
+    text = f"已核实无误 {outcome.verified} 项"
+    if outcome.completed:
+        text += f"；{len(outcome.completed)} 个单位全部核实完成：{'、'.join(outcome.completed[:10])}"
+        text += " 等" if len(outcome.completed) > 10 else ""
+    messages.success(request, text)
+    if outcome.skipped:
+        shown = "；".join(str(s) for s in outcome.skipped[:20])
+        more = f"；等共 {len(outcome.skipped)} 项" if len(outcome.skipped) > 20 else ""
+        messages.warning(request, f"以下 {len(outcome.skipped)} 项未核实：{shown}{more}")
+    return redirect(back)
 
 
 @login_required
@@ -366,7 +486,8 @@ def _item_rows(
     request: HttpRequest, assessment: Assessment, forms: dict[int, Any] | None = None
 ) -> list[dict[str, Any]]:
     scheme = schemes.load(assessment.cycle.scheme_ref)
-    can_edit = allowed(request.user, "assessments.edit_self_evaluation", assessment)
+    # Per item: a returned unit edits its returned items only (the rule asks the item's status).
+    can_edit_some = allowed(request.user, "assessments.edit_self_evaluation", assessment)
     # The targets of the unit's responsibility letter that each indicator compares against.
     letter = ResponsibilityLetter.objects.filter(cycle=assessment.cycle, unit=assessment.unit).first()
     targets = {inp.id: inp for inp in schemes.target_inputs(scheme)}
@@ -383,8 +504,9 @@ def _item_rows(
             }
             for input_id, value in item.values.items()
         ]
+        item.assessment = assessment  # the rules read its state; no query per item
         form = (forms or {}).get(item.pk)
-        if form is None and can_edit:
+        if form is None and can_edit_some and allowed(request.user, "assessments.edit_self_evaluation", item):
             form = SelfEvaluationForm(
                 item=item,
                 scheme=scheme,
@@ -529,10 +651,22 @@ def evidence_download(request: HttpRequest, evidence_id: int) -> HttpResponseBas
     return response
 
 
+def _access_verification(user: Any, item_id: int) -> SelfEvaluation:
+    """An item of an indicator ``user`` verifies, in a unit ``user`` may see (never a draft), whether or not it can
+    be verified right now: the page then says why not (``SelfEvaluation.verification_refusal``)."""
+    item = access_item(user, item_id, "assessments.view_assessment")
+    if not leads_indicator(user, item):
+        raise Refused
+    return item
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def item_verify(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = access_item(request.user, item_id, "assessments.verify_item")
+    item = _access_verification(request.user, item_id)
+    refusal = item.verification_refusal()
+    if refusal is not None:  # a returned item, a unit verified meanwhile …: why, and what to do, in words
+        return render(request, "assessments/item_verify.html", {"item": item, "refusal": refusal}, status=409)
     scheme = schemes.load(item.assessment.cycle.scheme_ref)
     verification = getattr(item, "verification", None)
     start = verification.values if verification is not None and verification.values else item.values
@@ -586,7 +720,10 @@ def item_verify(request: HttpRequest, item_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def item_return(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = access_item(request.user, item_id, "assessments.verify_item")
+    item = _access_verification(request.user, item_id)
+    refusal = item.verification_refusal()
+    if refusal is not None:
+        return render(request, "assessments/item_verify.html", {"item": item, "refusal": refusal}, status=409)
     form = ReturnForm(request.POST)
     if not form.is_valid():
         messages.error(request, "退回时必须填写退回意见")

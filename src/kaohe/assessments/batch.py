@@ -1,0 +1,196 @@
+"""Batch 核实无误 (issue 10 §1): a verifier accepts many items at once, each exactly as ``do_verify_item`` records an
+item whose verified values are the unit's own and whose score is left alone.
+
+    check_verify_items_unchanged(cycle, item_ids, acting_user)       permission per item (assessments.verify_item)
+      └─► do_verify_items_unchanged(items, acting_user)                one transaction per assessment:
+            actions._lock_verifiable_assessment   lock the assessment, then its items (the order of do_verify_item)
+            one UPDATE                            status 核实无误, version + 1 (_versioned_update's compare-and-set)
+            bulk create/update of Verification    values = the unit's, no score, no reason
+            do_append_audit("verification.save")  one entry per item, the same fields and snapshots as one by one,
+                                                  the snapshots read once per assessment (``prepared``)
+            actions._advance_verification         submitted → verifying → verified once every item is verified
+
+Items that cannot be verified now (another lead unit's, returned to the unit, already verified, a unit not
+submitted or already verified …) are skipped and listed with the reason; nothing of them is written. The scheme is
+never read: accepting the unit's values needs no coercion (they were coerced when the unit saved them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from kaohe.assessments.actions import (
+    ActionError,
+    User,
+    _actor,
+    _advance_verification,
+    _decimal,
+    _lock_verifiable_assessment,
+    _require,
+)
+from kaohe.assessments.models import Cycle, SelfEvaluation, State, Verification
+from kaohe.assessments.rules import allowed, leads_indicator
+from kaohe.audit.actions import do_append_audit
+from kaohe.audit.snapshots import take
+
+# SQLite refuses statements with too many parameters; id lists are read in chunks of this size.
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An item the batch left alone, and why (in words, for the message the verifier sees)."""
+
+    item_id: int
+    label: str  # 单位 · 指标
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.label}：{self.reason}"
+
+
+@dataclass
+class BatchOutcome:
+    verified: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    completed: list[str] = field(default_factory=list)  # units whose verification the batch completed (已核实)
+
+
+def _label(item: SelfEvaluation) -> str:
+    return f"{item.assessment.unit.name} · {item.indicator_id} {item.indicator_name}"
+
+
+def _refusal(acting_user: Any, item: SelfEvaluation) -> str | None:
+    """Why ``acting_user`` may not batch-accept ``item`` now; None when it may."""
+    if not leads_indicator(acting_user, item):
+        return "不是本牵头单位负责核实的指标，没有权限核实"
+    refusal = item.verification_refusal()
+    if refusal is not None:
+        return refusal
+    if item.status != SelfEvaluation.ItemStatus.OPEN:
+        # A verified item is changed one by one: a batch must never overwrite a verifier's adjusted values.
+        return f"已{item.get_status_display()}，批量核实只处理待核实的项"
+    if not allowed(acting_user, "assessments.verify_item", item):  # the one rule, in case it grows
+        return "没有权限核实此项"
+    return None
+
+
+def _read_items(cycle: Cycle, item_ids: Collection[int]) -> list[SelfEvaluation]:
+    ids = sorted(set(item_ids))
+    items: list[SelfEvaluation] = []
+    for start in range(0, len(ids), _CHUNK):
+        items.extend(
+            SelfEvaluation.objects.filter(assessment__cycle=cycle, pk__in=ids[start : start + _CHUNK]).select_related(
+                "assessment__unit"
+            )
+        )
+    return items
+
+
+def check_verify_items_unchanged(*, cycle: Cycle, item_ids: Collection[int], acting_user: Any) -> BatchOutcome:
+    """Accept every item of ``item_ids`` (of ``cycle``) that ``acting_user`` may verify now; list the others."""
+    _require(acting_user, "assessments.verify_cycle", cycle)
+    if not item_ids:
+        raise ActionError("请先选择要核实的项")
+    items = _read_items(cycle, item_ids)
+    found = {item.pk for item in items}
+    skipped = [Skipped(pk, f"#{pk}", "不在本考核周期中") for pk in sorted(set(item_ids) - found)]
+    accepted: list[SelfEvaluation] = []
+    for item in items:
+        reason = _refusal(acting_user, item)
+        if reason is None:
+            accepted.append(item)
+        else:
+            skipped.append(Skipped(item.pk, _label(item), reason))
+    outcome = do_verify_items_unchanged(items=accepted, acting_user=acting_user)
+    outcome.skipped[:0] = skipped
+    return outcome
+
+
+def do_verify_items_unchanged(*, items: Iterable[SelfEvaluation], acting_user: User | None) -> BatchOutcome:
+    """Record 核实无误 for ``items`` (verified values = the unit's values, no score), trusting the caller's
+    permission check. Per assessment, under its lock, items that are no longer open (someone verified or returned
+    them since) and assessments no longer awaiting verification are skipped, not written."""
+    outcome = BatchOutcome()
+    by_assessment: dict[int, list[SelfEvaluation]] = {}
+    for item in items:
+        by_assessment.setdefault(item.assessment_id, []).append(item)
+    for assessment_id, group in by_assessment.items():
+        labels = {item.pk: _label(item) for item in group}
+        try:
+            with transaction.atomic():
+                _verify_group(assessment_id, labels, acting_user, outcome)
+        except ActionError as exc:  # the unit moved on since the page was read: none of its items is written
+            outcome.skipped.extend(Skipped(pk, label, str(exc)) for pk, label in labels.items())
+    return outcome
+
+
+def _verify_group(assessment_id: int, labels: dict[int, str], acting_user: User | None, outcome: BatchOutcome) -> None:
+    assessment = _lock_verifiable_assessment(assessment_id)
+    # The items' rows are locked after their assessment, the order one-by-one verification takes.
+    locked = SelfEvaluation.objects.select_for_update().filter(pk__in=list(labels), assessment_id=assessment_id)
+    items = []
+    for item in locked.order_by("pk"):
+        if item.status == SelfEvaluation.ItemStatus.OPEN:
+            items.append(item)
+        else:  # someone verified or returned it since the page was read
+            reason = "该项已退回单位修改" if item.status == SelfEvaluation.ItemStatus.RETURNED else "已被他人核实"
+            outcome.skipped.append(Skipped(item.pk, labels[item.pk], reason))
+    if not items:
+        return
+    ids = [item.pk for item in items]
+    status = SelfEvaluation.ItemStatus.ACCEPTED
+    # _versioned_update's compare-and-set for all of them in one statement: the rows are locked, so each is still at
+    # the version just read, and every one of them must match.
+    updated = SelfEvaluation.objects.filter(pk__in=ids, status=SelfEvaluation.ItemStatus.OPEN).update(
+        status=status, version=F("version") + 1
+    )
+    if updated != len(items):
+        raise ActionError("操作未执行：有项目已被他人修改，请刷新页面后重试")
+    existing = {v.item_id: v for v in Verification.objects.filter(item_id__in=ids)}
+    verifier, now = _actor(acting_user), timezone.now()
+    old: dict[int, dict[str, Any]] = {}
+    created: list[Verification] = []
+    for item in items:
+        verification = existing.get(item.pk)
+        if verification is None:
+            verification = Verification(item=item)  # what get_or_create makes in do_verify_item
+            created.append(verification)
+        old[item.pk] = {"values": verification.values, "score": _decimal(verification.score), "status": item.status}
+        verification.values, verification.score, verification.reason, verification.comment = item.values, None, "", ""
+        verification.verifier, verification.updated_at = verifier, now
+    Verification.objects.bulk_create(created)
+    Verification.objects.bulk_update(
+        list(existing.values()), ["values", "score", "reason", "comment", "verifier", "updated_at"]
+    )
+    # The rows as the database now holds them, read once for the group: each entry carries its item's and its
+    # verification's snapshot, exactly what do_append_audit would read for one item (``prepared``).
+    snaps = take([SelfEvaluation.objects.filter(pk__in=ids), Verification.objects.filter(item_id__in=ids)])
+    item_snaps = snaps.get("assessments.selfevaluation", {})
+    by_item = {snap["item_id"]: (pk, snap) for pk, snap in snaps.get("assessments.verification", {}).items() if snap}
+    for item in items:
+        verification_pk, verification_snap = by_item[item.pk]
+        do_append_audit(
+            acting_user=acting_user,
+            action="verification.save",
+            object_type="assessments.selfevaluation",
+            object_id=item.pk,
+            what=item.indicator_id,
+            old=old[item.pk],
+            new={"values": item.values, "score": None, "status": status},
+            reason="",
+            prepared={
+                "assessments.selfevaluation": {str(item.pk): item_snaps[str(item.pk)]},
+                "assessments.verification": {verification_pk: verification_snap},
+            },
+        )
+    _advance_verification(assessment, acting_user=acting_user)
+    outcome.verified += len(items)
+    if assessment.state == State.VERIFIED:
+        outcome.completed.append(assessment.unit.name)

@@ -59,6 +59,8 @@ MATRIX: dict[str, tuple[str, Any, dict[str, int]]] = {
     "cycles/<int:cycle_id>/": ("GET", None, S(302, 200, 200, 403, 403, 403, 200, 200)),
     "cycles/<int:cycle_id>/letters/": ("GET", None, S(302, 200, 403, 403, 403, 403, 403, 403)),
     "cycles/<int:cycle_id>/findings/": ("GET", None, S(302, 200, 403, 403, 403, 403, 403, 403)),
+    # the whole scheme in words: whoever sees the dashboard; a unit reads its own indicators' rules on its page
+    "cycles/<int:cycle_id>/scheme/": ("GET", None, S(302, 200, 200, 403, 403, 403, 200, 200)),
     "cycles/<int:cycle_id>/verify/": ("GET", None, S(302, 200, 403, 403, 403, 403, 200, 200)),  # office: unled items
     "cycles/<int:cycle_id>/approval/": ("GET", None, S(302, 200, 200, 403, 403, 403, 403, 403)),
     # batch 核实无误 with an empty form: whoever verifies gets a redirect with an error message, nothing changes

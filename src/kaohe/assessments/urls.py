@@ -10,6 +10,7 @@ urlpatterns = [
     path("cycles/<int:cycle_id>/", views.cycle_dashboard, name="cycle_dashboard"),
     path("cycles/<int:cycle_id>/letters/", views.cycle_letters, name="cycle_letters"),
     path("cycles/<int:cycle_id>/findings/", views.cycle_findings, name="cycle_findings"),
+    path("cycles/<int:cycle_id>/scheme/", views.cycle_scheme, name="cycle_scheme"),
     path("cycles/<int:cycle_id>/verify/", views.cycle_verification, name="cycle_verification"),
     path("cycles/<int:cycle_id>/verify/batch/", views.cycle_verify_batch, name="cycle_verify_batch"),
     path("cycles/<int:cycle_id>/approval/", views.cycle_approval, name="cycle_approval"),

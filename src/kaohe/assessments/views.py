@@ -63,6 +63,7 @@ from kaohe.assessments.schemes import OFFICE_LEAD
 from kaohe.assessments.todo import todo_for
 from kaohe.audit import anchors
 from kaohe.audit.models import AuditLog
+from kaohe.core.describe import describe_scheme, node_texts_by_id
 from kaohe.core.exceptions import InputTableError, Problem, UserInputError
 
 View = Callable[..., HttpResponseBase]
@@ -261,6 +262,16 @@ def cycle_letters(request: HttpRequest, cycle_id: int) -> HttpResponse:
         "assessments/letters.html",
         {"cycle": cycle, "targets": targets, "rows": rows, "can_change": not signed},
     )
+
+
+@login_required
+@require_GET
+def cycle_scheme(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """The whole scheme of a cycle in words (issue 10 §3): for the office, the approver and the verifiers; a unit
+    reads its own indicators' rules on its assessment page."""
+    cycle = access_cycle(request.user, cycle_id, "assessments.view_dashboard")
+    words = describe_scheme(schemes.load(cycle.scheme_ref))
+    return render(request, "assessments/scheme.html", {"cycle": cycle, "scheme": words})
 
 
 @login_required
@@ -492,6 +503,7 @@ def _item_rows(
     letter = ResponsibilityLetter.objects.filter(cycle=assessment.cycle, unit=assessment.unit).first()
     targets = {inp.id: inp for inp in schemes.target_inputs(scheme)}
     reads = {n.id: [i for i in n.inputs if i in targets] for n in schemes.nodes(scheme)}
+    words = node_texts_by_id(scheme)  # each indicator's points, rule and clause in words
     rows = []
     items = assessment.items.select_related("verification").prefetch_related("evidence")
     for item in items:
@@ -523,6 +535,7 @@ def _item_rows(
                 "verification": verification,
                 "form": form,
                 "targets": item_targets,
+                "about": words.get(item.indicator_id),
                 "can_verify": allowed(request.user, "assessments.verify_item", item),
             }
         )
@@ -540,9 +553,11 @@ def _render_assessment(
     request: HttpRequest, assessment: Assessment, forms: dict[int, Any] | None = None, status: int = 200
 ) -> HttpResponse:
     user = request.user
+    sequences = {s.id: s.name for s in schemes.load(assessment.cycle.scheme_ref).sequences}
     context = {
         "assessment": assessment,
         "cycle": assessment.cycle,
+        "sequence_name": sequences.get(assessment.sequence, assessment.sequence),  # 市, never the id "city"
         "rows": _item_rows(request, assessment, forms),
         "can_edit": allowed(user, "assessments.edit_self_evaluation", assessment),
         "can_submit": allowed(user, "assessments.submit_assessment", assessment),

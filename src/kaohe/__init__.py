@@ -16,6 +16,9 @@ __all__ = ["explain", "load_scheme", "score", "__version__"]
 __version__ = "0.1.0"
 _LAZY = frozenset({"explain", "load_scheme", "score"})
 
+if _typing.TYPE_CHECKING:  # the lazy names, typed for mypy (a Scheme in, a DataFrame out)
+    from kaohe.core import explain, load_scheme, score
+
 
 def __getattr__(name: str) -> _typing.Any:
     if name in _LAZY:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from kaohe.assessments.api import MAX_EXPLANATION_CHARS, MAX_REASON_CHARS
+from kaohe.assessments.limits import MAX_EXPLANATION_CHARS, MAX_REASON_CHARS
 from kaohe.assessments.models import SelfEvaluation
 from kaohe.audit.models import AuditLog
 from tests.world import World

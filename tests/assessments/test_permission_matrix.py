@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -196,7 +197,7 @@ def test_every_api_operation_has_a_row() -> None:
 
 def _object_for_admin(world: World, route: str) -> str:
     model = route.split("/")[1:3]
-    pk = {
+    pks: dict[tuple[str, str], Callable[[], int]] = {
         ("auth", "group"): lambda: Group.objects.get(name="考核办").pk,
         ("auth", "user"): lambda: world.people["alice"].pk,
         ("audit", "auditlog"): lambda: AuditLog.objects.order_by("seq").first().pk,  # type: ignore[union-attr]
@@ -206,7 +207,8 @@ def _object_for_admin(world: World, route: str) -> str:
         ("assessments", "responsibilityletter"): lambda: world.cycle.letters.order_by("pk").first().pk,  # type: ignore[union-attr]
         # a sign-in record that exists on every database (PostgreSQL's sequences do not restart at 1 per test)
         ("axes", "accesslog"): lambda: AccessLog.objects.create(username="alice", ip_address="127.0.0.1").pk,
-    }.get((model[0], model[1]) if len(model) == 2 else ("", ""))
+    }
+    pk = pks.get((model[0], model[1]) if len(model) == 2 else ("", ""))
     return str(pk()) if pk else "1"
 
 
@@ -255,7 +257,7 @@ def statuses(world: World, route: str, method: str, body: Any, url: str) -> dict
         got[role] = response.status_code
         if response.streaming:
             # A download streams an open file; the test client closes it once the stream is read to the end.
-            b"".join(response.streaming_content)
+            b"".join(response.streaming_content)  # type: ignore[attr-defined]  # django-stubs: no streaming_content
     return got
 
 

@@ -9,6 +9,7 @@ import importlib
 import io
 import json
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from kaohe.assessments import actions
 from kaohe.assessments.integrity import verify_all
 from kaohe.assessments.models import Membership
 from kaohe.audit import keys
-from kaohe.audit.actions import AuditKeyMissing, verify_chain
+from kaohe.audit.actions import AuditKeyMissing, ChainReport, verify_chain
 from kaohe.audit.models import GENESIS_HASH, AuditLog, ChainHead, canonical
 from kaohe.cli import main
 from kaohe.reports import docx, excel
@@ -280,10 +281,10 @@ def test_every_action_path_replays_clean(world: World) -> None:
     )
     clean()
     world.verify_all("A")
-    for unit in ("B", "C"):
-        world.fill(unit)
-        world.submit(unit)
-        world.verify_all(unit)
+    for code in ("B", "C"):
+        world.fill(code)
+        world.submit(code)
+        world.verify_all(code)
     actions.check_evaluate_cycle(cycle=world.cycle, acting_user=office)
     actions.check_send_back_cycle(cycle=world.cycle, comment="请复核甲市", acting_user=leader)
     actions.check_reopen_verification(assessment=world.assessment("A"), reason="复核", acting_user=office)
@@ -372,9 +373,9 @@ def test_a_write_committed_while_verify_runs_is_not_a_discrepancy(monkeypatch: p
 
     add_unit("900001")
     unit = Unit.objects.get(code="900001")
-    original = integrity.verify_chain
+    original = verify_chain  # the chain check integrity.verify_all calls
 
-    def chain_then_a_concurrent_write(on_entry: Any = None) -> Any:
+    def chain_then_a_concurrent_write(on_entry: Callable[[AuditLog], None] | None = None) -> ChainReport:
         report = original(on_entry)
 
         def rename() -> None:

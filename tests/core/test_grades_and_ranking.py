@@ -8,11 +8,13 @@ Seeds: 000 art. 6 (特别重大事件 ⇒ 不得确定为优秀), art. 10 (数�
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
 import pytest
 
+from kaohe.core import Scheme
 from tests.core.helpers import scheme_from, score_both
 
 BASE_DOC: dict[str, Any] = {
@@ -87,13 +89,13 @@ NEUTRAL = {
 }
 
 
-def make(**changes: Any) -> Any:
+def make(**changes: Any) -> Scheme:
     doc = json.loads(json.dumps(BASE_DOC))
     doc.update(changes)
     return scheme_from(json.dumps(doc, ensure_ascii=False))
 
 
-def one(scheme: Any, **row: Any) -> dict[str, Any]:
+def one(scheme: Scheme, **row: Any) -> dict[str, Any]:
     return score_both(scheme, [{**NEUTRAL, **row}])[0]
 
 
@@ -110,7 +112,7 @@ def test_it_caps_total_bonus_at_five_in_principle() -> None:
     assert (row["bonus"], row["final_score"], row["grade"]) == (5, 90, "优秀")
 
 
-def with_cap_input() -> Any:
+def with_cap_input() -> Scheme:
     doc = json.loads(json.dumps(BASE_DOC))
     doc["inputs"].append({"id": "cap", "name": "经研究确定的加分上限", "min": 0})
     doc["bonus_cap_input"] = "cap"
@@ -234,7 +236,7 @@ CONSEQUENCE_R7 = "不得评为先进单位，不予通报表扬；党政主要�
 CONSEQUENCE_R5 = "纳入政务失信记录，严肃追究有关单位和人员责任（第十条）"
 
 
-def vetoing(**ranking: Any) -> Any:
+def vetoing(**ranking: Any) -> Scheme:
     special = json.loads(json.dumps(BASE_DOC["special"]))
     special["never_excellent"] = []
     special["veto"] = [VETO]
@@ -243,7 +245,7 @@ def vetoing(**ranking: Any) -> Any:
     return make(special=special, ranking={**BASE_DOC["ranking"], **ranking})
 
 
-def _ranked_by(scheme: Any, scores: list[float], **extra: Any) -> dict[str, dict[str, Any]]:
+def _ranked_by(scheme: Scheme, scores: Sequence[float], **extra: Any) -> dict[str, dict[str, Any]]:
     rows = [{**NEUTRAL, "unit_id": f"u{i:02d}", "s": s, **extra.get(f"u{i:02d}", {})} for i, s in enumerate(scores)]
     return {r["unit_id"]: r for r in score_both(scheme, rows)}
 

@@ -7,17 +7,19 @@ Every case is scored by the vectorised engine AND the reference evaluator (``sco
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pytest
 
+from kaohe.core import Scheme
 from kaohe.core.exceptions import SchemeError
 from tests.core.helpers import scheme_from, score_both
 
 
 def single(
-    points: float, rule: dict[str, Any], inputs: list[dict[str, Any]], *, bonus: dict[str, Any] | None = None
-) -> Any:
+    points: float, rule: dict[str, Any], inputs: Sequence[Mapping[str, object]], *, bonus: dict[str, Any] | None = None
+) -> Scheme:
     """A one-indicator scheme (YAML accepts JSON) around ``rule``."""
     node: dict[str, Any] = {"id": "x", "name": "测试指标", "points": points, "rule": rule}
     if bonus:
@@ -34,7 +36,7 @@ def single(
     return scheme_from(json.dumps(doc, ensure_ascii=False))
 
 
-def score_of(scheme: Any, **row: Any) -> float:
+def score_of(scheme: Scheme, **row: Any) -> float:
     return float(score_both(scheme, [row])[0]["x"])
 
 
@@ -51,7 +53,7 @@ def test_it_deducts_per_case_until_zero(cases: int, expected: float) -> None:
 
 
 # --- deduct with each/waive: S4 1.1 "每月次分别扣5分;反弹为劣Ⅴ类的,每月次10分 … 年均值达到年度目标的,月度扣分免扣" ---
-WATER_INPUTS = [
+WATER_INPUTS: list[dict[str, object]] = [
     {"id": "sec", "name": "断面", "kind": "list", "item_kind": "category"},
     {"id": "missed", "name": "不达标月数", "kind": "list", "item_kind": "integer", "min": 0, "max": 12},
     {"id": "infv", "name": "劣V月数", "kind": "list", "item_kind": "integer", "min": 0, "max": 12},
@@ -101,7 +103,7 @@ def test_it_weights_rebound_months_by_section_level_and_halves_sections_at_v_or_
             {"input": "infv", "per": 5, "label": "反弹为劣Ⅴ类", "per_by": {"input": "level", "map": {"省控": 10}}}
         ],
     }
-    inputs = [
+    inputs: list[dict[str, object]] = [
         {"id": "sec", "name": "断面", "kind": "list", "item_kind": "category"},
         {"id": "infv", "name": "劣V月数", "kind": "list", "item_kind": "integer", "min": 0},
         {"id": "level", "name": "断面级别", "kind": "list", "item_kind": "category"},
@@ -119,7 +121,7 @@ def test_it_scores_zero_when_a_regional_approval_ban_occurs() -> None:
         "events": [{"input": "eia", "per": 1, "label": "环评违规审批"}],
         "zero_if": {"input": "ban"},
     }
-    inputs = [
+    inputs: list[dict[str, object]] = [
         {"id": "eia", "name": "违规审批起数", "kind": "integer", "min": 0},
         {"id": "ban", "name": "区域限批", "kind": "boolean"},
     ]
@@ -135,7 +137,7 @@ def test_it_halves_the_yangtze_deduction_when_rectification_was_praised() -> Non
         "events": [{"input": "named", "per": 10, "label": "被通报或点名批评"}],
         "factor_if": [{"when": {"input": "praised"}, "factor": 0.5, "label": "整改被通报表扬,减半扣分"}],
     }
-    inputs = [
+    inputs: list[dict[str, object]] = [
         {"id": "named", "name": "被通报项数", "kind": "integer", "min": 0},
         {"id": "praised", "name": "整改被表扬", "kind": "boolean"},
     ]
@@ -166,7 +168,7 @@ BAND = {
     "per_point_below": 2,
     "soft_zone": {"above": 90, "per_point": 1},
 }
-BAND_INPUTS = [
+BAND_INPUTS: list[dict[str, object]] = [
     {"id": "ratio", "name": "优良天数比例", "unit": "%", "min": 0, "max": 100},
     {"id": "ensure", "name": "确保目标值", "unit": "%", "min": 0, "max": 100, "target": True},
     {"id": "strive", "name": "力争目标值", "unit": "%", "min": 0, "max": 100, "target": True},
@@ -265,7 +267,7 @@ CHANGE_BONUS = {
         "override": {"when": {"input": "up"}, "score": 10, "label": "等级提高一个等级"},
     },
 }
-CHANGE_INPUTS = [
+CHANGE_INPUTS: list[dict[str, object]] = [
     {"id": "g", "name": "等级", "kind": "category", "choices": ["合格"]},
     {"id": "codmn", "name": "高锰酸盐指数改善率"},
     {"id": "nh3n", "name": "氨氮改善率"},
@@ -510,7 +512,7 @@ def test_a_yes_no_category_maps_the_same_in_both_evaluators() -> None:
         "each": {"names": "sec"},
         "events": [{"input": "n", "per": 5, "label": "劣V", "per_by": {"input": "prov", "map": {"true": 10}}}],
     }
-    inputs = [
+    inputs: list[dict[str, object]] = [
         {"id": "sec", "name": "断面", "kind": "list", "item_kind": "category"},
         {"id": "n", "name": "月数", "kind": "list", "item_kind": "integer", "min": 0},
         {"id": "prov", "name": "省控", "kind": "list", "item_kind": "boolean"},

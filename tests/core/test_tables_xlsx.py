@@ -76,7 +76,7 @@ def test_typed_cells_read_as_the_text_a_person_typed(tmp_path: Path) -> None:
 
 def test_rows_keep_their_sheet_numbers_and_problems_their_fields(tmp_path: Path) -> None:
     # row 3 left empty, row 4 holds 1.5 months: the problem is on row 4 (the sheet's number), not row 3
-    rows = [
+    rows: list[list[object]] = [
         ROWS[0],
         [None] * len(HEADER),
         ["c", "丙区", "d", "A", 1.5, 0, True, 0, 96, 92, 95, "否"],

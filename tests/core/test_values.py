@@ -108,7 +108,12 @@ def test_a_valid_table_is_parsed_without_the_cell_reader(monkeypatch: pytest.Mon
     )
     calls: list[object] = []
     real = values.parse_cell
-    monkeypatch.setattr(values, "parse_cell", lambda *a: calls.append(a) or real(*a))
+
+    def spy(text: object, kind: str, spec: InputDef) -> tuple[object, str | None]:
+        calls.append((text, kind, spec))
+        return real(text, kind, spec)
+
+    monkeypatch.setattr(values, "parse_cell", spy)
     parse_table(SCHEME, text)
     assert calls == []  # columnar: no value is read cell by cell
     bad = text.with_columns(pl.lit("x").alias("drinking_rate"))

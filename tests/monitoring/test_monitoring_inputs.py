@@ -21,7 +21,7 @@ def test_air_and_water_are_served_by_the_one_shared_function(monkeypatch: pytest
 
     def spy(results: pl.DataFrame, s: inputs.SchemeLike, **how: str) -> pl.DataFrame:
         calls.append(how["kind"])
-        return shared(results, s, **how)  # type: ignore[arg-type]
+        return shared(results, s, **how)
 
     monkeypatch.setattr(inputs, "as_inputs", spy)
     air.as_inputs(

@@ -12,6 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -35,7 +36,7 @@ def download(world: World, who: str = "fay", unit: str = "A") -> Any:
 
 
 def column(ws: Worksheet, header: str) -> int:
-    return next(c.column for c in ws[1] if c.value == header)
+    return next(int(c.column) for c in ws[1] if c.value == header)  # openpyxl is untyped
 
 
 def row_of(ws: Worksheet, indicator_id: str) -> int:
@@ -241,7 +242,7 @@ def test_it_refuses_a_file_that_is_not_a_workbook(world: World) -> None:
 
 def test_an_oversized_sheet_is_refused_before_it_is_read(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(excel, "MAX_UPLOAD_BYTES", 1024)
-    form = SheetUploadForm(files={"file": SimpleUploadedFile("自评.xlsx", b"PK" + b"\x00" * 2048)})
+    form = SheetUploadForm(files=MultiValueDict({"file": [SimpleUploadedFile("自评.xlsx", b"PK" + b"\x00" * 2048)]}))
     assert not form.is_valid() and "文件过大" in str(form.errors["file"])
 
 

@@ -4,6 +4,7 @@ sheet and the cycle's results workbook; the sheet's round trip returns the text 
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 from openpyxl import load_workbook
 
@@ -34,7 +35,7 @@ def test_the_self_evaluation_sheet_writes_hostile_text_as_text_and_reads_it_back
     actions.check_save_self_evaluation(
         item=item,
         raw_values={"good_days": 86.5},
-        self_score="40",
+        self_score=Decimal("40"),
         explanation=HOSTILE,
         version=item.version,
         acting_user=world.people["fay"],

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from docx import Document
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, FilePayload, Page, expect
 
 from kaohe.assessments import actions
 from tests.world import GOOD_VALUES, World, build_world
@@ -116,7 +116,7 @@ def test_the_whole_cycle_in_the_browser(live_world: World, screens: Screens) -> 
     expect(page.locator(".messages")).to_contain_text("已保存：重点工作")
     section = page.locator(f"#item-{items['2']}")
     section.locator("input[type=file]").set_input_files(
-        files=[{"name": "空气质量监测报告.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+        files=[FilePayload(name="空气质量监测报告.pdf", mimeType="application/pdf", buffer=PDF)]
     )
     section.get_by_role("button", name="上传佐证材料").click()
     expect(page.locator(".messages")).to_contain_text("佐证材料已上传")

@@ -30,6 +30,11 @@ def day_rows(
     return rows
 
 
+def day_rows_with(date: dt.date, pollutant: str, value: float) -> list[dict[str, object]]:
+    """``day_rows`` with one pollutant, named at run time, at ``value`` every hour."""
+    return [row | {pollutant: value} for row in day_rows(date)]
+
+
 def frame(rows: list[dict[str, object]]) -> pl.DataFrame:
     return pl.DataFrame(
         rows,
@@ -217,7 +222,7 @@ def test_daily_aqi_category_and_primary_from_the_frame() -> None:
 )
 def test_the_frame_iaqi_matches_the_scalar_one(pollutant: str, value: float) -> None:
     # A constant hourly value is its own daily mean (rounded), so the day's AQI is its IAQI (table 1).
-    result = daily(frame(day_rows(D, **{pollutant: value})), by="station_id")
+    result = daily(frame(day_rows_with(D, pollutant, value)), by="station_id")
     rounded = round(value, 1) if pollutant == "co" else round(value)  # 115.5 ⇒ 116 (even), the others exact
     assert result["aqi"][0] == iaqi(pollutant, rounded, "24h")
 
@@ -267,7 +272,7 @@ def test_the_annual_rule_fails_with_26_days_in_another_month() -> None:
 def days_with(values: Sequence[float], pollutant: str = "pm25") -> pl.DataFrame:
     rows: list[dict[str, object]] = []
     for i, v in enumerate(values):
-        rows += day_rows(D + dt.timedelta(days=i), **{pollutant: v})
+        rows += day_rows_with(D + dt.timedelta(days=i), pollutant, v)
     return frame(rows)
 
 

@@ -125,7 +125,7 @@ def daily_aqi(values: Mapping[str, Number | None]) -> DailyAQI:
     return DailyAQI(aqi, aqi_category(aqi), primary, subs)
 
 
-def percentile(values: Iterable[Number], p: Number) -> float | None:
+def percentile(values: Iterable[Number | None], p: Number) -> float | None:
     """The p-th percentile by HJ 663-2013 附录A: k = 1 + (n−1)·p/100, X(s) + (X(s+1) − X(s))·(k − s).
 
     X are the values sorted ascending (1-based), s the integer part of k. Missing values (None, NaN) are

@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from kaohe.assessments import schemes
 from kaohe.assessments.models import Assessment, Cycle, Result, SelfEvaluation, State
 from kaohe.assessments.todo import evaluation_overdue
+from kaohe.core import Scheme
 from kaohe.core.scheme import GRADES, VETO_GROUPS
 
 DONE = (SelfEvaluation.ItemStatus.ACCEPTED, SelfEvaluation.ItemStatus.CHANGED)
@@ -126,7 +127,7 @@ class Notes:
         return [name for name in self.rules if name not in self.veto_rules]
 
 
-def notes_for(scheme: Any, result: Result) -> Notes:
+def notes_for(scheme: Scheme, result: Result) -> Notes:
     """The words for one result. Reads only what the evaluation stored (flags, dishonesty_record, consequences)."""
     rules = {rule.id: (group, rule.name) for group, rule in scheme.special.all_rules()}
     fired = [rules[str(f)] for f in result.flags if str(f) in rules]
@@ -158,7 +159,7 @@ def describe(cycle: Cycle, results: Iterable[Result]) -> list[Result]:
     return out
 
 
-def heatmap(scheme: Any, results: list[Result]) -> dict[str, Any]:
+def heatmap(scheme: Scheme, results: list[Result]) -> dict[str, Any]:
     """Points lost per unit and indicator (points − score), the indicators where most was lost first.
 
     Columns are the top-level indicators, or their children when a scheme has only a few broad aspects (seed 001
@@ -168,7 +169,7 @@ def heatmap(scheme: Any, results: list[Result]) -> dict[str, Any]:
         tops = [c for n in tops for c in (n.children or [n]) if c.points]
     lost: list[list[float]] = []
     for r in results:
-        lost.append([max(0.0, float(n.points) - float(r.scores.get(n.id) or 0.0)) for n in tops])
+        lost.append([max(0.0, (n.points or 0.0) - float(r.scores.get(n.id) or 0.0)) for n in tops])
     totals = [sum(row[j] for row in lost) for j in range(len(tops))]
     order = sorted(range(len(tops)), key=lambda j: -totals[j])[:20]
     cells = [[jx, i, round(lost[i][j], 2)] for i in range(len(results)) for jx, j in enumerate(order)]
@@ -196,7 +197,7 @@ class Publication:
     sequences in the scheme's order; within one, by rank, an unranked (blocked) unit last, ties by unit code), each
     with ``.notes`` (:class:`Notes`); the lists are drawn from the stored flags, never recomputed from the ranks."""
 
-    scheme: Any
+    scheme: Scheme
     results: list[Result]
     sequences: list[SequenceList]
     advanced: list[Result]

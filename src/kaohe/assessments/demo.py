@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import yaml
 from django.contrib.auth.hashers import make_password
@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from kaohe.assessments import actions, schemes
 from kaohe.assessments.models import Cycle, Membership, SelfEvaluation, Unit
+from kaohe.core import InputDef, Scheme
 
 BASE_SCHEME = "jilin-2021-2025"
 PASSWORD = "demo"
@@ -69,16 +70,16 @@ def demo_scheme_yaml() -> str:
 class Synth:
     """Plausible values per input, from the input's unit, range and whether a target goes with it."""
 
-    def __init__(self, scheme: Any, rng: random.Random) -> None:
+    def __init__(self, scheme: Scheme, rng: random.Random) -> None:
         self.scheme = scheme
         self.rng = rng
         self.targets = {i.id: i for i in schemes.target_inputs(scheme)}
 
-    def _lower_is_better(self, inp: Any) -> bool:
+    def _lower_is_better(self, inp: InputDef) -> bool:
         text = f"{inp.id}{inp.name}{inp.unit}"
         return any(w in text for w in ("µg", "mg", "pm", "heavy", "inferior", "劣", "Ⅴ类", "重度"))
 
-    def target(self, inp: Any, unit_scale: float) -> Any:
+    def target(self, inp: InputDef, unit_scale: float) -> float | None:
         r = self.rng
         if inp.kind == "integer":
             return r.randint(5, 30)
@@ -93,8 +94,8 @@ class Synth:
             return round(r.uniform(28, 40), 1)
         return round(r.uniform(500, 5000) * unit_scale, 0)
 
-    def letter(self, unit_scale: float) -> dict[str, Any]:
-        out: dict[str, Any] = {}
+    def letter(self, unit_scale: float) -> dict[str, float | None]:
+        out: dict[str, float | None] = {}
         for inp in self.targets.values():
             out[inp.id] = self.target(inp, unit_scale)
         for inp in self.targets.values():
@@ -105,7 +106,7 @@ class Synth:
                     out[inp.id] = round(min(max(ensure + better, inp.min or 0), inp.max or 1e9), 1)
         return out
 
-    def _matching_target(self, inp: Any, letter: dict[str, Any]) -> Any:
+    def _matching_target(self, inp: InputDef, letter: Mapping[str, float | None]) -> float | None:
         for suffix in ("_target", "_ensure", "_due", "_planned"):
             if inp.id + suffix in letter:
                 return letter[inp.id + suffix]
@@ -115,7 +116,7 @@ class Synth:
                 return letter[key]
         return None
 
-    def value(self, inp: Any, letter: dict[str, Any], quality: float) -> Any:
+    def value(self, inp: InputDef, letter: Mapping[str, float | None], quality: float) -> float | bool | None:
         """``quality`` in [0, 1]: how well this unit does this year."""
         r = self.rng
         target = self._matching_target(inp, letter)
@@ -174,7 +175,9 @@ def _person(username: str, first_name: str, hashed: str) -> User:
     return User.objects.create(username=username, first_name=first_name, password=hashed)
 
 
-def _fill(item: SelfEvaluation, synth: Synth, scheme: Any, letter: dict[str, Any], quality: float, who: User) -> None:
+def _fill(
+    item: SelfEvaluation, synth: Synth, scheme: Scheme, letter: Mapping[str, float | None], quality: float, who: User
+) -> None:
     raw = {k: synth.value(schemes.input_def(scheme, k), letter, quality) for k in item.values}
     actions.check_save_self_evaluation(
         item=item,

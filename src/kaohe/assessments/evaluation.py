@@ -32,15 +32,15 @@ from kaohe.assessments.models import (
     SelfEvaluation,
     State,
 )
-from kaohe.core import values
+from kaohe.core import InputDef, Line, Scheme, values
 
 
-def _dtype(inp: Any) -> pl.DataType:
+def _dtype(inp: InputDef) -> pl.DataType:
     """The core's one dtype per input kind (integer is Float64 there and here)."""
     return values.input_dtype(inp)
 
 
-def frame_from_rows(scheme: Any, rows: list[dict[str, Any]]) -> pl.DataFrame:
+def frame_from_rows(scheme: Scheme, rows: list[dict[str, Any]]) -> pl.DataFrame:
     schema: dict[str, pl.DataType] = {"unit_id": pl.String(), "unit_name": pl.String(), "sequence": pl.String()}
     for inp in scheme.inputs:
         schema[inp.id] = _dtype(inp)
@@ -167,13 +167,13 @@ def evaluate(cycle: Cycle) -> dict[str, dict[str, Any]]:
     return summary
 
 
-def explain_result(result: Result) -> list[Any]:
+def explain_result(result: Result) -> list[Line]:
     """The engine's explanation of every point the unit gained or lost, from the inputs stored at evaluation
     (ranked rules need the whole pool: every unit of the result's sequence, the only pool a unit is ranked in).
 
     A Result row never changes (a new evaluation replaces the rows), so the lines are cached by row and time."""
     key = f"kaohe:explain:{result.pk}:{result.computed_at.timestamp()}"
-    lines: list[Any] | None = cache.get(key)
+    lines: list[Line] | None = cache.get(key)
     if lines is None:
         scheme = schemes.load(result.cycle.scheme_ref)
         pool = Result.objects.filter(cycle=result.cycle_id, sequence=result.sequence).only("inputs")
@@ -183,7 +183,7 @@ def explain_result(result: Result) -> list[Any]:
     return lines
 
 
-def missing_in_words(scheme: Any, entry: str) -> str:
+def missing_in_words(scheme: Scheme, entry: str) -> str:
     """One ``missing`` entry of the engine ("indicator or rule id/input id") as users read it: the input's
     Chinese name and the name of the indicator or special rule that needs it, never the ids."""
     where, _, input_id = entry.rpartition("/")

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from kaohe.assessments import schemes
 from kaohe.assessments.limits import MAX_EXPLANATION_CHARS, MAX_REASON_CHARS
 from kaohe.assessments.models import SelfEvaluation
+from kaohe.core import InputDef, Scheme
 
 # Allowed evidence types: extension → (content type, accepted leading bytes). Office files are ZIP (OOXML) or
 # OLE2 (legacy); checking the leading bytes stops an executable renamed to .pdf.
@@ -59,7 +60,7 @@ class EvidenceForm(forms.Form):
     file = forms.FileField(label="佐证材料")
 
 
-def _field_for(inp: Any, initial: Any) -> forms.Field:
+def _field_for(inp: InputDef, initial: Any) -> forms.Field:
     label = f"{inp.name}（{inp.unit}）" if inp.unit else inp.name
     help_text = inp.note if getattr(inp, "note", "") else ""
     if inp.kind == "boolean":
@@ -101,7 +102,7 @@ class ItemValuesForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(
-        self, *args: Any, item: SelfEvaluation, scheme: Any, initial_values: dict[str, Any], **kwargs: Any
+        self, *args: Any, item: SelfEvaluation, scheme: Scheme, initial_values: dict[str, Any], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         self.input_ids = list(item.values)

@@ -35,6 +35,7 @@ from kaohe.assessments.models import (
 from kaohe.audit.actions import ChainReport, verify_chain
 from kaohe.audit.models import AuditLog
 from kaohe.audit.replay import Discrepancy, Replay
+from kaohe.core import Scheme
 from kaohe.web.consistent_read import consistent_read
 
 
@@ -203,7 +204,7 @@ class Words:
     """Turns a discrepancy into a sentence; caches what it looks up (most rows of one report share a cycle)."""
 
     _cycles: dict[int, Cycle | None] = field(default_factory=dict)
-    _schemes: dict[int, Any] = field(default_factory=dict)
+    _schemes: dict[int, Scheme | None] = field(default_factory=dict)
 
     # --- lookups that survive deleted rows
     def unit(self, pk: Any) -> str:
@@ -219,7 +220,7 @@ class Words:
         cycle = self.cycle(pk)
         return f"「{cycle.name}」" if cycle else f"考核周期 #{pk}"
 
-    def scheme(self, cycle_pk: Any) -> Any:
+    def scheme(self, cycle_pk: Any) -> Scheme | None:
         if cycle_pk not in self._schemes:
             cycle = self.cycle(cycle_pk)
             try:

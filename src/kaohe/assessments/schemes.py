@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import kaohe
-from kaohe.core import values
+from kaohe.core import InputDef, Node, Scheme, values
 from kaohe.core.exceptions import UserInputError
 
 # The lead unit of an item whose indicator names none (bonus items of seed 001, for instance): the assessment
@@ -30,10 +30,10 @@ class ItemSpec:
     input_ids: tuple[str, ...]
 
 
-_cache: dict[tuple[str, float], Any] = {}
+_cache: dict[tuple[str, float], Scheme] = {}
 
 
-def load(scheme_ref: str) -> Any:
+def load(scheme_ref: str) -> Scheme:
     """``kaohe.load_scheme`` with a cache keyed by the file's modification time (uploaded schemes can change)."""
     path = Path(scheme_ref)
     mtime = path.stat().st_mtime if path.suffix.lower() in {".yaml", ".yml"} and path.exists() else 0.0
@@ -49,11 +49,11 @@ def builtin_choices() -> list[tuple[str, str]]:
     return [(s.id, f"{s.name}（{s.year}）") for s in list_schemes()]
 
 
-def nodes(scheme: Any) -> Iterator[Any]:
+def nodes(scheme: Scheme) -> Iterator[Node]:
     yield from scheme.nodes()
 
 
-def top_ancestor(scheme: Any, node_id: str) -> str:
+def top_ancestor(scheme: Scheme, node_id: str) -> str:
     by_id = {n.id: n for n in nodes(scheme)}
     node = by_id[node_id]
     while node.parent_id is not None:
@@ -61,23 +61,23 @@ def top_ancestor(scheme: Any, node_id: str) -> str:
     return str(node.id)
 
 
-def target_inputs(scheme: Any) -> list[Any]:
+def target_inputs(scheme: Scheme) -> list[InputDef]:
     return [inp for inp in scheme.inputs if getattr(inp, "target", False)]
 
 
-def finding_inputs(scheme: Any) -> list[Any]:
+def finding_inputs(scheme: Scheme) -> list[InputDef]:
     """Inputs no indicator reads, only special rules (veto incidents, falsification …): the office's findings."""
     return [inp for inp in scheme.inputs if inp.indicator is None and not getattr(inp, "target", False)]
 
 
-def input_def(scheme: Any, input_id: str) -> Any:
+def input_def(scheme: Scheme, input_id: str) -> InputDef:
     for inp in scheme.inputs:
         if inp.id == input_id:
             return inp
     raise KeyError(input_id)
 
 
-def items_for(scheme: Any, sequence: str) -> list[ItemSpec]:
+def items_for(scheme: Scheme, sequence: str) -> list[ItemSpec]:
     """The items a unit of ``sequence`` fills: every indicator that first reads a non-target input, limited to the
     sequence's indicator subset (bonus and deduction items apply to every sequence)."""
     try:
@@ -108,7 +108,7 @@ def items_for(scheme: Any, sequence: str) -> list[ItemSpec]:
     return sorted(specs, key=lambda s: order[s.indicator_id])
 
 
-def lead_unit_of(by_id: dict[str, Any], node: Any) -> str:
+def lead_unit_of(by_id: dict[str, Node], node: Node | None) -> str:
     """The node's lead unit, or the nearest ancestor's (merged cells in seed 004 leave sub-items without one),
     or the assessment office when no node on the way names one."""
     while node is not None:
@@ -118,7 +118,7 @@ def lead_unit_of(by_id: dict[str, Any], node: Any) -> str:
     return OFFICE_LEAD
 
 
-def coerce_value(inp: Any, raw: Any) -> Any:
+def coerce_value(inp: InputDef, raw: Any) -> Any:
     """Turn one raw value (form text, JSON, a monitoring file's or an Excel sheet's cell) into the input's kind;
     ``None`` for blank. Raises ValueError with the message for the user.
 
@@ -145,12 +145,12 @@ def _expected(kind: str, item_kind: str) -> str:
     return "请填写 是 或 否" if kind == "boolean" else f"请填写{_WHAT.get(kind, '值')}"
 
 
-def _checked(inp: Any, kind: str, value: Any) -> Any:
+def _checked(inp: InputDef, kind: str, value: Any) -> Any:
     """A parsed value within the input's choices and range (``kaohe.core.values.out_of_range``); integers as
     ``int`` (JSON keeps 2, not 2.0)."""
     why = values.out_of_range(inp, value) if kind != "boolean" else None
     if why == "choice":
-        raise ValueError(f"{inp.name}: 只能是 {'、'.join(inp.choices)} 之一")
+        raise ValueError(f"{inp.name}: 只能是 {'、'.join(inp.choices or [])} 之一")  # "choice": choices are set
     if why == "below":
         raise ValueError(f"{inp.name}: 不能小于 {inp.min:g}")
     if why == "above":

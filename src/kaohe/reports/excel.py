@@ -38,7 +38,7 @@ from kaohe.assessments.dashboard import Publication, publication
 from kaohe.assessments.evaluation import frame_from_rows
 from kaohe.assessments.models import Assessment, Cycle, Result, SelfEvaluation
 from kaohe.audit import anchors
-from kaohe.core import check_inputs
+from kaohe.core import InputDef, Scheme, check_inputs
 from kaohe.core.guards import zip_unpacked_size
 from kaohe.core.scoring import explain_all
 from kaohe.core.workbooks import write_results
@@ -74,11 +74,11 @@ def headers(k: int) -> list[str]:
     return FIXED + pairs + ["自评得分", "自评说明"]
 
 
-def input_label(inp: Any) -> str:
+def input_label(inp: InputDef) -> str:
     return f"{inp.name}（{inp.unit}）[{inp.id}]" if inp.unit else f"{inp.name} [{inp.id}]"
 
 
-def range_text(inp: Any) -> str:
+def range_text(inp: InputDef) -> str:
     if inp.kind == "boolean":
         return "是 或 否"
     if inp.choices:
@@ -90,7 +90,7 @@ def range_text(inp: Any) -> str:
     return f"{KINDS.get(inp.kind, inp.kind)} {low}–{high} {inp.unit}".strip()
 
 
-def cell_value(inp: Any, value: Any) -> Any:
+def cell_value(inp: InputDef, value: Any) -> Any:
     """A stored value as the sheet shows it."""
     if value is None:
         return None
@@ -114,7 +114,7 @@ def display(value: Any) -> str:
     return str(value)
 
 
-def _validation(inp: Any) -> DataValidation | None:
+def _validation(inp: InputDef) -> DataValidation | None:
     dv: DataValidation | None = None
     if inp.kind in ("number", "integer"):
         low = -1e12 if inp.min is None else inp.min
@@ -312,7 +312,7 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _raw_input(inp: Any, value: Any) -> Any:
+def _raw_input(inp: InputDef, value: Any) -> Any:
     """A cell's value as ``schemes.coerce_value`` takes it (lists as written: ``2;0;1``, the core's format), without
     the apostrophe ``xlsx_text.safe`` put in front of formula-like text (``-1;2``)."""
     value = restore(value)
@@ -503,7 +503,7 @@ def read_sheet(assessment: Assessment, data: bytes) -> list[Change]:
 
 
 # ------------------------------------------------------------------------------------------------ results workbook
-def results_frame(scheme: Any, results: list[Result]) -> pl.DataFrame:
+def results_frame(scheme: Scheme, results: list[Result]) -> pl.DataFrame:
     """The stored Result rows as the frame ``kaohe.score`` returned (the columns ``write_results`` reads)."""
     node_ids = [n.id for n in schemes.nodes(scheme)]
     schema: dict[str, Any] = {"unit_id": pl.String, "unit_name": pl.String, "sequence": pl.String}

@@ -22,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from kaohe.assessments import actions
 from kaohe.assessments.models import Membership
 from kaohe.audit.models import AuditLog
+from kaohe.reports import pdf
 from tests.world import ROLES, World, build_world
 
 
@@ -40,6 +41,7 @@ def STAFF(office: int) -> dict[str, int]:
 
 UNIT_A_READERS = S(302, 200, 200, 200, 200, 403, 403, 403)
 SIGNED_IN = S(302, 200, 200, 200, 200, 200, 200, 200)
+PDF = 200 if pdf.soffice() else 503  # a PDF download, or the page saying LibreOffice is missing
 OFFICE_POST = S(302, 302, 403, 403, 403, 403, 403, 403)
 APPROVER_POST = S(302, 403, 302, 403, 403, 403, 403, 403)
 API_SIGNED_IN = S(401, 200, 200, 200, 200, 200, 200, 200)
@@ -97,6 +99,20 @@ MATRIX: dict[str, tuple[str, Any, dict[str, int]]] = {
     "assessments/<int:assessment_id>/sheet/apply/": ("POST", {}, S(302, 403, 403, 400, 400, 403, 403, 403)),
     "cycles/<int:cycle_id>/results.xlsx": ("GET", None, S(302, 404, 404, 403, 403, 403, 403, 403)),
     "cycles/<int:cycle_id>/notice.docx": ("GET", None, S(302, 404, 404, 403, 403, 403, 403, 403)),
+    "cycles/<int:cycle_id>/notice.pdf": ("GET", None, S(302, 404, 404, 403, 403, 403, 403, 403)),
+    # 目标责任书 (issue 10 §5): all units and each letter for the office, A's letter for whoever sees A; the PDF is
+    # 503 with a Chinese sentence where LibreOffice is missing (kaohe.reports.pdf)
+    "cycles/<int:cycle_id>/letters.docx": ("GET", None, S(302, 200, 403, 403, 403, 403, 403, 403)),
+    "cycles/<int:cycle_id>/letters.pdf": ("GET", None, S(302, PDF, 403, 403, 403, 403, 403, 403)),
+    "letters/<int:letter_id>.docx": ("GET", None, S(302, 200, 403, 403, 403, 403, 403, 403)),
+    "letters/<int:letter_id>.pdf": ("GET", None, S(302, PDF, 403, 403, 403, 403, 403, 403)),
+    "assessments/<int:assessment_id>/letter.docx": ("GET", None, UNIT_A_READERS),
+    "assessments/<int:assessment_id>/letter.pdf": (
+        "GET",
+        None,
+        {who: PDF if code == 200 else code for who, code in UNIT_A_READERS.items()},
+    ),
+    "cycles/<int:cycle_id>/documents/": ("GET", None, S(302, 200, 403, 403, 403, 403, 403, 403)),
     # --- API
     "api/": ("GET", None, ALL(404)),  # ninja's root names no operation
     "api/openapi.json": ("GET", None, ALL(200)),

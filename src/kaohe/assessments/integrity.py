@@ -120,6 +120,7 @@ MODEL_NAMES = {
     "assessments.importedvalue": "导入的监测数据",
     "assessments.result": "考核结果",
     "notifications.notification": "通知",
+    "reports.documentsettings": "公文设置",
 }
 
 # Fields whose model declares no Chinese name; the others use the model field's verbose_name.
@@ -304,6 +305,8 @@ class Words:
             return f"{where} · 佐证材料「{snap.get('original_name')}」", cycle_pk
         if label == "notifications.notification":
             return f"通知 #{d.pk}（{self.user(snap.get('recipient_id'))}：「{snap.get('title')}」）", None
+        if label == "reports.documentsettings":
+            return f"{self.cycle_name(snap.get('cycle_id'))}的公文设置", snap.get("cycle_id")
         return f"{what} #{d.pk}", None
 
     # --- values

@@ -43,6 +43,7 @@ TRACKED = (
     "assessments.importedvalue",
     "assessments.result",
     "notifications.notification",
+    "reports.documentsettings",
 )
 USER_FIELDS = ("username", "is_superuser", "is_staff", "is_active", "password")
 

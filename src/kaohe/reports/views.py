@@ -14,20 +14,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kaohe.assessments import actions
-from kaohe.assessments.access import access_assessment, access_cycle_results
-from kaohe.assessments.models import Assessment
+from kaohe.assessments.access import access_assessment, access_cycle, access_cycle_results, access_letter
+from kaohe.assessments.models import Assessment, Cycle, ResponsibilityLetter
 from kaohe.assessments.views import public_view
-from kaohe.reports import docx, excel
-from kaohe.reports.actions import check_apply_sheet
-from kaohe.reports.forms import ApplyForm, SheetUploadForm
+from kaohe.reports import docx, excel, letters, pdf
+from kaohe.reports.actions import check_apply_sheet, check_save_document_settings
+from kaohe.reports.forms import ApplyForm, DocumentSettingsForm, SheetUploadForm
+from kaohe.reports.models import DocumentSettings
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF = "application/pdf"
 SIGNING_SALT = "kaohe.reports.sheet-upload"
 PREVIEW_MAX_AGE = 3600  # seconds a preview stays applicable
 
@@ -137,9 +139,77 @@ def results_export(request: HttpRequest, cycle_id: int) -> HttpResponse:
     return _attachment(excel.write_cycle_results(cycle), XLSX, f"{cycle.name}-考核结果.xlsx")
 
 
+def _document(request: HttpRequest, data: bytes, stem: str, as_pdf: bool) -> HttpResponse:
+    """The .docx, or its PDF (LibreOffice); without LibreOffice a page that says so (503), never a traceback."""
+    if not as_pdf:
+        return _attachment(data, DOCX, f"{stem}.docx")
+    try:
+        return _attachment(pdf.docx_to_pdf(data), PDF, f"{stem}.pdf")
+    except pdf.PdfUnavailable as exc:
+        return render(request, "reports/pdf_unavailable.html", {"message": str(exc)}, status=503)
+
+
 @public_view
 @require_GET
-def notice_download(request: HttpRequest, cycle_id: int) -> HttpResponse:
+def notice_download(request: HttpRequest, cycle_id: int, as_pdf: bool = False) -> HttpResponse:
     cycle = access_cycle_results(request.user, cycle_id, "reports.view_notice")
     suffix = "" if cycle.is_published else "（审阅稿）"
-    return _attachment(docx.write_notice(cycle), DOCX, f"关于{cycle.name}结果的通报{suffix}.docx")
+    return _document(request, docx.write_notice(cycle), f"关于{cycle.name}结果的通报{suffix}", as_pdf)
+
+
+# ------------------------------------------------------------------------------------------------ 目标责任书
+@login_required
+@require_GET
+def letters_download(request: HttpRequest, cycle_id: int, as_pdf: bool = False) -> HttpResponse:
+    """Every unit's letter in one file (the office, as the letters screen)."""
+    cycle = access_cycle(request.user, cycle_id, "assessments.manage_cycle")
+    rows = ResponsibilityLetter.objects.filter(cycle=cycle).select_related("unit").order_by("unit__code")
+    return _document(request, letters.write_letters(cycle, rows), f"{cycle.name}-目标责任书", as_pdf)
+
+
+@login_required
+@require_GET
+def letter_download(request: HttpRequest, assessment_id: int, as_pdf: bool = False) -> HttpResponse:
+    """One unit's letter, for whoever may see the unit's assessment (its own people, the office, …)."""
+    assessment = access_assessment(request.user, assessment_id)
+    letter = get_object_or_404(
+        ResponsibilityLetter.objects.select_related("unit"), cycle=assessment.cycle, unit=assessment.unit
+    )
+    data = letters.write_letters(assessment.cycle, [letter])
+    return _document(request, data, f"{assessment.unit.name}-{assessment.cycle.name}-目标责任书", as_pdf)
+
+
+@login_required
+@require_GET
+def issued_letter_download(request: HttpRequest, letter_id: int, as_pdf: bool = False) -> HttpResponse:
+    """One letter from the letters screen (the office)."""
+    letter = access_letter(request.user, letter_id, "assessments.manage_cycle")
+    data = letters.write_letters(letter.cycle, [letter])
+    return _document(request, data, f"{letter.unit.name}-{letter.cycle.name}-目标责任书", as_pdf)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_settings(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """The office sets the cycle's 发文机关, 文号, 主送 and 落款 (GB/T 9704-2012 版头 and 落款)."""
+    cycle: Cycle = access_cycle(request.user, cycle_id, "assessments.manage_cycle")
+    current = DocumentSettings.for_cycle(cycle)
+    form = DocumentSettingsForm(request.POST or None, instance=current)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                check_save_document_settings(cycle=cycle, values=form.cleaned_data, acting_user=request.user)
+            except actions.ActionError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, "已保存公文设置")
+                return redirect("reports:document_settings", cycle_id=cycle.pk)
+        status = 400
+    else:
+        status = 200
+    return render(
+        request,
+        "reports/document_settings.html",
+        {"cycle": cycle, "form": form, "number": current.number()},
+        status=status,
+    )

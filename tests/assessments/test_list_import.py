@@ -88,15 +88,15 @@ def test_the_web_reads_lists_as_the_command_line_does() -> None:
     assert schemes.coerce_value(months, 3) == [3]  # a one-section column a CSV reader took for a number
     assert schemes.coerce_value(months, [2, 0]) == [2, 0]  # JSON
     assert schemes.coerce_value(met, "是;否;true") == [True, False, True]
-    with pytest.raises(ValueError, match="请填写以“;”分隔的整数"):
+    with pytest.raises(ValueError, match="“2;x;1” 不是有效值，应为以“;”分隔的整数，每个断面一个"):
         schemes.coerce_value(months, "2;x;1")
-    with pytest.raises(ValueError, match="不能大于 12"):
+    with pytest.raises(ValueError, match="13 超出范围，应为 0–12 月次的整数"):
         schemes.coerce_value(months, "2;13")
-    with pytest.raises(ValueError, match="请填写以“;”分隔的整数"):
+    with pytest.raises(ValueError, match="“2;1.5” 不是有效值，应为以“;”分隔的整数，每个断面一个"):
         schemes.coerce_value(months, "2;1.5")
     rate = schemes.input_def(scheme, "drinking_rate")
     assert schemes.coerce_value(rate, "95%") == 95.0  # the unit is %: as in input files
-    with pytest.raises(ValueError, match="请填写数字"):
+    with pytest.raises(ValueError, match="“nan” 不是有效值，应为数字"):
         schemes.coerce_value(rate, "nan")
 
 

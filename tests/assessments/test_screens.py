@@ -63,7 +63,7 @@ def test_the_form_shows_a_bad_value_without_losing_input(world: World) -> None:
     )
     page = response.content.decode()
     assert response.status_code == 400
-    assert "不能小于" in page and "草稿" in page
+    assert "-1 超出范围，应为 0–120 的整数" in page and "草稿" in page
 
 
 def test_the_dashboard_marks_overdue_units(world: World) -> None:

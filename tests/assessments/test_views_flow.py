@@ -54,7 +54,7 @@ def test_the_office_issues_a_letter(world: World) -> None:
     letter.refresh_from_db()
     assert letter.targets == {"good_days_target": 88.5}
     response = client.post(f"/letters/{letter.pk}/", {"t_good_days_target": "很高"}, follow=True)
-    assert "请填写数字" in response.content.decode()
+    assert "“很高” 不是有效值，应为数字" in response.content.decode()
     assert ResponsibilityLetter.objects.get(pk=letter.pk).targets == {"good_days_target": 88.5}
 
 

@@ -43,7 +43,10 @@ def test_a_bad_import_names_file_and_row_and_applies_nothing(
     err = capsys.readouterr().err
     # one located line each (issue 9 §1: the structured errors of kaohe.core), as kaohe score prints them
     assert f"error: {path}, row 3, column 单位代码 [unit_id]: 单位 999999 不在本周期\n" in err
-    assert f"error: {path}, row 4, column 优良天数比例 (%) [good_days]: 'abc' is not valid; expected a number\n" in err
+    assert (
+        f"error: {path}, row 4, column 优良天数比例 (%) [good_days]: "
+        "“abc” 不是有效值，应为数字 ('abc' is not valid; expected a number)\n" in err
+    )
     assert len(err.splitlines()) == 2
     assert not ImportedValue.objects.exists()
 

@@ -122,12 +122,15 @@ BAD_CASES = {
     "text in a number cell": (
         HEADER,
         [GOOD_ROWS[0].replace(",88,", ",很好,"), *GOOD_ROWS[1:]],
-        ["row 2, column 优良天数比例 (%) [aqi]: '很好' is not valid; expected a number"],
+        ["row 2, column 优良天数比例 (%) [aqi]: “很好” 不是有效值，应为数字 ('很好' is not valid; expected a number)"],
     ),
     "ratio of 130%": (
         HEADER,
         [GOOD_ROWS[0].replace(",88,", ",130%,"), *GOOD_ROWS[1:]],
-        ["row 2, column 优良天数比例 (%) [aqi]: 130 is out of range; expected a number in [0, 100] %"],
+        [
+            "row 2, column 优良天数比例 (%) [aqi]: 130 超出范围，应为 0–100 % 的数值 "
+            "(130 is out of range; expected a number in [0, 100] %)"
+        ],
     ),
     "duplicate unit": (
         HEADER,
@@ -140,7 +143,10 @@ BAD_CASES = {
     "unknown sequence": (
         HEADER,
         [GOOD_ROWS[0].replace(",d,", ",县,"), *GOOD_ROWS[1:]],
-        ["row 2, column 排名序列 [sequence]: unknown sequence '县'; expected one of ['d']"],
+        [
+            "row 2, column 排名序列 [sequence]: 未知序列 “县”，应为 d 之一 "
+            "(unknown sequence '县'; expected one of ['d'])"
+        ],
     ),
     "list lengths differ": (
         HEADER,
@@ -179,8 +185,8 @@ def test_it_reports_the_sheet_of_an_excel_input(tmp_path: Path, capsys: pytest.C
     )
     assert code == 2
     assert (
-        f"error: {template}, sheet 填报, row 2, column 优良天数比例 (%) [aqi]: '很好' is not valid; expected a number"
-        in err
+        f"error: {template}, sheet 填报, row 2, column 优良天数比例 (%) [aqi]: "
+        "“很好” 不是有效值，应为数字 ('很好' is not valid; expected a number)\n" in err
     )
 
 

@@ -458,6 +458,6 @@ def test_text_columns_are_read_like_input_files_by_the_library_call() -> None:
     with pytest.raises(InputTableError) as info:
         kaohe.score(scheme, text.with_columns(pl.lit("也许").alias("fake")))
     assert (
-        str(info.value.problems[0])
-        == "row 2, column fake: '也许' is not valid; expected 是/否 (yes/no, true/false, 1/0)"
+        str(info.value.problems[0]) == "row 2, column fake: “也许” 不是有效值，应为是或否 "
+        "('也许' is not valid; expected 是/否 (yes/no, true/false, 1/0))"
     )

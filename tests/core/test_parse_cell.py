@@ -6,6 +6,7 @@ import pytest
 
 import kaohe
 from kaohe.core.tables import parse_cell
+from kaohe.core.values import Expected
 
 SCHEME = kaohe.load_scheme("xx-city-2020")
 MONTHS = SCHEME.input("wq_months_missed")  # list of integers, 0 … 12
@@ -32,12 +33,14 @@ def test_lists(text: object, expected: list[int]) -> None:
 @pytest.mark.parametrize("text", ["2;;1", "2;x", "2;1.5", [1, None], "2;"])
 def test_bad_lists_say_what_was_expected(text: object) -> None:
     value, expected = parse_cell(text, "list", MONTHS)
-    assert value is None and expected is not None and expected.startswith("a list of integer values separated by ';'")
+    assert value is None and expected is not None
+    assert expected.zh.startswith("以“;”分隔的整数，每个断面一个，如 2;0;1")
+    assert expected.en.startswith("a list of integer values separated by ';'")
 
 
 @pytest.mark.parametrize("text", ["nan", "inf", "-inf", True])
 def test_numbers_are_finite_and_not_booleans(text: object) -> None:
-    assert parse_cell(text, "number", RATE) == (None, "a number")
+    assert parse_cell(text, "number", RATE) == (None, Expected("数字", "a number"))
 
 
 def test_names_are_separated_by_semicolons_only() -> None:

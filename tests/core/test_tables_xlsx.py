@@ -88,7 +88,7 @@ def test_rows_keep_their_sheet_numbers_and_problems_their_fields(tmp_path: Path)
     assert [(p.row, p.column) for p in err.value.problems] == [(3, "单位代码 [unit_id]"), (4, "不达标月数 [missed]")]
     month = next(p for p in err.value.problems if p.row == 4)
     assert month.sheet == "填报" and month.found == "1.5" and month.expected is not None
-    assert month.expected.startswith("a list of integer values")
+    assert month.expected.startswith("以“;”分隔的整数") and "(a list of integer values" in month.expected
     assert str(month).startswith(f"{path}, sheet 填报, row 4, column ")
 
 

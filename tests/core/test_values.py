@@ -50,7 +50,7 @@ def test_full_width_forms(text: str, spec: InputDef, expected: object) -> None:
 @pytest.mark.parametrize("text", ["1_000", "nan", "NaN", "inf", "Infinity", "1e400", "0x10", "١٢"])
 def test_numbers_python_would_read_are_refused(text: str) -> None:
     # float() reads 1_000, nan, inf and Arabic-Indic digits; none is a number a person typed in a table
-    assert values.parse_cell(text, "number", RATE) == (None, "a number")
+    assert values.parse_cell(text, "number", RATE) == (None, values.Expected("数字", "a number"))
     column, bad = values.parse_column(RATE, pl.Series("c", [text]))
     assert column.to_list() == [None] and [b[0] for b in bad] == [0]
 
@@ -109,7 +109,7 @@ def test_a_valid_table_is_parsed_without_the_cell_reader(monkeypatch: pytest.Mon
     calls: list[object] = []
     real = values.parse_cell
 
-    def spy(text: object, kind: str, spec: InputDef) -> tuple[object, str | None]:
+    def spy(text: object, kind: str, spec: InputDef) -> tuple[object, values.Expected | None]:
         calls.append((text, kind, spec))
         return real(text, kind, spec)
 
@@ -143,3 +143,32 @@ def test_excel_validation_per_kind() -> None:
     yes = values.data_validation(InputDef(id="b", name="是否", kind="boolean"))
     assert yes is not None and yes.formula1 == '"是,否"'
     assert values.data_validation(MONTHS) is None  # lists are free text: 2;0;1
+
+
+@pytest.mark.parametrize(
+    ("spec", "zh", "en"),
+    [
+        (InputDef(id="r", name="比例", unit="%", min=0, max=100), "0–100 % 的数值", "a number in [0, 100] %"),
+        (
+            InputDef(id="m", name="月数", kind="integer", unit="月次", min=0, max=12),
+            "0–12 月次的整数",  # a Chinese unit takes 的 without a blank
+            "a whole number in [0, 12] 月次",
+        ),
+        (InputDef(id="a", name="次数", kind="integer", min=0), "≥ 0 的整数", "a whole number in [0, ]"),
+        (InputDef(id="d", name="变化", max=5), "≤ 5 的数值", "a number in [, 5]"),
+    ],
+)
+def test_a_range_is_worded_in_chinese_with_the_english_alongside(spec: InputDef, zh: str, en: str) -> None:
+    assert values.range_text(spec, spec.kind) == values.Expected(zh, en)
+    assert (
+        values.out_of_range_text(13.0, spec, spec.kind) == f"13 超出范围，应为 {zh} (13 is out of range; expected {en})"
+    )
+
+
+def test_a_name_outside_the_choices_is_worded_in_chinese_with_the_english_alongside() -> None:
+    grade = InputDef(id="g", name="等级", kind="category", choices=["优", "良"])
+    assert values.not_a_choice("差", grade) == "“差” 不是可选值，应为 优、良 之一 ('差' is not one of ['优', '良'])"
+    assert str(values.expected("integer", "integer")) == "整数 (a whole number)"
+    assert values.not_valid("1.5", values.expected("integer", "integer")) == (
+        "“1.5” 不是有效值，应为整数 ('1.5' is not valid; expected a whole number)"
+    )

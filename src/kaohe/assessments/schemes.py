@@ -130,29 +130,18 @@ def coerce_value(inp: InputDef, raw: Any) -> Any:
     item_kind = (getattr(inp, "item_kind", None) or "number") if kind == "list" else kind
     value, expected = values.parse_cell(raw, kind, inp)
     if expected:
-        raise ValueError(f"{inp.name}: {_expected(kind, item_kind)}")
+        raise ValueError(f"{inp.name}: {values.not_valid(raw, expected)}")
     if kind == "list":
         return [_checked(inp, item_kind, v) for v in value]
     return _checked(inp, kind, value)
 
 
-_WHAT = {"integer": "整数", "number": "数字", "boolean": "是/否", "category": "选项"}
-
-
-def _expected(kind: str, item_kind: str) -> str:
-    if kind == "list":
-        return f"请填写以“;”分隔的{_WHAT.get(item_kind, '值')}，每个断面一个，如 2;0;1"
-    return "请填写 是 或 否" if kind == "boolean" else f"请填写{_WHAT.get(kind, '值')}"
-
-
 def _checked(inp: InputDef, kind: str, value: Any) -> Any:
-    """A parsed value within the input's choices and range (``kaohe.core.values.out_of_range``); integers as
-    ``int`` (JSON keeps 2, not 2.0)."""
+    """A parsed value within the input's choices and range (``kaohe.core.values.out_of_range``), worded as the
+    core words it for input files; integers as ``int`` (JSON keeps 2, not 2.0)."""
     why = values.out_of_range(inp, value) if kind != "boolean" else None
     if why == "choice":
-        raise ValueError(f"{inp.name}: 只能是 {'、'.join(inp.choices or [])} 之一")  # "choice": choices are set
-    if why == "below":
-        raise ValueError(f"{inp.name}: 不能小于 {inp.min:g}")
-    if why == "above":
-        raise ValueError(f"{inp.name}: 不能大于 {inp.max:g}")
+        raise ValueError(f"{inp.name}: {values.not_a_choice(value, inp)}")
+    if why is not None:
+        raise ValueError(f"{inp.name}: {values.out_of_range_text(value, inp, kind)}")
     return int(value) if kind == "integer" and value is not None else value

@@ -8,7 +8,7 @@
     Problem                         one mistake: message, and where and what, as fields
         file, sheet, line (= row)   the file, the sheet (Excel), the 1-based row (header = row 1) or YAML line
         column, key                 the column's header, the YAML key
-        expected, found             what the cell should hold (``a whole number``) and what it held (``'1.5'``)
+        expected, found             what the cell should hold (``整数 (a whole number)``) and what it held (``1.5``)
 
 The command line prints every Problem on its own line and exits with status 2, without a traceback; the
 message a user reads is ``str(problem)`` (the structured fields add no text to it, so a screen can place

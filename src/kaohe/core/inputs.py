@@ -41,10 +41,13 @@ def check_inputs(scheme: Scheme, frame: pl.DataFrame, file: str | None = None) -
     for row in bad_seq.iter_rows(named=True):
         problems.append(
             Problem(
-                f"unknown sequence {row['sequence']!r}; expected one of {sorted(known)}",
+                f"未知序列 “{row['sequence']}”，应为 {'、'.join(sorted(known))} 之一 "
+                f"(unknown sequence {row['sequence']!r}; expected one of {sorted(known)})",
                 file=file,
                 line=row["_row"] + 2,
                 column="sequence",
+                expected=f"{'、'.join(sorted(known))} 之一 (one of {sorted(known)})",
+                found=str(row["sequence"]),
             )
         )
     casts = []
@@ -64,11 +67,11 @@ def check_inputs(scheme: Scheme, frame: pl.DataFrame, file: str | None = None) -
         if unreadable[spec.id] <= MAX_REPORTED:
             problems.append(
                 Problem(
-                    f"{text!r} is not valid; expected {expected}",
+                    values.not_valid(text, expected),
                     file=file,
                     line=index + 2,
                     column=spec.id,
-                    expected=expected,
+                    expected=str(expected),
                     found=str(text),
                 )
             )
@@ -88,8 +91,16 @@ def check_inputs(scheme: Scheme, frame: pl.DataFrame, file: str | None = None) -
             casted = series.cast(dtype, strict=False)
             bad = frame.with_row_index("_row").filter(series.is_not_null() & casted.is_null())
             for row in bad.head(20).iter_rows(named=True):
+                what = values.expected(spec.kind, values._item_kind(spec))
                 problems.append(
-                    Problem(f"{row[spec.id]!r} is not a {spec.kind}", file=file, line=row["_row"] + 2, column=spec.id)
+                    Problem(
+                        f"“{row[spec.id]}” 不是{what.zh} ({row[spec.id]!r} is not a {spec.kind})",
+                        file=file,
+                        line=row["_row"] + 2,
+                        column=spec.id,
+                        expected=str(what),
+                        found=str(row[spec.id]),
+                    )
                 )
             continue
         ranged.append(spec)
@@ -164,11 +175,11 @@ def _range_problems(spec: InputDef, col: pl.Series, file: str | None) -> list[Pr
     for row in bad.iter_rows(named=True):
         if kind in ("number", "integer"):
             want = values.range_text(spec, kind)
-            message = f"{row['v']:g} is out of range; expected {want}"
+            message = values.out_of_range_text(row["v"], spec, kind)
         else:
-            want = f"one of {spec.choices}"
-            message = f"{row['v']!r} is not one of {spec.choices}"
+            want = values.choices_text(spec)
+            message = values.not_a_choice(row["v"], spec)
         problems.append(
-            Problem(message, file=file, line=row["_row"] + 2, column=spec.id, expected=want, found=f"{row['v']}")
+            Problem(message, file=file, line=row["_row"] + 2, column=spec.id, expected=str(want), found=f"{row['v']}")
         )
     return problems

@@ -366,12 +366,12 @@ def parse_table(
             series.append(typed_column)
     problems += [
         Problem(
-            f"{cell!r} is not valid; expected {why}",
+            values.not_valid(cell, why),
             file=file,
             sheet=sheet,
             line=index + 2,
             column=header_label(spec),
-            expected=why,
+            expected=str(why),
             found=str(cell),
         )
         for spec, index, cell, why in bad
@@ -396,9 +396,9 @@ def parse_table(
     return checked.select(present) if partial else checked
 
 
-def _parse_typed(spec: InputDef, column: pl.Series) -> tuple[pl.Series, list[tuple[int, Any, str]]]:
+def _parse_typed(spec: InputDef, column: pl.Series) -> tuple[pl.Series, list[tuple[int, Any, values.Expected]]]:
     parsed: list[Any] = []
-    bad: list[tuple[int, Any, str]] = []
+    bad: list[tuple[int, Any, values.Expected]] = []
     for index, cell in enumerate(column.to_list()):
         value, expected = parse_cell(cell, spec.kind, spec)
         if expected:

@@ -18,12 +18,17 @@ Two readers, one grammar: :func:`parse_column` reads a whole text column in Pola
 :func:`parse_cell` reads one value (the web's forms, JSON, monitoring import, the Excel round trip) and is used
 by :func:`parse_column` only to word the error of a cell the column parse found bad. A property test holds the
 two to the same answers.
+
+The words of a mistake live here too, Chinese first with the English alongside (users see words, issue 9 §1):
+:class:`Expected` is what a cell should hold (``整数 (a whole number)``); :func:`not_valid`, :func:`out_of_range_text`
+and :func:`not_a_choice` are the messages every path shows (``kaohe score``, ``kaohe import``, the web's forms).
 """
 
 from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
@@ -84,23 +89,60 @@ def _item_kind(spec: InputDef) -> str:
     return spec.item_kind or "number"
 
 
-def expected(kind: str, item_kind: str) -> str:
+@dataclass(frozen=True)
+class Expected:
+    """What a cell should hold, in Chinese (``zh``, what users read first) and English (``en``, alongside)."""
+
+    zh: str
+    en: str
+
+    def __str__(self) -> str:
+        return f"{self.zh} ({self.en})"
+
+
+# kind: (中文, English); the English words are those of the command line's messages since the first release
+_WHAT = {
+    "integer": ("整数", "a whole number"),
+    "number": ("数字", "a number"),
+    "boolean": ("是或否", "是/否 (yes/no, true/false, 1/0)"),
+    "category": ("文字", "text"),
+}
+_LIST_EXAMPLE = {"number": "2;0;1", "integer": "2;0;1", "boolean": "是;否;是", "category": "断面A;断面B"}
+
+
+def expected(kind: str, item_kind: str) -> Expected:
     """What a cell of ``kind`` should hold, for error messages."""
     if kind == "list":
         return list_expected(item_kind, expected(item_kind, item_kind))
-    return {"integer": "a whole number", "number": "a number", "boolean": "是/否 (yes/no, true/false, 1/0)"}.get(
-        kind, "text"
-    )
+    zh, en = _WHAT.get(kind, _WHAT["category"])
+    return Expected(zh, en)
 
 
-def list_expected(item_kind: str, error: str) -> str:
-    return f"a list of {item_kind} values separated by ';' ({error})"
+def list_expected(item_kind: str, error: Expected | None) -> Expected:
+    """A list of ``item_kind`` values; ``error``: what its bad item should have been (None: an empty item)."""
+    what, example = _WHAT.get(item_kind, _WHAT["category"])[0], _LIST_EXAMPLE.get(item_kind, "2;0;1")
+    zh = f"以“;”分隔的{what}，每个断面一个，如 {example}"
+    if error is None:
+        return Expected(f"{zh}，不能有空项", f"a list of {item_kind} values separated by ';' (empty item)")
+    return Expected(zh, f"a list of {item_kind} values separated by ';' ({error.en})")
+
+
+def _quoted(text: Any) -> tuple[str, str]:
+    """A user's value as the Chinese text quotes it (“abc”) and as the English does ('abc')."""
+    shown = text if isinstance(text, str) else f"{text}"
+    return f"“{shown}”", repr(text)
+
+
+def not_valid(text: Any, why: Expected) -> str:
+    """``“abc” 不是有效值，应为数字 ('abc' is not valid; expected a number)``."""
+    zh, en = _quoted(text)
+    return f"{zh} 不是有效值，应为{why.zh} ({en} is not valid; expected {why.en})"
 
 
 # ---------------------------------------------------------------------------------------------- one value
 
 
-def parse_cell(text: Any, kind: str, spec: InputDef) -> tuple[Any, str | None]:
+def parse_cell(text: Any, kind: str, spec: InputDef) -> tuple[Any, Expected | None]:
     """One user value (text, or a number, boolean or list a reader already typed) in ``kind``:
     (value, None), (None, None) when empty, or (None, what was expected). Numbers come back as floats (integers
     too, checked whole); ranges and choices are checked by the caller (:func:`out_of_range`)."""
@@ -108,9 +150,11 @@ def parse_cell(text: Any, kind: str, spec: InputDef) -> tuple[Any, str | None]:
         return None, None
     item_kind = _item_kind(spec)
     if isinstance(text, list):  # parquet list columns and JSON arrive already split
-        items = [parse_cell(t, item_kind, spec) if t is not None else (None, "empty item") for t in text]
-        errors = [e for _v, e in items if e]
-        return ([v for v, _e in items], None) if not errors else (None, list_expected(item_kind, errors[0]))
+        items = [parse_cell(t, item_kind, spec) if t is not None else None for t in text]
+        bad = [item for item in items if item is None or item[1] is not None]  # None: an empty item
+        if not bad:
+            return [item[0] for item in items if item is not None], None
+        return None, list_expected(item_kind, bad[0][1] if bad[0] is not None else None)
     if isinstance(text, bool) and kind not in ("boolean", "list"):  # True is not the number 1
         return None, expected(kind, item_kind)
     s = str(text).strip()
@@ -128,7 +172,7 @@ def parse_cell(text: Any, kind: str, spec: InputDef) -> tuple[Any, str | None]:
         for part in parts:
             value, error = parse_cell(part, item_kind, spec)
             if error or value is None:
-                return None, list_expected(item_kind, error or "empty item")
+                return None, list_expected(item_kind, error)
             values.append(value)
         return values, None
     if kind in ("number", "integer"):
@@ -162,12 +206,36 @@ def out_of_range(spec: InputDef, value: Any) -> Literal["below", "above", "choic
     return None
 
 
-def range_text(spec: InputDef, kind: str) -> str:
-    """The allowed range as the command line words it: ``a number in [0, 100] %``."""
+def range_text(spec: InputDef, kind: str) -> Expected:
+    """The allowed range: ``0–100 % 的数值`` (``a number in [0, 100] %``, as the command line words it)."""
     lo = "" if spec.min is None else f"{spec.min:g}"
     hi = "" if spec.max is None else f"{spec.max:g}"
-    what = "a whole number" if kind == "integer" else "a number"
-    return f"{what} in [{lo}, {hi}]{' ' + spec.unit if spec.unit else ''}"
+    unit = f" {spec.unit}" if spec.unit else ""
+    what_zh, what_en = ("整数", "a whole number") if kind == "integer" else ("数值", "a number")
+    of = "的" if unit and "\u4e00" <= unit[-1] <= "\u9fff" else " 的"  # 0–12 月次的整数, 0–100 % 的数值
+    if lo and hi:
+        zh = f"{lo}–{hi}{unit}{of}{what_zh}"
+    elif lo or hi:
+        zh = f"{'≥ ' + lo if lo else '≤ ' + hi}{unit}{of}{what_zh}"
+    else:
+        zh = what_zh
+    return Expected(zh, f"{what_en} in [{lo}, {hi}]{unit}")
+
+
+def out_of_range_text(value: float, spec: InputDef, kind: str) -> str:
+    """``120 超出范围，应为 0–100 % 的数值 (120 is out of range; expected a number in [0, 100] %)``."""
+    want = range_text(spec, kind)
+    return f"{value:g} 超出范围，应为 {want.zh} ({value:g} is out of range; expected {want.en})"
+
+
+def choices_text(spec: InputDef) -> Expected:
+    """The allowed names: ``优、良 之一`` (``one of ['优', '良']``)."""
+    return Expected(f"{'、'.join(spec.choices or [])} 之一", f"one of {spec.choices}")
+
+
+def not_a_choice(value: str, spec: InputDef) -> str:
+    """``“差” 不是可选值，应为 优、良 之一 ('差' is not one of ['优', '良'])``."""
+    return f"“{value}” 不是可选值，应为 {choices_text(spec).zh} ({value!r} is not one of {spec.choices})"
 
 
 # ---------------------------------------------------------------------------------------------- a column
@@ -212,12 +280,12 @@ def column_expr(spec: InputDef, text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     return pl.when(~bad).then(parsed).cast(dtype(kind, item_kind)), bad
 
 
-def parse_column(spec: InputDef, series: pl.Series) -> tuple[pl.Series, list[tuple[int, Any, str]]]:
+def parse_column(spec: InputDef, series: pl.Series) -> tuple[pl.Series, list[tuple[int, Any, Expected]]]:
     """A text column parsed in one columnar pass: the typed series, and the cells that do not parse as
     (row index, text, what was expected). Only a bad column is walked cell by cell, to word its errors."""
     value, bad = column_expr(spec, pl.col("t"))
     out = pl.DataFrame({"t": series.cast(pl.String)}).select(value.alias("v"), bad.alias("bad"))
-    problems: list[tuple[int, Any, str]] = []
+    problems: list[tuple[int, Any, Expected]] = []
     if out.get_column("bad").any():
         texts = series.to_list()
         for index in out.with_row_index("i").filter(pl.col("bad")).get_column("i").to_list():
@@ -264,7 +332,9 @@ def _fast_expr(spec: InputDef, text: pl.Expr) -> pl.Expr | None:
     return None
 
 
-def parse_frame(specs: list[InputDef], text: pl.DataFrame) -> tuple[pl.DataFrame, list[tuple[InputDef, int, Any, str]]]:
+def parse_frame(
+    specs: list[InputDef], text: pl.DataFrame
+) -> tuple[pl.DataFrame, list[tuple[InputDef, int, Any, Expected]]]:
     """The text columns of ``text`` that ``specs`` name, parsed in one parallel columnar pass: the typed columns,
     and the cells that do not parse as (spec, row index, text, what was expected). Columns holding anything but
     plain cells (``95%``, ``１２``, ``2,0,1``, a mistake) are parsed again with the full grammar."""
@@ -285,7 +355,7 @@ def parse_frame(specs: list[InputDef], text: pl.DataFrame) -> tuple[pl.DataFrame
     # holds a cell for the full grammar. Null counts are kept with each column, so this costs no pass (flag columns
     # computed beside the values made the select three times slower).
     full += [s for s in fast_specs if typed[s.id].null_count() > text[s.id].null_count()]
-    problems: list[tuple[InputDef, int, Any, str]] = []
+    problems: list[tuple[InputDef, int, Any, Expected]] = []
     redone: list[pl.Series] = []
     for spec in full:
         column, bad = parse_column(spec, text.get_column(spec.id))

@@ -84,7 +84,15 @@ MATRIX: dict[str, tuple[str, Any, dict[str, int]]] = {
     "items/<int:item_id>/verify/": ("GET", None, S(302, 403, 403, 403, 403, 403, 403, 403)),  # a draft
     "items/<int:item_id>/return/": ("POST", {}, S(302, 403, 403, 403, 403, 403, 403, 403)),
     "items/<int:item_id>/history/": ("GET", None, UNIT_A_READERS),
+    # the item's thread, an empty comment: the unit and the office get a redirect with the error message; the
+    # verifiers do not see a draft; the approver reads threads but does not write in them
+    "items/<int:item_id>/comments/": ("POST", {}, S(302, 302, 403, 302, 302, 403, 403, 403)),
     "evidence/<int:evidence_id>/": ("GET", None, UNIT_A_READERS),
+    # the preview (a PDF here) for the same people as the download; replace and delete with an empty form: whoever
+    # may change the item gets a redirect with the error message, nothing changes
+    "evidence/<int:evidence_id>/preview/": ("GET", None, UNIT_A_READERS),
+    "evidence/<int:evidence_id>/replace/": ("POST", {}, S(302, 403, 403, 302, 302, 403, 403, 403)),
+    "evidence/<int:evidence_id>/delete/": ("POST", {}, S(302, 403, 403, 302, 302, 403, 403, 403)),
     "public/": ("GET", None, ALL(200)),
     "public/<int:cycle_id>/": ("GET", None, S(302, 403, 403, 403, 403, 403, 403, 403)),  # not published
     "audit/": ("GET", None, S(302, 200, 200, 403, 403, 403, 403, 403)),
@@ -303,6 +311,12 @@ SUBMITTED: dict[str, tuple[str, Any, dict[str, int]]] = {
         S(401, 403, 403, 403, 403, 403, 400, 403),
     ),
     "evidence/<int:evidence_id>/": ("GET", None, S(302, 200, 200, 200, 200, 403, 200, 200)),
+    "evidence/<int:evidence_id>/preview/": ("GET", None, S(302, 200, 200, 200, 200, 403, 200, 200)),
+    # submitted: the files stay as they are (until an item is returned)
+    "evidence/<int:evidence_id>/replace/": ("POST", {}, S(302, 403, 403, 403, 403, 403, 403, 403)),
+    "evidence/<int:evidence_id>/delete/": ("POST", {}, S(302, 403, 403, 403, 403, 403, 403, 403)),
+    # vera leads indicator 2 and now writes in its thread too; walt does not
+    "items/<int:item_id>/comments/": ("POST", {}, S(302, 302, 403, 302, 302, 403, 302, 403)),
 }
 
 
@@ -338,6 +352,8 @@ VERIFIED: dict[str, tuple[str, Any, dict[str, int]]] = {
         S(401, 403, 403, 403, 403, 403, 403, 403),
     ),
     "api/items/<item_id>/verification": ("POST", {"values": {}, "version": 999}, API_NOBODY),
+    "evidence/<int:evidence_id>/replace/": ("POST", {}, S(302, 403, 403, 403, 403, 403, 403, 403)),
+    "evidence/<int:evidence_id>/delete/": ("POST", {}, S(302, 403, 403, 403, 403, 403, 403, 403)),
 }
 
 
@@ -412,9 +428,12 @@ def test_screens_show_only_the_steps_the_role_and_state_allow(db: Any) -> None:
     url = f"/assessments/{world.assessment('A').pk}/"
     office = world.client("alice").get(url).content.decode()
     assert "重新核实" in office and "提交自评" not in office
-    assert 'action="/items/' not in office and "上传自评表" not in office
+    # no form that saves an item or uploads evidence (the item's thread keeps its comment form: issue 10 §2)
+    item_form = re.compile(r'action="/items/\d+/(evidence/)?"')
+    assert not item_form.search(office) and "上传自评表" not in office
     head = world.client("hank").get(url).content.decode()
-    assert "提交自评" not in head and 'action="/items/' not in head and "重新核实" not in head
+    assert "提交自评" not in head and not item_form.search(head) and "重新核实" not in head
+    assert 'action="/evidence/' not in head  # nor replaces or deletes a file
     # the dashboard offers 综合评价 only when every unit is verified, 通报 only once approved
     dashboard = world.client("alice").get(f"/cycles/{world.cycle.pk}/").content.decode()
     assert (

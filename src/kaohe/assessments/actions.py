@@ -793,6 +793,9 @@ def do_return_item(*, item: SelfEvaluation, comment: str, version: int, acting_u
         verification.comment = comment
         verification.verifier = _actor(acting_user)
         verification.save()
+        from kaohe.assessments import comments  # comments.py imports this module
+
+        entry = comments.record_return(fresh, comment, acting_user=acting_user)  # the unit answers it in the thread
         do_append_audit(
             acting_user=acting_user,
             action="verification.return",
@@ -801,7 +804,7 @@ def do_return_item(*, item: SelfEvaluation, comment: str, version: int, acting_u
             old=item.status,
             new=SelfEvaluation.ItemStatus.RETURNED,
             reason=comment,
-            rows=[verification],
+            rows=[verification, entry],
         )
         if assessment.state != State.RETURNED:  # a second return while the unit corrects the first one
             _transition(assessment, "return_to_unit", acting_user=acting_user, reason=comment)

@@ -60,6 +60,19 @@ class EvidenceForm(forms.Form):
     file = forms.FileField(label="佐证材料")
 
 
+class EvidenceChangeForm(forms.Form):
+    """Replace (with ``file``) or delete one evidence file; ``sha256`` names the file the page showed."""
+
+    sha256 = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    file = forms.FileField(label="新文件", required=False)
+
+
+class ItemCommentForm(forms.Form):
+    # Empty and overlong comments are refused by comments.clean_text, in the same words for every caller.
+    text = forms.CharField(label="留言", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    back = forms.ChoiceField(choices=[("assessment", "单位页面"), ("verify", "核实页面")], required=False)
+
+
 def _field_for(inp: InputDef, initial: Any) -> forms.Field:
     label = f"{inp.name}（{inp.unit}）" if inp.unit else inp.name
     help_text = inp.note if getattr(inp, "note", "") else ""

@@ -57,9 +57,11 @@ def _sha256(evidence: Evidence) -> str | None:
 
 
 def verify_evidence() -> tuple[int, list[EvidenceProblem]]:
-    """(files checked, problems) — every file must match the hash its upload entry recorded."""
+    """(files checked, problems) — every file must match the hash its upload entry recorded, or its latest
+    replacement's (``evidence.replace``); a deleted file's row is gone (``evidence.delete``), so nothing is expected."""
     recorded: dict[str, str] = {}
-    for entry in AuditLog.objects.filter(action="evidence.add").only("object_id", "new_value").iterator():
+    entries = AuditLog.objects.filter(action__in=("evidence.add", "evidence.replace")).order_by("seq")
+    for entry in entries.only("object_id", "new_value").iterator():
         recorded[entry.object_id] = (entry.decoded_new() or {}).get("sha256", "")
     problems = []
     count = 0
@@ -117,6 +119,7 @@ MODEL_NAMES = {
     "assessments.selfevaluation": "自评项",
     "assessments.verification": "核实记录",
     "assessments.evidence": "佐证材料",
+    "assessments.itemcomment": "指标留言",
     "assessments.importedvalue": "导入的监测数据",
     "assessments.result": "考核结果",
     "notifications.notification": "通知",
@@ -307,6 +310,9 @@ class Words:
             return f"通知 #{d.pk}（{self.user(snap.get('recipient_id'))}：「{snap.get('title')}」）", None
         if label == "reports.documentsettings":
             return f"{self.cycle_name(snap.get('cycle_id'))}的公文设置", snap.get("cycle_id")
+        if label == "assessments.itemcomment":
+            where, cycle_pk = self.item(snap.get("item_id"))
+            return f"{where} · 留言 #{d.pk}", cycle_pk
         return f"{what} #{d.pk}", None
 
     # --- values
@@ -319,7 +325,7 @@ class Words:
         choices = getattr(model_field, "choices", None)
         if choices and not isinstance(value, dict | list):
             return str(dict(choices).get(value, value))
-        if name == "user_id" or name.endswith("by_id") or name == "verifier_id":
+        if name in ("user_id", "verifier_id", "author_id") or name.endswith("by_id"):
             return self.user(value)
         if name in ("unit_id", "parent_id"):
             return self.unit(value)

@@ -387,6 +387,48 @@ class Evidence(models.Model):
     def __str__(self) -> str:
         return self.original_name
 
+    # Shown in the page (an <img>, a PDF in an <iframe>: views.evidence_preview); anything else is download only,
+    # since a browser could run a file of another type as a page of this site.
+    PREVIEW_KINDS = {"image/png": "image", "image/jpeg": "image", "image/gif": "image", "application/pdf": "pdf"}
+
+    @property
+    def preview_kind(self) -> str:
+        """``image``, ``pdf`` or an empty string (download only)."""
+        return self.PREVIEW_KINDS.get(self.content_type, "")
+
+
+class ItemComment(models.Model):
+    """One entry of an item's thread (issue 10 §2): the unit, the item's verifiers and the office write beside the
+    values. A verifier's return (退回意见) is an entry too, so the unit's answer follows it in one thread. Entries
+    are written by ``comments.py`` only, audited, and never edited or deleted."""
+
+    class Role(models.TextChoices):
+        UNIT = "unit", _("单位")
+        VERIFIER = "verifier", _("核实人")
+        OFFICE = "office", _("考核办")
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", _("留言")
+        RETURN = "return", _("退回意见")
+
+    item = models.ForeignKey(SelfEvaluation, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("留言人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The author's role when writing, in words on the page (a person's roles may change later).
+    role = models.CharField(_("身份"), max_length=16, choices=Role.choices)
+    kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices, default=Kind.COMMENT)
+    text = models.TextField(_("内容"))
+    created_at = models.DateTimeField(_("留言时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("指标留言")
+        verbose_name_plural = _("指标留言")
+
+    def __str__(self) -> str:
+        return f"{self.item} · {self.get_role_display()}留言"
+
 
 class ImportedValue(models.Model):
     """An input value derived from monitoring data (kaohe.monitoring output files)."""

@@ -200,6 +200,9 @@ rules.add_perm("assessments.verify_item", leads_indicator & is_verifiable)
 rules.add_perm("assessments.reopen_verification", is_office & is_verified)
 rules.add_perm("assessments.view_result", is_published | ((is_office | is_approver) & has_result))
 rules.add_perm("assessments.view_evidence", can_see_assessment)
+# An item's thread (issue 10 §2): the unit's people, the item's own verifiers once the unit has submitted (a draft
+# is the unit's), the office. Whoever sees the item reads it (view_assessment); the approver reads, never writes.
+rules.add_perm("assessments.comment_item", is_member_of_unit | (leads_indicator & is_past_draft) | is_office)
 
 
 # ------------------------------------------------------------------------------------------------ accounts

@@ -14,15 +14,16 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kaohe.assessments import actions, schemes
+from kaohe.assessments import actions, comments, evidence_files, schemes
 from kaohe.assessments.access import (
     Refused,
     access_assessment,
@@ -40,7 +41,9 @@ from kaohe.assessments.forms import (
     BatchVerifyForm,
     CommentForm,
     CycleForm,
+    EvidenceChangeForm,
     EvidenceForm,
+    ItemCommentForm,
     MonitoringImportForm,
     QueueFilterForm,
     ReturnForm,
@@ -52,6 +55,7 @@ from kaohe.assessments.integrity import verify_all
 from kaohe.assessments.models import (
     Assessment,
     Cycle,
+    Evidence,
     ImportedValue,
     ResponsibilityLetter,
     Result,
@@ -505,7 +509,7 @@ def _item_rows(
     reads = {n.id: [i for i in n.inputs if i in targets] for n in schemes.nodes(scheme)}
     words = node_texts_by_id(scheme)  # each indicator's points, rule and clause in words
     rows = []
-    items = assessment.items.select_related("verification").prefetch_related("evidence")
+    items = assessment.items.select_related("verification").prefetch_related("evidence", "comments__author")
     for item in items:
         verification = getattr(item, "verification", None)
         inputs = [
@@ -663,6 +667,98 @@ def evidence_download(request: HttpRequest, evidence_id: int) -> HttpResponseBas
         stream, content_type=evidence.content_type, as_attachment=True, filename=evidence.original_name
     )
     response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# The preview is framed by this site's own pages (a PDF in an <iframe>): this one view allows same-origin framing,
+# every other page keeps X-Frame-Options DENY and frame-ancestors 'none' (settings.py).
+# (Chromium's PDF viewer works under the site's object-src 'none': tests/web/test_comments_browser.py.)
+PREVIEW_CSP = {"frame-ancestors": ["'self'"]}
+
+
+@login_required
+@require_GET
+@xframe_options_sameorigin
+def evidence_preview(request: HttpRequest, evidence_id: int) -> HttpResponseBase:
+    """The file shown in the page (images in an <img>, PDFs in an <iframe>), inline, for the same people as the
+    download. Only PNG, JPEG, GIF and PDF: any other file is download only (404 here)."""
+    evidence = access_evidence(request.user, evidence_id, "assessments.view_evidence")
+    if not evidence.preview_kind:
+        raise Http404("该类型的文件不能在页面中预览，请下载")
+    stream = evidence.file.storage.open(evidence.file.name, "rb")
+    response = FileResponse(
+        stream, content_type=evidence.content_type, as_attachment=False, filename=evidence.original_name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    # django-csp's csp_replace, for the enforced and the report-only policy alike (KAOHE_CSP_REPORT_ONLY)
+    response._csp_replace = response._csp_replace_ro = PREVIEW_CSP  # type: ignore[attr-defined]
+    return response
+
+
+def _access_changeable_evidence(user: Any, evidence_id: int) -> Evidence:
+    """Evidence of an item the unit may still change (draft, or a returned item); the action checks it again under
+    the assessment's lock."""
+    evidence = access_evidence(user, evidence_id, "assessments.view_evidence")
+    require(user, "assessments.edit_self_evaluation", evidence.item)
+    return evidence
+
+
+@login_required
+@require_POST
+def evidence_replace(request: HttpRequest, evidence_id: int) -> HttpResponse:
+    evidence = _access_changeable_evidence(request.user, evidence_id)
+    form = EvidenceChangeForm(request.POST, request.FILES)
+    if not form.is_valid() or not form.cleaned_data["file"]:
+        messages.error(request, f"请选择用来替换「{evidence.original_name}」的文件")
+    else:
+        try:
+            new = evidence_files.check_replace_evidence(
+                evidence=evidence,
+                upload=form.cleaned_data["file"],
+                expected_sha256=form.cleaned_data["sha256"],
+                acting_user=request.user,
+            )
+            messages.success(request, f"佐证材料「{evidence.original_name}」已替换为「{new.original_name}」")
+        except actions.ActionError as exc:
+            messages.error(request, str(exc))
+    return redirect(f"{_assessment_url(evidence.item)}#item-{evidence.item_id}")
+
+
+@login_required
+@require_POST
+def evidence_delete(request: HttpRequest, evidence_id: int) -> HttpResponse:
+    evidence = _access_changeable_evidence(request.user, evidence_id)
+    form = EvidenceChangeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, evidence_files.STALE)
+    else:
+        try:
+            evidence_files.check_delete_evidence(
+                evidence=evidence, expected_sha256=form.cleaned_data["sha256"], acting_user=request.user
+            )
+            messages.success(request, f"佐证材料「{evidence.original_name}」已删除")
+        except actions.ActionError as exc:
+            messages.error(request, str(exc))
+    return redirect(f"{_assessment_url(evidence.item)}#item-{evidence.item_id}")
+
+
+@login_required
+@require_POST
+def item_comment(request: HttpRequest, item_id: int) -> HttpResponse:
+    """A comment in the item's thread, from the unit's page or the verifier's; back to the thread it was written in."""
+    item = access_item(request.user, item_id, "assessments.comment_item")
+    form = ItemCommentForm(request.POST)
+    valid = form.is_valid()
+    try:
+        comments.check_add_comment(item=item, text=form.cleaned_data["text"] if valid else "", acting_user=request.user)
+        messages.success(request, f"留言已发表：{item.indicator_name}")
+    except actions.ActionError as exc:
+        messages.error(request, str(exc))
+    if valid and form.cleaned_data["back"] == "verify":
+        response = redirect("item_verify", item_id=item.pk)
+    else:
+        response = redirect("assessment_detail", assessment_id=item.assessment_id)
+    response["Location"] += f"#thread-{item.pk}"
     return response
 
 

@@ -40,6 +40,7 @@ TRACKED = (
     "assessments.selfevaluation",
     "assessments.verification",
     "assessments.evidence",
+    "assessments.itemcomment",
     "assessments.importedvalue",
     "assessments.result",
     "notifications.notification",

@@ -147,3 +147,12 @@ def test_comments_are_audited_and_replayed_by_verify(world: World) -> None:
     ItemComment.objects.filter(kind="return").delete()
     problems = verify_all().problems
     assert any("已被删除，审计日志中没有删除记录" in p for p in problems), problems
+
+
+def test_the_thread_speaks_english_when_chosen(world: World) -> None:
+    comment(world, "fay", "2", ANSWER)
+    fay = world.client("fay")
+    fay.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = fay.get(f"/assessments/{world.assessment('A').pk}/").content.decode()
+    assert "Comments" in page and ">Post</button>" in page and "Unit</b>" in page
+    assert "发表留言" not in page and "暂无留言" not in page

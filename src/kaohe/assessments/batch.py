@@ -6,8 +6,9 @@ item whose verified values are the unit's own and whose score is left alone.
             actions._lock_verifiable_assessment   lock the assessment, then its items (the order of do_verify_item)
             one UPDATE                            status 核实无误, version + 1 (_versioned_update's compare-and-set)
             bulk create/update of Verification    values = the unit's, no score, no reason
-            do_append_audit("verification.save")  one entry per item, the same fields and snapshots as one by one,
-                                                  the snapshots read once per assessment (``prepared``)
+            do_append_audit_many                  one "verification.save" entry per item, the same fields and
+                                                  snapshots as one by one, the snapshots read once per assessment
+                                                  (``prepared``), the chain's head locked and moved once
             actions._advance_verification         submitted → verifying → verified once every item is verified
 
 Items that cannot be verified now (another lead unit's, returned to the unit, already verified, a unit not
@@ -36,7 +37,7 @@ from kaohe.assessments.actions import (
 )
 from kaohe.assessments.models import Cycle, SelfEvaluation, State, Verification
 from kaohe.assessments.rules import allowed, leads_indicator
-from kaohe.audit.actions import do_append_audit
+from kaohe.audit.actions import AuditEntry, do_append_audit_many
 from kaohe.audit.snapshots import take
 
 # SQLite refuses statements with too many parameters; id lists are read in chunks of this size.
@@ -174,22 +175,25 @@ def _verify_group(assessment_id: int, labels: dict[int, str], acting_user: User 
     snaps = take([SelfEvaluation.objects.filter(pk__in=ids), Verification.objects.filter(item_id__in=ids)])
     item_snaps = snaps.get("assessments.selfevaluation", {})
     by_item = {snap["item_id"]: (pk, snap) for pk, snap in snaps.get("assessments.verification", {}).items() if snap}
+    entries = []
     for item in items:
         verification_pk, verification_snap = by_item[item.pk]
-        do_append_audit(
-            acting_user=acting_user,
-            action="verification.save",
-            object_type="assessments.selfevaluation",
-            object_id=item.pk,
-            what=item.indicator_id,
-            old=old[item.pk],
-            new={"values": item.values, "score": None, "status": status},
-            reason="",
-            prepared={
-                "assessments.selfevaluation": {str(item.pk): item_snaps[str(item.pk)]},
-                "assessments.verification": {verification_pk: verification_snap},
-            },
+        entries.append(
+            AuditEntry(
+                action="verification.save",
+                object_type="assessments.selfevaluation",
+                object_id=item.pk,
+                what=item.indicator_id,
+                old=old[item.pk],
+                new={"values": item.values, "score": None, "status": status},
+                reason="",
+                prepared={
+                    "assessments.selfevaluation": {str(item.pk): item_snaps[str(item.pk)]},
+                    "assessments.verification": {verification_pk: verification_snap},
+                },
+            )
         )
+    do_append_audit_many(entries, acting_user=acting_user)  # the chain's head locked and moved once for the group
     _advance_verification(assessment, acting_user=acting_user)
     outcome.verified += len(items)
     if assessment.state == State.VERIFIED:

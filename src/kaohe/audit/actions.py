@@ -33,6 +33,56 @@ def _signing_key(head: ChainHead) -> bytes:
         return keys.load_key()
 
 
+@dataclass(frozen=True)
+class AuditEntry:
+    """What one entry says, as :func:`do_append_audit`'s arguments of the same names describe it (the actor is the
+    call's)."""
+
+    action: str
+    obj: Any = None
+    object_type: str = ""
+    object_id: str | int = ""
+    what: str = ""
+    old: Any = None
+    new: Any = None
+    reason: str = ""
+    rows: Iterable[models.Model | models.QuerySet[Any]] = ()
+    deleted: Iterable[models.Model | tuple[str, Any]] = ()
+    prepared: snapshots.Rows | None = None
+
+    def fields(self) -> dict[str, str]:
+        """The entry's own fields of :class:`AuditLog` (all but the actor, the time and the chain's), its snapshots
+        read from the database now."""
+        object_type, object_id, obj = self.object_type, self.object_id, self.obj
+        if obj is not None:
+            object_type = object_type or obj._meta.label_lower
+            object_id = object_id or obj.pk
+        deleted = list(self.deleted)
+        gone = {
+            (snapshots.label_of(d), str(d.pk)) if isinstance(d, models.Model) else (d[0], str(d[1])) for d in deleted
+        }
+        rows = list(self.rows)
+        if (
+            isinstance(obj, models.Model)
+            and snapshots.is_tracked(obj)
+            and (snapshots.label_of(obj), str(obj.pk)) not in gone
+        ):
+            rows.append(obj)
+        taken = snapshots.take(rows, deleted)
+        if self.prepared:
+            taken = snapshots.merge(self.prepared, taken)
+        return {
+            "action": self.action,
+            "object_type": object_type,
+            "object_id": str(object_id),
+            "what": self.what,
+            "old_value": "" if self.old is None else canonical(self.old),
+            "new_value": "" if self.new is None else canonical(self.new),
+            "reason": self.reason,
+            "rows": canonical(taken) if taken else "",
+        }
+
+
 def do_append_audit(
     *,
     acting_user: AbstractBaseUser | AnonymousUser | None,
@@ -55,51 +105,65 @@ def do_append_audit(
     row in ``rows`` (instances or querysets) and of ``prepared`` (snapshots the caller already read), and marks
     ``deleted`` rows (instances or (label, pk)) as gone: ``kaohe audit verify`` compares the current rows with the
     newest snapshot of each."""
-    if obj is not None:
-        object_type = object_type or obj._meta.label_lower
-        object_id = object_id or obj.pk
-    deleted = list(deleted)
-    gone = {(snapshots.label_of(d), str(d.pk)) if isinstance(d, models.Model) else (d[0], str(d[1])) for d in deleted}
-    rows = list(rows)
-    if (
-        isinstance(obj, models.Model)
-        and snapshots.is_tracked(obj)
-        and (snapshots.label_of(obj), str(obj.pk)) not in gone
-    ):
-        rows.append(obj)
+    entry = AuditEntry(
+        action=action,
+        obj=obj,
+        object_type=object_type,
+        object_id=object_id,
+        what=what,
+        old=old,
+        new=new,
+        reason=reason,
+        rows=rows,
+        deleted=deleted,
+        prepared=prepared,
+    )
+    return do_append_audit_many([entry], acting_user=acting_user)[0]
+
+
+def do_append_audit_many(
+    entries: Iterable[AuditEntry], *, acting_user: AbstractBaseUser | AnonymousUser | None
+) -> list[AuditLog]:
+    """Append ``entries`` in their order, as consecutive entries of the chain, each exactly what
+    :func:`do_append_audit` writes for the same arguments; all of them or none. The head row is locked and moved
+    once, and the entries are inserted in one statement (or a few on SQLite), so a batch of actions in one
+    transaction costs about the queries of one entry. Call it inside the caller's ``transaction.atomic``, after the
+    writes; the head stays locked until that transaction ends."""
+    entries = list(entries)
+    if not entries:
+        return []
     user = acting_user if isinstance(acting_user, User) else None
     with transaction.atomic():
         # Read before the head is locked (the caller's transaction holds its own rows), so appends queue briefly.
-        taken = snapshots.take(rows, deleted)
-        if prepared:
-            taken = snapshots.merge(prepared, taken)
+        own = [entry.fields() for entry in entries]
         # Migration 0002 creates the head row; get_or_create covers a database built without migrations.
         head = ChainHead.objects.select_for_update().filter(pk=1).first()
         if head is None:
             head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
         key = _signing_key(head)
-        entry = AuditLog(
-            seq=head.last_seq + 1,
-            # Microseconds dropped so the ISO text hashed here survives every database's round trip.
-            created_at=timezone.now().replace(microsecond=0),
-            actor=user,
-            actor_name=user.get_username() if user is not None else "system",
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            what=what,
-            old_value="" if old is None else canonical(old),
-            new_value="" if new is None else canonical(new),
-            reason=reason,
-            rows=canonical(taken) if taken else "",
-            key_id=keys.key_id(key),
-            prev_hash=head.last_hash,
-        )
-        entry.hash = entry.compute_hash(key)
-        entry.save()
-        head.last_seq, head.last_hash = entry.seq, entry.hash
+        key_id = keys.key_id(key)
+        # Microseconds dropped so the ISO text hashed here survives every database's round trip.
+        created_at = timezone.now().replace(microsecond=0)
+        actor_name = user.get_username() if user is not None else "system"
+        logs: list[AuditLog] = []
+        seq, prev_hash = head.last_seq, head.last_hash
+        for fields in own:
+            seq += 1
+            log = AuditLog(
+                seq=seq,
+                created_at=created_at,
+                actor=user,
+                actor_name=actor_name,
+                key_id=key_id,
+                prev_hash=prev_hash,
+                **fields,
+            )
+            log.hash = prev_hash = log.compute_hash(key)
+            logs.append(log)
+        AuditLog.objects.bulk_create(logs)  # bypasses AuditLog.save, whose append-only guard concerns updates
+        head.last_seq, head.last_hash = seq, prev_hash
         head.save(update_fields=["last_seq", "last_hash"])
-    return entry
+    return logs
 
 
 @dataclass(frozen=True)

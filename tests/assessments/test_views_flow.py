@@ -69,7 +69,8 @@ def test_the_office_imports_monitoring_values(world: World) -> None:
     response = world.client("alice").post(
         f"/cycles/{world.cycle.pk}/import/", {"file": SimpleUploadedFile("air.csv", bad.encode())}, follow=True
     )
-    assert "第 2 行: 单位 999999 不在本周期" in response.content.decode()
+    assert response.status_code == 400  # the page the office was on, with the list next to the upload
+    assert "第 2 行 单位代码 [unit_id] 列：单位 999999 不在本周期" in response.content.decode()
 
 
 def test_the_cycle_end_to_end_through_the_screens(world: World) -> None:
@@ -142,13 +143,21 @@ def test_a_monitoring_file_with_a_bad_number_applies_nothing(world: World) -> No
     buffer = io.BytesIO()
     pl.DataFrame({"unit_id": ["220100", "220200"], "good_days": [81.5, float("nan")]}).write_parquet(buffer)
     files = [
-        ("air.parquet", buffer.getvalue(), "第 3 行 good_days 列"),
-        ("water.csv", b"unit_id,water_months\n220100,2\n220200,inf\n", "第 3 行 water_months 列"),
-        ("twice.csv", b"unit_id,good_days\n220100,81.5\n220100,90\n", "第 3 行: 单位 220100 在第 2 行已出现"),
+        ("air.parquet", buffer.getvalue(), "第 3 行 优良天数比例 (%) [good_days] 列：“NaN” 不是有效值，应为数字"),
+        (
+            "water.csv",
+            b"unit_id,water_months\n220100,2\n220200,inf\n",
+            "第 3 行 断面不达标月数 [water_months] 列：“inf” 不是有效值",
+        ),
+        (
+            "twice.csv",
+            b"unit_id,good_days\n220100,81.5\n220100,90\n",
+            "第 3 行 单位代码 [unit_id] 列：单位 “220100” 重复出现",
+        ),
     ]
     for name, data, where in files:
         response = world.client("alice").post(
             f"/cycles/{world.cycle.pk}/import/", {"file": SimpleUploadedFile(name, data)}, follow=True
         )
-        assert response.status_code == 200 and where in response.content.decode(), name
+        assert response.status_code == 400 and where in response.content.decode(), name
     assert not ImportedValue.objects.exists()

@@ -136,8 +136,8 @@ BAD_CASES = {
         HEADER,
         [*GOOD_ROWS, GOOD_ROWS[1]],
         [
-            "row 3, column 单位代码 [unit_id]: duplicate unit 'b'",
-            "row 5, column 单位代码 [unit_id]: duplicate unit 'b'",
+            "row 3, column 单位代码 [unit_id]: 单位 “b” 重复出现 (duplicate unit 'b')",
+            "row 5, column 单位代码 [unit_id]: 单位 “b” 重复出现 (duplicate unit 'b')",
         ],
     ),
     "unknown sequence": (

@@ -34,7 +34,14 @@ def check_inputs(scheme: Scheme, frame: pl.DataFrame, file: str | None = None) -
     dup = frame.with_row_index("_row").filter(pl.col("unit_id").is_duplicated())
     for row in dup.iter_rows(named=True):
         problems.append(
-            Problem(f"duplicate unit {row['unit_id']!r}", file=file, line=row["_row"] + 2, column="unit_id")
+            Problem(
+                f"单位 “{row['unit_id']}” 重复出现 (duplicate unit {row['unit_id']!r})",
+                file=file,
+                line=row["_row"] + 2,
+                column="unit_id",
+                expected="每个单位一行 (one row per unit)",
+                found=str(row["unit_id"]),
+            )
         )
     known = set(scheme.sequence_ids())
     bad_seq = frame.with_row_index("_row").filter(~pl.col("sequence").is_in(list(known)))

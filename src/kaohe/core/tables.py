@@ -378,7 +378,11 @@ def parse_table(
     ]
     unit_ids = frame.select(pl.col("unit_id").cast(pl.String).str.strip_chars()).with_row_index("_row")
     for index in unit_ids.filter(pl.col("unit_id").fill_null("") == "").get_column("_row").to_list():
-        problems.append(Problem("empty unit id", file=file, sheet=sheet, line=index + 2, column=KEY_LABELS["unit_id"]))
+        problems.append(
+            Problem(
+                "单位代码为空 (empty unit id)", file=file, sheet=sheet, line=index + 2, column=KEY_LABELS["unit_id"]
+            )
+        )
     typed = pl.DataFrame(series)
     present = typed.columns
     if partial:  # check what is there: absent inputs as nulls, a placeholder sequence

@@ -245,3 +245,14 @@ def test_bob_cannot_touch_another_units_evidence(world: World) -> None:
     replace = {"sha256": sha(PDF), "file": SimpleUploadedFile("b.png", PNG)}
     assert bob.post(f"/evidence/{evidence.pk}/replace/", replace).status_code == 403
     assert Evidence.objects.get().sha256 == sha(PDF)
+
+
+def test_the_items_history_keeps_deleted_files_and_lists_comments(world: World) -> None:
+    from kaohe.assessments import comments
+
+    kept, gone = add(world, "保留.pdf", PDF), add(world, "删除.pdf", PDF)
+    evidence_files.check_delete_evidence(evidence=gone, expected_sha256=sha(PDF), acting_user=world.people["fay"])
+    comments.check_add_comment(item=world.item("A", "2"), text="已补充报告", acting_user=world.people["fay"])
+    page = world.client("fay").get(f"/items/{kept.item_id}/history/").content.decode()
+    assert "删除.pdf" in page and "保留.pdf" in page  # both uploads, the deleted one too
+    assert "evidence.delete" in page and "comment.add" in page and "已补充报告" in page

@@ -857,10 +857,15 @@ def item_return(request: HttpRequest, item_id: int) -> HttpResponse:
 @require_GET
 def item_history(request: HttpRequest, item_id: int) -> HttpResponse:
     item = access_item(request.user, item_id)
-    evidence_ids = [str(pk) for pk in item.evidence.values_list("pk", flat=True)]
+    # the item's files, also those deleted since: each evidence.add entry names its item first (canonical JSON)
+    uploaded = AuditLog.objects.filter(action="evidence.add", new_value__startswith=f'{{"item":{item.pk},')
+    evidence_ids = {str(pk) for pk in item.evidence.values_list("pk", flat=True)}
+    evidence_ids |= set(uploaded.values_list("object_id", flat=True))
+    comment_ids = [str(pk) for pk in item.comments.values_list("pk", flat=True)]
     entries = AuditLog.objects.filter(
         Q(object_type="assessments.selfevaluation", object_id=str(item.pk))
         | Q(object_type="assessments.evidence", object_id__in=evidence_ids)
+        | Q(object_type="assessments.itemcomment", object_id__in=comment_ids)
     ).order_by("seq")
     return render(request, "assessments/item_history.html", {"item": item, "entries": entries})
 

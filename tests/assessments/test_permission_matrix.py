@@ -105,6 +105,10 @@ MATRIX: dict[str, tuple[str, Any, dict[str, int]]] = {
     "assessments/<int:assessment_id>/sheet.xlsx": ("GET", None, UNIT_A_READERS),
     "assessments/<int:assessment_id>/sheet/upload/": ("GET", None, S(302, 403, 403, 200, 200, 403, 403, 403)),
     "assessments/<int:assessment_id>/sheet/apply/": ("POST", {}, S(302, 403, 403, 400, 400, 403, 403, 403)),
+    # --- the unit map (kaohe.maps): the office uploads it; its geometry is public (the public results page draws
+    # it) and answers 404 until one is uploaded, as in this world
+    "maps/": ("GET", None, S(302, 200, 403, 403, 403, 403, 403, 403)),
+    "maps/area.geojson": ("GET", None, ALL(404)),
     "cycles/<int:cycle_id>/results.xlsx": ("GET", None, S(302, 404, 404, 403, 403, 403, 403, 403)),
     "cycles/<int:cycle_id>/notice.docx": ("GET", None, S(302, 404, 404, 403, 403, 403, 403, 403)),
     "cycles/<int:cycle_id>/notice.pdf": ("GET", None, S(302, 404, 404, 403, 403, 403, 403, 403)),

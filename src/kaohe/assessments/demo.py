@@ -17,6 +17,7 @@ data.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -32,12 +33,14 @@ from django.utils import timezone
 from kaohe.assessments import actions, schemes
 from kaohe.assessments.models import Cycle, Membership, SelfEvaluation, Unit
 from kaohe.core import InputDef, Scheme
+from kaohe.maps.actions import check_upload_area_map
 
 BASE_SCHEME = "jilin-2021-2025"
 PASSWORD = "demo"
 CITIES = ["东山市", "西岭市", "南湖市", "北原市", "青河市", "白石市", "金川市", "玉泉市", "龙湾市"]
 AREA = "翠峰山管理区"
 DEMO_VETO_CONSEQUENCE = "不得评为先进单位，不予通报表扬；党政主要领导、分管领导年度考核不得评优（第九条（三））"
+DEMO_MAP = Path(__file__).resolve().parents[1] / "data" / "demo" / "demo_area.geojson"
 COUNTY_STEMS = (
     "安宁 丰和 永兴 昌平 泰和 福顺 康乐 嘉禾 瑞安 宝山 临江 清源 长青 松涛 柳河 桃源 梅林 兰溪 竹溪 荷塘 石门".split()
 )
@@ -171,6 +174,16 @@ def _units(office: User, cities: int, counties_per_city: int) -> list[Unit]:
     return units
 
 
+def _upload_demo_map(units: list[Unit], office: User) -> None:
+    """The synthetic map (a grid of squares: each city in the middle of its counties), cut to the units built, as
+    the office would upload it."""
+    data = json.loads(DEMO_MAP.read_text(encoding="utf-8"))
+    codes = {u.code for u in units}
+    data["features"] = [f for f in data["features"] if f["properties"]["code"] in codes]
+    raw = json.dumps(data, ensure_ascii=False).encode()
+    check_upload_area_map(raw=raw, file_name=DEMO_MAP.name, code_property="code", acting_user=office)
+
+
 def _person(username: str, first_name: str, hashed: str) -> User:
     return User.objects.create(username=username, first_name=first_name, password=hashed)
 
@@ -217,6 +230,7 @@ def load_demo(
         leader = _person("leader", "分管副省长", hashed)
         actions.do_add_membership(user=leader, role=Membership.Role.APPROVER, acting_user=admin)
         units = _units(office, cities, counties_per_city)
+        _upload_demo_map(units, office)
         scheme_text = demo_scheme_yaml()
         scheme = schemes.load(BASE_SCHEME)
         leads = sorted(

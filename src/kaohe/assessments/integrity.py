@@ -124,6 +124,7 @@ MODEL_NAMES = {
     "assessments.result": "考核结果",
     "notifications.notification": "通知",
     "reports.documentsettings": "公文设置",
+    "maps.areamap": "单位地图",
 }
 
 # Fields whose model declares no Chinese name; the others use the model field's verbose_name.

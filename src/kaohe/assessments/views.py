@@ -52,6 +52,7 @@ from kaohe.assessments.forms import (
     decimal_or_none,
 )
 from kaohe.assessments.integrity import verify_all
+from kaohe.assessments.history import sequence_history, unit_chart, unit_history
 from kaohe.assessments.models import (
     Assessment,
     Cycle,
@@ -70,6 +71,7 @@ from kaohe.audit.models import AuditLog
 from kaohe.core.describe import describe_scheme, node_texts_by_id
 from kaohe.core.exceptions import InputTableError, Problem, UserInputError
 
+from kaohe.maps.data import map_data
 View = Callable[..., HttpResponseBase]
 
 
@@ -149,7 +151,10 @@ def _dashboard(
         "can_import": office and not states & {State.APPROVED, State.PUBLISHED},
     }
     return render(
-        request, "assessments/dashboard.html", {"cycle": cycle, **data, **steps, **(extra or {})}, status=status
+        request,
+        "assessments/dashboard.html",
+        {"cycle": cycle, **data, **steps, **_history_and_map(request.user, cycle, data["results"]), **(extra or {})},
+        status=status,
     )
 
 
@@ -163,6 +168,20 @@ def _cycle_action(request: HttpRequest, cycle_id: int, perm: str, run: Callable[
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
     return redirect("cycle_dashboard", cycle_id=cycle.pk)
+
+
+def _history_and_map(user: Any, cycle: Cycle, results: list[Result]) -> dict[str, Any]:
+    """历年排名 per sequence and the unit map (issue 10 §4). The office and the approver see approved years too;
+    verifiers, like the public, published years only."""
+    scheme = schemes.load(cycle.scheme_ref)
+    published_only = not allowed(user, "assessments.view_audit")
+    names = {s.id: s.name for s in scheme.sequences}
+    return {
+        "history": sequence_history(cycle, names, published_only=published_only),
+        "history_published_only": published_only,
+        "map_data": map_data(scheme, results),
+        "can_manage_map": allowed(user, "maps.manage_map"),
+    }
 
 
 @login_required
@@ -880,7 +899,9 @@ def assessment_result(request: HttpRequest, assessment_id: int) -> HttpResponse:
     lines = SimpleLazyObject(lambda: explain_result(result))
     notes = SimpleLazyObject(lambda: result_notes(assessment.cycle, result))
     return render(
-        request, "assessments/result.html", {"assessment": assessment, "result": result, "lines": lines, "notes": notes}
+        request,
+        "assessments/result.html",
+        {**context, "unit_history": years, "unit_history_chart": unit_chart(years)},
     )
 
 
@@ -896,7 +917,9 @@ def public_results(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = access_cycle(request.user, cycle_id, "assessments.view_public")
     # Read only when the template's cached fragment is missing (published results never change).
     data = SimpleLazyObject(lambda: public_data(cycle))
-    return render(request, "assessments/public.html", {"cycle": cycle, "data": data})
+    results = Result.objects.filter(cycle=cycle).select_related("assessment__unit").order_by("sequence", "rank")
+    area = map_data(schemes.load(cycle.scheme_ref), results)
+    return render(request, "assessments/public.html", {"cycle": cycle, "data": data, "map_data": area})
 
 
 @login_required
@@ -922,3 +945,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "anchor": anchors.current(),
         },
     )
+    # 历年排名: published years only, whoever looks (this is the public unit page).
+    years = unit_history(assessment.unit, assessment.cycle.scheme_id, published_only=True)
+    context = {"assessment": assessment, "result": result, "lines": lines, "notes": notes}

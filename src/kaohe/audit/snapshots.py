@@ -45,6 +45,7 @@ TRACKED = (
     "assessments.result",
     "notifications.notification",
     "reports.documentsettings",
+    "maps.areamap",
 )
 USER_FIELDS = ("username", "is_superuser", "is_staff", "is_active", "password")
 

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "kaohe.assessments",
     "kaohe.reports",
     "kaohe.notifications",
+    "kaohe.maps",
     "kaohe.web",
 ]
 

@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("kaohe.assessments.urls")),
     path("", include("kaohe.reports.urls")),
     path("", include("kaohe.notifications.urls")),
+    path("", include("kaohe.maps.urls")),
 ]

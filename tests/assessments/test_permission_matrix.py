@@ -61,6 +61,10 @@ MATRIX: dict[str, tuple[str, Any, dict[str, int]]] = {
     "cycles/new/": ("GET", None, S(302, 200, 403, 403, 403, 403, 403, 403)),
     "cycles/<int:cycle_id>/": ("GET", None, S(302, 200, 200, 403, 403, 403, 200, 200)),
     "cycles/<int:cycle_id>/letters/": ("GET", None, S(302, 200, 403, 403, 403, 403, 403, 403)),
+    # 目标值 from Excel and from last year (issue 10 §3): the office only
+    "cycles/<int:cycle_id>/letters/template/": ("GET", None, S(302, 200, 403, 403, 403, 403, 403, 403)),
+    "cycles/<int:cycle_id>/letters/import/": ("POST", {}, OFFICE_POST),
+    "cycles/<int:cycle_id>/letters/copy/": ("POST", {}, OFFICE_POST),
     "cycles/<int:cycle_id>/findings/": ("GET", None, S(302, 200, 403, 403, 403, 403, 403, 403)),
     # the whole scheme in words: whoever sees the dashboard; a unit reads its own indicators' rules on its page
     "cycles/<int:cycle_id>/scheme/": ("GET", None, S(302, 200, 200, 403, 403, 403, 200, 200)),

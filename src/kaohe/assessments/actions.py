@@ -8,6 +8,7 @@ management commands and tests all go through these functions.
     check_add_membership / check_change_membership / check_remove_membership     roles (rules.may_grant_role)
     check_create_user / check_change_user / check_set_password                   accounts (rules.may_manage_account)
     check_open_cycle ─► do_open_cycle ─► do_issue_letter     考核办 opens a cycle (deadline order), issues 目标责任书
+                                                            (do_write_letter; letter_targets.py: import, copy)
     check_save_self_evaluation ─► do_save_self_evaluation   unit fills an item (optimistic version check)
     check_add_evidence ─► do_add_evidence                   unit uploads a file
     check_submit ─► do_submit                               draft/returned → submitted
@@ -442,15 +443,34 @@ def check_open_cycle(*, acting_user: Any, **kwargs: Any) -> Cycle:
 
 def do_issue_letter(*, letter: ResponsibilityLetter, targets: dict[str, Any], acting_user: User | None) -> None:
     """Set the yearly targets of one unit (values of the scheme's target inputs)."""
+    do_write_letter(letter=letter, targets=targets, issue=True, acting_user=acting_user)
+
+
+def do_write_letter(
+    *, letter: ResponsibilityLetter, targets: dict[str, Any], issue: bool, reason: str = "", acting_user: User | None
+) -> ResponsibilityLetter:
+    """Write one letter's targets (coerced by the caller) with its audit entry: ``letter.issue`` sets the issue time
+    (下达), ``letter.draft`` leaves the letter unissued (targets imported or copied from last year, kaohe.assessments.
+    letter_targets). ``reason`` says where the values came from (a file, an earlier cycle)."""
     with transaction.atomic():
-        letter = ResponsibilityLetter.objects.select_for_update().get(pk=letter.pk)
+        letter = ResponsibilityLetter.objects.select_for_update().select_related("unit").get(pk=letter.pk)
         old = dict(letter.targets)
         letter.targets = targets
-        letter.issued_at = timezone.now()
-        letter.save(update_fields=["targets", "issued_at"])
+        fields = ["targets"]
+        if issue:
+            letter.issued_at = timezone.now()
+            fields.append("issued_at")
+        letter.save(update_fields=fields)
         do_append_audit(
-            acting_user=acting_user, action="letter.issue", obj=letter, what=letter.unit.code, old=old, new=targets
+            acting_user=acting_user,
+            action="letter.issue" if issue else "letter.draft",
+            obj=letter,
+            what=letter.unit.code,
+            old=old,
+            new=targets,
+            reason=reason,
         )
+    return letter
 
 
 def _require_unsigned(cycle: Cycle) -> None:

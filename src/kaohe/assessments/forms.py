@@ -225,6 +225,11 @@ class MonitoringImportForm(forms.Form):
     file = forms.FileField(label="监测结果文件（CSV、Excel 或 Parquet，含 unit_id 列）")
 
 
+class LetterTargetsImportForm(forms.Form):
+    file = forms.FileField(label="目标值文件（下载的模板，.xlsx）")
+    issue = forms.BooleanField(label="导入后直接下达", required=False)
+
+
 def decimal_or_none(value: Any) -> Decimal | None:
     return value if isinstance(value, Decimal) else None
 
@@ -234,18 +239,22 @@ class CycleForm(forms.Form):
     year = forms.IntegerField(label="考核年度", min_value=2000, max_value=2100)
     scheme_id = forms.ChoiceField(label="内置考核方案", required=False)
     scheme_file = forms.FileField(label="或上传考核方案 YAML", required=False)
+    # ISO dates: an <input type="date"> shows nothing for the locale's 2025/02/28 (a pre-filled form would look empty)
     self_evaluation_deadline = forms.DateField(
-        label="自评截止", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="自评截止", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     verification_deadline = forms.DateField(
-        label="核实截止", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="核实截止", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     evaluation_deadline = forms.DateField(
-        label="综合评价截止", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="综合评价截止", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     units: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
         label="被考核单位", queryset=None, widget=forms.CheckboxSelectMultiple
     )
+    # 以此为基础新建: the cycle whose targets are copied as drafts (and whose uploaded scheme is reused when the
+    # office picks no scheme); kaohe.assessments.letter_targets.check_open_cycle_from
+    base = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         from kaohe.assessments.models import Unit
@@ -272,7 +281,7 @@ class CycleForm(forms.Form):
         dates = {field: data.get(field) for field, _ in Cycle.DEADLINES}
         for field, message in Cycle(**dates).deadline_problems().items():
             self.add_error(field, message)
-        if not data.get("scheme_id") and not data.get("scheme_file"):
+        if not data.get("scheme_id") and not data.get("scheme_file") and not data.get("base"):
             raise forms.ValidationError("请选择内置方案或上传方案文件")
         return data
 

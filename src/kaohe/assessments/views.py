@@ -19,11 +19,11 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kaohe.assessments import actions, comments, evidence_files, schemes
+from kaohe.assessments import actions, comments, evidence_files, letter_targets, schemes
 from kaohe.assessments.access import (
     Refused,
     access_assessment,
@@ -44,6 +44,7 @@ from kaohe.assessments.forms import (
     EvidenceChangeForm,
     EvidenceForm,
     ItemCommentForm,
+    LetterTargetsImportForm,
     MonitoringImportForm,
     QueueFilterForm,
     ReturnForm,
@@ -118,16 +119,27 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def cycle_new(request: HttpRequest) -> HttpResponse:
     require(request.user, "assessments.manage_cycle")
-    form = CycleForm(request.POST or None, request.FILES or None)
+    # 以此为基础新建 (?from=<id>): the form pre-filled from that cycle, its targets copied as drafts once opened
+    base_id = request.POST.get("base") or request.GET.get("from")
+    base = access_cycle(request.user, int(base_id), "assessments.manage_cycle") if base_id else None
+    initial = letter_targets.next_cycle_initial(base) if base else None
+    form = CycleForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            cycle = actions.check_open_cycle(acting_user=request.user, **form.action_kwargs())
+            kwargs = form.action_kwargs()
+            if base is None:
+                cycle = actions.check_open_cycle(acting_user=request.user, **kwargs)
+            else:
+                cycle, copied = letter_targets.check_open_cycle_from(base=base, acting_user=request.user, **kwargs)
         except (actions.ActionError, UserInputError) as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"已创建考核周期：{cycle.name}")
+            if base is not None:
+                messages.info(request, _copy_message(copied))
+                return redirect("cycle_letters", cycle_id=cycle.pk)
             return redirect("cycle_dashboard", cycle_id=cycle.pk)
-    return render(request, "assessments/cycle_new.html", {"form": form})
+    return render(request, "assessments/cycle_new.html", {"form": form, "base": base})
 
 
 @login_required
@@ -275,16 +287,89 @@ def cycle_import(request: HttpRequest, cycle_id: int) -> HttpResponse:
 @require_GET
 def cycle_letters(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = access_cycle(request.user, cycle_id, "assessments.manage_cycle")
+    return _letters(request, cycle)
+
+
+def _letters(
+    request: HttpRequest, cycle: Cycle, extra: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
     scheme = schemes.load(cycle.scheme_ref)
     targets = schemes.target_inputs(scheme)
     letters = ResponsibilityLetter.objects.filter(cycle=cycle).select_related("unit").order_by("unit__code")
     rows = [(letter, [(t, letter.targets.get(t.id)) for t in targets]) for letter in letters]
     signed = cycle.assessments.filter(state__in=[State.APPROVED, State.PUBLISHED]).exists()  # as check_issue_letter
-    return render(
-        request,
-        "assessments/letters.html",
-        {"cycle": cycle, "targets": targets, "rows": rows, "can_change": not signed},
+    context = {
+        "cycle": cycle,
+        "targets": targets,
+        "rows": rows,
+        "can_change": not signed,
+        "previous": letter_targets.previous_cycle(cycle),
+        "import_form": LetterTargetsImportForm(),
+        **(extra or {}),
+    }
+    return render(request, "assessments/letters.html", context, status=status)
+
+
+@login_required
+@require_GET
+def letters_template(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """The .xlsx of the cycle's targets to fill and upload back (letter_targets.write_template)."""
+    cycle = access_cycle(request.user, cycle_id, "assessments.manage_cycle")
+    response = HttpResponse(
+        letter_targets.write_template(cycle),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+    response["Content-Disposition"] = content_disposition_header(True, f"{cycle.name}-目标值.xlsx") or "attachment"
+    return response
+
+
+@login_required
+@require_POST
+def letters_import(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """导入目标值: all rows or none; every mistake listed next to the upload (HTTP 400)."""
+    cycle = access_cycle(request.user, cycle_id, "assessments.manage_cycle")
+    form = LetterTargetsImportForm(request.POST, request.FILES)
+    upload = form.cleaned_data["file"] if form.is_valid() else None
+    try:
+        if upload is None:
+            raise actions.ActionError("请选择文件")
+        if upload.size > 20 * 1024 * 1024:
+            raise actions.ActionError("文件过大：最大 20 MB")
+        report = letter_targets.check_import_letter_targets(
+            cycle=cycle,
+            name=upload.name,
+            data=upload.read(),
+            issue=form.cleaned_data["issue"],
+            acting_user=request.user,
+        )
+    except actions.ActionError as exc:
+        messages.error(request, str(exc))
+    except InputTableError as exc:  # every mistake, located, next to the upload; nothing was imported
+        errors = [problem_text(p) for p in exc.problems]
+        return _letters(request, cycle, {"import_errors": errors, "import_file": upload.name if upload else ""}, 400)
+    else:
+        names = f"：{'、'.join(report.changed)}" if report.changed else ""
+        unchanged = f"；{report.unchanged} 个单位没有变化" if report.unchanged else ""
+        messages.success(request, f"已导入 {len(report.changed)} 个单位的目标值{names}{unchanged}")
+    return redirect("cycle_letters", cycle_id=cycle.pk)
+
+
+def _copy_message(report: letter_targets.CopyReport) -> str:
+    copied = f"已从{report.source.name}复制 {len(report.copied)} 个单位的目标值（草稿，尚未下达）"
+    return copied + (f"。未复制：{'；'.join(report.not_copied)}" if report.not_copied else "")
+
+
+@login_required
+@require_POST
+def letters_copy(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """从上一年度复制目标 into the letters not yet issued; what was not copied is listed on the screen."""
+    cycle = access_cycle(request.user, cycle_id, "assessments.manage_cycle")
+    try:
+        report = letter_targets.check_copy_letter_targets(cycle=cycle, acting_user=request.user)
+    except actions.ActionError as exc:
+        messages.error(request, str(exc))
+        return redirect("cycle_letters", cycle_id=cycle.pk)
+    return _letters(request, cycle, {"copy_report": report})
 
 
 @login_required

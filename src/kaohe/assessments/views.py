@@ -52,8 +52,8 @@ from kaohe.assessments.forms import (
     VerificationForm,
     decimal_or_none,
 )
-from kaohe.assessments.integrity import verify_all
 from kaohe.assessments.history import sequence_history, unit_chart, unit_history
+from kaohe.assessments.integrity import verify_all
 from kaohe.assessments.models import (
     Assessment,
     Cycle,
@@ -71,8 +71,8 @@ from kaohe.audit import anchors
 from kaohe.audit.models import AuditLog
 from kaohe.core.describe import describe_scheme, node_texts_by_id
 from kaohe.core.exceptions import InputTableError, Problem, UserInputError
-
 from kaohe.maps.data import map_data
+
 View = Callable[..., HttpResponseBase]
 
 
@@ -983,6 +983,9 @@ def assessment_result(request: HttpRequest, assessment_id: int) -> HttpResponse:
     # Computed only when the template's cached fragment is missing (a Result row never changes).
     lines = SimpleLazyObject(lambda: explain_result(result))
     notes = SimpleLazyObject(lambda: result_notes(assessment.cycle, result))
+    # 历年排名: published years only, whoever looks (this is the public unit page).
+    years = unit_history(assessment.unit, assessment.cycle.scheme_id, published_only=True)
+    context = {"assessment": assessment, "result": result, "lines": lines, "notes": notes}
     return render(
         request,
         "assessments/result.html",
@@ -1030,6 +1033,3 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "anchor": anchors.current(),
         },
     )
-    # 历年排名: published years only, whoever looks (this is the public unit page).
-    years = unit_history(assessment.unit, assessment.cycle.scheme_id, published_only=True)
-    context = {"assessment": assessment, "result": result, "lines": lines, "notes": notes}

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.db import connection, transaction
+from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
 from kaohe.assessments.integrity import verify_all
@@ -113,18 +114,31 @@ def test_an_empty_bulk_append_writes_nothing(world: World) -> None:
 def test_an_error_inside_a_bulk_append_rolls_back_every_entry(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     head = ChainHead.objects.get(pk=1)
     count = AuditLog.objects.count()
+    unit = world.units["A"]
     original = ChainHead.save
 
     def fail(self: ChainHead, *args: Any, **kwargs: Any) -> None:
         raise RuntimeError("the head cannot be moved")  # after the entries were inserted
 
     monkeypatch.setattr(ChainHead, "save", fail)
-    with pytest.raises(RuntimeError, match="the head cannot be moved"):
-        do_append_audit_many([AuditEntry(action=f"test.{i}") for i in range(4)], acting_user=None)
+    # As an action calls it: its write, then the entries, in one transaction.
+    with pytest.raises(RuntimeError, match="the head cannot be moved"), transaction.atomic():
+        Unit.objects.filter(pk=unit.pk).update(name="改名")
+        do_append_audit_many([AuditEntry(action=f"test.{i}", obj=unit) for i in range(4)], acting_user=None)
     assert AuditLog.objects.count() == count
+    assert Unit.objects.get(pk=unit.pk).name == "甲市"  # the caller's write went with them
+    # A caller that swallows the error cannot commit its write without the entries.
+    with pytest.raises(TransactionManagementError), transaction.atomic():
+        Unit.objects.filter(pk=unit.pk).update(name="改名")
+        try:
+            do_append_audit_many([AuditEntry(action="test.swallowed", obj=unit)], acting_user=None)
+        except RuntimeError:
+            pass
+        Unit.objects.filter(pk=unit.pk).update(name="改名2")
+    assert Unit.objects.get(pk=unit.pk).name == "甲市"
     # An entry that cannot be snapshotted (an unaudited model) stops the batch before anything is written.
     monkeypatch.setattr(ChainHead, "save", original)
-    with pytest.raises(ValueError, match="not an audited model"):
+    with pytest.raises(ValueError, match="not an audited model"), transaction.atomic():
         do_append_audit_many(
             [AuditEntry(action="test.ok"), AuditEntry(action="test.bad", rows=[AuditLog.objects.all()])],
             acting_user=None,
@@ -134,7 +148,7 @@ def test_an_error_inside_a_bulk_append_rolls_back_every_entry(world: World, monk
     assert (fresh.last_seq, fresh.last_hash) == (head.last_seq, head.last_hash)
     # The chain goes on from where it was.
     assert do_append_audit_many([AuditEntry(action="test.after")], acting_user=None)[0].seq == head.last_seq + 1
-    assert verify_chain().ok
+    assert verify_chain().ok and verify_all().ok
 
 
 def chain_head_queries(run: Any) -> tuple[list[str], list[str]]:

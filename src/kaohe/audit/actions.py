@@ -133,7 +133,9 @@ def do_append_audit_many(
     if not entries:
         return []
     user = acting_user if isinstance(acting_user, User) else None
-    with transaction.atomic():
+    # No savepoint of its own (two round trips per call): an error in here marks the caller's transaction for
+    # rollback, so the caller's writes can never commit without their entries, nor some entries without the rest.
+    with transaction.atomic(savepoint=False):
         # Read before the head is locked (the caller's transaction holds its own rows), so appends queue briefly.
         own = [entry.fields() for entry in entries]
         # Migration 0002 creates the head row; get_or_create covers a database built without migrations.

@@ -255,4 +255,4 @@ def test_the_items_history_keeps_deleted_files_and_lists_comments(world: World) 
     comments.check_add_comment(item=world.item("A", "2"), text="已补充报告", acting_user=world.people["fay"])
     page = world.client("fay").get(f"/items/{kept.item_id}/history/").content.decode()
     assert "删除.pdf" in page and "保留.pdf" in page  # both uploads, the deleted one too
-    assert "evidence.delete" in page and "comment.add" in page and "已补充报告" in page
+    assert "删除佐证材料" in page and "留言" in page and "已补充报告" in page  # the actions in words

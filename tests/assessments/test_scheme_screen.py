@@ -37,7 +37,8 @@ def test_the_office_leader_and_verifiers_see_the_whole_scheme(world: World, who:
         "国家表彰，每次加 2 分。本项最多加 5 分。",  # the bonus item B1
         "较大环境事件，每次扣 10 分。本项最多扣 20 分。",  # the deduction item D1
         "水利局",
-        "断面不达标月数 [water_months]",  # the inputs a rule reads, as the input tables label them
+        "断面不达标月数",  # the inputs a rule reads, by name (and unit), never their ids (issue 10 §2)
+        "优良天数比例（%）",
         "否决",
         "特别重大事件",
         "考核结果直接评定为不合格",
@@ -47,6 +48,7 @@ def test_the_office_leader_and_verifiers_see_the_whole_scheme(world: World, who:
         "排名序列“市”：考核指标 1 水环境质量、2 空气质量、3 重点工作",
     ):
         assert text in page, text
+    assert "[water_months]" not in page and "[good_days]" not in page
 
 
 def test_the_scheme_screen_shows_words_not_codes(world: World) -> None:

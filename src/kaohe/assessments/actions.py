@@ -1126,6 +1126,11 @@ def do_evaluate_cycle(*, cycle: Cycle, acting_user: User | None) -> int:
 
 def check_evaluate_cycle(*, cycle: Cycle, acting_user: Any) -> int:
     _require(acting_user, "assessments.manage_cycle", cycle)
+    if cycle.assessments.filter(state__in=[State.APPROVED, State.PUBLISHED]).exists():
+        # the true reason, not "还有单位未完成核实": an approved (or published) result is final
+        published = "并已通报" if cycle.assessments.filter(state=State.PUBLISHED).exists() else ""
+        when = f"于 {timezone.localtime(cycle.approved_at):%Y-%m-%d} " if cycle.approved_at else ""
+        raise ActionError(f"本周期已{when}审定{published}，结果已定，不能重新综合评价")
     pending = cycle.assessments.exclude(state__in=[State.VERIFIED, State.EVALUATED]).select_related("unit")
     if pending.exists():
         names = "、".join(a.unit.name for a in pending[:10])

@@ -23,7 +23,7 @@ from django.utils.http import content_disposition_header, url_has_allowed_host_a
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kaohe.assessments import actions, comments, evidence_files, letter_targets, schemes
+from kaohe.assessments import actions, change_words, comments, evidence_files, letter_targets, schemes
 from kaohe.assessments.access import (
     Refused,
     access_assessment,
@@ -592,6 +592,8 @@ def cycle_approval(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "comment_form": CommentForm(),
             "can_approve": allowed(request.user, "assessments.approve_cycle", cycle),
             "all_evaluated": set(states) == {State.EVALUATED},
+            # after 审定 the page says who approved and when (Cycle.approved_at/by), not what is still to be done
+            "approved": bool(states) and set(states) <= {State.APPROVED, State.PUBLISHED},
             # why this person may not 审定 now (units without a result, stale results, the evaluator himself …)
             "approval_refusal": actions.approval_refusal(cycle, request.user)
             if set(states) == {State.EVALUATED}
@@ -662,11 +664,16 @@ def _render_assessment(
 ) -> HttpResponse:
     user = request.user
     sequences = {s.id: s.name for s in schemes.load(assessment.cycle.scheme_ref).sequences}
+    rows = _item_rows(request, assessment, forms)
+    page_messages, placed = _placed_messages(request, {f"item-{row['item'].pk}" for row in rows})
+    for row in rows:  # an item's own messages inside its card, where the person is (the redirect's #item-<id>)
+        row["messages"] = placed.get(f"item-{row['item'].pk}", [])
     context = {
         "assessment": assessment,
         "cycle": assessment.cycle,
         "sequence_name": sequences.get(assessment.sequence, assessment.sequence),  # 市, never the id "city"
-        "rows": _item_rows(request, assessment, forms),
+        "rows": rows,
+        "messages": page_messages,
         "can_edit": allowed(user, "assessments.edit_self_evaluation", assessment),
         "can_submit": allowed(user, "assessments.submit_assessment", assessment),
         "can_reopen": allowed(user, "assessments.reopen_verification", assessment),
@@ -727,7 +734,7 @@ def item_save(request: HttpRequest, item_id: int) -> HttpResponse:
         except actions.ActionError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"已保存：{item.indicator_name}")
+            messages.success(request, f"已保存：{item.indicator_name}", extra_tags=f"item-{item.pk}")
             return redirect(f"{_assessment_url(item)}#item-{item.pk}")
     # The user's input is re-rendered as typed; nothing is lost on a conflict or a bad value.
     return _render_assessment(request, item.assessment, {item.pk: form}, status=status)
@@ -746,19 +753,33 @@ def _assessment_url(item: SelfEvaluation) -> str:
     return reverse("assessment_detail", args=[item.assessment_id])
 
 
+def _placed_messages(request: HttpRequest, places: set[str]) -> tuple[list[Any], dict[str, list[Any]]]:
+    """The pending messages split by where they belong: one tagged with a place of this page (``item-<id>``,
+    ``return``) is shown there, next to what it is about; the rest at the top of the page (the template's
+    ``messages`` replaces the context processor's). Reading them marks them shown, as base.html's loop does."""
+    page: list[Any] = []
+    placed: dict[str, list[Any]] = {}
+    for message in messages.get_messages(request):
+        if message.extra_tags in places:
+            placed.setdefault(message.extra_tags, []).append(message)
+        else:
+            page.append(message)
+    return page, placed
+
+
 @login_required
 @require_POST
 def evidence_upload(request: HttpRequest, item_id: int) -> HttpResponse:
     item = access_item(request.user, item_id, "assessments.edit_self_evaluation")
     form = EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "请选择要上传的文件")
+        messages.error(request, "请选择要上传的文件", extra_tags=f"item-{item.pk}")
     else:
         try:
             actions.check_add_evidence(item=item, upload=form.cleaned_data["file"], acting_user=request.user)
-            messages.success(request, "佐证材料已上传")
+            messages.success(request, "佐证材料已上传", extra_tags=f"item-{item.pk}")
         except actions.ActionError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, str(exc), extra_tags=f"item-{item.pk}")
     return redirect(f"{_assessment_url(item)}#item-{item.pk}")
 
 
@@ -811,9 +832,10 @@ def _access_changeable_evidence(user: Any, evidence_id: int) -> Evidence:
 @require_POST
 def evidence_replace(request: HttpRequest, evidence_id: int) -> HttpResponse:
     evidence = _access_changeable_evidence(request.user, evidence_id)
+    here = f"item-{evidence.item_id}"
     form = EvidenceChangeForm(request.POST, request.FILES)
     if not form.is_valid() or not form.cleaned_data["file"]:
-        messages.error(request, f"请选择用来替换「{evidence.original_name}」的文件")
+        messages.error(request, f"请选择用来替换「{evidence.original_name}」的文件", extra_tags=here)
     else:
         try:
             new = evidence_files.check_replace_evidence(
@@ -822,9 +844,11 @@ def evidence_replace(request: HttpRequest, evidence_id: int) -> HttpResponse:
                 expected_sha256=form.cleaned_data["sha256"],
                 acting_user=request.user,
             )
-            messages.success(request, f"佐证材料「{evidence.original_name}」已替换为「{new.original_name}」")
+            messages.success(
+                request, f"佐证材料「{evidence.original_name}」已替换为「{new.original_name}」", extra_tags=here
+            )
         except actions.ActionError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, str(exc), extra_tags=here)
     return redirect(f"{_assessment_url(evidence.item)}#item-{evidence.item_id}")
 
 
@@ -832,17 +856,18 @@ def evidence_replace(request: HttpRequest, evidence_id: int) -> HttpResponse:
 @require_POST
 def evidence_delete(request: HttpRequest, evidence_id: int) -> HttpResponse:
     evidence = _access_changeable_evidence(request.user, evidence_id)
+    here = f"item-{evidence.item_id}"
     form = EvidenceChangeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, evidence_files.STALE)
+        messages.error(request, evidence_files.STALE, extra_tags=here)
     else:
         try:
             evidence_files.check_delete_evidence(
                 evidence=evidence, expected_sha256=form.cleaned_data["sha256"], acting_user=request.user
             )
-            messages.success(request, f"佐证材料「{evidence.original_name}」已删除")
+            messages.success(request, f"佐证材料「{evidence.original_name}」已删除", extra_tags=here)
         except actions.ActionError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, str(exc), extra_tags=here)
     return redirect(f"{_assessment_url(evidence.item)}#item-{evidence.item_id}")
 
 
@@ -917,10 +942,13 @@ def item_verify(request: HttpRequest, item_id: int) -> HttpResponse:
         ).values_list("input_id", "value")
     )
     inputs = [(schemes.input_def(scheme, k), v, imported.get(k)) for k, v in item.values.items()]
+    page_messages, placed = _placed_messages(request, {"return"})
     return render(
         request,
         "assessments/item_verify.html",
         {
+            "messages": page_messages,
+            "return_messages": placed.get("return", []),  # shown next to the return form (#return)
             "item": item,
             "form": form,
             "return_form": return_form,
@@ -941,8 +969,8 @@ def item_return(request: HttpRequest, item_id: int) -> HttpResponse:
         return render(request, "assessments/item_verify.html", {"item": item, "refusal": refusal}, status=409)
     form = ReturnForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "退回时必须填写退回意见")
-        return redirect("item_verify", item_id=item.pk)
+        messages.error(request, "退回时必须填写退回意见", extra_tags="return")
+        return redirect(reverse("item_verify", args=[item.pk]) + "#return")
     try:
         actions.check_return_item(
             item=item,
@@ -952,8 +980,8 @@ def item_return(request: HttpRequest, item_id: int) -> HttpResponse:
         )
         messages.success(request, f"已退回：{item.assessment.unit.name} · {item.indicator_name}")
     except actions.ActionError as exc:
-        messages.error(request, str(exc))
-        return redirect("item_verify", item_id=item.pk)
+        messages.error(request, str(exc), extra_tags="return")
+        return redirect(reverse("item_verify", args=[item.pk]) + "#return")
     return redirect("cycle_verification", cycle_id=item.assessment.cycle_id)
 
 
@@ -971,7 +999,9 @@ def item_history(request: HttpRequest, item_id: int) -> HttpResponse:
         | Q(object_type="assessments.evidence", object_id__in=evidence_ids)
         | Q(object_type="assessments.itemcomment", object_id__in=comment_ids)
     ).order_by("seq")
-    return render(request, "assessments/item_history.html", {"item": item, "entries": entries})
+    # in words: inputs by name and unit, 是/否, status labels; never the stored JSON (change_words)
+    lines = change_words.history_lines(item, list(entries))
+    return render(request, "assessments/item_history.html", {"item": item, "entries": lines})
 
 
 # ------------------------------------------------------------------------------------------------ results
@@ -986,11 +1016,19 @@ def assessment_result(request: HttpRequest, assessment_id: int) -> HttpResponse:
     # 历年排名: published years only, whoever looks (this is the public unit page).
     years = unit_history(assessment.unit, assessment.cycle.scheme_id, published_only=True)
     context = {"assessment": assessment, "result": result, "lines": lines, "notes": notes}
+    context["missing"] = SimpleLazyObject(lambda: _missing_words(assessment.cycle, result.missing))  # not "R2/id"
     return render(
         request,
         "assessments/result.html",
         {**context, "unit_history": years, "unit_history_chart": unit_chart(years)},
     )
+
+
+def _missing_words(cycle: Cycle, missing: list[str]) -> list[str]:
+    """The result's missing data (stored as ``<indicator or rule>/<input id>``) by the inputs' names and units."""
+    scheme = schemes.load(cycle.scheme_ref)
+    names = {i.id: f"{i.name}（{i.unit}）" if i.unit else i.name for i in scheme.inputs}
+    return list(dict.fromkeys(names.get(m.rsplit("/", 1)[-1], "未知数据项") for m in missing))
 
 
 @require_GET

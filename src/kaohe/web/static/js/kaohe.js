@@ -4,4 +4,13 @@ document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
   });
+  // A step that cannot be taken back (提交, 审定, 退回, 通报) asks first: the form's data-confirm says what will happen.
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
+    });
+  });
+  // An error about one item is shown inside that item's card: bring it into view (also after a re-rendered form).
+  var here = document.querySelector("[data-scroll-here]");
+  if (here) { here.scrollIntoView({ block: "center" }); }
 });

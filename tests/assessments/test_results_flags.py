@@ -193,22 +193,33 @@ def test_the_notice_lists_the_vetoed_and_the_dishonest_units(flagged: World) -> 
     assert [[c.text for c in row.cells] for row in document.tables[0].rows] == [
         ["名次", "单位", "得分", "等级", "备注"],
         ["1", "丙县", "92.00", "优秀", ""],
-        ["2", "甲市", "97.00", "不合格", "一票否决"],
-        ["3", "乙市", "87.00", "不合格", "一票否决、政务失信记录"],
+        # The 通报 says why each 不合格 in words (issue 10 §5): 因“<the rule's name>”一票否决, and the record.
+        ["2", "甲市", "97.00", "不合格", f"因“{VETO}”一票否决"],
+        ["3", "乙市", "87.00", "不合格", f"因“{FALSIFIED}”一票否决；纳入政务失信记录"],
     ]
+    # The body's sections (GB/T 9704 layout: 一级标题 as Heading 1, lists as sentences) up to the blank line before
+    # the 落款; the results table's sequence heading (Heading 2) is not a section.
     sections: dict[str, list[str]] = {}
+    current: list[str] | None = None
     for p in document.paragraphs:
-        if p.style is not None and p.style.name.startswith("Heading 1"):
+        style = p.style.name if p.style is not None else ""
+        if style.startswith("Heading 1"):
             current = sections.setdefault(p.text, [])
-        elif sections and p.style is not None and (p.style.name == "List Bullet" or p.text == "无"):
+        elif current is not None and style == "Normal":
+            if not p.text:
+                break
             current.append(p.text)
     assert sections == {
         "一、考核结果": [],
-        "二、先进单位": ["丙县"],
-        "三、约谈单位": ["乙市"],
-        "四、启动问责程序的单位": ["无"],
-        "五、一票否决的单位": [f"甲市（{VETO}）：{CONSEQUENCE}", f"乙市（{FALSIFIED}）"],
-        "六、纳入政务失信记录的单位": [f"乙市：{FALSIFIED}（依据{CLAUSE}纳入政务失信记录）"],
+        "二、先进单位": ["丙县。"],
+        "三、约谈单位": ["乙市。"],
+        "四、启动问责程序的单位": ["无。"],
+        "五、不合格单位": [
+            f"甲市因“{VETO}”一票否决，考核等级确定为不合格；{CONSEQUENCE}。",
+            f"乙市因“{FALSIFIED}”一票否决，考核等级确定为不合格。",
+        ],
+        "六、一票否决的单位": [f"甲市（{VETO}）：{CONSEQUENCE}", f"乙市（{FALSIFIED}）"],
+        "七、纳入政务失信记录的单位": [f"乙市：{FALSIFIED}（依据{CLAUSE}纳入政务失信记录）"],
     }
     assert not IDS.search("\n".join(p.text for p in document.paragraphs))
 

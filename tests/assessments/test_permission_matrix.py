@@ -78,6 +78,13 @@ MATRIX: dict[str, tuple[str, Any, dict[str, int]]] = {
     "cycles/<int:cycle_id>/send-back/": ("POST", {}, APPROVER_POST),
     "cycles/<int:cycle_id>/publish/": ("POST", {}, OFFICE_POST),
     "cycles/<int:cycle_id>/import/": ("POST", {}, OFFICE_POST),
+    # 公示 and 申诉 (issue 10 §4): nothing approved here, so no 公示稿 and no appeal (PUBLICITY below has them)
+    "cycles/<int:cycle_id>/publicity-days/": ("POST", {}, OFFICE_POST),
+    "cycles/<int:cycle_id>/publicity/": ("GET", None, S(302, 200, 200, 403, 403, 403, 403, 403)),
+    "cycles/<int:cycle_id>/appeals/": ("GET", None, S(302, 200, 200, 403, 403, 403, 403, 403)),
+    "appeals/<int:appeal_id>/decide/": ("POST", {}, S(302, 404, 404, 404, 404, 404, 404, 404)),
+    "appeal-files/<int:file_id>/": ("GET", None, S(302, 404, 404, 404, 404, 404, 404, 404)),
+    "assessments/<int:assessment_id>/appeal/": ("POST", {}, S(302, 403, 403, 403, 403, 403, 403, 403)),
     "letters/<int:letter_id>/": ("POST", {}, OFFICE_POST),
     "assessments/<int:assessment_id>/": ("GET", None, UNIT_A_READERS),
     "assessments/<int:assessment_id>/submit/": ("POST", {}, S(302, 403, 403, 403, 302, 403, 403, 403)),
@@ -244,7 +251,7 @@ def _object_for_admin(world: World, route: str) -> str:
     return str(pk()) if pk else "1"
 
 
-def url_for(route: str, world: World, evidence_id: int) -> str:
+def url_for(route: str, world: World, evidence_id: int, appeal_id: int = 999_999, file_id: int = 999_999) -> str:
     a = world.assessment("A")
     item = world.item("A", "2")
     values = {
@@ -255,6 +262,8 @@ def url_for(route: str, world: World, evidence_id: int) -> str:
         "letter_id": world.cycle.letters.get(unit=world.units["A"]).pk,
         "id": world.people["alice"].pk,
         "content_type_id": ContentType.objects.get(app_label="assessments", model="unit").pk,
+        "appeal_id": appeal_id,
+        "file_id": file_id,
     }
     special = {
         "admin/^(?P<app_label>auth|axes|audit|assessments)/$": "/admin/assessments/",
@@ -476,3 +485,37 @@ def test_a_superuser_without_a_role_cannot_download_unpublished_results(world: W
     for name in ("results.xlsx", "notice.docx"):
         assert client.get(f"/cycles/{world.cycle.pk}/{name}").status_code == 403, name
         assert world.client("alice").get(f"/cycles/{world.cycle.pk}/{name}").status_code == 200, name
+
+
+# 公示 (issue 10 §4): the cycle approved with 7 days of 公示, 甲市's head has appealed with a file. Each unit sees its
+# own draft result and the ranking list (公示稿), never another unit's result; the public sees nothing; only 甲市's
+# head appeals for 甲市; the office decides, the approver reads.
+PUBLICITY: dict[str, tuple[str, Any, dict[str, int]]] = {
+    "assessments/<int:assessment_id>/result/": ("GET", None, S(302, 200, 200, 200, 200, 403, 403, 403)),
+    "cycles/<int:cycle_id>/publicity/": ("GET", None, S(302, 200, 200, 200, 200, 200, 403, 403)),
+    "cycles/<int:cycle_id>/appeals/": ("GET", None, S(302, 200, 200, 403, 403, 403, 403, 403)),
+    "appeals/<int:appeal_id>/decide/": ("POST", {}, OFFICE_POST),  # the office's empty form: back with the error
+    "appeal-files/<int:file_id>/": ("GET", None, UNIT_A_READERS),
+    "assessments/<int:assessment_id>/appeal/": ("POST", {}, S(302, 403, 403, 403, 302, 403, 403, 403)),
+    "cycles/<int:cycle_id>/publicity-days/": ("POST", {"publicity_days": 3}, OFFICE_POST),  # refused in words
+    "public/<int:cycle_id>/": ("GET", None, S(302, 403, 403, 403, 403, 403, 403, 403)),
+}
+
+
+@pytest.mark.parametrize("route", sorted(PUBLICITY))
+def test_publicity_routes_answer_each_role_as_expected(db: Any, route: str) -> None:
+    from kaohe.assessments import appeals
+
+    world = build_world()
+    office = world.people["alice"]
+    appeals.check_set_publicity_days(cycle=world.cycle, days=7, acting_user=office)
+    world.through_verified()
+    actions.check_evaluate_cycle(cycle=world.cycle, acting_user=office)
+    actions.check_approve_cycle(cycle=world.cycle, acting_user=world.people["linda"])
+    pdf = SimpleUploadedFile("申诉材料.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    appeal = appeals.check_lodge_appeal(
+        assessment=world.assessment("A"), reasons="第 2 项有误", files=[pdf], acting_user=world.people["hank"]
+    )
+    method, body, expected = PUBLICITY[route]
+    url = url_for(route, world, 0, appeal_id=appeal.pk, file_id=appeal.evidence.get().pk)
+    assert statuses(world, route, method, body, url) == expected, url

@@ -22,7 +22,8 @@ management commands and tests all go through these functions.
     check_approve_cycle / check_send_back_cycle             evaluated → approved / back to verified
                                                             (approval_refusal: unscored units, stale results,
                                                             the evaluator)
-    check_publish_cycle ─► do_publish_cycle                 approved → published
+    check_publish_cycle ─► do_publish_cycle                 approved → published (not during 公示 or while an
+                                                            appeal is pending: appeals.py)
 """
 
 from __future__ import annotations
@@ -363,6 +364,7 @@ def do_open_cycle(
     verification_deadline: dt.date | None = None,
     evaluation_deadline: dt.date | None = None,
     scheme_file: Any = None,
+    publicity_days: int = 0,
     acting_user: User | None,
 ) -> Cycle:
     """Create the cycle with one draft assessment, one empty letter and the self-evaluation items per unit.
@@ -376,10 +378,15 @@ def do_open_cycle(
             self_evaluation_deadline=self_evaluation_deadline,
             verification_deadline=verification_deadline,
             evaluation_deadline=evaluation_deadline,
+            publicity_days=publicity_days,
         )
         problems = cycle.deadline_problems()
         if problems:
             raise ActionError("；".join(problems.values()))
+        if not 0 <= publicity_days <= Cycle.MAX_PUBLICITY_DAYS:
+            raise ActionError(
+                f"公示天数应为 0–{Cycle.MAX_PUBLICITY_DAYS} 的整数（0 表示不公示），现为 {publicity_days}"
+            )
         if scheme_file is not None:
             cycle.scheme_file = scheme_file
         cycle.save()
@@ -1155,7 +1162,14 @@ def do_approve_cycle(*, cycle: Cycle, acting_user: User | None) -> None:
         # Set before the cycle's entry is written, so that the entry's snapshot holds who approved it and when.
         cycle.approved_at = timezone.now()
         cycle.approved_by = _actor(acting_user)
-        cycle.save(update_fields=["approved_at", "approved_by"])
+        # the 公示 setting as stored now (the caller's object may predate a change of it)
+        cycle.publicity_days, cycle.publicity_ends_at = (
+            Cycle.objects.filter(pk=cycle.pk).values_list("publicity_days", "publicity_ends_at").get()
+        )
+        if cycle.publicity_days and cycle.publicity_ends_at is None:
+            # 公示 from the first 审定 (a re-approval after an upheld appeal keeps the period: appeals.py)
+            cycle.publicity_ends_at = cycle.approved_at + dt.timedelta(days=cycle.publicity_days)
+        cycle.save(update_fields=["approved_at", "approved_by", "publicity_ends_at"])
         _cycle_transition(cycle, "approve", acting_user=acting_user)
         notify.cycle_approved(cycle, acting_user=acting_user)
 
@@ -1232,4 +1246,9 @@ def do_publish_cycle(*, cycle: Cycle, acting_user: User | None) -> None:
 def check_publish_cycle(*, cycle: Cycle, acting_user: Any) -> None:
     _require(acting_user, "assessments.manage_cycle", cycle)
     _require_all(cycle, State.APPROVED, "只有领导审定后才能通报")
+    from kaohe.assessments.appeals import publication_refusal
+
+    refusal = publication_refusal(Cycle.objects.get(pk=cycle.pk))
+    if refusal is not None:
+        raise ActionError(refusal)
     do_publish_cycle(cycle=cycle, acting_user=acting_user)

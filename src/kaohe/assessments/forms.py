@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from kaohe.assessments import schemes
-from kaohe.assessments.limits import MAX_EXPLANATION_CHARS, MAX_REASON_CHARS
+from kaohe.assessments.limits import MAX_APPEAL_CHARS, MAX_EXPLANATION_CHARS, MAX_REASON_CHARS
 from kaohe.assessments.models import SelfEvaluation
 from kaohe.core import InputDef, Scheme
 
@@ -221,6 +221,25 @@ class CommentForm(forms.Form):
     )
 
 
+class PublicityDaysForm(forms.Form):
+    publicity_days = forms.IntegerField(label="公示天数（0 表示不公示）", min_value=0, max_value=60)
+
+
+class AppealForm(forms.Form):
+    """申诉: the reasons; the files (at most MAX_APPEAL_FILES, checked like evidence) come from ``files``."""
+
+    reasons = forms.CharField(label="申诉理由", max_length=MAX_APPEAL_CHARS, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class AppealDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="处理结果",
+        choices=[("upheld", "申诉成立（重新核实）"), ("rejected", "申诉驳回")],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label="处理意见", max_length=MAX_REASON_CHARS, widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class MonitoringImportForm(forms.Form):
     file = forms.FileField(label="监测结果文件（CSV、Excel 或 Parquet，含 unit_id 列）")
 
@@ -248,6 +267,9 @@ class CycleForm(forms.Form):
     )
     evaluation_deadline = forms.DateField(
         label="综合评价截止", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    publicity_days = forms.IntegerField(
+        label="公示天数（审定后、通报前，0 表示不公示）", min_value=0, max_value=60, initial=0, required=False
     )
     units: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
         label="被考核单位", queryset=None, widget=forms.CheckboxSelectMultiple
@@ -296,4 +318,5 @@ class CycleForm(forms.Form):
             "self_evaluation_deadline": data["self_evaluation_deadline"],
             "verification_deadline": data["verification_deadline"],
             "evaluation_deadline": data["evaluation_deadline"],
+            "publicity_days": data.get("publicity_days") or 0,
         }

@@ -25,6 +25,7 @@ from django.db import models
 
 from kaohe.assessments import schemes
 from kaohe.assessments.models import (
+    AppealEvidence,
     Assessment,
     Cycle,
     Evidence,
@@ -45,7 +46,7 @@ class EvidenceProblem:
     message: str
 
 
-def _sha256(evidence: Evidence) -> str | None:
+def _sha256(evidence: Evidence | AppealEvidence) -> str | None:
     digest = hashlib.sha256()
     try:
         with evidence.file.storage.open(evidence.file.name, "rb") as handle:
@@ -69,6 +70,31 @@ def verify_evidence() -> tuple[int, list[EvidenceProblem]]:
         count += 1
         expected = recorded.get(str(evidence.pk))
         name = f"佐证材料 #{evidence.pk}「{evidence.original_name}」"
+        if expected is None:
+            problems.append(EvidenceProblem(evidence.pk, f"{name} 没有上传记录"))
+            continue
+        if evidence.sha256 != expected:
+            problems.append(EvidenceProblem(evidence.pk, f"{name}：记录的文件哈希被改动"))
+        actual = _sha256(evidence)
+        if actual is None:
+            problems.append(EvidenceProblem(evidence.pk, f"{name}：文件缺失"))
+        elif actual != expected:
+            problems.append(EvidenceProblem(evidence.pk, f"{name}：文件被替换或改动（与上传时的哈希不符）"))
+    return count, problems
+
+
+def verify_appeal_files() -> tuple[int, list[EvidenceProblem]]:
+    """(files checked, problems) — every 申诉材料 file must match the SHA-256 its ``appeal.lodge`` entry recorded."""
+    recorded: dict[str, str] = {}
+    for entry in AuditLog.objects.filter(action="appeal.lodge").only("new_value").order_by("seq").iterator():
+        for item in (entry.decoded_new() or {}).get("files", []):
+            recorded[str(item.get("id"))] = item.get("sha256", "")
+    problems = []
+    count = 0
+    for evidence in AppealEvidence.objects.order_by("pk").iterator():
+        count += 1
+        expected = recorded.get(str(evidence.pk))
+        name = f"申诉材料 #{evidence.pk}「{evidence.original_name}」"
         if expected is None:
             problems.append(EvidenceProblem(evidence.pk, f"{name} 没有上传记录"))
             continue
@@ -120,6 +146,8 @@ MODEL_NAMES = {
     "assessments.verification": "核实记录",
     "assessments.evidence": "佐证材料",
     "assessments.itemcomment": "指标留言",
+    "assessments.appeal": "申诉",
+    "assessments.appealevidence": "申诉材料",
     "assessments.importedvalue": "导入的监测数据",
     "assessments.result": "考核结果",
     "notifications.notification": "通知",
@@ -307,6 +335,11 @@ class Words:
         if label == "assessments.evidence":
             where, cycle_pk = self.item(snap.get("item_id"))
             return f"{where} · 佐证材料「{snap.get('original_name')}」", cycle_pk
+        if label == "assessments.appeal":
+            where, cycle_pk = self.assessment(snap.get("assessment_id"))
+            return f"{where} · 申诉 #{d.pk}", cycle_pk
+        if label == "assessments.appealevidence":
+            return f"申诉 #{snap.get('appeal_id')} · 申诉材料「{snap.get('original_name')}」", None
         if label == "notifications.notification":
             return f"通知 #{d.pk}（{self.user(snap.get('recipient_id'))}：「{snap.get('title')}」）", None
         if label == "reports.documentsettings":
@@ -416,6 +449,9 @@ def _verify_all() -> Report:
     chain = verify_chain(on_entry=replay.feed)
     rows, discrepancies = replay.compare()
     files, evidence_problems = verify_evidence()
+    appeal_files, appeal_problems = verify_appeal_files()
+    files += appeal_files
+    evidence_problems += appeal_problems
     scheme_files, scheme_problems = verify_scheme_files()
     problems = [p.message for p in chain.problems]
     if chain.entries == 0 and chain.head_seq == 0:

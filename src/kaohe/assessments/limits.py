@@ -9,3 +9,5 @@ from __future__ import annotations
 
 MAX_REASON_CHARS = 2_000  # 退回意见, 调整理由, 意见 (send back, reopen)
 MAX_EXPLANATION_CHARS = 20_000  # 自评说明
+MAX_APPEAL_CHARS = 5_000  # 申诉理由: a page or two (issue 10 §4)
+MAX_APPEAL_FILES = 5  # 申诉材料 per appeal, each within EVIDENCE_MAX_MB

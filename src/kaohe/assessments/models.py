@@ -4,7 +4,8 @@
           └─ Assessment (unit × Cycle, the workflow state) ─┬─ SelfEvaluation (one per indicator that reads inputs)
                                                             │     ├─ Verification (verified values, side by side)
                                                             │     └─ Evidence (files)
-                                                            └─ Result (one row of kaohe.score's frame)
+                                                            ├─ Result (one row of kaohe.score's frame)
+                                                            └─ Appeal (申诉 during 公示) ── AppealEvidence (files)
     Cycle ─┬─ ResponsibilityLetter (unit × cycle: the yearly targets)
            └─ ImportedValue (unit × input, from monitoring output files)
 
@@ -106,6 +107,12 @@ class Cycle(models.Model):
         related_name="+",
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    # 公示 (issue 10 §4): for this many days after 审定 the units see their draft results and may appeal (申诉);
+    # 通报 waits until it ends. 0 = no 公示 (通报 right after 审定).
+    publicity_days = models.PositiveSmallIntegerField(_("公示天数"), default=0)
+    # Set by the first 审定 when publicity_days > 0 (approved_at + publicity_days). A re-approval after an upheld
+    # appeal keeps it: the 公示 is one period per cycle, and the leader's re-approval is final.
+    publicity_ends_at = models.DateTimeField(_("公示截止"), null=True, blank=True)
 
     class Meta:
         ordering = ["-year", "name"]
@@ -123,6 +130,18 @@ class Cycle(models.Model):
     @property
     def is_published(self) -> bool:
         return self.published_at is not None
+
+    MAX_PUBLICITY_DAYS = 60
+
+    @property
+    def has_draft_results(self) -> bool:
+        """Approved with a 公示 and not yet published: the units see their draft results (公示稿)."""
+        return self.publicity_ends_at is not None and self.approved_at is not None and self.published_at is None
+
+    def in_publicity(self, now: dt.datetime | None = None) -> bool:
+        """公示中: the draft results are shown to the units, who may appeal, until ``publicity_ends_at``."""
+        ends = self.publicity_ends_at
+        return self.has_draft_results and ends is not None and (now or timezone.now()) < ends
 
     # The steps in the order they happen; each deadline may be left open, and dates in the past are allowed (an
     # office may record a past cycle), but a step cannot be due before the step it waits for.
@@ -230,6 +249,12 @@ class Assessment(models.Model):
     @transition(field=state, source=State.APPROVED, target=State.PUBLISHED)
     def publish(self) -> None:
         pass
+
+    @transition(field=state, source=State.APPROVED, target=State.VERIFIED)
+    def withdraw_approval(self) -> None:
+        """An appeal (申诉) upheld during 公示: the approval no longer holds, every unit goes back to 已核实 (as after
+        the leader's send-back) so that the appellant's verification can be reopened (重新核实) and the cycle
+        evaluated and approved again."""
 
     @property
     def is_unit_editable(self) -> bool:
@@ -428,6 +453,75 @@ class ItemComment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item} · {self.get_role_display()}留言"
+
+
+class Appeal(models.Model):
+    """申诉: a unit's objection to its draft result during 公示 (issue 10 §4), lodged by its head and decided by the
+    office: upheld reopens the unit's verification (重新核实), rejected keeps the result with the reason. Written by
+    ``appeals.py`` only, audited."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("待处理")
+        UPHELD = "upheld", _("申诉成立")
+        REJECTED = "rejected", _("申诉驳回")
+
+    cycle = models.ForeignKey(Cycle, verbose_name=_("考核周期"), on_delete=models.CASCADE, related_name="appeals")
+    assessment = models.ForeignKey(
+        Assessment, verbose_name=_("考核单元"), on_delete=models.CASCADE, related_name="appeals"
+    )
+    reasons = models.TextField(_("申诉理由"))
+    lodged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申诉人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lodged_at = models.DateTimeField(_("申诉时间"), default=timezone.now)
+    decision = models.CharField(_("处理结果"), max_length=16, choices=Decision.choices, default=Decision.PENDING)
+    decision_reason = models.TextField(_("处理意见"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["lodged_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment"], condition=models.Q(decision="pending"), name="one_pending_appeal_per_unit"
+            )
+        ]
+        verbose_name = _("申诉")
+        verbose_name_plural = _("申诉")
+
+    def __str__(self) -> str:
+        return f"{self.assessment} · 申诉 #{self.pk}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.decision == self.Decision.PENDING
+
+
+class AppealEvidence(models.Model):
+    """A file attached to an appeal, stored like ``Evidence`` (generated name, SHA-256 checked by audit verify)."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(upload_to="appeals/%Y/")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("申诉材料")
+        verbose_name_plural = _("申诉材料")
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class ImportedValue(models.Model):

@@ -24,7 +24,16 @@ from typing import Any
 
 import rules
 
-from kaohe.assessments.models import Assessment, Cycle, Evidence, Membership, SelfEvaluation, State
+from kaohe.assessments.models import (
+    Appeal,
+    AppealEvidence,
+    Assessment,
+    Cycle,
+    Evidence,
+    Membership,
+    SelfEvaluation,
+    State,
+)
 from kaohe.assessments.schemes import OFFICE_LEAD
 
 Role = Membership.Role
@@ -100,6 +109,10 @@ def _assessment(obj: Any) -> Assessment:
         return obj.assessment
     if isinstance(obj, Evidence):
         return obj.item.assessment
+    if isinstance(obj, Appeal):
+        return obj.assessment
+    if isinstance(obj, AppealEvidence):
+        return obj.appeal.assessment
     raise TypeError(f"no assessment for {type(obj).__name__}")
 
 
@@ -181,6 +194,23 @@ def has_result(user: Any, obj: Any) -> bool:
     return _assessment(obj).state in (State.EVALUATED, State.APPROVED, State.PUBLISHED)
 
 
+@rules.predicate
+def is_publicised(user: Any, obj: Any) -> bool:
+    """公示稿: the cycle is approved with a 公示 and not yet published (``Cycle.has_draft_results``)."""
+    return _cycle(obj).has_draft_results
+
+
+@rules.predicate
+def is_in_publicity(user: Any, obj: Any) -> bool:
+    """公示中: the 公示 period has not ended (``Cycle.in_publicity``)."""
+    return _cycle(obj).in_publicity()
+
+
+@rules.predicate
+def has_unit_in_cycle(user: Any, cycle: Cycle) -> bool:
+    return cycle.assessments.filter(unit_id__in=unit_ids(user)).exists()
+
+
 can_see_assessment = is_office | is_approver | is_member_of_unit | (is_verifier & is_past_draft)
 
 rules.add_perm("assessments.view_cycle", has_any_role)
@@ -198,7 +228,17 @@ rules.add_perm("assessments.edit_self_evaluation", is_member_of_unit & is_unit_e
 rules.add_perm("assessments.submit_assessment", is_head_of_unit & is_unit_editable)
 rules.add_perm("assessments.verify_item", leads_indicator & is_verifiable)
 rules.add_perm("assessments.reopen_verification", is_office & is_verified)
-rules.add_perm("assessments.view_result", is_published | ((is_office | is_approver) & has_result))
+rules.add_perm(
+    "assessments.view_result",
+    is_published | ((is_office | is_approver) & has_result) | (is_member_of_unit & is_publicised),
+)
+# 公示 and 申诉 (issue 10 §4, appeals.py): each unit sees its own draft result and the ranking list marked 公示稿
+# (never the public); its head appeals during 公示; the office decides; the approver reads.
+rules.add_perm("assessments.view_publicity", is_office | is_approver | (is_publicised & has_unit_in_cycle))
+rules.add_perm("assessments.lodge_appeal", is_head_of_unit & is_publicised & is_in_publicity)
+rules.add_perm("assessments.view_appeals", is_office | is_approver)
+rules.add_perm("assessments.decide_appeal", is_office)
+rules.add_perm("assessments.view_appeal", is_office | is_approver | is_member_of_unit)
 rules.add_perm("assessments.view_evidence", can_see_assessment)
 # An item's thread (issue 10 §2): the unit's people, the item's own verifiers once the unit has submitted (a draft
 # is the unit's), the office. Whoever sees the item reads it (view_assessment); the approver reads, never writes.

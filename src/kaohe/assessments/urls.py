@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kaohe.assessments import views
+from kaohe.assessments import appeal_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -22,6 +22,13 @@ urlpatterns = [
     path("cycles/<int:cycle_id>/send-back/", views.cycle_send_back, name="cycle_send_back"),
     path("cycles/<int:cycle_id>/publish/", views.cycle_publish, name="cycle_publish"),
     path("cycles/<int:cycle_id>/import/", views.cycle_import, name="cycle_import"),
+    # 公示 and 申诉 (issue 10 §4)
+    path("cycles/<int:cycle_id>/publicity-days/", appeal_views.cycle_publicity_days, name="cycle_publicity_days"),
+    path("cycles/<int:cycle_id>/publicity/", appeal_views.cycle_publicity, name="cycle_publicity"),
+    path("cycles/<int:cycle_id>/appeals/", appeal_views.cycle_appeals, name="cycle_appeals"),
+    path("appeals/<int:appeal_id>/decide/", appeal_views.appeal_decide, name="appeal_decide"),
+    path("appeal-files/<int:file_id>/", appeal_views.appeal_file, name="appeal_file"),
+    path("assessments/<int:assessment_id>/appeal/", appeal_views.assessment_appeal, name="assessment_appeal"),
     path("letters/<int:letter_id>/", views.letter_issue, name="letter_issue"),
     path("assessments/<int:assessment_id>/", views.assessment_detail, name="assessment_detail"),
     path("assessments/<int:assessment_id>/submit/", views.assessment_submit, name="assessment_submit"),

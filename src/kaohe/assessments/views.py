@@ -1016,6 +1016,9 @@ def assessment_result(request: HttpRequest, assessment_id: int) -> HttpResponse:
     # 历年排名: published years only, whoever looks (this is the public unit page).
     years = unit_history(assessment.unit, assessment.cycle.scheme_id, published_only=True)
     context = {"assessment": assessment, "result": result, "lines": lines, "notes": notes}
+    from kaohe.assessments.appeal_views import result_context  # 公示稿 and 申诉 (issue 10 §4)
+
+    context.update(result_context(request.user, assessment))
     context["missing"] = SimpleLazyObject(lambda: _missing_words(assessment.cycle, result.missing))  # not "R2/id"
     return render(
         request,

@@ -41,6 +41,8 @@ TRACKED = (
     "assessments.verification",
     "assessments.evidence",
     "assessments.itemcomment",
+    "assessments.appeal",
+    "assessments.appealevidence",
     "assessments.importedvalue",
     "assessments.result",
     "notifications.notification",

@@ -17,11 +17,12 @@
 Timings are printed, never asserted: tests must not depend on the machine's speed.
 
 Measured 2026-12-06 (2,312 items, jilin-2021-2025; 2 cores shared, load average 4–11), after the bulk audit append
-(``do_append_audit_many``: one chain-head lock and one INSERT for an assessment's items, no savepoint): PostgreSQL 5.9–6.2 s wall,
-CPU 2.2–2.3 s (before, on the same machine in the same hour: 14.3–26.4 s, CPU 5.2–6.8 s); SQLite 1.7 s, CPU 1.7 s
-(before: 7.1 s, CPU 4.1 s). On PostgreSQL the rest of the wall time is round trips, each waiting for the shared CPU
-(1,713 statements, about 25 per assessment): each assessment's two state transitions (``_advance_verification``:
-their own audit appends and the notification) take about a third, the snapshot reads (server-side cursors) a tenth.
+(``do_append_audit_many``: one chain-head lock and one INSERT for an assessment's items, no savepoint): PostgreSQL
+5.9–6.2 s wall, CPU 2.2–2.3 s (before, on the same machine in the same hour: 14.3–26.4 s, CPU 5.2–6.8 s); SQLite 1.7
+s, CPU 1.7 s (before: 7.1 s, CPU 4.1 s). On PostgreSQL the rest of the wall time is round trips, each waiting for
+the shared CPU (1,713 statements, about 25 per assessment): each assessment's two state transitions
+(``_advance_verification``: their own audit appends and the notification) take about a third, the snapshot reads
+(server-side cursors) a tenth.
 """
 
 from __future__ import annotations

@@ -222,6 +222,20 @@ def range_text(spec: InputDef, kind: str) -> Expected:
     return Expected(zh, f"{what_en} in [{lo}, {hi}]{unit}")
 
 
+def allowed_text(spec: InputDef) -> str:
+    """What a person may type, in Chinese, for prompts and the template's 填写说明: ``0–100 % 的数值``, ``是 或 否``,
+    ``优、良``, ``以“;”分隔的整数…``."""
+    if spec.kind == "boolean":
+        return "是 或 否"
+    if spec.choices:
+        return "、".join(spec.choices)
+    if spec.kind == "list":
+        return expected("list", _item_kind(spec)).zh
+    if spec.kind in ("number", "integer"):
+        return range_text(spec, spec.kind).zh
+    return expected(spec.kind, spec.kind).zh
+
+
 def out_of_range_text(value: float, spec: InputDef, kind: str) -> str:
     """``120 超出范围，应为 0–100 % 的数值 (120 is out of range; expected a number in [0, 100] %)``."""
     want = range_text(spec, kind)
@@ -395,16 +409,11 @@ def data_validation(spec: InputDef) -> DataValidation | None:
         lo = -1e12 if spec.min is None else spec.min
         hi = 1e12 if spec.max is None else spec.max
         dv = DataValidation(type=kind, operator="between", formula1=f"{lo:g}", formula2=f"{hi:g}", allow_blank=True)
-        dv.error = (
-            f"{spec.name}应为 {'' if spec.min is None else f'{spec.min:g}'}–"
-            f"{'' if spec.max is None else f'{spec.max:g}'} {spec.unit}"
-        )
     elif spec.kind == "boolean":
         dv = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
-        dv.error = f"{spec.name}应为 是 或 否"
     elif spec.kind == "category" and spec.choices and len(",".join(spec.choices)) < 250:
         dv = DataValidation(type="list", formula1='"' + ",".join(spec.choices) + '"', allow_blank=True)
-        dv.error = f"{spec.name}应为:{'、'.join(spec.choices)}"
-    if dv is not None:
-        dv.errorTitle, dv.showErrorMessage = spec.name, True
+    if dv is not None:  # Excel's own message when a person types something else, and the hint when the cell is chosen
+        dv.error, dv.errorTitle, dv.showErrorMessage = f"{spec.name}应为 {allowed_text(spec)}", spec.name[:32], True
+        dv.prompt, dv.promptTitle, dv.showInputMessage = allowed_text(spec), spec.name[:32], True
     return dv

@@ -39,6 +39,7 @@ from kaohe.assessments.evaluation import frame_from_rows
 from kaohe.assessments.models import Assessment, Cycle, Result, SelfEvaluation
 from kaohe.audit import anchors
 from kaohe.core import InputDef, Scheme, check_inputs
+from kaohe.core import values as core_values
 from kaohe.core.guards import zip_unpacked_size
 from kaohe.core.scoring import explain_all
 from kaohe.core.workbooks import write_results
@@ -78,18 +79,6 @@ def input_label(inp: InputDef) -> str:
     return f"{inp.name}（{inp.unit}）[{inp.id}]" if inp.unit else f"{inp.name} [{inp.id}]"
 
 
-def range_text(inp: InputDef) -> str:
-    if inp.kind == "boolean":
-        return "是 或 否"
-    if inp.choices:
-        return "、".join(inp.choices)
-    low = "" if inp.min is None else f"{inp.min:g}"
-    high = "" if inp.max is None else f"{inp.max:g}"
-    if not low and not high:
-        return str(KINDS.get(inp.kind, inp.kind))
-    return f"{KINDS.get(inp.kind, inp.kind)} {low}–{high} {inp.unit}".strip()
-
-
 def cell_value(inp: InputDef, value: Any) -> Any:
     """A stored value as the sheet shows it."""
     if value is None:
@@ -115,25 +104,7 @@ def display(value: Any) -> str:
 
 
 def _validation(inp: InputDef) -> DataValidation | None:
-    dv: DataValidation | None = None
-    if inp.kind in ("number", "integer"):
-        low = -1e12 if inp.min is None else inp.min
-        high = 1e12 if inp.max is None else inp.max
-        dv = DataValidation(
-            type="whole" if inp.kind == "integer" else "decimal",
-            operator="between",
-            formula1=f"{low:g}",
-            formula2=f"{high:g}",
-            allow_blank=True,
-        )
-    elif inp.kind == "boolean":
-        dv = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
-    elif inp.kind == "category" and inp.choices and len(",".join(inp.choices)) < 250:
-        dv = DataValidation(type="list", formula1='"' + ",".join(inp.choices) + '"', allow_blank=True)
-    if dv is not None:
-        dv.error, dv.errorTitle, dv.showErrorMessage = f"{inp.name}应为 {range_text(inp)}", inp.name[:32], True
-        dv.prompt, dv.promptTitle, dv.showInputMessage = range_text(inp), inp.name[:32], True
-    return dv
+    return core_values.data_validation(inp)  # one home for an input's Excel validation (issue 9 §1)
 
 
 def write_sheet(assessment: Assessment) -> bytes:
@@ -224,7 +195,9 @@ def write_sheet(assessment: Assessment) -> bytes:
             seen.add(input_id)
             inp = schemes.input_def(scheme, input_id)
             info.append(
-                safe_row([inp.id, inp.name, inp.unit, KINDS.get(inp.kind, inp.kind), range_text(inp), inp.note])
+                safe_row(
+                    [inp.id, inp.name, inp.unit, KINDS.get(inp.kind, inp.kind), core_values.allowed_text(inp), inp.note]
+                )
             )
     for col, width in enumerate([24, 36, 8, 14, 24, 50], start=1):
         info.column_dimensions[get_column_letter(col)].width = width
@@ -444,12 +417,8 @@ def read_sheet(assessment: Assessment, data: bytes) -> list[Change]:
             try:
                 values[inp.id] = schemes.coerce_value(inp, _raw_input(inp, raw))
             except ValueError as exc:
-                message = str(exc).removeprefix(f"{inp.name}: ")
-                row_errors.append(
-                    SheetError(
-                        SHEET, r, value_col, inp.name, f"{message}（取值范围：{range_text(inp)}），现为“{_text(raw)}”"
-                    )
-                )
+                # the core's words name the value and what was expected (kaohe.core.values)
+                row_errors.append(SheetError(SHEET, r, value_col, inp.name, str(exc).removeprefix(f"{inp.name}: ")))
         score_col = 5 + 2 * k
         try:
             self_score = _score(cells[score_col - 1])

@@ -367,3 +367,13 @@ def test_only_office_and_approver_export_results(evaluated: World) -> None:
     url = reverse("reports:results_export", args=[evaluated.cycle.pk])
     got = {who: evaluated.client(who).get(url).status_code for who in ("anon", "alice", "linda", "fay", "vera")}
     assert got == {"anon": 302, "alice": 200, "linda": 200, "fay": 403, "vera": 403}
+
+
+def test_the_sheet_validates_with_the_cores_words(world: World) -> None:
+    # One home for an input's Excel validation (issue 9 §1): the sheet's rules are kaohe.core.values.data_validation's.
+    # web_scheme.yaml: water_months an integer 0–120 (no unit), good_days a number 0–100 %, tasks_done yes/no.
+    ws = download(world)[excel.SHEET]
+    rules = {(dv.error, dv.prompt) for dv in ws.data_validations.dataValidation}
+    assert ("断面不达标月数应为 0–120 的整数", "0–120 的整数") in rules
+    assert ("优良天数比例应为 0–100 % 的数值", "0–100 % 的数值") in rules
+    assert ("重点任务完成应为 是 或 否", "是 或 否") in rules

@@ -103,7 +103,9 @@ def test_the_history_page_shows_who_changed_a_value_and_why(world: World) -> Non
     )
     page = world.client("alice").get(f"/items/{item.pk}/history/").content.decode()
     assert "walt" in page and "省控断面 3 月超标" in page and "fay" in page
-    assert page.index("self_evaluation.save") < page.index("verification.save")
+    # in words, oldest first: the unit's 保存自评 before the verifier's 核实 (never the action codes)
+    assert page.index("<td>保存自评</td>") < page.index("<td>核实</td>")
+    assert "self_evaluation.save" not in page and "verification.save" not in page
 
 
 def test_the_cli_reports_an_evidence_file_swapped_on_disk(world: World, capsys: pytest.CaptureFixture[str]) -> None:

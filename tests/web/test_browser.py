@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from docx import Document
-from playwright.sync_api import Browser, FilePayload, Page, expect
+from playwright.sync_api import Browser, Dialog, FilePayload, Page, expect
 
 from kaohe.assessments import actions
 from tests.world import GOOD_VALUES, World, build_world
@@ -39,12 +39,14 @@ class Screens:
         self.browser, self.base_url, self.folder = browser, base_url, folder
         self.count = 0
         self.contexts: list[Any] = []
+        self.confirmations: list[str] = []  # what each irreversible step asked before it ran (issue 10 §2)
         folder.mkdir(parents=True, exist_ok=True)
 
     def open(self, username: str | None) -> Page:
         context = self.browser.new_context(base_url=self.base_url, locale="zh-CN", accept_downloads=True)
         self.contexts.append(context)
         page = context.new_page()
+        page.on("dialog", self._confirm)
         if username is not None:
             page.goto("/login/")
             page.get_by_label("用户名").fill(username)
@@ -52,6 +54,10 @@ class Screens:
             page.get_by_role("button", name="登录").click()
             expect(page.get_by_role("button", name="退出")).to_be_visible()  # signed in
         return page
+
+    def _confirm(self, dialog: Dialog) -> None:
+        self.confirmations.append(dialog.message)
+        dialog.accept()
 
     def shot(self, page: Page, name: str) -> None:
         self.count += 1
@@ -128,6 +134,7 @@ def test_the_whole_cycle_in_the_browser(live_world: World, screens: Screens) -> 
     page.locator("#todo-submit").get_by_role("link", name="甲市").click()
     page.get_by_role("button", name="提交自评").click()
     expect(page.locator(".messages")).to_contain_text("自评已提交")
+    assert screens.confirmations[-1].startswith("提交后单位不能再修改")  # asked before the step, then accepted
     expect(page.locator(".badge", has_text="已提交").first).to_be_visible()
     screens.shot(page, "unit-submitted")
 
@@ -158,6 +165,7 @@ def test_the_whole_cycle_in_the_browser(live_world: World, screens: Screens) -> 
     page.goto(f"/cycles/{world.cycle.pk}/approval/")
     page.get_by_role("button", name="审定").click()
     expect(page.locator(".messages")).to_contain_text("已审定")
+    assert screens.confirmations[-1].startswith("审定后考核结果即成定局")
     screens.shot(page, "approver-approved")
 
     # --- alice publishes
@@ -165,6 +173,7 @@ def test_the_whole_cycle_in_the_browser(live_world: World, screens: Screens) -> 
     page.goto(f"/cycles/{world.cycle.pk}/")
     page.get_by_role("button", name="通报", exact=True).click()
     expect(page.locator(".messages")).to_contain_text("已通报")
+    assert screens.confirmations[-1].startswith("通报后考核结果向社会公开")
 
     # --- the public sees the ranking. With the verified 80 % below the 85 % target, 甲市 loses indicator 2:
     # 40−5 + 0 + 20 + 2 = 57 不合格; 乙市 40−15 + 40 + 20 + 2 = 87 良好; 丙县 (no indicator 3) 40−5 + 40 + 2 = 77 合格.

@@ -33,6 +33,7 @@ def live_world(transactional_db: Any, live_server: Any) -> World:
 def sign_in(browser: Browser, base_url: str, username: str) -> Page:
     context = browser.new_context(base_url=base_url, locale="zh-CN")
     page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())  # 退回 asks first (data-confirm); the person confirms
     page.goto("/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill("pw")

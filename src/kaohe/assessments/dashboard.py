@@ -37,11 +37,15 @@ def dashboard_data(cycle: Cycle, *, with_results: bool = True, today: dt.date | 
         .order_by("sequence", "unit__code")
     )
     sequence_names = {s.id: s.name for s in scheme.sequences}
+    # Each state's label once: Assessment.get_state_display() hashes the translated choices on every call, a
+    # third of the 3,000-row table's rendering (benchmarks/web_load.py).
+    state_labels = {s.value: str(s.label) for s in State}
     progress = []
     for a in assessments:
         progress.append(
             {
                 "a": a,
+                "state": state_labels.get(a.state, a.state),
                 "overdue": a.overdue_text(today),  # who owes the overdue step, in words ("" when none)
                 "pct": round(100 * a.n_verified / a.n_items) if a.n_items else 0,
                 "sequence": sequence_names.get(a.sequence, a.sequence),

@@ -473,11 +473,17 @@ def _queue_filters(request: HttpRequest, cycle: Cycle, leads: set[str]) -> Queue
         data["state"] = "all"
     submitted = cycle.assessments.exclude(state=State.DRAFT)
     units = list(submitted.order_by("unit__code").values_list("unit__code", "unit__name"))
-    indicators = list(
-        SelfEvaluation.objects.filter(assessment__cycle=cycle, lead_unit__in=leads)
-        .order_by("indicator_id")
-        .values_list("indicator_id", "indicator_name")
-        .distinct()
+    # The indicators of the cycle's sequences that ``leads`` verify, from the scheme: do_open_cycle made every item
+    # from these specs, and a DISTINCT over a 3,000-unit cycle's items was a fifth of the page's database time.
+    scheme = schemes.load(cycle.scheme_ref)
+    sequences = sorted(set(cycle.assessments.order_by().values_list("sequence", flat=True)))
+    indicators = sorted(
+        {
+            (spec.indicator_id, spec.indicator_name)
+            for sequence in sequences
+            for spec in schemes.items_for(scheme, sequence)
+            if spec.lead_unit in leads
+        }
     )
     return QueueFilterForm(
         data,
@@ -504,7 +510,12 @@ def cycle_verification(request: HttpRequest, cycle_id: int) -> HttpResponse:
     items = _queue_items(cycle, leads, filters)
     page = Paginator(items.select_related("assessment__unit", "assessment__cycle", "verification"), QUEUE_PAGE_SIZE)
     page_obj = page.get_page(request.GET.get("page"))
-    batchable = items.filter(status=SelfEvaluation.ItemStatus.OPEN, assessment__state__in=_VERIFIABLE_STATES)
+    # By default the queue shows only what still waits (_queue_items): every row is batchable, counted once.
+    batchable = (
+        page.count
+        if filters.get("state", "") == ""
+        else items.filter(status=SelfEvaluation.ItemStatus.OPEN, assessment__state__in=_VERIFIABLE_STATES).count()
+    )
     return render(
         request,
         "assessments/verification.html",
@@ -521,7 +532,7 @@ def cycle_verification(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "page_obj": page_obj,
             "items": page_obj.object_list,
             "counts": counts,
-            "batchable": batchable.count(),
+            "batchable": batchable,
             "batch_form": BatchVerifyForm(),
         },
     )

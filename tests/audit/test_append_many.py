@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import json
 import threading
 import time
 from typing import Any
@@ -221,3 +222,18 @@ def test_an_append_waits_for_a_concurrent_bulk_append_and_follows_it() -> None:
     actions = list(AuditLog.objects.order_by("seq").values_list("seq", "action"))
     assert actions == [(1, "test.first"), *((2 + i, f"test.batch.{i}") for i in range(5)), (7, "test.single")]
     assert verify_chain().ok
+
+
+def test_an_entrys_snapshots_are_read_without_a_streaming_cursor(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A streaming read (a server-side cursor on PostgreSQL) costs three round trips instead of one; an entry's few
+    # rows are read as a plain query (their snapshots are held in memory anyway).
+    from django.db.models.query import QuerySet
+
+    def no_streaming(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("an entry's snapshots read through QuerySet.iterator")
+
+    monkeypatch.setattr(QuerySet, "iterator", no_streaming)
+    a, b = world.units["A"], world.units["B"]
+    with transaction.atomic():
+        log = do_append_audit(acting_user=None, action="test.rows", obj=a, rows=[Unit.objects.filter(pk=b.pk)])
+    assert set(json.loads(log.rows)["assessments.unit"]) == {str(a.pk), str(b.pk)}

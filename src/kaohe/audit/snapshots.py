@@ -99,14 +99,17 @@ def password_digest(encoded: str) -> str:
     return "sha256:" + hashlib.sha256(encoded.encode()).hexdigest()
 
 
-def read(queryset: models.QuerySet[Any]) -> Iterator[tuple[str, Snapshot]]:
-    """(pk, snapshot) of every row of ``queryset``."""
+def read(queryset: models.QuerySet[Any], *, stream: bool = True) -> Iterator[tuple[str, Snapshot]]:
+    """(pk, snapshot) of every row of ``queryset``. ``stream`` reads the rows in chunks (a server-side cursor on
+    PostgreSQL), for a whole table (the replay); without it the rows come in one query, one round trip instead of
+    three, for the few rows of an audit entry, whose snapshots are all kept in memory anyway (``take``)."""
     model = queryset.model
     pk_name = model._meta.pk.attname
     if _is_user(model):
         yield from _read_users(queryset)
         return
-    for row in queryset.order_by().values(pk_name, *fields_of(model)).iterator(chunk_size=2000):
+    values = queryset.order_by().values(pk_name, *fields_of(model))
+    for row in values.iterator(chunk_size=2000) if stream else list(values):
         pk = row.pop(pk_name)
         yield str(pk), {name: plain(value) for name, value in row.items()}
 
@@ -158,7 +161,7 @@ def take(
         if not is_tracked(queryset.model):
             raise ValueError(f"{label_of(queryset.model)} is not an audited model (kaohe.audit.snapshots.TRACKED)")
         bucket = out.setdefault(label_of(queryset.model), {})
-        for pk, snap in read(queryset):
+        for pk, snap in read(queryset, stream=False):
             bucket[pk] = snap
     return out
 

@@ -8,6 +8,7 @@ three submitted units holds 3 × 3 = 9 items.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -323,3 +324,60 @@ def test_an_item_of_a_verified_unit_says_the_office_can_reopen_it(world: World) 
     response = world.client("vera").get(f"/items/{world.item('A', '2').pk}/verify/")
     assert response.status_code == 409
     assert "该单位当前状态为「已核实」，不能再核实；如需修改，请考核办重新核实" in response.content.decode()
+
+
+# ------------------------------------------------------------------------------------------------ queries
+def _batch_queries(world: World, unit: str, indicators: list[str]) -> list[str]:
+    """The SQL of one batch 核实无误 of ``indicators`` of ``unit`` by vera (the caller's permission check aside)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kaohe.assessments.batch import do_verify_items_unchanged
+
+    items = [world.item(unit, indicator) for indicator in indicators]
+    with CaptureQueriesContext(connection) as captured:
+        outcome = do_verify_items_unchanged(items=items, acting_user=world.people["vera"])
+    assert outcome.verified == len(indicators) and not outcome.skipped
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def test_the_batch_costs_the_same_queries_per_unit_however_many_items_it_verifies(world: World) -> None:
+    submitted(world)
+    # 乙市 and 甲市 move to 核实中 with 1 and 4 of their 5 items verified …
+    one, four = _batch_queries(world, "B", ["1"]), _batch_queries(world, "A", ["1", "2", "3", "B1"])
+    assert len(one) == len(four)
+    assert world.assessment("A").state == world.assessment("B").state == State.VERIFYING
+    # … and to 已核实 with their remaining 1 and 4 items, which tells the office (alice)
+    last_one, last_four = _batch_queries(world, "A", ["D1"]), _batch_queries(world, "B", ["2", "3", "B1", "D1"])
+    assert len(last_one) == len(last_four)
+    assert world.assessment("A").state == world.assessment("B").state == State.VERIFIED
+    # The items' entries and the transition's go into the chain in one append (the head moved once), the
+    # notification's entry in its own append after them (do_deliver): 1 append, then 1 + 1.
+    assert [
+        len([sql for sql in queries if sql.startswith('UPDATE "audit_chainhead"')]) for queries in (four, last_four)
+    ] == [1, 2]
+    newest = list(AuditLog.objects.order_by("-seq").values_list("action", flat=True)[:6])
+    assert newest[::-1] == [
+        *["verification.save"] * 4,
+        "assessment.complete_verification",
+        "notification.send",
+    ]
+    report = verify_all()
+    assert report.ok, report.problems[:5]
+
+
+def test_a_batch_that_completes_a_unit_logs_each_transition_with_the_state_it_left(world: World) -> None:
+    submitted(world)
+    assessment = world.assessment("C")
+    _batch_queries(world, "C", ["1", "2", "B1", "D1"])  # 丙县's every item: 已提交 → 核实中 → 已核实 in one append
+    steps = AuditLog.objects.filter(object_type="assessments.assessment", object_id=str(assessment.pk))
+    logged = [
+        (e.action, e.old_value, e.new_value, json.loads(e.rows)["assessments.assessment"][str(assessment.pk)]["state"])
+        for e in steps.filter(seq__gt=steps.get(action="assessment.submit").seq).order_by("seq")
+    ]
+    assert logged == [
+        ("assessment.start_verification", '"submitted"', '"verifying"', "verifying"),
+        ("assessment.complete_verification", '"verifying"', '"verified"', "verified"),
+    ]
+    report = verify_all()
+    assert report.ok, report.problems[:5]

@@ -62,8 +62,8 @@ from kaohe.assessments.models import (
     Verification,
 )
 from kaohe.assessments.rules import allowed, may_grant_role, may_manage_account
-from kaohe.audit.actions import do_append_audit
-from kaohe.audit.snapshots import take, users_audited_by_caller
+from kaohe.audit.actions import AuditEntry, do_append_audit, do_append_audit_many
+from kaohe.audit.snapshots import label_of, merge, take, users_audited_by_caller
 from kaohe.core import guards, tables
 from kaohe.core.exceptions import InputTableError, Problem, UserInputError
 from kaohe.core.scheme import InputDef
@@ -671,6 +671,16 @@ def _transition(
 ) -> None:
     """Run one django-fsm transition (which refuses a wrong source state) and audit it. Inside atomic. ``rows`` and
     ``prepared`` add the snapshots of other rows the step wrote (``do_append_audit``)."""
+    entry = _transition_entry(assessment, name, reason=reason, rows=rows, prepared=prepared)
+    do_append_audit_many([entry], acting_user=acting_user)
+
+
+def _transition_entry(
+    assessment: Assessment, name: str, *, reason: str = "", rows: Iterable[Any] = (), prepared: Any = None
+) -> AuditEntry:
+    """``_transition`` without the append: the transition is done and saved, and its entry returned for the caller
+    to append, alone or with others in one ``do_append_audit_many``. The entry carries the snapshots of the
+    assessment and ``rows`` read now, so a later transition in the same append cannot change what it records."""
     old = assessment.state
     try:
         getattr(assessment, name)()
@@ -678,16 +688,15 @@ def _transition(
         # The caller's check read an older state: someone else moved the assessment on in between.
         raise ActionError(f"操作未执行：当前状态为「{State(old).label}」，请刷新页面后重试") from None
     assessment.save()
-    do_append_audit(
-        acting_user=acting_user,
+    return AuditEntry(
         action=f"assessment.{name}",
-        obj=assessment,
+        object_type=label_of(assessment),
+        object_id=assessment.pk,
         what="state",
         old=old,
         new=assessment.state,
         reason=reason,
-        rows=rows,
-        prepared=prepared,
+        prepared=merge(prepared or {}, take([*rows, assessment])),  # what do_append_audit(obj=assessment) reads
     )
 
 
@@ -721,7 +730,10 @@ def _lock_verifiable_assessment(assessment_id: int) -> Assessment:
     """Locks the assessment (always before its items, so that two verifiers cannot deadlock) and checks, under the
     lock, that it still awaits verification (submitted, verifying, or returned: a return holds back the returned
     items only); the permission check read it before someone else may have moved it on."""
-    assessment = Assessment.objects.select_for_update().get(pk=assessment_id)
+    # Unit and cycle come along for the messages (unit name, notification); only the assessment's row is locked.
+    assessment = (
+        Assessment.objects.select_for_update(of=("self",)).select_related("unit", "cycle").get(pk=assessment_id)
+    )
     if not assessment.is_verifiable:
         raise ActionError(f"操作未执行：当前状态为「{State(assessment.state).label}」，请刷新页面后重试")
     return assessment
@@ -739,15 +751,21 @@ def _lock_verifiable(item: SelfEvaluation) -> Assessment:
 VERIFIED_STATUSES = (SelfEvaluation.ItemStatus.ACCEPTED, SelfEvaluation.ItemStatus.CHANGED)
 
 
-def _advance_verification(assessment: Assessment, *, acting_user: User | None) -> None:
+def _advance_verification(assessment: Assessment, entries: Iterable[AuditEntry], *, acting_user: User | None) -> None:
     """After items of the locked ``assessment`` were verified: submitted → verifying, and → verified once every
-    item is verified. A returned unit stays returned (its returned items wait for the unit, then for a verifier)."""
-    if assessment.state == State.RETURNED:
-        return
-    if assessment.state == State.SUBMITTED:
-        _transition(assessment, "start_verification", acting_user=acting_user)
-    if not assessment.items.exclude(status__in=VERIFIED_STATUSES).exists():
-        _transition(assessment, "complete_verification", acting_user=acting_user)
+    item is verified. A returned unit stays returned (its returned items wait for the unit, then for a verifier).
+    ``entries`` (the items' own) and the transitions' entries are appended in that order in one call, so the chain's
+    head is locked and moved once; the notification of a completed verification follows them."""
+    entries = list(entries)
+    completed = False
+    if assessment.state != State.RETURNED:
+        if assessment.state == State.SUBMITTED:
+            entries.append(_transition_entry(assessment, "start_verification"))
+        if not assessment.items.exclude(status__in=VERIFIED_STATUSES).exists():
+            entries.append(_transition_entry(assessment, "complete_verification"))
+            completed = True
+    do_append_audit_many(entries, acting_user=acting_user)
+    if completed:
         notify.verification_complete(assessment, acting_user=acting_user)
 
 
@@ -780,8 +798,7 @@ def do_verify_item(
         verification.comment = ""
         verification.verifier = _actor(acting_user)
         verification.save()
-        do_append_audit(
-            acting_user=acting_user,
+        entry = AuditEntry(
             action="verification.save",
             obj=fresh,
             what=fresh.indicator_id,
@@ -790,7 +807,7 @@ def do_verify_item(
             reason=reason,
             rows=[verification],
         )
-        _advance_verification(assessment, acting_user=acting_user)
+        _advance_verification(assessment, [entry], acting_user=acting_user)
     return fresh
 
 

@@ -6,10 +6,11 @@ item whose verified values are the unit's own and whose score is left alone.
             actions._lock_verifiable_assessment   lock the assessment, then its items (the order of do_verify_item)
             one UPDATE                            status 核实无误, version + 1 (_versioned_update's compare-and-set)
             bulk create/update of Verification    values = the unit's, no score, no reason
-            do_append_audit_many                  one "verification.save" entry per item, the same fields and
-                                                  snapshots as one by one, the snapshots read once per assessment
-                                                  (``prepared``), the chain's head locked and moved once
-            actions._advance_verification         submitted → verifying → verified once every item is verified
+            actions._advance_verification         submitted → verifying → verified once every item is verified;
+                                                  one do_append_audit_many for the group: one "verification.save"
+                                                  entry per item (the same fields and snapshots as one by one, the
+                                                  snapshots read once per assessment, ``prepared``), then the
+                                                  transitions' entries; the chain's head locked and moved once
 
 Items that cannot be verified now (another lead unit's, returned to the unit, already verified, a unit not
 submitted or already verified …) are skipped and listed with the reason; nothing of them is written. The scheme is
@@ -37,7 +38,7 @@ from kaohe.assessments.actions import (
 )
 from kaohe.assessments.models import Cycle, SelfEvaluation, State, Verification
 from kaohe.assessments.rules import allowed, leads_indicator
-from kaohe.audit.actions import AuditEntry, do_append_audit_many
+from kaohe.audit.actions import AuditEntry
 from kaohe.audit.snapshots import take
 
 # SQLite refuses statements with too many parameters; id lists are read in chunks of this size.
@@ -193,8 +194,8 @@ def _verify_group(assessment_id: int, labels: dict[int, str], acting_user: User 
                 },
             )
         )
-    do_append_audit_many(entries, acting_user=acting_user)  # the chain's head locked and moved once for the group
-    _advance_verification(assessment, acting_user=acting_user)
+    # With the transitions' entries: the chain's head locked and moved once for the group.
+    _advance_verification(assessment, entries, acting_user=acting_user)
     outcome.verified += len(items)
     if assessment.state == State.VERIFIED:
         outcome.completed.append(assessment.unit.name)

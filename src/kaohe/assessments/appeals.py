@@ -13,7 +13,8 @@ and may appeal, and the office decides each appeal.
                                                         公示 still runs, or an appeal is pending
 
 The 公示 is one period per cycle: a re-approval after an upheld appeal does not start another one.
-Notifications are not sent for appeals: a new kind of notification needs a migration of ``kaohe.notifications``.
+An appeal lodged is told to the office, an appeal decided to the unit's fillers and head with the decision and its
+reason (``notifications.recipients``).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from kaohe.assessments.limits import MAX_APPEAL_CHARS, MAX_APPEAL_FILES, MAX_REA
 from kaohe.assessments.models import Appeal, AppealEvidence, Assessment, Cycle, Membership, State
 from kaohe.assessments.rules import unit_ids
 from kaohe.audit.actions import do_append_audit
+from kaohe.notifications import notify
 
 Decision = Appeal.Decision
 
@@ -130,6 +132,7 @@ def do_lodge_appeal(
             },
             rows=[AppealEvidence.objects.filter(appeal=appeal)],
         )
+        notify.appeal_lodged(appeal, acting_user=acting_user)
     return appeal
 
 
@@ -184,6 +187,7 @@ def do_decide_appeal(*, appeal: Appeal, upheld: bool, reason: str, acting_user: 
             new=appeal.decision,
             reason=reason,
         )
+        notify.appeal_decided(appeal, acting_user=acting_user)
         if upheld:
             words = f"{unit.name}的申诉成立：{reason}"[:MAX_REASON_CHARS]
             if appeal.cycle.assessments.filter(state=State.APPROVED).exists():

@@ -1,6 +1,7 @@
 """The comment thread of every item (issue 10 §2): the unit, the item's verifiers and the office, beside the values.
 
-    check_add_comment ─► do_add_comment    a comment (``comment.add``), by whoever ``assessments.comment_item`` allows
+    check_add_comment ─► do_add_comment    a comment (``comment.add``), by whoever ``assessments.comment_item`` allows;
+                                           the item's other parties are told (``notifications.recipients``)
     record_return                          the verifier's 退回意见 as an entry, inside ``actions.do_return_item`` (its
                                            ``verification.return`` entry snapshots the row)
     role_of(user, item)                    单位 / 核实人 / 考核办: who the author writes as
@@ -20,6 +21,7 @@ from kaohe.assessments.limits import MAX_REASON_CHARS
 from kaohe.assessments.models import ItemComment, SelfEvaluation
 from kaohe.assessments.rules import lead_units, unit_ids
 from kaohe.audit.actions import do_append_audit
+from kaohe.notifications import notify
 
 Role = ItemComment.Role
 
@@ -57,6 +59,7 @@ def do_add_comment(*, item: SelfEvaluation, text: str, acting_user: User | None)
             what=item.indicator_id,
             new={"item": item.pk, "role": comment.role, "text": text},
         )
+        notify.comment_added(comment, acting_user=acting_user)
     return comment
 
 

@@ -23,6 +23,9 @@ class Notification(models.Model):
         CYCLE_APPROVED = "cycle_approved", _("已审定")
         RESULTS_PUBLISHED = "results_published", _("已通报")
         REMINDER = "reminder", _("截止提醒")
+        COMMENT_ADDED = "comment_added", _("新留言")
+        APPEAL_LODGED = "appeal_lodged", _("新申诉")
+        APPEAL_DECIDED = "appeal_decided", _("申诉已处理")
 
     class Step(models.TextChoices):
         NONE = "", _("（无）")

@@ -1,11 +1,12 @@
-"""The calls the workflow makes (``kaohe.assessments.actions``), one per step, after the step's audited write and
-inside its transaction: who is told what is ``recipients``; storing, logging and e-mailing is ``actions.do_deliver``."""
+"""The calls the workflow makes (``kaohe.assessments.actions``, ``comments``, ``appeals``), one per step, after the
+step's audited write and inside its transaction: who is told what is ``recipients``; storing, logging and e-mailing
+is ``actions.do_deliver``."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from kaohe.assessments.models import Assessment, Cycle, SelfEvaluation
+from kaohe.assessments.models import Appeal, Assessment, Cycle, ItemComment, SelfEvaluation
 from kaohe.notifications import recipients
 from kaohe.notifications.actions import do_deliver
 
@@ -32,3 +33,15 @@ def cycle_approved(cycle: Cycle, *, acting_user: Any) -> None:
 
 def results_published(cycle: Cycle, *, acting_user: Any) -> None:
     do_deliver(recipients.results_published(cycle, acting_user), acting_user=acting_user)
+
+
+def comment_added(comment: ItemComment, *, acting_user: Any) -> None:
+    do_deliver(recipients.comment_added(comment, acting_user), acting_user=acting_user)
+
+
+def appeal_lodged(appeal: Appeal, *, acting_user: Any) -> None:
+    do_deliver(recipients.appeal_lodged(appeal, acting_user), acting_user=acting_user)
+
+
+def appeal_decided(appeal: Appeal, *, acting_user: Any) -> None:
+    do_deliver(recipients.appeal_decided(appeal, acting_user), acting_user=acting_user)

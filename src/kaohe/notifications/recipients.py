@@ -10,6 +10,14 @@
     evaluation_sent_back(cycle, comment)    the office                                        the leader's comment
     cycle_approved(cycle)                   the office and the people of every unit
     results_published(cycle)                the people of every unit
+    comment_added(comment)                  the other parties of the item: the unit's         the comment
+                                            fillers and heads when a verifier or the office
+                                            writes; when the unit writes, the item's
+                                            verifiers (the office for an item no lead unit
+                                            claims) once the unit has submitted (a draft is
+                                            the unit's own)
+    appeal_lodged(appeal)                   the office                                        the reasons
+    appeal_decided(appeal)                  the unit's fillers and heads                      the decision, reason
 
 Only active accounts are told, and never the person who did the step (they know). This module reads roles and items
 and returns :class:`Message` values; ``kaohe.notifications.actions`` stores and sends them.
@@ -25,7 +33,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from kaohe.assessments.models import Assessment, Cycle, Membership, SelfEvaluation
+from kaohe.assessments.models import Appeal, Assessment, Cycle, ItemComment, Membership, SelfEvaluation, State
 from kaohe.assessments.schemes import OFFICE_LEAD
 
 Role = Membership.Role
@@ -183,6 +191,62 @@ def results_published(cycle: Cycle, actor: Any = None) -> list[Message]:
             link=reverse("public_results", args=[cycle.pk]),
             cycle_id=cycle.pk,
             recipient_ids=unit_people(_units_of(cycle), actor),
+        )
+    ]
+
+
+def comment_added(comment: ItemComment, actor: Any = None) -> list[Message]:
+    item = comment.item
+    assessment = item.assessment
+    if comment.role != ItemComment.Role.UNIT:
+        told = unit_people([assessment.unit_id], actor)
+    elif assessment.state == State.DRAFT:
+        told = ()  # the verifiers do not see a draft
+    elif item.lead_unit:
+        told = verifiers_of([item.lead_unit], actor)
+    else:
+        told = office(actor)
+    who = getattr(actor, "get_full_name", lambda: "")() or getattr(actor, "username", "") or comment.get_role_display()
+    return [
+        Message(
+            kind="comment_added",
+            title=f"新留言：{assessment.unit.name} · 指标 {item.indicator_id}「{item.indicator_name}」",
+            body=f"{who}（{comment.get_role_display()}）留言：{comment.text}",
+            link=_assessment_link(assessment, item),
+            cycle_id=assessment.cycle_id,
+            recipient_ids=told,
+        )
+    ]
+
+
+def appeal_lodged(appeal: Appeal, actor: Any = None) -> list[Message]:
+    unit, cycle = appeal.assessment.unit, appeal.cycle
+    return [
+        Message(
+            kind="appeal_lodged",
+            title=f"新申诉：{unit.name}（{cycle.name}）",
+            body=f"{unit.name}对公示的考核结果提出申诉，申诉理由：{appeal.reasons}",
+            link=reverse("cycle_appeals", args=[cycle.pk]),
+            cycle_id=cycle.pk,
+            recipient_ids=office(actor),
+        )
+    ]
+
+
+def appeal_decided(appeal: Appeal, actor: Any = None) -> list[Message]:
+    assessment, cycle = appeal.assessment, appeal.cycle
+    decision = appeal.get_decision_display()
+    return [
+        Message(
+            kind="appeal_decided",
+            title=f"申诉已处理：{decision}（{cycle.name}）",
+            body=f"考核办已处理{assessment.unit.name}的申诉：{decision}。处理意见：{appeal.decision_reason}",
+            # upheld: the approval is withdrawn, so the draft result is gone; the unit follows its 重新核实 instead
+            link=_assessment_link(assessment)
+            if appeal.decision == Appeal.Decision.UPHELD
+            else reverse("assessment_result", args=[assessment.pk]),
+            cycle_id=cycle.pk,
+            recipient_ids=unit_people([assessment.unit_id], actor),
         )
     ]
 

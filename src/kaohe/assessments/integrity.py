@@ -64,23 +64,7 @@ def verify_evidence() -> tuple[int, list[EvidenceProblem]]:
     entries = AuditLog.objects.filter(action__in=("evidence.add", "evidence.replace")).order_by("seq")
     for entry in entries.only("object_id", "new_value").iterator():
         recorded[entry.object_id] = (entry.decoded_new() or {}).get("sha256", "")
-    problems = []
-    count = 0
-    for evidence in Evidence.objects.order_by("pk").iterator():
-        count += 1
-        expected = recorded.get(str(evidence.pk))
-        name = f"佐证材料 #{evidence.pk}「{evidence.original_name}」"
-        if expected is None:
-            problems.append(EvidenceProblem(evidence.pk, f"{name} 没有上传记录"))
-            continue
-        if evidence.sha256 != expected:
-            problems.append(EvidenceProblem(evidence.pk, f"{name}：记录的文件哈希被改动"))
-        actual = _sha256(evidence)
-        if actual is None:
-            problems.append(EvidenceProblem(evidence.pk, f"{name}：文件缺失"))
-        elif actual != expected:
-            problems.append(EvidenceProblem(evidence.pk, f"{name}：文件被替换或改动（与上传时的哈希不符）"))
-    return count, problems
+    return _check_files(Evidence.objects.order_by("pk"), recorded, "佐证材料")
 
 
 def verify_appeal_files() -> tuple[int, list[EvidenceProblem]]:
@@ -89,12 +73,18 @@ def verify_appeal_files() -> tuple[int, list[EvidenceProblem]]:
     for entry in AuditLog.objects.filter(action="appeal.lodge").only("new_value").order_by("seq").iterator():
         for item in (entry.decoded_new() or {}).get("files", []):
             recorded[str(item.get("id"))] = item.get("sha256", "")
+    return _check_files(AppealEvidence.objects.order_by("pk"), recorded, "申诉材料")
+
+
+def _check_files(rows: Any, recorded: dict[str, str], label: str) -> tuple[int, list[EvidenceProblem]]:
+    """(files checked, problems): each stored file against the SHA-256 its audit entry recorded (``recorded``: pk →
+    hash), and the row's own hash field against the same record."""
     problems = []
     count = 0
-    for evidence in AppealEvidence.objects.order_by("pk").iterator():
+    for evidence in rows.iterator():
         count += 1
         expected = recorded.get(str(evidence.pk))
-        name = f"申诉材料 #{evidence.pk}「{evidence.original_name}」"
+        name = f"{label} #{evidence.pk}「{evidence.original_name}」"
         if expected is None:
             problems.append(EvidenceProblem(evidence.pk, f"{name} 没有上传记录"))
             continue

@@ -233,7 +233,7 @@ def test_a_file_someone_else_replaced_meanwhile_is_not_deleted(world: World) -> 
         acting_user=world.people["hank"],
     )
     response = world.client("fay").post(f"/evidence/{evidence.pk}/delete/", {"sha256": sha(PDF)}, follow=True)
-    assert evidence_files.STALE in response.content.decode()
+    assert str(evidence_files.STALE) in response.content.decode()
     assert Evidence.objects.get().sha256 == sha(PNG)
 
 

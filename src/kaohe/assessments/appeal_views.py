@@ -11,6 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from kaohe.assessments import appeals
@@ -44,7 +46,11 @@ def cycle_publicity_days(request: HttpRequest, cycle_id: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         days = cycle.publicity_days
-        messages.success(request, f"公示天数已设为 {days} 天" if days else "已设为不公示")
+        if days:
+            text = ngettext("公示天数已设为 %(days)d 天", "公示天数已设为 %(days)d 天", days) % {"days": days}
+        else:
+            text = _("已设为不公示")
+        messages.success(request, text)
     return redirect("cycle_dashboard", cycle_id=cycle.pk)
 
 
@@ -87,7 +93,9 @@ def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
     require(request.user, "assessments.decide_appeal", appeal.cycle)
     form = AppealDecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, f"{appeal.assessment.unit.name}的申诉：{_form_error(form)}")
+        messages.error(
+            request, _("%(unit)s的申诉：%(error)s") % {"unit": appeal.assessment.unit.name, "error": _form_error(form)}
+        )
         return redirect("cycle_appeals", cycle_id=appeal.cycle_id)
     try:
         appeal = appeals.check_decide_appeal(
@@ -97,16 +105,15 @@ def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
             acting_user=request.user,
         )
     except ActionError as exc:
-        messages.error(request, f"{appeal.assessment.unit.name}的申诉：{exc}")
+        messages.error(request, _("%(unit)s的申诉：%(error)s") % {"unit": appeal.assessment.unit.name, "error": exc})
     else:
         if appeal.decision == Appeal.Decision.UPHELD:
-            messages.success(
-                request,
-                f"{appeal.assessment.unit.name}的申诉成立：审定已撤回，该单位已重新核实；"
-                "核实完成后请重新综合评价，再由领导审定",
-            )
+            text = _("%(unit)s的申诉成立：审定已撤回，该单位已重新核实；核实完成后请重新综合评价，再由领导审定") % {
+                "unit": appeal.assessment.unit.name
+            }
         else:
-            messages.success(request, f"{appeal.assessment.unit.name}的申诉已驳回")
+            text = _("%(unit)s的申诉已驳回") % {"unit": appeal.assessment.unit.name}
+        messages.success(request, text)
     return redirect("cycle_appeals", cycle_id=appeal.cycle_id)
 
 
@@ -130,7 +137,7 @@ def assessment_appeal(request: HttpRequest, assessment_id: int) -> HttpResponse:
         except ActionError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, "申诉已提交，考核办处理后会在此显示结果")
+            messages.success(request, _("申诉已提交，考核办处理后会在此显示结果"))
     return redirect("assessment_result", assessment_id=assessment.pk)
 
 

@@ -26,6 +26,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kaohe.assessments.actions import (
     ActionError,
@@ -71,15 +72,15 @@ def _label(item: SelfEvaluation) -> str:
 def _refusal(acting_user: Any, item: SelfEvaluation) -> str | None:
     """Why ``acting_user`` may not batch-accept ``item`` now; None when it may."""
     if not leads_indicator(acting_user, item):
-        return "不是本牵头单位负责核实的指标，没有权限核实"
+        return _("不是本牵头单位负责核实的指标，没有权限核实")
     refusal = item.verification_refusal()
     if refusal is not None:
         return refusal
     if item.status != SelfEvaluation.ItemStatus.OPEN:
         # A verified item is changed one by one: a batch must never overwrite a verifier's adjusted values.
-        return f"已{item.get_status_display()}，批量核实只处理待核实的项"
+        return _("已%(status)s，批量核实只处理待核实的项") % {"status": item.get_status_display()}
     if not allowed(acting_user, "assessments.verify_item", item):  # the one rule, in case it grows
-        return "没有权限核实此项"
+        return _("没有权限核实此项")
     return None
 
 
@@ -99,10 +100,10 @@ def check_verify_items_unchanged(*, cycle: Cycle, item_ids: Collection[int], act
     """Accept every item of ``item_ids`` (of ``cycle``) that ``acting_user`` may verify now; list the others."""
     _require(acting_user, "assessments.verify_cycle", cycle)
     if not item_ids:
-        raise ActionError("请先选择要核实的项")
+        raise ActionError(_("请先选择要核实的项"))
     items = _read_items(cycle, item_ids)
     found = {item.pk for item in items}
-    skipped = [Skipped(pk, f"#{pk}", "不在本考核周期中") for pk in sorted(set(item_ids) - found)]
+    skipped = [Skipped(pk, f"#{pk}", _("不在本考核周期中")) for pk in sorted(set(item_ids) - found)]
     accepted: list[SelfEvaluation] = []
     for item in items:
         reason = _refusal(acting_user, item)
@@ -142,7 +143,8 @@ def _verify_group(assessment_id: int, labels: dict[int, str], acting_user: User 
         if item.status == SelfEvaluation.ItemStatus.OPEN:
             items.append(item)
         else:  # someone verified or returned it since the page was read
-            reason = "该项已退回单位修改" if item.status == SelfEvaluation.ItemStatus.RETURNED else "已被他人核实"
+            returned = item.status == SelfEvaluation.ItemStatus.RETURNED
+            reason = _("该项已退回单位修改") if returned else _("已被他人核实")
             outcome.skipped.append(Skipped(item.pk, labels[item.pk], reason))
     if not items:
         return
@@ -154,7 +156,7 @@ def _verify_group(assessment_id: int, labels: dict[int, str], acting_user: User 
         status=status, version=F("version") + 1
     )
     if updated != len(items):
-        raise ActionError("操作未执行：有项目已被他人修改，请刷新页面后重试")
+        raise ActionError(_("操作未执行：有项目已被他人修改，请刷新页面后重试"))
     existing = {v.item_id: v for v in Verification.objects.filter(item_id__in=ids)}
     verifier, now = _actor(acting_user), timezone.now()
     old: dict[int, dict[str, Any]] = {}

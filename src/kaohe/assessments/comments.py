@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from kaohe.assessments.actions import ActionError, User, _actor, _require
 from kaohe.assessments.limits import MAX_REASON_CHARS
@@ -41,9 +42,11 @@ def clean_text(text: str) -> str:
     goes into the append-only log: ``limits.py``)."""
     text = text.strip()
     if not text:
-        raise ActionError("留言不能为空")
+        raise ActionError(_("留言不能为空"))
     if len(text) > MAX_REASON_CHARS:
-        raise ActionError(f"留言过长：最多 {MAX_REASON_CHARS} 字，现有 {len(text)} 字")
+        raise ActionError(
+            _("留言过长：最多 %(limit)d 字，现有 %(length)d 字") % {"limit": MAX_REASON_CHARS, "length": len(text)}
+        )
     return text
 
 

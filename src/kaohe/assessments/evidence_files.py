@@ -22,13 +22,15 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kaohe.assessments.actions import ActionError, User, _actor, _require
 from kaohe.assessments.models import Assessment, Evidence, State
 from kaohe.audit.actions import do_append_audit
 from kaohe.audit.snapshots import deleted_with
 
-STALE = "操作未执行：该佐证材料已被他人替换或删除，请刷新页面后重试"
+STALE = gettext_lazy("操作未执行：该佐证材料已被他人替换或删除，请刷新页面后重试")
 
 
 def _file_fields(evidence: Evidence) -> dict[str, Any]:
@@ -46,10 +48,13 @@ def _lock_changeable(evidence: Evidence, expected_sha256: str | None) -> Evidenc
     assessment = Assessment.objects.select_for_update().get(pk=evidence.item.assessment_id)
     current = Evidence.objects.select_related("item").filter(pk=evidence.pk).first()
     if current is None or (expected_sha256 is not None and current.sha256 != expected_sha256):
-        raise ActionError(STALE)
+        raise ActionError(str(STALE))
     current.item.assessment = assessment
     if not current.item.is_unit_editable:
-        raise ActionError(f"操作未执行：当前状态为「{State(assessment.state).label}」，佐证材料不能再替换或删除")
+        raise ActionError(
+            _("操作未执行：当前状态为「%(state)s」，佐证材料不能再替换或删除")
+            % {"state": State(assessment.state).label}
+        )
     return current
 
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -241,10 +242,12 @@ def do_copy_letter_targets(*, cycle: Cycle, source: Cycle, acting_user: User | N
             unit = letter.unit.name
             old = old_letters.get(letter.unit_id)
             if letter.issued_at is not None:
-                report.not_copied.append(f"{unit}：本周期的目标责任书已经下达，未覆盖")
+                report.not_copied.append(_("%(unit)s：本周期的目标责任书已经下达，未覆盖") % {"unit": unit})
                 continue
             if old is None:
-                report.not_copied.append(f"{unit}：{source.name}没有该单位的目标责任书")
+                report.not_copied.append(
+                    _("%(unit)s：%(cycle)s没有该单位的目标责任书") % {"unit": unit, "cycle": source.name}
+                )
                 continue
             new = dict(letter.targets)
             for input_id, value in old.targets.items():
@@ -254,7 +257,7 @@ def do_copy_letter_targets(*, cycle: Cycle, source: Cycle, acting_user: User | N
                     try:
                         new[input_id] = schemes.coerce_value(targets[input_id], value)
                     except ValueError as exc:
-                        report.not_copied.append(f"{unit}：{exc}")
+                        report.not_copied.append(_("%(unit)s：%(error)s") % {"unit": unit, "error": exc})
             for input_id, spec in targets.items():
                 if old.targets.get(input_id) is None:
                     absent.setdefault(spec.name, []).append(unit)
@@ -263,9 +266,15 @@ def do_copy_letter_targets(*, cycle: Cycle, source: Cycle, acting_user: User | N
                 report.copied.append(unit)
     for input_id, units in removed.items():
         name = old_names.get(input_id, input_id)
-        report.not_copied.append(f"{name} [{input_id}]：本周期的考核方案已没有该目标值（{'、'.join(units)}）")
+        report.not_copied.append(
+            _("%(name)s [%(id)s]：本周期的考核方案已没有该目标值（%(units)s）")
+            % {"name": name, "id": input_id, "units": "、".join(units)}
+        )
     for name, units in absent.items():
-        report.not_copied.append(f"{name}：{source.name}没有目标值（{'、'.join(units)}）")
+        report.not_copied.append(
+            _("%(name)s：%(cycle)s没有目标值（%(units)s）")
+            % {"name": name, "cycle": source.name, "units": "、".join(units)}
+        )
     return report
 
 
@@ -275,7 +284,9 @@ def check_copy_letter_targets(*, cycle: Cycle, acting_user: Any) -> CopyReport:
     _require_unsigned(cycle)
     source = previous_cycle(cycle)
     if source is None:
-        raise ActionError(f"没有同一考核方案（{cycle.scheme_id or '—'}）更早年度的考核周期，无法复制目标")
+        raise ActionError(
+            _("没有同一考核方案（%(scheme)s）更早年度的考核周期，无法复制目标") % {"scheme": cycle.scheme_id or "—"}
+        )
     return do_copy_letter_targets(cycle=cycle, source=source, acting_user=acting_user)
 
 

@@ -20,11 +20,12 @@ from django.contrib.auth.models import User
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kaohe.assessments.access import REFUSED
 from kaohe.audit.actions import do_append_audit
 from kaohe.notifications.models import Notification
-from kaohe.notifications.recipients import Message, users
+from kaohe.notifications.recipients import Message, site_language, users
 
 log = logging.getLogger(__name__)
 
@@ -89,16 +90,20 @@ def do_deliver(
 
 def send_mails(mails: list[tuple[str, str, str, str]]) -> int:
     """Send (address, title, body, link) mails over one connection; a failing server is logged, not raised (the
-    notifications are in the app whatever happens to the mail)."""
+    notifications are in the app whatever happens to the mail). In the site's language, as the notifications."""
     site = settings.KAOHE_SITE_URL
-    out = [
-        EmailMessage(
-            subject=f"【考核】{title}",
-            body=f"{body}\n\n{site}{link}\n\n（本邮件由考核系统自动发送，请勿回复。）" if link else body,
-            to=[address],
-        )
-        for address, title, body, link in mails
-    ]
+    with site_language():
+        out = [
+            EmailMessage(
+                subject=_("【考核】%(title)s") % {"title": title},
+                body=_("%(body)s\n\n%(url)s\n\n（本邮件由考核系统自动发送，请勿回复。）")
+                % {"body": body, "url": f"{site}{link}"}
+                if link
+                else body,
+                to=[address],
+            )
+            for address, title, body, link in mails
+        ]
     try:
         with get_connection() as connection:
             return int(connection.send_messages(out) or 0)

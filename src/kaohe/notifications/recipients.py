@@ -21,6 +21,11 @@
 
 Only active accounts are told, and never the person who did the step (they know). This module reads roles and items
 and returns :class:`Message` values; ``kaohe.notifications.actions`` stores and sends them.
+
+The words are gettext's, written in the language active when a function here runs: ``notify`` and ``reminders`` call
+them under :func:`site_language` (``settings.LANGUAGE_CODE``, Chinese), since a notification is stored as text and
+read by people whose language is not known (the language is a browser's cookie, not a person's setting): the
+recipient reads the words the office works in, whatever language the person who did the step was browsing in.
 """
 
 from __future__ import annotations
@@ -30,8 +35,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from kaohe.assessments.models import Appeal, Assessment, Cycle, ItemComment, Membership, SelfEvaluation, State
 from kaohe.assessments.schemes import OFFICE_LEAD
@@ -49,6 +58,19 @@ class Message:
     link: str
     cycle_id: int | None
     recipient_ids: tuple[int, ...]
+
+
+def site_language() -> translation.override:
+    """The language notifications are written in (see the module's docstring)."""
+    return translation.override(settings.LANGUAGE_CODE)
+
+
+def _list(items: Iterable[str]) -> str:
+    return pgettext("list separator", "、").join(items)
+
+
+def _actor_name(actor: Any, fallback: str) -> str:
+    return getattr(actor, "get_full_name", lambda: "")() or getattr(actor, "username", "") or fallback
 
 
 def people(memberships: Any, actor: Any = None) -> tuple[int, ...]:
@@ -77,12 +99,14 @@ def _assessment_link(assessment: Assessment, item: SelfEvaluation | None = None)
 
 def item_returned(item: SelfEvaluation, comment: str, actor: Any = None) -> list[Message]:
     assessment = item.assessment
-    who = getattr(actor, "get_full_name", lambda: "")() or getattr(actor, "username", "") or "核实人"
+    who = _actor_name(actor, _("核实人"))
     return [
         Message(
             kind="item_returned",
-            title=f"退回补正：{assessment.unit.name} · 指标 {item.indicator_id}「{item.indicator_name}」",
-            body=f"{who}（{item.lead_unit or OFFICE_LEAD}）退回了此项，退回意见：{comment}",
+            title=_("退回补正：%(unit)s · 指标 %(id)s「%(name)s」")
+            % {"unit": assessment.unit.name, "id": item.indicator_id, "name": item.indicator_name},
+            body=_("%(who)s（%(lead)s）退回了此项，退回意见：%(comment)s")
+            % {"who": who, "lead": item.lead_unit or OFFICE_LEAD, "comment": comment},
             link=_assessment_link(assessment, item),
             cycle_id=assessment.cycle_id,
             recipient_ids=unit_people([assessment.unit_id], actor),
@@ -104,8 +128,9 @@ def unit_submitted(assessment: Assessment, actor: Any = None) -> list[Message]:
     messages = [
         Message(
             kind="unit_submitted",
-            title=f"待核实：{unit.name}已提交自评（{cycle.name}）",
-            body=f"{unit.name}已提交自评，{lead}牵头的指标 {'、'.join(ids)} 待核实。",
+            title=_("待核实：%(unit)s已提交自评（%(cycle)s）") % {"unit": unit.name, "cycle": cycle.name},
+            body=_("%(unit)s已提交自评，%(lead)s牵头的指标 %(ids)s 待核实。")
+            % {"unit": unit.name, "lead": lead, "ids": _list(ids)},
             link=verify_link,
             cycle_id=cycle.pk,
             recipient_ids=verifiers_of([lead], actor),
@@ -113,12 +138,15 @@ def unit_submitted(assessment: Assessment, actor: Any = None) -> list[Message]:
         for lead, ids in sorted(open_items.items())
         if lead != OFFICE_LEAD
     ]
-    summary = "；".join(f"{lead} {len(ids)} 项" for lead, ids in sorted(open_items.items()))
+    summary = pgettext("list of clauses", "；").join(
+        ngettext("%(lead)s %(count)d 项", "%(lead)s %(count)d 项", len(ids)) % {"lead": lead, "count": len(ids)}
+        for lead, ids in sorted(open_items.items())
+    )
     messages.append(
         Message(
             kind="unit_submitted",
-            title=f"{unit.name}已提交自评（{cycle.name}）",
-            body=f"{unit.name}已提交自评，待核实：{summary or '无'}。",
+            title=_("%(unit)s已提交自评（%(cycle)s）") % {"unit": unit.name, "cycle": cycle.name},
+            body=_("%(unit)s已提交自评，待核实：%(summary)s。") % {"unit": unit.name, "summary": summary or _("无")},
             link=verify_link if OFFICE_LEAD in open_items else _assessment_link(assessment),
             cycle_id=cycle.pk,
             recipient_ids=office(actor),
@@ -130,12 +158,16 @@ def unit_submitted(assessment: Assessment, actor: Any = None) -> list[Message]:
 def verification_complete(assessment: Assessment, actor: Any = None) -> list[Message]:
     unit, cycle = assessment.unit, assessment.cycle
     waiting = cycle.assessments.exclude(state__in=["verified", "evaluated", "approved", "published"]).count()
-    rest = f"还有 {waiting} 个单位未完成核实。" if waiting else "全部单位已完成核实，可以综合评价。"
+    rest = (
+        ngettext("还有 %(count)d 个单位未完成核实。", "还有 %(count)d 个单位未完成核实。", waiting) % {"count": waiting}
+        if waiting
+        else _("全部单位已完成核实，可以综合评价。")
+    )
     return [
         Message(
             kind="verification_complete",
-            title=f"核实完成：{unit.name}（{cycle.name}）",
-            body=f"{unit.name}的全部指标已核实。{rest}",
+            title=_("核实完成：%(unit)s（%(cycle)s）") % {"unit": unit.name, "cycle": cycle.name},
+            body=_("%(unit)s的全部指标已核实。%(rest)s") % {"unit": unit.name, "rest": rest},
             link=reverse("cycle_dashboard", args=[cycle.pk]),
             cycle_id=cycle.pk,
             recipient_ids=office(actor),
@@ -144,12 +176,12 @@ def verification_complete(assessment: Assessment, actor: Any = None) -> list[Mes
 
 
 def evaluation_sent_back(cycle: Cycle, comment: str, actor: Any = None) -> list[Message]:
-    who = getattr(actor, "get_full_name", lambda: "")() or getattr(actor, "username", "") or "领导"
+    who = _actor_name(actor, _("领导"))
     return [
         Message(
             kind="evaluation_sent_back",
-            title=f"综合评价被退回：{cycle.name}",
-            body=f"{who}退回了综合评价结果，意见：{comment}",
+            title=_("综合评价被退回：%(cycle)s") % {"cycle": cycle.name},
+            body=_("%(who)s退回了综合评价结果，意见：%(comment)s") % {"who": who, "comment": comment},
             link=reverse("cycle_dashboard", args=[cycle.pk]),
             cycle_id=cycle.pk,
             recipient_ids=office(actor),
@@ -165,16 +197,16 @@ def cycle_approved(cycle: Cycle, actor: Any = None) -> list[Message]:
     return [
         Message(
             kind="cycle_approved",
-            title=f"考核结果已审定：{cycle.name}",
-            body=f"领导已审定{cycle.name}的考核结果，待考核办通报。",
+            title=_("考核结果已审定：%(cycle)s") % {"cycle": cycle.name},
+            body=_("领导已审定%(cycle)s的考核结果，待考核办通报。") % {"cycle": cycle.name},
             link=reverse("cycle_dashboard", args=[cycle.pk]),
             cycle_id=cycle.pk,
             recipient_ids=office(actor),
         ),
         Message(
             kind="cycle_approved",
-            title=f"考核结果已审定：{cycle.name}",
-            body=f"领导已审定{cycle.name}的考核结果，通报后可查看本单位的得分与等次。",
+            title=_("考核结果已审定：%(cycle)s") % {"cycle": cycle.name},
+            body=_("领导已审定%(cycle)s的考核结果，通报后可查看本单位的得分与等次。") % {"cycle": cycle.name},
             link=reverse("cycle_list"),
             cycle_id=cycle.pk,
             recipient_ids=unit_people(_units_of(cycle), actor),
@@ -186,8 +218,8 @@ def results_published(cycle: Cycle, actor: Any = None) -> list[Message]:
     return [
         Message(
             kind="results_published",
-            title=f"考核结果已通报：{cycle.name}",
-            body=f"{cycle.name}的考核结果已通报，请查看本单位的得分、等次与排名。",
+            title=_("考核结果已通报：%(cycle)s") % {"cycle": cycle.name},
+            body=_("%(cycle)s的考核结果已通报，请查看本单位的得分、等次与排名。") % {"cycle": cycle.name},
             link=reverse("public_results", args=[cycle.pk]),
             cycle_id=cycle.pk,
             recipient_ids=unit_people(_units_of(cycle), actor),
@@ -206,12 +238,14 @@ def comment_added(comment: ItemComment, actor: Any = None) -> list[Message]:
         told = verifiers_of([item.lead_unit], actor)
     else:
         told = office(actor)
-    who = getattr(actor, "get_full_name", lambda: "")() or getattr(actor, "username", "") or comment.get_role_display()
+    who = _actor_name(actor, comment.get_role_display())
     return [
         Message(
             kind="comment_added",
-            title=f"新留言：{assessment.unit.name} · 指标 {item.indicator_id}「{item.indicator_name}」",
-            body=f"{who}（{comment.get_role_display()}）留言：{comment.text}",
+            title=_("新留言：%(unit)s · 指标 %(id)s「%(name)s」")
+            % {"unit": assessment.unit.name, "id": item.indicator_id, "name": item.indicator_name},
+            body=_("%(who)s（%(role)s）留言：%(text)s")
+            % {"who": who, "role": comment.get_role_display(), "text": comment.text},
             link=_assessment_link(assessment, item),
             cycle_id=assessment.cycle_id,
             recipient_ids=told,
@@ -224,8 +258,9 @@ def appeal_lodged(appeal: Appeal, actor: Any = None) -> list[Message]:
     return [
         Message(
             kind="appeal_lodged",
-            title=f"新申诉：{unit.name}（{cycle.name}）",
-            body=f"{unit.name}对公示的考核结果提出申诉，申诉理由：{appeal.reasons}",
+            title=_("新申诉：%(unit)s（%(cycle)s）") % {"unit": unit.name, "cycle": cycle.name},
+            body=_("%(unit)s对公示的考核结果提出申诉，申诉理由：%(reasons)s")
+            % {"unit": unit.name, "reasons": appeal.reasons},
             link=reverse("cycle_appeals", args=[cycle.pk]),
             cycle_id=cycle.pk,
             recipient_ids=office(actor),
@@ -239,8 +274,9 @@ def appeal_decided(appeal: Appeal, actor: Any = None) -> list[Message]:
     return [
         Message(
             kind="appeal_decided",
-            title=f"申诉已处理：{decision}（{cycle.name}）",
-            body=f"考核办已处理{assessment.unit.name}的申诉：{decision}。处理意见：{appeal.decision_reason}",
+            title=_("申诉已处理：%(decision)s（%(cycle)s）") % {"decision": decision, "cycle": cycle.name},
+            body=_("考核办已处理%(unit)s的申诉：%(decision)s。处理意见：%(reason)s")
+            % {"unit": assessment.unit.name, "decision": decision, "reason": appeal.decision_reason},
             # upheld: the approval is withdrawn, so the draft result is gone; the unit follows its 重新核实 instead
             link=_assessment_link(assessment)
             if appeal.decision == Appeal.Decision.UPHELD

@@ -11,7 +11,8 @@ When: once within the ``days_before`` days up to the deadline (the run on the fi
 after the step became owed: a unit returned the day before its deadline is still reminded), and then once on every
 day after the deadline while the step is still owed. A reminder counts for a day (``Notification.day``: the first
 day of the window before the deadline, the day itself after it) and the database holds at most one per person,
-cycle, step and day, so cron running the command twice sends nothing twice.
+cycle, step and day, so cron running the command twice sends nothing twice. Written in the site's language, as
+every notification (``recipients.site_language``).
 """
 
 from __future__ import annotations
@@ -23,12 +24,14 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from kaohe.assessments.models import Cycle, SelfEvaluation, State
 from kaohe.assessments.schemes import OFFICE_LEAD
 from kaohe.notifications.actions import do_deliver
 from kaohe.notifications.models import Notification
-from kaohe.notifications.recipients import Message, office, unit_people, verifiers_of
+from kaohe.notifications.recipients import Message, office, site_language, unit_people, verifiers_of
 
 Step = Notification.Step
 DONE_EVALUATING = (State.EVALUATED, State.APPROVED, State.PUBLISHED)
@@ -55,12 +58,18 @@ def reminder_day(deadline: dt.date | None, today: dt.date, days_before: int) -> 
 def when(step: str, deadline: dt.date, today: dt.date) -> str:
     name = Step(step).label
     days = (deadline - today).days
-    date = f"{deadline.year}年{deadline.month}月{deadline.day}日"
+    date = _("%(year)d年%(month)d月%(day)d日") % {"year": deadline.year, "month": deadline.month, "day": deadline.day}
     if days > 0:
-        return f"{name}将于 {date} 截止（还有 {days} 天）"
+        text = ngettext(
+            "%(step)s将于 %(date)s 截止（还有 %(days)d 天）", "%(step)s将于 %(date)s 截止（还有 %(days)d 天）", days
+        )
+        return text % {"step": name, "date": date, "days": days}
     if days == 0:
-        return f"{name}今天（{date}）截止"
-    return f"{name}已于 {date} 截止，已逾期 {-days} 天"
+        return _("%(step)s今天（%(date)s）截止") % {"step": name, "date": date}
+    text = ngettext(
+        "%(step)s已于 %(date)s 截止，已逾期 %(days)d 天", "%(step)s已于 %(date)s 截止，已逾期 %(days)d 天", -days
+    )
+    return text % {"step": name, "date": date, "days": -days}
 
 
 def _owed(cycle: Cycle, step: str) -> tuple[dict[int, list[str]], dict[int, str]]:
@@ -71,7 +80,9 @@ def _owed(cycle: Cycle, step: str) -> tuple[dict[int, list[str]], dict[int, str]
     if step == Step.SELF_EVALUATION:
         for assessment in cycle.assessments.filter(state__in=[State.DRAFT, State.RETURNED]).select_related("unit"):
             for person in unit_people([assessment.unit_id]):
-                owed[person].append(f"{assessment.unit.name}（{assessment.get_state_display()}）")
+                owed[person].append(
+                    _("%(unit)s（%(state)s）") % {"unit": assessment.unit.name, "state": assessment.get_state_display()}
+                )
                 links.setdefault(person, reverse("assessment_detail", args=[assessment.pk]))
     elif step == Step.VERIFICATION:
         counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -82,14 +93,22 @@ def _owed(cycle: Cycle, step: str) -> tuple[dict[int, list[str]], dict[int, str]
         ).values_list("lead_unit", "assessment__unit__name"):
             counts[lead or OFFICE_LEAD][unit] += 1
         for lead, units in sorted(counts.items()):
-            lines = [f"{unit} {n} 项待核实" for unit, n in sorted(units.items())]
+            lines = [
+                ngettext("%(unit)s %(count)d 项待核实", "%(unit)s %(count)d 项待核实", n) % {"unit": unit, "count": n}
+                for unit, n in sorted(units.items())
+            ]
             for person in office() if lead == OFFICE_LEAD else verifiers_of([lead]):
                 owed[person].extend(lines)
     elif step == Step.EVALUATION:
         pending = cycle.assessments.exclude(state__in=DONE_EVALUATING)
         if pending.exists():
             verified = pending.filter(state=State.VERIFIED).count()
-            line = f"尚有 {pending.count()} 个单位未综合评价（其中 {verified} 个已核实）"
+            waiting = pending.count()
+            line = ngettext(
+                "尚有 %(count)d 个单位未综合评价（其中 %(verified)d 个已核实）",
+                "尚有 %(count)d 个单位未综合评价（其中 %(verified)d 个已核实）",
+                waiting,
+            ) % {"count": waiting, "verified": verified}
             for person in office():
                 owed[person].append(line)
     return owed, {person: links.get(person, default) for person in owed}
@@ -98,12 +117,12 @@ def _owed(cycle: Cycle, step: str) -> tuple[dict[int, list[str]], dict[int, str]
 def _remind(cycle: Cycle, step: str, deadline: dt.date, day: dt.date, today: dt.date) -> int:
     owed, links = _owed(cycle, step)
     already = set(Notification.objects.filter(cycle=cycle, step=step, day=day).values_list("recipient_id", flat=True))
-    title = f"提醒：{cycle.name} · {when(step, deadline, today)}"
+    title = _("提醒：%(cycle)s · %(when)s") % {"cycle": cycle.name, "when": when(step, deadline, today)}
     messages = [
         Message(
             kind=Notification.Kind.REMINDER,
             title=title,
-            body="；".join(lines) + "。",
+            body=_("%(lines)s。") % {"lines": pgettext("list of clauses", "；").join(lines)},
             link=links[person],
             cycle_id=cycle.pk,
             recipient_ids=(person,),
@@ -130,7 +149,8 @@ def do_send_reminders(*, today: dt.date | None = None, days_before: int = 3) -> 
                 day = reminder_day(deadline, today, days_before)
                 if day is None or deadline is None:
                     continue
-                count = _remind(cycle, step, deadline, day, today)
+                with site_language():
+                    count = _remind(cycle, step, deadline, day, today)
                 if count:
                     sent.append(Sent(cycle, str(step), deadline, count))
     return sent

@@ -9,6 +9,8 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from kaohe.notifications import actions
@@ -43,14 +45,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def mark_read(request: HttpRequest) -> HttpResponse:
     form = ReadForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "没有指明要标为已读的通知")
+        messages.error(request, _("没有指明要标为已读的通知"))
         return _back(request)
     try:
         row = actions.check_mark_read(notification_id=form.cleaned_data["id"], acting_user=request.user)
     except actions.NotificationError as exc:
         messages.error(request, str(exc))
         return _back(request)
-    messages.success(request, f"已标为已读：{row.title}")
+    messages.success(request, _("已标为已读：%(title)s") % {"title": row.title})
     return _back(request)
 
 
@@ -58,5 +60,9 @@ def mark_read(request: HttpRequest) -> HttpResponse:
 @require_POST
 def mark_all_read(request: HttpRequest) -> HttpResponse:
     count = actions.check_mark_all_read(acting_user=request.user)
-    messages.success(request, f"已将 {count} 条通知标为已读" if count else "没有未读通知")
+    if count:
+        text = ngettext("已将 %(count)d 条通知标为已读", "已将 %(count)d 条通知标为已读", count) % {"count": count}
+    else:
+        text = _("没有未读通知")
+    messages.success(request, text)
     return _back(request)

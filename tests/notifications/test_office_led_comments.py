@@ -25,11 +25,6 @@ def office_led_world(db: Any, monkeypatch: pytest.MonkeyPatch) -> World:
     return build_world()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="recipients.comment_added tests `item.lead_unit` for truth, but such an item stores OFFICE_LEAD (考核办), "
-    "not '': it asks the verifiers of 考核办 (none) and tells nobody. Remove this mark with the fix.",
-)
 def test_a_units_comment_on_an_office_led_item_tells_the_office(office_led_world: World) -> None:
     world = office_led_world
     item = world.item("A", "3")

@@ -234,9 +234,9 @@ def comment_added(comment: ItemComment, actor: Any = None) -> list[Message]:
         told = unit_people([assessment.unit_id], actor)
     elif assessment.state == State.DRAFT:
         told = ()  # the verifiers do not see a draft
-    elif item.lead_unit:
+    elif item.lead_unit and item.lead_unit != OFFICE_LEAD:
         told = verifiers_of([item.lead_unit], actor)
-    else:
+    else:  # an item no lead unit claims (stored as OFFICE_LEAD): the office verifies it
         told = office(actor)
     who = _actor_name(actor, comment.get_role_display())
     return [

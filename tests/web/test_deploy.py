@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -152,10 +153,19 @@ def test_passwords_need_twelve_characters_and_are_not_common() -> None:
 
 def test_the_session_ends_after_30_idle_minutes(db: Any) -> None:
     client = Client()
-    client.force_login(User.objects.create_user("alice", password="x"))
-    response = client.get("/public/")
-    cookie = response.cookies["sessionid"]
-    assert cookie["max-age"] == 30 * 60  # renewed by every request: 30 minutes after the last one
+    with time_machine.travel("2026-03-02 09:00 +0800", tick=False) as clock:
+        client.force_login(User.objects.create_user("alice", password="x"))
+        response = client.get("/public/")
+        assert response.cookies["sessionid"]["max-age"] == 30 * 60  # 30 minutes after the last renewal
+        clock.shift(30)  # renewed at most once a minute: no write for a request 30 s later
+        assert "sessionid" not in client.get("/public/").cookies
+        clock.shift(30)
+        assert client.get("/public/").cookies["sessionid"]["max-age"] == 30 * 60
+        clock.shift(29 * 60 + 50)  # 29 min 50 s after that renewal: still signed in, and renewed
+        assert client.get("/todo/").status_code == 200
+        clock.shift(30 * 60 + 1)  # then 30 idle minutes: ended
+        response = client.get("/todo/")
+        assert response.status_code == 302 and response["Location"].startswith("/login/")
 
 
 def test_the_session_ends_12_hours_after_login_however_active(db: Any) -> None:

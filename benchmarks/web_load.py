@@ -206,6 +206,7 @@ def session_cookies(username: str, count: int) -> list[str]:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.models import User
     from django.contrib.sessions.backends.db import SessionStore
+    from django.middleware.csrf import _get_new_csrf_string as _new_csrf_secret
 
     from kaohe.web.middleware import SESSION_LOGIN_AT
 
@@ -218,7 +219,10 @@ def session_cookies(username: str, count: int) -> list[str]:
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session[SESSION_LOGIN_AT] = int(time.time())
         session.create()
-        cookies.append(f"{settings.SESSION_COOKIE_NAME}={session.session_key}")
+        # and the CSRF cookie that the login answer sets (django.middleware.csrf.rotate_token), as a browser sends it
+        cookies.append(
+            f"{settings.SESSION_COOKIE_NAME}={session.session_key}; {settings.CSRF_COOKIE_NAME}={_new_csrf_secret()}"
+        )
     return cookies
 
 

@@ -76,8 +76,9 @@ def test_it_filters_by_unit_indicator_state_and_lead(world: World) -> None:
     assert rows(queue(world, "vera", state="accepted")) == [("220200", "2")]
     assert queue(world, "vera", state="all").context["page_obj"].paginator.count == 12  # 3 units × 4 items
     assert queue(world, "vera").context["page_obj"].paginator.count == 11  # the accepted one no longer waits
-    # a value that is not a choice is not applied (an old bookmark): the default list
-    assert queue(world, "vera", unit="999999").context["page_obj"].paginator.count == 11
+    # the unit filter is a code or part of a name (a province has thousands of units: no select)
+    assert {u for u, _ in rows(queue(world, "vera", unit="乙"))} == {"220200"}
+    assert queue(world, "vera", unit="999999").context["page_obj"].paginator.count == 0
 
 
 def test_it_sorts_by_indicator_and_by_unit(world: World) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from unittest import mock
 
 import pytest
 import time_machine
@@ -20,6 +21,7 @@ from kaohe.assessments.models import Cycle, State
 from kaohe.assessments.todo import (
     Approval,
     DeadlineLine,
+    QueueCycle,
     QueueRow,
     approver_todo,
     deadline_lines,
@@ -113,18 +115,54 @@ def test_the_verifier_queue_counts_open_items_per_cycle_and_unit(world: World) -
     cycle = world.cycle
     walt = verifier_todo(world.people["walt"], today=dt.date(2025, 1, 1))
     assert walt == [
-        QueueRow(cycle.pk, cycle.name, "220100", "甲市", 1, None, False),
-        QueueRow(cycle.pk, cycle.name, "220200", "乙市", 1, None, False),
+        QueueCycle(
+            cycle.pk,
+            cycle.name,
+            n_units=2,
+            n_open=2,
+            deadline=None,
+            overdue=False,
+            units=[
+                QueueRow(cycle.pk, cycle.name, "220100", "甲市", 1, None, False),
+                QueueRow(cycle.pk, cycle.name, "220200", "乙市", 1, None, False),
+            ],
+        )
     ]
     # vera leads 2, B1 and D1: three open items per city; 丙县 is still a draft and not listed
-    assert [(q.unit_name, q.n_open) for q in verifier_todo(world.people["vera"])] == [("甲市", 3), ("乙市", 3)]
+    [vera] = verifier_todo(world.people["vera"])
+    assert (vera.n_units, vera.n_open, [(q.unit_name, q.n_open) for q in vera.units]) == (
+        2,
+        6,
+        [("甲市", 3), ("乙市", 3)],
+    )
     page = world.client("walt").get("/todo/").content.decode()
     assert f"/cycles/{cycle.pk}/verify/?unit=220100" in page and f"/cycles/{cycle.pk}/verify/?unit=220200" in page
+    assert "2 个单位共 2 项待核实" in page
     item = world.item("A", "1")
     actions.check_verify_item(
         item=item, raw_values=item.values, score=None, reason="", version=item.version, acting_user=world.people["walt"]
     )
-    assert [q.unit_name for q in verifier_todo(world.people["walt"])] == ["乙市"]
+    [walt_now] = verifier_todo(world.people["walt"])
+    assert [q.unit_name for q in walt_now.units] == ["乙市"]
+
+
+def test_a_provinces_verifier_sees_the_units_with_most_open_items_and_a_link_for_the_rest(world: World) -> None:
+    # With thousands of units the 待办 page names QUEUE_UNITS_SHOWN of them, most open items first (ties by code),
+    # and sends the verifier to the queue for the others.
+    for unit in ("A", "B"):
+        world.fill(unit)
+        world.submit(unit)
+    item = world.item("A", "2")  # vera's: 甲市 now has 2 open items, 乙市 3
+    actions.check_verify_item(
+        item=item, raw_values=item.values, score=None, reason="", version=item.version, acting_user=world.people["vera"]
+    )
+    with mock.patch("kaohe.assessments.todo.QUEUE_UNITS_SHOWN", 1):
+        [vera] = verifier_todo(world.people["vera"])
+        assert (vera.n_units, vera.n_open, vera.more_units) == (2, 5, 1)
+        assert [(q.unit_name, q.n_open) for q in vera.units] == [("乙市", 3)]
+        page = world.client("vera").get("/todo/").content.decode()
+    assert "其余 1 个单位见核实核证队列" in page and f'href="/cycles/{world.cycle.pk}/verify/"' in page
+    assert "?unit=220100" not in page
 
 
 # ------------------------------------------------------------------------------------------------ office, leader

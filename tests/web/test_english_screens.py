@@ -7,6 +7,7 @@ that those screens show: the appeal decision's message, the newest kinds of noti
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -149,3 +150,19 @@ def test_batch_verification_says_in_english_what_it_skipped(world: World) -> Non
     assert "Not an indicator your lead unit verifies; you may not verify it" in page
     assert "不是本牵头单位负责核实的指标" not in page
     assert world.item("A", "2").status == SelfEvaluation.ItemStatus.ACCEPTED
+
+
+def test_the_dashboards_progress_filter_and_the_offices_deadline_lines_are_in_english(world: World) -> None:
+    world.cycle.self_evaluation_deadline = dt.date(2025, 2, 28)
+    world.cycle.save()
+    client = world.client("alice")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    with time_machine.travel("2025-03-05 10:00 +0800", tick=False):
+        dashboard = client.get(f"/cycles/{world.cycle.pk}/").content.decode()
+        todo = client.get("/todo/").content.decode()
+    assert "Unit name or code" in dashboard and "Overdue only" in dashboard and "All states" in dashboard
+    assert "3 units" in dashboard and "单位名称或代码" not in dashboard
+    assert (
+        "Self-evaluation (Assessed unit): 3 units have not submitted their self-evaluation (due 2025-02-28, overdue)"
+        in todo
+    )

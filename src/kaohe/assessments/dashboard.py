@@ -8,7 +8,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from kaohe.assessments import schemes
 from kaohe.assessments.models import Assessment, Cycle, Result, SelfEvaluation, State
@@ -19,39 +21,109 @@ from kaohe.core.scheme import GRADES, VETO_GROUPS
 DONE = (SelfEvaluation.ItemStatus.ACCEPTED, SelfEvaluation.ItemStatus.CHANGED)
 
 
+# The progress table shows one page of units at a time: a province's 3,000-unit cycle made a 1.5 MB page that took
+# 0.6 s of CPU to render (benchmarks/web_load.py); the counts above the table cover every unit.
+PROGRESS_PAGE_SIZE = 50
+
+
+def state_counts(cycle: Cycle) -> Counter[str]:
+    """The number of the cycle's units in each state, counted by the database."""
+    rows = Assessment.objects.filter(cycle=cycle).values_list("state").annotate(n=Count("id")).order_by()
+    return Counter({state: n for state, n in rows})
+
+
+def overdue_counts(cycle: Cycle, states: Counter[str], today: dt.date | None = None) -> tuple[int, int]:
+    """(units late with their self-evaluation, units whose verification is late), as ``Assessment.overdue_step``
+    decides for each unit: the deadline is the cycle's, so the count follows from the states."""
+    today = today or timezone.localdate()
+
+    def late(deadline: dt.date | None) -> bool:
+        return deadline is not None and today > deadline
+
+    own = states[State.DRAFT] + states[State.RETURNED] if late(cycle.self_evaluation_deadline) else 0
+    verification = states[State.SUBMITTED] + states[State.VERIFYING] if late(cycle.verification_deadline) else 0
+    return own, verification
+
+
+def overdue_filter(cycle: Cycle, today: dt.date | None = None) -> Q:
+    """The units with an overdue step (``Assessment.overdue_step``) as a query; matches nothing when none is."""
+    today = today or timezone.localdate()
+    late = Q(pk__in=[])
+    if cycle.self_evaluation_deadline is not None and today > cycle.self_evaluation_deadline:
+        late |= Q(state__in=[State.DRAFT, State.RETURNED])
+    if cycle.verification_deadline is not None and today > cycle.verification_deadline:
+        late |= Q(state__in=[State.SUBMITTED, State.VERIFYING])
+    return late
+
+
+@dataclass(frozen=True)
+class ProgressFilters:
+    """The progress table's filters (all optional): a state, only overdue units, a unit's name or code."""
+
+    state: str = ""
+    overdue: bool = False
+    unit: str = ""
+
+
+def progress_page(
+    cycle: Cycle, filters: ProgressFilters, page_number: Any = 1, today: dt.date | None = None
+) -> tuple[Page[Assessment], list[dict[str, Any]]]:
+    """One page of the progress table, in the scheme's sequence order and then by unit code, and its rows: each
+    unit's state, who owes its overdue step, and its items verified / returned (counted for this page only)."""
+    scheme = schemes.load(cycle.scheme_ref)
+    assessments = Assessment.objects.filter(cycle=cycle).select_related("unit", "cycle")
+    if filters.state:
+        assessments = assessments.filter(state=filters.state)
+    if filters.overdue:
+        assessments = assessments.filter(overdue_filter(cycle, today))
+    if filters.unit:
+        assessments = assessments.filter(Q(unit__code=filters.unit) | Q(unit__name__icontains=filters.unit))
+    page = Paginator(assessments.order_by("sequence", "unit__code", "pk"), PROGRESS_PAGE_SIZE).get_page(page_number)
+    ids = [a.pk for a in page.object_list]
+    counted = (
+        SelfEvaluation.objects.filter(assessment_id__in=ids)
+        .values("assessment_id")
+        .annotate(
+            n_items=Count("id"),
+            n_verified=Count("id", filter=Q(status__in=DONE)),
+            n_returned=Count("id", filter=Q(status=SelfEvaluation.ItemStatus.RETURNED)),
+        )
+        .order_by()
+    )
+    counts = {row["assessment_id"]: row for row in counted}
+    sequence_names = {s.id: s.name for s in scheme.sequences}
+    # Each state's label once: Assessment.get_state_display() hashes the translated choices on every call.
+    state_labels = {s.value: str(s.label) for s in State}
+    rows = []
+    for a in page.object_list:
+        n = counts.get(a.pk, {})
+        n_items, n_verified = n.get("n_items", 0), n.get("n_verified", 0)
+        rows.append(
+            {
+                "a": a,
+                "state": state_labels.get(a.state, a.state),
+                "overdue": a.overdue_text(today),  # who owes the overdue step, in words ("" when none)
+                "n_items": n_items,
+                "n_verified": n_verified,
+                "n_returned": n.get("n_returned", 0),
+                "pct": round(100 * n_verified / n_items) if n_items else 0,
+                "sequence": sequence_names.get(a.sequence, a.sequence),
+            }
+        )
+    return page, rows
+
+
 def dashboard_data(cycle: Cycle, *, with_results: bool = True, today: dt.date | None = None) -> dict[str, Any]:
-    """Progress per unit; with ``with_results`` also the score charts (for those who may see results).
+    """The counts per state and of overdue steps; with ``with_results`` also the score charts (for those who may
+    see results). The per-unit table is :func:`progress_page`.
 
     逾期 is per step and party (``Assessment.overdue_step``): a unit that has not submitted, a verification still
     open (the lead units' step) — each on the unit's row with who owes it — and the office's 综合评价, one line for
     the cycle (``evaluation_overdue``), never on a unit's row."""
     scheme = schemes.load(cycle.scheme_ref)
-    assessments = (
-        Assessment.objects.filter(cycle=cycle)
-        .select_related("unit", "cycle")
-        .annotate(
-            n_items=Count("items"),
-            n_verified=Count("items", filter=Q(items__status__in=DONE)),
-            n_returned=Count("items", filter=Q(items__status=SelfEvaluation.ItemStatus.RETURNED)),
-        )
-        .order_by("sequence", "unit__code")
-    )
     sequence_names = {s.id: s.name for s in scheme.sequences}
-    # Each state's label once: Assessment.get_state_display() hashes the translated choices on every call, a
-    # third of the 3,000-row table's rendering (benchmarks/web_load.py).
-    state_labels = {s.value: str(s.label) for s in State}
-    progress = []
-    for a in assessments:
-        progress.append(
-            {
-                "a": a,
-                "state": state_labels.get(a.state, a.state),
-                "overdue": a.overdue_text(today),  # who owes the overdue step, in words ("" when none)
-                "pct": round(100 * a.n_verified / a.n_items) if a.n_items else 0,
-                "sequence": sequence_names.get(a.sequence, a.sequence),
-            }
-        )
-    states = Counter(a.state for a in assessments)
+    states = state_counts(cycle)
+    overdue_units, overdue_verification = overdue_counts(cycle, states, today)
     results = (
         describe(
             cycle, Result.objects.filter(cycle=cycle).select_related("assessment__unit").order_by("sequence", "rank")
@@ -59,7 +131,12 @@ def dashboard_data(cycle: Cycle, *, with_results: bool = True, today: dt.date | 
         if with_results
         else []
     )
-    charts: dict[str, Any] = {"states": [{"name": State(s).label, "value": n} for s, n in states.items()]}
+    order = [s.value for s in State]
+    charts: dict[str, Any] = {
+        "states": [
+            {"name": State(s).label, "value": n} for s, n in sorted(states.items(), key=lambda kv: order.index(kv[0]))
+        ]
+    }
     if results:
         scores = [r.final_score for r in results if r.final_score is not None]
         charts["distribution"] = histogram(scores)
@@ -73,11 +150,10 @@ def dashboard_data(cycle: Cycle, *, with_results: bool = True, today: dt.date | 
         ]
         charts["heatmap"] = heatmap(scheme, results)
     return {
-        "progress": progress,
-        "states": [(State(s).label, n) for s, n in states.items()],
-        "overdue_count": sum(1 for p in progress if p["overdue"]),
-        "overdue_units": sum(1 for a in assessments if a.overdue_step(today) == "self_evaluation"),
-        "overdue_verification": sum(1 for a in assessments if a.overdue_step(today) == "verification"),
+        "state_counts": states,
+        "states": [(State(s).label, states[s]) for s in order if states[s]],
+        "overdue_units": overdue_units,
+        "overdue_verification": overdue_verification,
         "evaluation_overdue": evaluation_overdue(cycle, states, today),
         "results": results,
         # The office's list of 政务失信记录 (seed 000 第十条), with the reason in words.

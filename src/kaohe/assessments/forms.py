@@ -13,10 +13,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from kaohe.assessments import schemes
+from kaohe.assessments.dashboard import ProgressFilters
 from kaohe.assessments.limits import MAX_APPEAL_CHARS, MAX_EXPLANATION_CHARS, MAX_REASON_CHARS
-from kaohe.assessments.models import SelfEvaluation
+from kaohe.assessments.models import SelfEvaluation, State
 from kaohe.core import InputDef, Scheme
 
 # Allowed evidence types: extension → (content type, accepted leading bytes). Office files are ZIP (OOXML) or
@@ -190,7 +192,13 @@ class QueueFilterForm(forms.Form):
     """The queue's filters. A value that is not one of the choices (an old bookmark, a hand-edited URL) is simply
     not applied: ``filters()`` returns only the valid ones."""
 
-    unit = forms.ChoiceField(label="单位", required=False, widget=LongSelect)
+    # A province has thousands of units: a text field (a unit's code, or part of its name), not a select.
+    unit = forms.CharField(
+        label="单位（名称或代码）",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("全部单位")}),
+    )
     indicator = forms.ChoiceField(label="指标", required=False, widget=LongSelect)
     state = forms.ChoiceField(label="核实状态", required=False, choices=QUEUE_STATES)
     lead = forms.ChoiceField(label="牵头单位", required=False)
@@ -200,13 +208,11 @@ class QueueFilterForm(forms.Form):
         self,
         data: Any,
         *,
-        units: list[tuple[str, str]],
         indicators: list[tuple[str, str]],
         leads: list[str],
     ) -> None:
         super().__init__(data)
         for name, choices in (
-            ("unit", [("", "全部单位"), *units]),
             ("indicator", [("", "全部指标"), *indicators]),
             ("lead", [("", "全部"), *[(lead, lead) for lead in leads]]),
         ):
@@ -217,6 +223,32 @@ class QueueFilterForm(forms.Form):
     def filters(self) -> dict[str, str]:
         self.is_valid()
         return {name: value for name, value in self.cleaned_data.items() if value}
+
+
+class ProgressFilterForm(forms.Form):
+    """The dashboard's progress table filters (GET). An invalid value is simply not applied."""
+
+    state = forms.ChoiceField(label="状态", required=False)
+    overdue = forms.BooleanField(label="只看逾期", required=False)
+    unit = forms.CharField(label="单位名称或代码", required=False, max_length=100)
+
+    def __init__(self, data: Any) -> None:
+        super().__init__(data)
+        field = self.fields["state"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("全部状态")), *State.choices]
+
+    def progress_filters(self) -> ProgressFilters:
+        self.is_valid()
+        data = self.cleaned_data
+        return ProgressFilters(
+            state=data.get("state") or "", overdue=bool(data.get("overdue")), unit=(data.get("unit") or "").strip()
+        )
+
+    def query(self) -> dict[str, str]:
+        """The filters as URL parameters, for the page links."""
+        f = self.progress_filters()
+        return {k: v for k, v in {"state": f.state, "overdue": "on" if f.overdue else "", "unit": f.unit}.items() if v}
 
 
 class BatchVerifyForm(forms.Form):

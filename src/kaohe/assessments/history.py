@@ -11,7 +11,7 @@ query.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,12 +84,18 @@ def unit_chart(years: list[Year]) -> dict[str, Any] | None:
     }
 
 
-def sequence_history(cycle: Cycle, names: Mapping[str, str], *, published_only: bool) -> list[dict[str, Any]]:
+def sequence_history(
+    cycle: Cycle, names: Mapping[str, str], *, published_only: bool, unit_codes: Collection[str] | None = None
+) -> list[dict[str, Any]]:
     """Per sequence (``names``: id → name, unknown ids shown as they are), the cycles of the series up to this cycle's
     year as columns and one row per unit that was ranked in any of them: ``{"sequence", "labels", "units":
     [{"code", "name", "ranks", "cells"}]}``, ``ranks`` aligned with ``labels`` (None where the unit was not
-    assessed), ``cells`` the table's text per year. Empty when no year of the series has results yet."""
-    rows = list(_series(cycle.scheme_id, published_only=published_only, up_to_year=cycle.year).values(*FIELDS))
+    assessed), ``cells`` the table's text per year. Empty when no year of the series has results yet.
+    ``unit_codes`` limits the rows to those units (a province's dashboard shows the units of its table's page)."""
+    series = _series(cycle.scheme_id, published_only=published_only, up_to_year=cycle.year)
+    if unit_codes is not None:
+        series = series.filter(assessment__unit__code__in=list(unit_codes))
+    rows = list(series.values(*FIELDS))
     out: list[dict[str, Any]] = []
     for seq in dict.fromkeys(row["sequence"] for row in sorted(rows, key=lambda r: r["sequence"])):
         mine = [row for row in rows if row["sequence"] == seq]

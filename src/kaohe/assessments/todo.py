@@ -2,7 +2,8 @@
 
     filler_todo(user)      单位填报人   items returned to the unit (with the verifier's comment), items still empty
     head_todo(user)        单位负责人   the unit's assessments waiting to be submitted
-    verifier_todo(user)    牵头单位核实人 open items of the indicators its lead unit verifies, per cycle and unit
+    verifier_todo(user)    牵头单位核实人 open items of the indicators its lead unit verifies, per cycle (the units with
+                                       most open items named)
     office_todo()          考核办       units without a result after 综合评价, 未认定 findings, deadlines, its own
                                        verification queue (items no lead unit claims)
     approver_todo()        领导审定     evaluations waiting for approval
@@ -21,6 +22,8 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kaohe.assessments import schemes
 from kaohe.assessments.evaluation import unscored
@@ -89,6 +92,24 @@ class QueueRow:
 
 
 @dataclass(frozen=True)
+class QueueCycle:
+    """One cycle's open items for a verifier (or the office): totals and the units with most open items."""
+
+    cycle_id: int
+    cycle_name: str
+    n_units: int
+    n_open: int
+    deadline: dt.date | None
+    overdue: bool  # the verifiers' step, past the verification deadline
+    units: list[QueueRow]  # at most QUEUE_UNITS_SHOWN, most open items first
+
+    @property
+    def more_units(self) -> int:
+        """Units with open items that the 待办 page does not name (the queue lists them)."""
+        return self.n_units - len(self.units)
+
+
+@dataclass(frozen=True)
 class Blocked:
     """A unit without a result after 综合评价, with why in words (evaluation.unscored)."""
 
@@ -123,13 +144,24 @@ class DeadlineLine:
     @property
     def text(self) -> str:
         owing = {
-            "自评": f"{self.n_units} 个单位尚未提交自评",
-            "核实": f"{self.n_units} 个单位尚未核实完毕",
-            "综合评价": f"{self.n_units} 个单位已核实，尚未综合评价",
-        }[self.step]
-        when = f"截止 {self.deadline}" if self.deadline else "未设截止日期"
-        late = "，已逾期" if self.overdue else ""
-        return f"{self.step}（{self.owed_by}）：{owing}（{when}{late}）"
+            "自评": _("%(n)s 个单位尚未提交自评"),
+            "核实": _("%(n)s 个单位尚未核实完毕"),
+            "综合评价": _("%(n)s 个单位已核实，尚未综合评价"),
+        }[self.step] % {"n": self.n_units}
+        when = _("截止 %(date)s") % {"date": self.deadline} if self.deadline else _("未设截止日期")
+        late = _("，已逾期") if self.overdue else ""
+        return _("%(step)s（%(owed_by)s）：%(owing)s（%(when)s%(late)s）") % {
+            "step": _(self.step),
+            "owed_by": _(self.owed_by),
+            "owing": owing,
+            "when": when,
+            "late": late,
+        }
+
+
+# The steps and parties of deadline_lines, for the catalogue (translated when the line is written).
+_WORDS = (gettext_noop("自评"), gettext_noop("核实"), gettext_noop("综合评价"))
+_PARTIES = (gettext_noop("被考核单位"), gettext_noop("牵头单位"), gettext_noop("考核办"))
 
 
 @dataclass(frozen=True)
@@ -137,7 +169,7 @@ class OfficeTodo:
     blocked: list[Blocked]
     findings: list[OpenFindings]
     deadlines: list[DeadlineLine]
-    queue: list[QueueRow]  # items no lead unit claims: the office verifies them
+    queue: list[QueueCycle]  # items no lead unit claims: the office verifies them
 
 
 @dataclass(frozen=True)
@@ -225,39 +257,50 @@ def head_todo(user: Any, today: dt.date | None = None) -> list[Submission]:
 
 
 # ------------------------------------------------------------------------------------------------ verifiers
-def verification_queue(leads: set[str], today: dt.date | None = None) -> list[QueueRow]:
-    """Open items of the indicators ``leads`` verify, counted per cycle and unit."""
+# A province's verifier has open items in thousands of units: the 待办 page names the units with most open items and
+# links to the queue (filtered, paginated) for the rest.
+QUEUE_UNITS_SHOWN = 20
+
+
+def verification_queue(leads: set[str], today: dt.date | None = None) -> list[QueueCycle]:
+    """Open items of the indicators ``leads`` verify, per cycle (newest year first): the totals, and the
+    ``QUEUE_UNITS_SHOWN`` units with most open items (then by unit code)."""
     today = _today(today)
-    rows = (
+    counted = (
         SelfEvaluation.objects.filter(
             lead_unit__in=leads, status=SelfEvaluation.ItemStatus.OPEN, assessment__state__in=VERIFIABLE
         )
-        .values(
-            "assessment__cycle_id",
-            "assessment__cycle__name",
-            "assessment__cycle__year",
-            "assessment__cycle__verification_deadline",
-            "assessment__unit__code",
-            "assessment__unit__name",
-        )
+        .values_list("assessment__cycle_id", "assessment__unit__code", "assessment__unit__name")
         .annotate(n=Count("id"))
-        .order_by("-assessment__cycle__year", "assessment__cycle_id", "assessment__unit__code")
+        .order_by()
     )
-    return [
-        QueueRow(
-            cycle_id=r["assessment__cycle_id"],
-            cycle_name=r["assessment__cycle__name"],
-            unit_code=r["assessment__unit__code"],
-            unit_name=r["assessment__unit__name"],
-            n_open=r["n"],
-            deadline=r["assessment__cycle__verification_deadline"],
-            overdue=_late(r["assessment__cycle__verification_deadline"], today),
+    per_cycle: dict[int, list[tuple[str, str, int]]] = {}
+    for cycle_id, code, name, n in counted:
+        per_cycle.setdefault(cycle_id, []).append((code, name, n))
+    if not per_cycle:
+        return []
+    cycles = Cycle.objects.in_bulk(list(per_cycle))
+    out = []
+    for cycle_id in sorted(per_cycle, key=lambda c: (-cycles[c].year, c)):
+        cycle, rows = cycles[cycle_id], per_cycle[cycle_id]
+        deadline = cycle.verification_deadline
+        overdue = _late(deadline, today)
+        shown = sorted(rows, key=lambda row: (-row[2], row[0]))[:QUEUE_UNITS_SHOWN]  # most open items first
+        out.append(
+            QueueCycle(
+                cycle_id=cycle_id,
+                cycle_name=cycle.name,
+                n_units=len(rows),
+                n_open=sum(n for *_, n in rows),
+                deadline=deadline,
+                overdue=overdue,
+                units=[QueueRow(cycle_id, cycle.name, code, name, n, deadline, overdue) for code, name, n in shown],
+            )
         )
-        for r in rows
-    ]
+    return out
 
 
-def verifier_todo(user: Any, today: dt.date | None = None) -> list[QueueRow]:
+def verifier_todo(user: Any, today: dt.date | None = None) -> list[QueueCycle]:
     return verification_queue(lead_units(user), today)
 
 
@@ -344,7 +387,7 @@ class Todo:
 
     filler: FillerTodo | None
     head: list[Submission] | None
-    verifier: list[QueueRow] | None
+    verifier: list[QueueCycle] | None
     office: OfficeTodo | None
     approver: list[Approval] | None
 

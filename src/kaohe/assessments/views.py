@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -34,7 +34,7 @@ from kaohe.assessments.access import (
     require,
 )
 from kaohe.assessments.batch import check_verify_items_unchanged
-from kaohe.assessments.dashboard import dashboard_data, describe, public_data, result_notes
+from kaohe.assessments.dashboard import dashboard_data, describe, progress_page, public_data, result_notes
 from kaohe.assessments.evaluation import explain_result, unscored, unscored_text
 from kaohe.assessments.forms import (
     QUEUE_SORTS,
@@ -46,6 +46,7 @@ from kaohe.assessments.forms import (
     ItemCommentForm,
     LetterTargetsImportForm,
     MonitoringImportForm,
+    ProgressFilterForm,
     QueueFilterForm,
     ReturnForm,
     SelfEvaluationForm,
@@ -72,6 +73,7 @@ from kaohe.audit.models import AuditLog
 from kaohe.core.describe import describe_scheme, node_texts_by_id
 from kaohe.core.exceptions import InputTableError, Problem, UserInputError
 from kaohe.maps.data import map_data
+from kaohe.web.workcache import work_page
 
 View = Callable[..., HttpResponseBase]
 
@@ -101,6 +103,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@work_page
 def todo(request: HttpRequest) -> HttpResponse:
     """待办: what waits for this person, a section per role held (kaohe.assessments.todo)."""
     return render(request, "assessments/todo.html", {"todo": todo_for(request.user)})
@@ -144,6 +147,7 @@ def cycle_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@work_page
 def cycle_dashboard(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = access_cycle(request.user, cycle_id, "assessments.view_dashboard")
     return _dashboard(request, cycle)
@@ -154,9 +158,11 @@ def _dashboard(
 ) -> HttpResponse:
     # Verifiers follow the progress but see scores only once published, as on the result pages.
     data = dashboard_data(cycle, with_results=allowed(request.user, "assessments.view_cycle_results", cycle))
+    progress_form = ProgressFilterForm(request.GET)
+    progress_page_obj, progress = progress_page(cycle, progress_form.progress_filters(), request.GET.get("page"))
     # The office's buttons, only where the cycle's states allow the step (the actions refuse the others anyway).
     office = allowed(request.user, "assessments.manage_cycle", cycle)
-    states = set(cycle.assessments.values_list("state", flat=True))
+    states = {state for state, n in data["state_counts"].items() if n}
     steps = {
         "can_evaluate": office and bool(states) and states <= {State.VERIFIED, State.EVALUATED},
         "can_publish": office and states == {State.APPROVED},
@@ -165,7 +171,17 @@ def _dashboard(
     return render(
         request,
         "assessments/dashboard.html",
-        {"cycle": cycle, **data, **steps, **_history_and_map(request.user, cycle, data["results"]), **(extra or {})},
+        {
+            "cycle": cycle,
+            **data,
+            "progress": progress,
+            "progress_page": progress_page_obj,
+            "progress_form": progress_form,
+            "progress_query": urlencode(progress_form.query()),
+            **steps,
+            **_history_and_map(request.user, cycle, data["results"], _page_units(progress_page_obj)),
+            **(extra or {}),
+        },
         status=status,
     )
 
@@ -182,15 +198,26 @@ def _cycle_action(request: HttpRequest, cycle_id: int, perm: str, run: Callable[
     return redirect("cycle_dashboard", cycle_id=cycle.pk)
 
 
-def _history_and_map(user: Any, cycle: Cycle, results: list[Result]) -> dict[str, Any]:
+def _page_units(page: Page[Assessment]) -> list[str] | None:
+    """The unit codes of the progress table's page when the table has more than one page, else None (all units)."""
+    if page.paginator.num_pages <= 1:
+        return None
+    return [a.unit.code for a in page.object_list]
+
+
+def _history_and_map(
+    user: Any, cycle: Cycle, results: list[Result], unit_codes: list[str] | None = None
+) -> dict[str, Any]:
     """历年排名 per sequence and the unit map (issue 10 §4). The office and the approver see approved years too;
-    verifiers, like the public, published years only."""
+    verifiers, like the public, published years only. ``unit_codes``: only these units' history (the units of the
+    dashboard's table page when a cycle has more units than a page holds)."""
     scheme = schemes.load(cycle.scheme_ref)
     published_only = not allowed(user, "assessments.view_audit")
     names = {s.id: s.name for s in scheme.sequences}
     return {
-        "history": sequence_history(cycle, names, published_only=published_only),
+        "history": sequence_history(cycle, names, published_only=published_only, unit_codes=unit_codes),
         "history_published_only": published_only,
+        "history_page_only": unit_codes is not None,
         "map_data": map_data(scheme, results),
         "can_manage_map": allowed(user, "maps.manage_map"),
     }
@@ -453,8 +480,9 @@ def _queue_items(cycle: Cycle, leads: set[str], filters: dict[str, str]) -> Quer
     items = SelfEvaluation.objects.filter(assessment__cycle=cycle, lead_unit__in=leads).exclude(
         assessment__state=State.DRAFT
     )
-    if "unit" in filters:
-        items = items.filter(assessment__unit__code=filters["unit"])
+    if "unit" in filters:  # a unit's code, or part of its name
+        unit = filters["unit"]
+        items = items.filter(Q(assessment__unit__code=unit) | Q(assessment__unit__name__icontains=unit))
     if "indicator" in filters:
         items = items.filter(indicator_id=filters["indicator"])
     if "lead" in filters:
@@ -471,8 +499,6 @@ def _queue_filters(request: HttpRequest, cycle: Cycle, leads: set[str]) -> Queue
     data = request.GET.copy() if request.method == "GET" else request.POST.copy()
     if data.get("all") == "1" and "state" not in data:  # the old 显示全部 link
         data["state"] = "all"
-    submitted = cycle.assessments.exclude(state=State.DRAFT)
-    units = list(submitted.order_by("unit__code").values_list("unit__code", "unit__name"))
     # The indicators of the cycle's sequences that ``leads`` verify, from the scheme: do_open_cycle made every item
     # from these specs, and a DISTINCT over a 3,000-unit cycle's items was a fifth of the page's database time.
     scheme = schemes.load(cycle.scheme_ref)
@@ -487,7 +513,6 @@ def _queue_filters(request: HttpRequest, cycle: Cycle, leads: set[str]) -> Queue
     )
     return QueueFilterForm(
         data,
-        units=[(code, f"{name}（{code}）") for code, name in units],
         indicators=[(i, f"{i} {name}"[:60]) for i, name in indicators],
         leads=sorted(leads),
     )
@@ -495,6 +520,7 @@ def _queue_filters(request: HttpRequest, cycle: Cycle, leads: set[str]) -> Queue
 
 @login_required
 @require_GET
+@work_page
 def cycle_verification(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = access_cycle(request.user, cycle_id, "assessments.verify_cycle")
     leads = _queue_leads(request.user)
@@ -503,12 +529,18 @@ def cycle_verification(request: HttpRequest, cycle_id: int) -> HttpResponse:
     everything = SelfEvaluation.objects.filter(assessment__cycle=cycle, lead_unit__in=leads).exclude(
         assessment__state=State.DRAFT
     )
-    counts = sorted(
-        (SelfEvaluation.ItemStatus(row["status"]).label, row["n"])
-        for row in everything.values("status").annotate(n=Count("id")).order_by()
+    by_status = list(
+        everything.values("status")
+        .annotate(n=Count("id"), waiting=Count("id", filter=Q(assessment__state__in=_VERIFIABLE_STATES)))
+        .order_by()
     )
+    counts = sorted((SelfEvaluation.ItemStatus(row["status"]).label, row["n"]) for row in by_status)
     items = _queue_items(cycle, leads, filters)
     page = Paginator(items.select_related("assessment__unit", "assessment__cycle", "verification"), QUEUE_PAGE_SIZE)
+    if not filters.keys() - {"sort"}:
+        # The unfiltered queue is the open items of verifiable units (_queue_items): already counted above, and each
+        # scan of a 3,000-unit cycle's items costs tens of milliseconds.
+        page.count = sum(row["waiting"] for row in by_status if row["status"] == SelfEvaluation.ItemStatus.OPEN)
     page_obj = page.get_page(request.GET.get("page"))
     # By default the queue shows only what still waits (_queue_items): every row is batchable, counted once.
     batchable = (
@@ -665,6 +697,7 @@ def _item_rows(
 
 @login_required
 @require_GET
+@work_page
 def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
     assessment = access_assessment(request.user, assessment_id)
     return _render_assessment(request, assessment)

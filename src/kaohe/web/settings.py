@@ -129,6 +129,17 @@ TEMPLATES = [
 
 if not os.getenv("DATABASE_URL"):
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # SQLite needs its folder; a checkout has none yet
+# Caches are per process (no service needed): "default" keeps the anonymous public pages (kaohe.web.pagecache),
+# "pages" the pages people work in, per session and data version (kaohe.web.workcache).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kaohe-default"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "kaohe-pages",
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
+}
+
 DATABASES = {
     "default": dj_database_url.parse(
         envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'kaohe.sqlite3'}"),
@@ -246,10 +257,10 @@ AXES_VERBOSE = False
 # Behind N reverse proxies that append to X-Forwarded-For, the client is the N-th address from the right.
 KAOHE_PROXY_COUNT = envint("KAOHE_PROXY_COUNT", "0")
 
-# Sessions: ended after KAOHE_SESSION_IDLE_MINUTES without a request (the cookie's age is renewed on every
-# request) and KAOHE_SESSION_MAX_HOURS after login whatever happens (kaohe.web.middleware).
+# Sessions: ended after KAOHE_SESSION_IDLE_MINUTES without a request (the session and its cookie are renewed by a
+# request at most once a minute) and KAOHE_SESSION_MAX_HOURS after login whatever happens (kaohe.web.middleware).
 SESSION_COOKIE_AGE = envint("KAOHE_SESSION_IDLE_MINUTES", "30") * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_MAX_AGE_SECONDS = envint("KAOHE_SESSION_MAX_HOURS", "12") * 3600
 SESSION_COOKIE_HTTPONLY = True
 

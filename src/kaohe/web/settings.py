@@ -129,14 +129,15 @@ TEMPLATES = [
 
 if not os.getenv("DATABASE_URL"):
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # SQLite needs its folder; a checkout has none yet
-# Caches are per process (no service needed): "default" keeps the anonymous public pages (kaohe.web.pagecache),
-# "pages" the pages people work in, per session and data version (kaohe.web.workcache).
+# Caches need no service: "default" (per process) keeps the anonymous public pages (kaohe.web.pagecache); "pages"
+# the pages people work in, per session and data version (kaohe.web.workcache), in files under var/ so that every
+# server process shares them (a person's requests go to any of them).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kaohe-default"},
     "pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "kaohe-pages",
-        "OPTIONS": {"MAX_ENTRIES": 1000},
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache" / "pages"),
+        "OPTIONS": {"MAX_ENTRIES": 2000},
     },
 }
 

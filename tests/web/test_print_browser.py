@@ -34,7 +34,11 @@ PRINTABLE_PX = 680  # floor((210 − 2 × 15) mm / 25.4 mm per inch × 96 px per
 A4_PT = (595.28, 841.89)  # 210 × 297 mm at 72 pt per inch
 
 # Everything that is the screen's and not the paper's. The language switch is a <select> in a <form>.
-SCREEN_ONLY = ["header.top", "header nav", "a.bell", "select[name=language]", "button", "form", "select", "input"]
+SCREEN_ONLY = [
+    *("header.top", "header nav", "a.bell", "select[name=language]", "button", "form", "select", "input"),
+    # links to other screens and downloads: the dashboard's row of links, paging, 申诉处理, the 通报 downloads
+    *('main a[href$="/scheme/"]', ".pagination", 'main a[href$="/appeals/"]', 'main a[href*="/notice"]'),
+]
 
 # What the widest visible box reaches, and the document's own width (a table wider than the page scrolls it).
 WIDEST = """() => {

@@ -42,6 +42,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from importlib import import_module
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlencode
@@ -205,11 +206,11 @@ def session_cookies(username: str, count: int) -> list[str]:
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.models import User
-    from django.contrib.sessions.backends.db import SessionStore
     from django.middleware.csrf import _get_new_csrf_string as _new_csrf_secret
 
     from kaohe.web.middleware import SESSION_LOGIN_AT
 
+    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
     user = User.objects.get(username=username)
     cookies = []
     for _ in range(count):

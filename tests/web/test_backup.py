@@ -139,6 +139,10 @@ def test_restore_in_place_with_force_and_a_key_warning(
         restore(archive)
     world.units["A"].name = "改过的名字"
     world.units["A"].save()
+    signed_in = world.client("alice")
+    dashboard = f"/cycles/{world.cycle.pk}/"
+    for _ in range(2):  # the second view keeps the page (kaohe.web.workcache)
+        assert "改过的名字" in signed_in.get(dashboard).content.decode()
     settings.KAOHE_AUDIT_KEY_FILE = tmp_path / "other.key"
     (tmp_path / "other.key").write_text("x" * 64 + "\n")
     monkeypatch.delenv("KAOHE_AUDIT_KEY", raising=False)
@@ -148,6 +152,10 @@ def test_restore_in_place_with_force_and_a_key_warning(
     assert world.units["A"].name == "甲市"
     assert Result.objects.filter(cycle=world.cycle).count() == 3
     assert before.ok
+    # whoever was signed in signs in again, and no page kept before the restore is shown
+    response = signed_in.get(dashboard)
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+    assert not list((Path(settings.CACHES["pages"]["LOCATION"])).glob("*.djcache"))
 
 
 @pytest.mark.parametrize(

@@ -248,6 +248,8 @@ def _safe_media_path(stored: str) -> PurePosixPath:
 def restore(source: Path, *, force: bool = False) -> Outcome:
     """Restore ``source`` into this instance's database (migrated already) and media folder."""
     from django.contrib.contenttypes.models import ContentType
+    from django.contrib.sessions.models import Session
+    from django.core.cache import caches
 
     try:  # before anything is read from it: a directory, a damaged zip, a zip bomb, a member path with ..
         zip_archive(source, required="manifest.json", what="a kaohe backup")
@@ -317,6 +319,11 @@ def restore(source: Path, *, force: bool = False) -> Outcome:
                     cursor.execute(statement)
             connection.check_constraints()
         ContentType.objects.clear_cache()
+        # Sessions and the pages kept for them (kaohe.web.workcache) belong to the data just replaced: whoever was
+        # signed in signs in again.
+        Session.objects.all().delete()
+        for alias in ("sessions", "pages"):
+            caches[alias].clear()
 
         for entry in manifest["media"]:
             relative = _safe_media_path(entry["path"])

@@ -132,16 +132,17 @@ if not os.getenv("DATABASE_URL"):
 # Caches need no service: "default" (per process) keeps the anonymous public pages (kaohe.web.pagecache); "pages"
 # the pages people work in, per session and data version (kaohe.web.workcache), in files under var/ so that every
 # server process shares them (a person's requests go to any of them).
+CACHE_DIR = Path(envstr("KAOHE_CACHE_DIR", str(VAR_DIR / "cache")))  # shared by every app server of one site
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kaohe-default"},
     "pages": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(VAR_DIR / "cache" / "pages"),
+        "LOCATION": str(CACHE_DIR / "pages"),
         "OPTIONS": {"MAX_ENTRIES": 2000},
     },
     "sessions": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(VAR_DIR / "cache" / "sessions"),
+        "LOCATION": str(CACHE_DIR / "sessions"),
         "OPTIONS": {"MAX_ENTRIES": 5000},
     },
 }

@@ -14,7 +14,7 @@ import time_machine
 from django.urls import reverse
 from docx import Document
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Mm, Pt, Twips
 
 from kaohe.assessments import actions
 from kaohe.assessments.integrity import verify_all
@@ -280,3 +280,112 @@ def test_audit_verify_replays_the_settings_and_names_a_change_behind_its_back(wo
     DocumentSettings.objects.filter(cycle=world.cycle).update(issuer="别的机关")  # no action, no audit entry
     problems = [str(p) for p in verify_all().problems]
     assert any("「2024年度考核」的公文设置" in p and "别的机关" in p for p in problems), problems
+
+
+def grid_mm(table: Any) -> list[float]:
+    """A table's column widths as LibreOffice lays them out (w:gridCol), in mm."""
+    return [round(Twips(int(col.get(qn("w:w")))).mm, 1) for col in table._tbl.tblGrid.findall(qn("w:gridCol"))]
+
+
+def cells_mm(table: Any) -> list[list[float]]:
+    """Every cell's w:tcW (Word's width), in mm."""
+    return [
+        [round(Twips(int(tc.tcPr.find(qn("w:tcW")).get(qn("w:w")))).mm, 1) for tc in tr.tc_lst]
+        for tr in table._tbl.tr_lst
+    ]
+
+
+def fixed_layout(table: Any) -> tuple[str | None, str | None, str | None]:
+    properties = table._tbl.tblPr
+    layout, width = properties.find(qn("w:tblLayout")), properties.find(qn("w:tblW"))
+    return (
+        None if layout is None else layout.get(qn("w:type")),
+        None if width is None else width.get(qn("w:type")),
+        None if width is None else width.get(qn("w:w")),
+    )
+
+
+def test_the_letters_target_table_has_its_widths_in_the_grid_and_every_cell(world: World) -> None:
+    """LibreOffice lays a .docx table out from w:tblGrid: the grid, each cell's w:tcW and a fixed layout agree."""
+    document = docx_of(world.client("alice").get(reverse("reports:letters", args=[world.cycle.pk])))
+    targets = [t for t in document.tables if t.rows[0].cells[0].text == "编号"]
+    assert len(targets) == 3  # one a letter
+    for table in targets:
+        # 编号 18, 指标 88, 分值 16, 目标值 34 mm (letters.py): the 156 mm type area
+        assert grid_mm(table) == [18, 88, 16, 34]
+        assert all(row == [18, 88, 16, 34] for row in cells_mm(table))
+        assert fixed_layout(table) == ("fixed", "dxa", str(sum(Mm(w).twips for w in (18, 88, 16, 34))))
+
+
+def test_the_notice_tables_share_widths_from_their_text(approved: World) -> None:
+    document = docx_of(approved.client("anon").get(reverse("reports:notice", args=[approved.cycle.pk])))
+    tables = [t for t in document.tables if t.rows[0].cells[0].text == "名次"]
+    assert len(tables) == 2  # 市, 县
+    widths = grid_mm(tables[0])
+    assert grid_mm(tables[1]) == widths and round(sum(widths)) == 156
+    assert all(row == widths for table in tables for row in cells_mm(table))
+    assert fixed_layout(tables[0])[:2] == ("fixed", "dxa")
+    # 名次 单位 得分 等级 备注: the note "因“特别重大事件”一票否决" (13 characters at 4号 = 64 mm) is the widest
+    assert widths[4] == max(widths) and widths[4] > 64 and widths[0] < 25
+
+
+def test_too_much_text_wraps_in_the_wide_columns_only() -> None:
+    document = Document()
+    table = document.add_table(rows=2, cols=3)
+    texts = ["名次", "单位", "备注", "12", "甲" * 20, "乙" * 30]
+    for cell, text in zip(table.rows[0].cells + table.rows[1].cells, texts, strict=True):
+        official.table_text(cell, text)
+    official.repeat_header(table)
+    # 名次 keeps its two characters (2 × 14 pt) and the cell margins (2 × 108 twips) and some air (60 twips);
+    # 单位 and 备注 share the rest of 156 mm equally.
+    first = Twips(2 * 280 + 276).mm
+    assert grid_mm(table) == [round(first, 1), round((156 - first) / 2, 1), round((156 - first) / 2, 1)]
+
+
+def pdf_lines(page: Any) -> list[tuple[float, float, str]]:
+    """A PDF page's pieces of text as (x, y, text), x and y in mm from the page's lower left corner."""
+    pieces: list[tuple[float, float, str]] = []
+
+    def visit(text: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
+        if text.strip():
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            pieces.append((x * 25.4 / 72, y * 25.4 / 72, text))
+
+    page.extract_text(visitor_text=visit)
+    return pieces
+
+
+@NEEDS_SOFFICE
+def test_the_letters_target_table_has_its_column_widths_in_the_pdf(world: World) -> None:
+    """LibreOffice used to make the four columns equal (39 mm each): the 分值 column then began at 28 + 78 mm."""
+    from pypdf import PdfReader
+
+    response = world.client("alice").get(reverse("reports:letters_pdf", args=[world.cycle.pk]))
+    assert response.status_code == 200
+    pieces = pdf_lines(PdfReader(io.BytesIO(response.content)).pages[0])
+    # The type area begins 28 mm from the left (订口); the table fills it; cell text starts 0.19 cm inside the cell.
+    left = {"指标": 28 + 18, "分值": 28 + 18 + 88, "目标值": 28 + 18 + 88 + 16}
+    rows = [p for p in pieces if p[2] in ("水环境质量", "40", "优良天数比例")]  # 指标, 分值, 目标值 of rows 1–2
+    starts = {text: x for x, _, text in rows}
+    assert abs(starts["水环境质量"] - left["指标"] - 1.9) < 1, starts
+    assert abs(starts["40"] - left["分值"] - 1.9) < 1, starts
+    assert abs(starts["优良天数比例"] - left["目标值"] - 1.9) < 1, starts
+
+
+@NEEDS_SOFFICE
+def test_the_notice_tables_note_column_is_wide_enough_in_the_pdf(approved: World) -> None:
+    """With five equal columns (31 mm) LibreOffice wrapped 乙市's note into three lines."""
+    from pypdf import PdfReader
+
+    response = approved.client("anon").get(reverse("reports:notice_pdf", args=[approved.cycle.pk]))
+    rows = []
+    for page in PdfReader(io.BytesIO(response.content)).pages:
+        row: list[tuple[float, float, str]] = []
+        for piece in sorted(pdf_lines(page), key=lambda p: -p[1]):  # top to bottom; a row's cells within 1 mm
+            if row and abs(row[0][1] - piece[1]) > 1:
+                rows.append("".join(text for _, _, text in sorted(row)))
+                row = []
+            row.append(piece)
+        rows.append("".join(text for _, _, text in sorted(row)))
+    assert "2乙市97.00不合格因“特别重大事件”一票否决" in rows, rows

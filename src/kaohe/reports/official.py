@@ -43,6 +43,10 @@ RED = RGBColor(0xFF, 0x00, 0x00)
 LINE_TWIPS = 579
 CONDENSE_TWIPS = -4
 CHAR = Pt(SIZE_3)  # 一字: the width of one 3号 character (3.1)
+TYPE_WIDTH = int(Mm(156).twips)  # 5.2.1: the type area's width
+CELL_MARGINS = 2 * 108 + 60  # Table Grid's left and right cell margins (0.19 cm each) and a little air, in twips
+# What follows w:tblW in w:tblPr (ECMA-376 17.4.60)
+TBL_PR_AFTER_TBL_W = "w:jc w:tblCellSpacing w:tblInd w:tblBorders w:shd w:tblLayout w:tblCellMar w:tblLook".split()
 
 
 def set_fonts(rpr_owner: Any, east_asia: str, size: float, *, bold: bool = False) -> None:
@@ -266,7 +270,93 @@ def signature(document: Any, signer: str, date: str) -> None:
 
 
 def repeat_header(table: Any) -> None:
-    """The table's first row again on every page it spans."""
+    """The table's first row again on every page it spans. The last step of every table the 通报 and the 目标责任书
+    build, so it also fixes the columns' widths (:func:`fix_columns`)."""
     flag = OxmlElement("w:tblHeader")
     flag.set(qn("w:val"), "true")
     table.rows[0]._tr.get_or_add_trPr().append(flag)
+    fix_columns(table)
+
+
+def fix_columns(table: Any) -> None:
+    """Column widths that LibreOffice honours as Word does. python-docx's ``add_table`` writes equal widths into
+    ``w:gridCol`` and every cell's ``w:tcW``; ``cell.width`` changes only the cell's ``w:tcW``, which Word reads but
+    LibreOffice's import does not (it lays the columns out from the grid), so the PDF had equal columns. Here the
+    grid, every cell's ``w:tcW``, the table's ``w:tblW`` and a fixed layout all say the same widths: those the
+    first row's cells were given, else (all equal: none given) widths from the text (:func:`_text_widths`), shared
+    by the document's tables with the same header row (the 通报's one table per sequence)."""
+    tbl = table._tbl
+    given = [_tcw(tc) for tc in tbl.tr_lst[0].tc_lst]
+    if len(given) == len(tbl.tblGrid.gridCol_lst) and all(given) and len(set(given)) > 1:
+        _set_widths(tbl, [w for w in given if w])
+        return
+    parent = tbl.getparent()
+    tables = [t for t in parent.iterchildren(qn("w:tbl")) if _header(t) == _header(tbl)] if parent is not None else []
+    widths = _text_widths(tables or [tbl], TYPE_WIDTH)
+    for each in tables or [tbl]:
+        _set_widths(each, widths)
+
+
+def _header(tbl: Any) -> list[str]:
+    return [_lines(tc)[0] for tc in tbl.tr_lst[0].tc_lst] if tbl.tr_lst else []
+
+
+def _lines(tc: Any) -> list[str]:
+    """A cell's text, a paragraph a line."""
+    return ["".join(t.text or "" for t in p.iter(qn("w:t"))) for p in tc.iter(qn("w:p"))] or [""]
+
+
+def _set_widths(tbl: Any, widths: list[int]) -> None:
+    for column, twips in zip(tbl.tblGrid.gridCol_lst, widths, strict=True):
+        column.w = Twips(twips)
+    for tr in tbl.tr_lst:
+        start = 0
+        for tc in tr.tc_lst:
+            tc.width = Twips(sum(widths[start : start + tc.grid_span]))
+            start += tc.grid_span
+    properties = tbl.tblPr
+    properties.autofit = False  # w:tblLayout w:type="fixed"
+    tbl_w = properties.find(qn("w:tblW"))
+    if tbl_w is None:  # add_table writes one (w:type="auto"); its place in w:tblPr is fixed by the schema
+        tbl_w = OxmlElement("w:tblW")
+        properties.insert_element_before(tbl_w, *TBL_PR_AFTER_TBL_W)
+    tbl_w.set(qn("w:type"), "dxa")
+    tbl_w.set(qn("w:w"), str(sum(widths)))
+
+
+def _tcw(tc: Any) -> int | None:
+    """A cell's ``w:tcW`` in twips when it is an absolute width (``w:type="dxa"``)."""
+    tc_w = tc.tcPr.find(qn("w:tcW")) if tc.tcPr is not None else None
+    if tc_w is None or tc_w.get(qn("w:type")) != "dxa" or int(tc_w.get(qn("w:w"), "0")) <= 0:
+        return None
+    return int(tc_w.get(qn("w:w")))
+
+
+def _text_widths(tables: list[Any], total: int) -> list[int]:
+    """Widths in twips summing to ``total`` for tables whose caller gave none: each column needs its longest line
+    of 4号 text (a Chinese character or full-width mark 一字, a Latin letter or digit half) plus the cell margins.
+    When all fit, the room left is shared in proportion to the need; when not, the narrow columns keep their need
+    and the wide ones share what is left equally (they wrap)."""
+    count = len(tables[0].tblGrid.gridCol_lst)
+    need = [SIZE_4 * 20 + CELL_MARGINS] * count  # one character at least
+    for tbl in tables:
+        for tr in tbl.tr_lst:
+            start = 0
+            for tc in tr.tc_lst:
+                if tc.grid_span == 1 and start < count:
+                    words = max(sum(1.0 if ord(ch) >= 0x2000 else 0.5 for ch in line) for line in _lines(tc))
+                    need[start] = max(need[start], words * SIZE_4 * 20 + CELL_MARGINS)
+                start += tc.grid_span
+    if sum(need) <= total:
+        widths = [int(total * n / sum(need)) for n in need]
+    else:
+        wide = list(range(count))
+        while True:  # the water level: columns narrower than it keep their need
+            level = (total - sum(need[i] for i in range(count) if i not in wide)) / len(wide)
+            narrow = [i for i in wide if need[i] <= level]
+            if not narrow:
+                break
+            wide = [i for i in wide if i not in narrow]
+        widths = [int(level) if i in wide else int(need[i]) for i in range(count)]
+    widths[-1] += total - sum(widths)
+    return widths

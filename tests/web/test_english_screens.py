@@ -166,3 +166,40 @@ def test_the_dashboards_progress_filter_and_the_offices_deadline_lines_are_in_en
         "Self-evaluation (Assessed unit): 3 units have not submitted their self-evaluation (due 2025-02-28, overdue)"
         in todo
     )
+
+
+# ------------------------------------------------------------------------------ the older screens' words made in Python
+def test_a_batch_verification_is_summed_up_in_english(world: World) -> None:
+    world.fill("A")
+    world.submit("A")
+    a1, a2 = world.item("A", "1"), world.item("A", "2")  # walt's (水利局) and vera's
+    page = english_page(
+        world, "vera", f"/cycles/{world.cycle.pk}/verify/batch/", {"scope": "selected", "items": [a1.pk, a2.pk]}
+    )
+    assert "1 item verified as correct" in page and "已核实无误" not in page
+    assert "1 item not verified: " in page and "项未核实" not in page
+
+
+def test_evaluating_before_verification_is_refused_in_english(world: World) -> None:
+    page = english_page(world, "alice", f"/cycles/{world.cycle.pk}/evaluate/", {})
+    assert "Some units have not finished verification, so the cycle cannot be evaluated: 甲市, " in page
+    assert "还有单位未完成核实" not in page
+
+
+def test_the_permission_refusal_page_speaks_english_when_chosen(world: World) -> None:
+    response = english(world, "fay").get(f"/cycles/{world.cycle.pk}/")  # a unit's filler: not the dashboard
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert (
+        "<h1>No permission</h1>" in page
+        and "You may not do this. To get access, contact the assessment office." in page
+    )
+    assert "没有权限" not in page and "请联系考核办" not in page
+
+
+def test_the_queues_filters_are_labelled_in_english(world: World) -> None:
+    page = english(world, "vera").get(f"/cycles/{world.cycle.pk}/verify/").content.decode()
+    for text in ("Unit (name or code)", "All units", "All indicators", "Verification status", "Lead unit"):
+        assert text in page, text
+    assert '<option value="all">All</option>' in page and '<option value="" selected>Open</option>' in page
+    assert "单位（名称或代码）" not in page and "全部指标" not in page

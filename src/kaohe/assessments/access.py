@@ -24,18 +24,20 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext, gettext_noop
 
 from kaohe.assessments.models import Assessment, Cycle, Evidence, ResponsibilityLetter, Result, SelfEvaluation
 from kaohe.assessments.rules import allowed
 
-REFUSED = "没有权限执行此操作"
+# The msgid (Chinese, as compared by callers); shown translated: gettext(REFUSED).
+REFUSED = gettext_noop("没有权限执行此操作")
 
 
 class Refused(PermissionDenied):
-    """The rules do not allow it; ``str()`` is :data:`REFUSED`."""
+    """The rules do not allow it; ``str()`` is :data:`REFUSED` in the active language."""
 
     def __init__(self) -> None:
-        super().__init__(REFUSED)
+        super().__init__(gettext(REFUSED))
 
 
 def require(user: Any, perm: str, obj: Any = None) -> None:
@@ -53,7 +55,7 @@ def access_cycle_results(user: Any, cycle_id: int, perm: str) -> Cycle:
     """The cycle, if ``user`` has ``perm`` on it and it has results (404 otherwise: nothing to download)."""
     cycle = access_cycle(user, cycle_id, perm)
     if not Result.objects.filter(cycle=cycle).exists():
-        raise Http404("本周期尚无考核结果")
+        raise Http404(gettext("本周期尚无考核结果"))
     return cycle
 
 

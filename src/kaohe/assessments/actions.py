@@ -44,6 +44,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext, pgettext
 from django_fsm import TransitionNotAllowed
 
 from kaohe.assessments import schemes
@@ -87,7 +88,7 @@ class ConflictError(ActionError):
 def _require(user: Any, perm: str, obj: Any = None) -> None:
     # The role rules decide (rules.allowed): a superuser flag is no way round a role or a state rule.
     if not allowed(user, perm, obj):
-        raise ActionError(REFUSED)  # the one refusal message (kaohe.assessments.access)
+        raise ActionError(gettext(REFUSED))  # the one refusal message (kaohe.assessments.access)
 
 
 def _actor(user: User | None) -> AuthUser | None:
@@ -179,7 +180,7 @@ def check_add_membership(
     *, user: Any, role: str, unit: Unit | None = None, lead_unit: str = "", acting_user: Any
 ) -> Membership:
     if not may_grant_role(acting_user, user, role):
-        raise ActionError("没有权限授予此角色：考核办只能为单位账号授予单位填报人、单位负责人角色")
+        raise ActionError(gettext("没有权限授予此角色：考核办只能为单位账号授予单位填报人、单位负责人角色"))
     return do_add_membership(user=user, role=role, unit=unit, lead_unit=lead_unit, acting_user=acting_user)
 
 
@@ -211,7 +212,7 @@ def check_change_membership(*, membership: Membership, changes: dict[str, Any], 
     if not (
         may_grant_role(acting_user, current.user, current.role) and may_grant_role(acting_user, after_user, after_role)
     ):
-        raise ActionError("没有权限修改此角色")
+        raise ActionError(gettext("没有权限修改此角色"))
     return do_change_membership(membership=current, changes=changes, acting_user=acting_user)
 
 
@@ -232,7 +233,7 @@ def do_remove_membership(*, membership: Membership, acting_user: User | None) ->
 
 def check_remove_membership(*, membership: Membership, acting_user: Any) -> None:
     if not may_grant_role(acting_user, membership.user, membership.role):
-        raise ActionError("没有权限删除此角色")
+        raise ActionError(gettext("没有权限删除此角色"))
     do_remove_membership(membership=membership, acting_user=acting_user)
 
 
@@ -289,7 +290,7 @@ def check_create_user(
     acting_user: Any,
 ) -> AuthUser:
     if not may_manage_account(acting_user, None):
-        raise ActionError("没有权限创建账号")
+        raise ActionError(gettext("没有权限创建账号"))
     return do_create_user(
         username=username,
         password=password,
@@ -324,12 +325,13 @@ def do_change_user(*, user: Any, changes: dict[str, Any], acting_user: User | No
 
 def check_change_user(*, user: Any, changes: dict[str, Any], acting_user: Any) -> AuthUser:
     if not may_manage_account(acting_user, user):
-        raise ActionError("没有权限修改此账号")
+        raise ActionError(gettext("没有权限修改此账号"))
     unknown = set(changes) - set(ACCOUNT_FIELDS) - set(PRIVILEGE_FIELDS)
     if unknown:
-        raise ActionError(f"不能修改这些字段：{'、'.join(sorted(unknown))}")
+        fields = pgettext("list separator", "、").join(sorted(unknown))
+        raise ActionError(gettext("不能修改这些字段：%(fields)s") % {"fields": fields})
     if set(changes) & set(PRIVILEGE_FIELDS) and not acting_user.is_superuser:
-        raise ActionError("只有系统管理员可以修改超级用户、职员、用户组和权限")
+        raise ActionError(gettext("只有系统管理员可以修改超级用户、职员、用户组和权限"))
     return do_change_user(user=user, changes=changes, acting_user=acting_user)
 
 
@@ -349,7 +351,7 @@ def do_set_password(*, user: Any, password: str | None, acting_user: User | None
 
 def check_set_password(*, user: Any, password: str | None, acting_user: Any) -> AuthUser:
     if not may_manage_account(acting_user, user):
-        raise ActionError("没有权限修改此账号的密码")
+        raise ActionError(gettext("没有权限修改此账号的密码"))
     return do_set_password(user=user, password=password, acting_user=acting_user)
 
 
@@ -382,10 +384,11 @@ def do_open_cycle(
         )
         problems = cycle.deadline_problems()
         if problems:
-            raise ActionError("；".join(problems.values()))
+            raise ActionError(pgettext("list of clauses", "；").join(problems.values()))
         if not 0 <= publicity_days <= Cycle.MAX_PUBLICITY_DAYS:
             raise ActionError(
-                f"公示天数应为 0–{Cycle.MAX_PUBLICITY_DAYS} 的整数（0 表示不公示），现为 {publicity_days}"
+                gettext("公示天数应为 0–%(max)d 的整数（0 表示不公示），现为 %(days)d")
+                % {"max": Cycle.MAX_PUBLICITY_DAYS, "days": publicity_days}
             )
         if scheme_file is not None:
             cycle.scheme_file = scheme_file
@@ -398,7 +401,8 @@ def do_open_cycle(
         sequence_ids = scheme.sequence_ids()
         bad = [u.name for u in unit_list if u.sequence not in sequence_ids and len(sequence_ids) > 1]
         if bad:
-            raise ActionError(f"这些单位的序列不在考核方案中: {'、'.join(bad)}")
+            names = pgettext("list separator", "、").join(bad)
+            raise ActionError(gettext("这些单位的序列不在考核方案中: %(units)s") % {"units": names})
 
         def sequence_of(unit: Unit) -> str:
             # A scheme with one ranking pool takes every unit, whatever its usual sequence.
@@ -485,7 +489,7 @@ def _require_unsigned(cycle: Cycle) -> None:
     the results (审定): a changed target or finding would no longer be the one the signed result scored. Before
     that a change is allowed; approval then waits for a new evaluation (``approval_refusal``)."""
     if cycle.assessments.filter(state__in=[State.APPROVED, State.PUBLISHED]).exists():
-        raise ActionError("本周期结果已经领导审定，目标责任书、监测数据和认定事项不能再修改")
+        raise ActionError(gettext("本周期结果已经领导审定，目标责任书、监测数据和认定事项不能再修改"))
 
 
 def _coerce_all(inputs: Iterable[Any], raw: dict[str, Any]) -> dict[str, Any]:
@@ -498,7 +502,7 @@ def _coerce_all(inputs: Iterable[Any], raw: dict[str, Any]) -> dict[str, Any]:
         except ValueError as exc:
             errors.append(str(exc))
     if errors:
-        raise ActionError("；".join(errors))
+        raise ActionError(pgettext("list of clauses", "；").join(errors))
     return values
 
 
@@ -522,7 +526,7 @@ def clean_values(item: SelfEvaluation, raw: dict[str, Any]) -> dict[str, Any]:
         except ValueError as exc:
             errors.append(str(exc))
     if errors:
-        raise ActionError("；".join(errors))
+        raise ActionError(pgettext("list of clauses", "；").join(errors))
     return values
 
 
@@ -536,14 +540,20 @@ def _versioned_update(item: SelfEvaluation, version: int, **fields: Any) -> Self
     current = SelfEvaluation.objects.select_related("assessment__cycle", "assessment__unit").get(pk=item.pk)
     if not updated:
         raise ConflictError(
-            f"保存失败：此项已被他人修改（您编辑的是第 {version} 版，当前为第 {current.version} 版）。"
-            "您填写的内容已保留，请对照最新内容后重新保存。",
+            gettext(
+                "保存失败：此项已被他人修改（您编辑的是第 %(version)d 版，当前为第 %(current)d 版）。"
+                "您填写的内容已保留，请对照最新内容后重新保存。"
+            )
+            % {"version": version, "current": current.version},
             current,
         )
     return current
 
 
-_NOT_RETURNED = "操作未执行：「{name}」没有被退回。已退回的单位只能修改被退回的指标，其余指标保持原值"
+def _not_returned(name: str) -> str:
+    return gettext("操作未执行：「%(name)s」没有被退回。已退回的单位只能修改被退回的指标，其余指标保持原值") % {
+        "name": name
+    }
 
 
 def do_save_self_evaluation(
@@ -560,10 +570,13 @@ def do_save_self_evaluation(
         # unit's figures change only after a return or through 重新核实, never behind the verifier's back.
         assessment = Assessment.objects.select_for_update().get(pk=item.assessment_id)
         if not assessment.is_unit_editable:
-            raise ActionError(f"操作未执行：当前状态为「{State(assessment.state).label}」，自评值不能再修改")
+            raise ActionError(
+                gettext("操作未执行：当前状态为「%(state)s」，自评值不能再修改")
+                % {"state": State(assessment.state).label}
+            )
         # A returned unit corrects its returned items only; the version check below catches a stale ``item``.
         if assessment.state == State.RETURNED and item.status != SelfEvaluation.ItemStatus.RETURNED:
-            raise ActionError(_NOT_RETURNED.format(name=item.indicator_name))
+            raise ActionError(_not_returned(item.indicator_name))
         old = {"values": item.values, "self_score": _decimal(item.self_score), "explanation": item.explanation}
         fields: dict[str, Any] = {"values": values, "self_score": self_score, "explanation": explanation}
         # A changed value must be verified again, whatever the verifier said about the old one (a returned item
@@ -599,7 +612,7 @@ def check_save_self_evaluation(
         and item.status != SelfEvaluation.ItemStatus.RETURNED
         and allowed(acting_user, "assessments.edit_self_evaluation", item.assessment)
     ):
-        raise ActionError(_NOT_RETURNED.format(name=item.indicator_name))  # the unit's own, in words
+        raise ActionError(_not_returned(item.indicator_name))  # the unit's own, in words
     _require(acting_user, "assessments.edit_self_evaluation", item)
     values = clean_values(item, raw_values)
     return do_save_self_evaluation(
@@ -660,6 +673,11 @@ def check_add_evidence(*, item: SelfEvaluation, upload: UploadedFile, acting_use
 
 
 # ------------------------------------------------------------------------------------------------ workflow
+def _stale_state(state: str) -> str:
+    """The refusal of a step whose caller read an older state of the assessment."""
+    return gettext("操作未执行：当前状态为「%(state)s」，请刷新页面后重试") % {"state": State(state).label}
+
+
 def _transition(
     assessment: Assessment,
     name: str,
@@ -686,7 +704,7 @@ def _transition_entry(
         getattr(assessment, name)()
     except TransitionNotAllowed:
         # The caller's check read an older state: someone else moved the assessment on in between.
-        raise ActionError(f"操作未执行：当前状态为「{State(old).label}」，请刷新页面后重试") from None
+        raise ActionError(_stale_state(old)) from None
     assessment.save()
     return AuditEntry(
         action=f"assessment.{name}",
@@ -722,7 +740,8 @@ def check_submit(*, assessment: Assessment, acting_user: Any) -> None:
         if all(v is None for v in item.values.values()) and item.kind == "base"
     ]
     if empty:
-        raise ActionError(f"以下指标尚未填报: {'、'.join(empty[:10])}{' 等' if len(empty) > 10 else ''}")
+        names = pgettext("list separator", "、").join(empty[:10]) + (gettext(" 等") if len(empty) > 10 else "")
+        raise ActionError(gettext("以下指标尚未填报: %(indicators)s") % {"indicators": names})
     do_submit(assessment=assessment, acting_user=acting_user)
 
 
@@ -735,7 +754,7 @@ def _lock_verifiable_assessment(assessment_id: int) -> Assessment:
         Assessment.objects.select_for_update(of=("self",)).select_related("unit", "cycle").get(pk=assessment_id)
     )
     if not assessment.is_verifiable:
-        raise ActionError(f"操作未执行：当前状态为「{State(assessment.state).label}」，请刷新页面后重试")
+        raise ActionError(_stale_state(assessment.state))
     return assessment
 
 
@@ -744,7 +763,7 @@ def _lock_verifiable(item: SelfEvaluation) -> Assessment:
     is caught by the version check of ``_versioned_update``)."""
     assessment = _lock_verifiable_assessment(item.assessment_id)
     if item.status == SelfEvaluation.ItemStatus.RETURNED:
-        raise ActionError("操作未执行：该项已退回单位修改，单位重新提交后可以核实")
+        raise ActionError(gettext("操作未执行：该项已退回单位修改，单位重新提交后可以核实"))
     return assessment
 
 
@@ -823,7 +842,7 @@ def check_verify_item(
     _require(acting_user, "assessments.verify_item", item)
     values = clean_values(item, raw_values)
     if (values != item.values or _score_changed(item, score)) and not reason.strip():
-        raise ActionError("核实值与自评值不同，必须填写调整理由")
+        raise ActionError(gettext("核实值与自评值不同，必须填写调整理由"))
     return do_verify_item(
         item=item, values=values, score=score, reason=reason.strip(), version=version, acting_user=acting_user
     )
@@ -859,7 +878,7 @@ def do_return_item(*, item: SelfEvaluation, comment: str, version: int, acting_u
 def check_return_item(*, item: SelfEvaluation, comment: str, version: int, acting_user: Any) -> SelfEvaluation:
     _require(acting_user, "assessments.verify_item", item)
     if not comment.strip():
-        raise ActionError("退回时必须填写退回意见")
+        raise ActionError(gettext("退回时必须填写退回意见"))
     return do_return_item(item=item, comment=comment.strip(), version=version, acting_user=acting_user)
 
 
@@ -872,7 +891,7 @@ def do_reopen_verification(*, assessment: Assessment, reason: str, acting_user: 
 def check_reopen_verification(*, assessment: Assessment, reason: str, acting_user: Any) -> None:
     _require(acting_user, "assessments.reopen_verification", assessment)
     if not reason.strip():
-        raise ActionError("重新核实时必须填写理由")
+        raise ActionError(gettext("重新核实时必须填写理由"))
     do_reopen_verification(assessment=assessment, reason=reason.strip(), acting_user=acting_user)
 
 
@@ -1070,7 +1089,7 @@ def check_save_findings(*, cycle: Cycle, unit_code: str, raw: dict[str, Any], ac
     _require_unsigned(cycle)
     assessment = cycle.assessments.select_related("unit").filter(unit__code=unit_code).first()
     if assessment is None:
-        raise ActionError(f"单位 {unit_code} 不在本周期")
+        raise ActionError(gettext("单位 %(unit)s 不在本周期") % {"unit": unit_code})
     findings = schemes.finding_inputs(schemes.load(cycle.scheme_ref))
     values = _coerce_all(findings, raw)
     current = _finding_values(cycle, assessment.unit, findings)
@@ -1152,13 +1171,23 @@ def check_evaluate_cycle(*, cycle: Cycle, acting_user: Any) -> int:
     _require(acting_user, "assessments.manage_cycle", cycle)
     if cycle.assessments.filter(state__in=[State.APPROVED, State.PUBLISHED]).exists():
         # the true reason, not "还有单位未完成核实": an approved (or published) result is final
-        published = "并已通报" if cycle.assessments.filter(state=State.PUBLISHED).exists() else ""
-        when = f"于 {timezone.localtime(cycle.approved_at):%Y-%m-%d} " if cycle.approved_at else ""
-        raise ActionError(f"本周期已{when}审定{published}，结果已定，不能重新综合评价")
+        published = cycle.assessments.filter(state=State.PUBLISHED).exists()
+        if cycle.approved_at:
+            date = f"{timezone.localtime(cycle.approved_at):%Y-%m-%d}"
+            if published:
+                text = gettext("本周期已于 %(date)s 审定并已通报，结果已定，不能重新综合评价") % {"date": date}
+            else:
+                text = gettext("本周期已于 %(date)s 审定，结果已定，不能重新综合评价") % {"date": date}
+        elif published:
+            text = gettext("本周期已审定并已通报，结果已定，不能重新综合评价")
+        else:
+            text = gettext("本周期已审定，结果已定，不能重新综合评价")
+        raise ActionError(text)
     pending = cycle.assessments.exclude(state__in=[State.VERIFIED, State.EVALUATED]).select_related("unit")
     if pending.exists():
-        names = "、".join(a.unit.name for a in pending[:10])
-        raise ActionError(f"还有单位未完成核实，不能综合评价: {names}{' 等' if pending.count() > 10 else ''}")
+        names = pgettext("list separator", "、").join(a.unit.name for a in pending[:10])
+        names += gettext(" 等") if pending.count() > 10 else ""
+        raise ActionError(gettext("还有单位未完成核实，不能综合评价: %(units)s") % {"units": names})
     return do_evaluate_cycle(cycle=cycle, acting_user=acting_user)
 
 
@@ -1212,20 +1241,24 @@ def approval_refusal(cycle: Cycle, acting_user: Any) -> str | None:
     from kaohe.assessments.evaluation import stale, unscored, unscored_text
 
     if not allowed(acting_user, "assessments.approve_cycle", cycle):
-        return REFUSED
+        return gettext(REFUSED)
     if cycle.assessments.exclude(state=State.EVALUATED).exists() or not cycle.assessments.exists():
-        return "只有全部单位完成综合评价后才能审定"
+        return gettext("只有全部单位完成综合评价后才能审定")
     missing = unscored(cycle)
     if missing:
-        return f"以下单位没有考核结果，不能审定（请补齐数据或认定事项后重新综合评价）：{unscored_text(missing)}"
+        return gettext("以下单位没有考核结果，不能审定（请补齐数据或认定事项后重新综合评价）：%(units)s") % {
+            "units": unscored_text(missing)
+        }
     changed = stale(cycle)
     if changed:
-        names = "、".join(changed[:10]) + (f" 等 {len(changed)} 个单位" if len(changed) > 10 else "")
-        return f"综合评价后这些单位的数据有变化，请考核办重新综合评价后再审定：{names}"
+        names = pgettext("list separator", "、").join(changed[:10])
+        if len(changed) > 10:
+            names += ngettext(" 等 %(n)d 个单位", " 等 %(n)d 个单位", len(changed)) % {"n": len(changed)}
+        return gettext("综合评价后这些单位的数据有变化，请考核办重新综合评价后再审定：%(units)s") % {"units": names}
     # Separation of duties: whoever evaluated the cycle does not approve it (KAOHE_SEPARATION_OF_DUTIES=0 turns
     # this off for a one-person office).
     if settings.KAOHE_SEPARATION_OF_DUTIES and getattr(acting_user, "pk", None) == evaluator_of(cycle):
-        return "综合评价人不能审定同一考核周期（职责分离），请由另一位领导审定"
+        return gettext("综合评价人不能审定同一考核周期（职责分离），请由另一位领导审定")
     return None
 
 
@@ -1246,8 +1279,8 @@ def do_send_back_cycle(*, cycle: Cycle, comment: str, acting_user: User | None) 
 def check_send_back_cycle(*, cycle: Cycle, comment: str, acting_user: Any) -> None:
     _require(acting_user, "assessments.approve_cycle", cycle)
     if not comment.strip():
-        raise ActionError("退回时必须填写意见")
-    _require_all(cycle, State.EVALUATED, "只有综合评价后的结果可以退回")
+        raise ActionError(gettext("退回时必须填写意见"))
+    _require_all(cycle, State.EVALUATED, gettext("只有综合评价后的结果可以退回"))
     do_send_back_cycle(cycle=cycle, comment=comment.strip(), acting_user=acting_user)
 
 
@@ -1262,7 +1295,7 @@ def do_publish_cycle(*, cycle: Cycle, acting_user: User | None) -> None:
 
 def check_publish_cycle(*, cycle: Cycle, acting_user: Any) -> None:
     _require(acting_user, "assessments.manage_cycle", cycle)
-    _require_all(cycle, State.APPROVED, "只有领导审定后才能通报")
+    _require_all(cycle, State.APPROVED, gettext("只有领导审定后才能通报"))
     from kaohe.assessments.appeals import publication_refusal
 
     refusal = publication_refusal(Cycle.objects.get(pk=cycle.pk))

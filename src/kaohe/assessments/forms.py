@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kaohe.assessments import schemes
@@ -42,40 +43,40 @@ EVIDENCE_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
 
 
 def validate_evidence(upload: UploadedFile) -> str:
-    """Return the content type of an acceptable evidence file; raise ValueError (Chinese message) otherwise."""
+    """Return the content type of an acceptable evidence file; raise ValueError (in the active language) otherwise."""
     limit = settings.EVIDENCE_MAX_MB * 1024 * 1024
     if (upload.size or 0) > limit:
-        raise ValueError(f"文件过大：最大 {settings.EVIDENCE_MAX_MB} MB")
+        raise ValueError(gettext("文件过大：最大 %(mb)d MB") % {"mb": settings.EVIDENCE_MAX_MB})
     if not upload.size:
-        raise ValueError("文件为空")
+        raise ValueError(gettext("文件为空"))
     suffix = PurePath(upload.name or "").suffix.lower()
     if suffix not in EVIDENCE_TYPES:
-        raise ValueError("只接受 PDF、图片（PNG/JPG/GIF/WebP）和 Office 文件（Word/Excel/PowerPoint）")
+        raise ValueError(gettext("只接受 PDF、图片（PNG/JPG/GIF/WebP）和 Office 文件（Word/Excel/PowerPoint）"))
     content_type, magics = EVIDENCE_TYPES[suffix]
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
     # RIFF is also WAV and AVI: a WebP image names itself at bytes 8–12.
     if not any(head.startswith(m) for m in magics) or (suffix == ".webp" and head[8:12] != b"WEBP"):
-        raise ValueError("文件内容与扩展名不符")
+        raise ValueError(gettext("文件内容与扩展名不符"))
     return content_type
 
 
 class EvidenceForm(forms.Form):
-    file = forms.FileField(label="佐证材料")
+    file = forms.FileField(label=_("佐证材料"))
 
 
 class EvidenceChangeForm(forms.Form):
     """Replace (with ``file``) or delete one evidence file; ``sha256`` names the file the page showed."""
 
     sha256 = forms.CharField(max_length=64, widget=forms.HiddenInput)
-    file = forms.FileField(label="新文件", required=False)
+    file = forms.FileField(label=_("新文件"), required=False)
 
 
 class ItemCommentForm(forms.Form):
     # Empty and overlong comments are refused by comments.clean_text, in the same words for every caller.
-    text = forms.CharField(label="留言", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    back = forms.ChoiceField(choices=[("assessment", "单位页面"), ("verify", "核实页面")], required=False)
+    text = forms.CharField(label=_("留言"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    back = forms.ChoiceField(choices=[("assessment", _("单位页面")), ("verify", _("核实页面"))], required=False)
 
 
 def _field_for(inp: InputDef, initial: Any) -> forms.Field:
@@ -84,7 +85,7 @@ def _field_for(inp: InputDef, initial: Any) -> forms.Field:
     if inp.kind == "boolean":
         return forms.TypedChoiceField(
             label=label,
-            choices=[("", "—"), ("true", "是"), ("false", "否")],
+            choices=[("", "—"), ("true", _("是")), ("false", _("否"))],
             required=False,
             initial="" if initial is None else ("true" if initial else "false"),
             help_text=help_text,
@@ -108,7 +109,7 @@ def _field_for(inp: InputDef, initial: Any) -> forms.Field:
             )
         )
         return forms.CharField(
-            label=label, required=False, initial=text, help_text=help_text or "每个断面一个值，用分号分隔，如 2;0;1"
+            label=label, required=False, initial=text, help_text=help_text or _("每个断面一个值，用分号分隔，如 2;0;1")
         )
     return forms.CharField(label=label, required=False, initial="" if initial is None else initial, help_text=help_text)
 
@@ -136,16 +137,16 @@ class ItemValuesForm(forms.Form):
 
 
 class SelfEvaluationForm(ItemValuesForm):
-    self_score = forms.DecimalField(label="自评得分", required=False, max_digits=8, decimal_places=2)
+    self_score = forms.DecimalField(label=_("自评得分"), required=False, max_digits=8, decimal_places=2)
     explanation = forms.CharField(
-        label="自评说明", required=False, max_length=MAX_EXPLANATION_CHARS, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("自评说明"), required=False, max_length=MAX_EXPLANATION_CHARS, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
 class VerificationForm(ItemValuesForm):
-    score = forms.DecimalField(label="核实得分", required=False, max_digits=8, decimal_places=2)
+    score = forms.DecimalField(label=_("核实得分"), required=False, max_digits=8, decimal_places=2)
     reason = forms.CharField(
-        label="调整理由（核实值与自评值不同时必填）",
+        label=_("调整理由（核实值与自评值不同时必填）"),
         required=False,
         max_length=MAX_REASON_CHARS,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -154,20 +155,22 @@ class VerificationForm(ItemValuesForm):
 
 class ReturnForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    comment = forms.CharField(label="退回意见", max_length=MAX_REASON_CHARS, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        label=_("退回意见"), max_length=MAX_REASON_CHARS, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 # The verifier's queue (views.cycle_verification): filters and sort orders, all GET parameters.
 QUEUE_STATES = [
-    ("", "待核实"),  # the default: open items of units awaiting verification
-    ("all", "全部"),
+    ("", _("待核实")),  # the default: open items of units awaiting verification
+    ("all", pgettext_lazy("filter choice", "全部")),
     *SelfEvaluation.ItemStatus.choices,
 ]
 QUEUE_SORTS = [
-    ("unit", "单位"),
-    ("indicator", "指标"),
-    ("state", "核实状态"),
-    ("submitted", "提交时间"),
+    ("unit", _("单位")),
+    ("indicator", _("指标")),
+    ("state", _("核实状态")),
+    ("submitted", _("提交时间")),
 ]
 
 
@@ -194,15 +197,15 @@ class QueueFilterForm(forms.Form):
 
     # A province has thousands of units: a text field (a unit's code, or part of its name), not a select.
     unit = forms.CharField(
-        label="单位（名称或代码）",
+        label=_("单位（名称或代码）"),
         required=False,
         max_length=100,
         widget=forms.TextInput(attrs={"placeholder": _("全部单位")}),
     )
-    indicator = forms.ChoiceField(label="指标", required=False, widget=LongSelect)
-    state = forms.ChoiceField(label="核实状态", required=False, choices=QUEUE_STATES)
-    lead = forms.ChoiceField(label="牵头单位", required=False)
-    sort = forms.ChoiceField(label="排序", required=False, choices=QUEUE_SORTS)
+    indicator = forms.ChoiceField(label=_("指标"), required=False, widget=LongSelect)
+    state = forms.ChoiceField(label=_("核实状态"), required=False, choices=QUEUE_STATES)
+    lead = forms.ChoiceField(label=_("牵头单位"), required=False)
+    sort = forms.ChoiceField(label=_("排序"), required=False, choices=QUEUE_SORTS)
 
     def __init__(
         self,
@@ -213,8 +216,8 @@ class QueueFilterForm(forms.Form):
     ) -> None:
         super().__init__(data)
         for name, choices in (
-            ("indicator", [("", "全部指标"), *indicators]),
-            ("lead", [("", "全部"), *[(lead, lead) for lead in leads]]),
+            ("indicator", [("", _("全部指标")), *indicators]),
+            ("lead", [("", pgettext_lazy("filter choice", "全部")), *[(lead, lead) for lead in leads]]),
         ):
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)
@@ -228,9 +231,9 @@ class QueueFilterForm(forms.Form):
 class ProgressFilterForm(forms.Form):
     """The dashboard's progress table filters (GET). An invalid value is simply not applied."""
 
-    state = forms.ChoiceField(label="状态", required=False)
-    overdue = forms.BooleanField(label="只看逾期", required=False)
-    unit = forms.CharField(label="单位名称或代码", required=False, max_length=100)
+    state = forms.ChoiceField(label=_("状态"), required=False)
+    overdue = forms.BooleanField(label=_("只看逾期"), required=False)
+    unit = forms.CharField(label=_("单位名称或代码"), required=False, max_length=100)
 
     def __init__(self, data: Any) -> None:
         super().__init__(data)
@@ -255,7 +258,7 @@ class BatchVerifyForm(forms.Form):
     """批量核实无误: the rows ticked (``scope=selected``, ``items``) or every row the filter shows
     (``scope=filtered``, with the queue's GET filters posted back as they were)."""
 
-    scope = forms.ChoiceField(choices=[("selected", "所选"), ("filtered", "当前筛选的全部")])
+    scope = forms.ChoiceField(choices=[("selected", _("所选")), ("filtered", _("当前筛选的全部"))])
 
     def item_ids(self) -> list[int]:
         ids = []
@@ -269,36 +272,38 @@ class BatchVerifyForm(forms.Form):
 
 class CommentForm(forms.Form):
     comment = forms.CharField(
-        label="意见", required=False, max_length=MAX_REASON_CHARS, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("意见"), required=False, max_length=MAX_REASON_CHARS, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class PublicityDaysForm(forms.Form):
-    publicity_days = forms.IntegerField(label="公示天数（0 表示不公示）", min_value=0, max_value=60)
+    publicity_days = forms.IntegerField(label=_("公示天数（0 表示不公示）"), min_value=0, max_value=60)
 
 
 class AppealForm(forms.Form):
     """申诉: the reasons; the files (at most MAX_APPEAL_FILES, checked like evidence) come from ``files``."""
 
-    reasons = forms.CharField(label="申诉理由", max_length=MAX_APPEAL_CHARS, widget=forms.Textarea(attrs={"rows": 4}))
+    reasons = forms.CharField(
+        label=_("申诉理由"), max_length=MAX_APPEAL_CHARS, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
 
 class AppealDecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        label="处理结果",
-        choices=[("upheld", "申诉成立（重新核实）"), ("rejected", "申诉驳回")],
+        label=_("处理结果"),
+        choices=[("upheld", _("申诉成立（重新核实）")), ("rejected", _("申诉驳回"))],
         widget=forms.RadioSelect,
     )
-    reason = forms.CharField(label="处理意见", max_length=MAX_REASON_CHARS, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("处理意见"), max_length=MAX_REASON_CHARS, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class MonitoringImportForm(forms.Form):
-    file = forms.FileField(label="监测结果文件（CSV、Excel 或 Parquet，含 unit_id 列）")
+    file = forms.FileField(label=_("监测结果文件（CSV、Excel 或 Parquet，含 unit_id 列）"))
 
 
 class LetterTargetsImportForm(forms.Form):
-    file = forms.FileField(label="目标值文件（下载的模板，.xlsx）")
-    issue = forms.BooleanField(label="导入后直接下达", required=False)
+    file = forms.FileField(label=_("目标值文件（下载的模板，.xlsx）"))
+    issue = forms.BooleanField(label=_("导入后直接下达"), required=False)
 
 
 def decimal_or_none(value: Any) -> Decimal | None:
@@ -306,25 +311,25 @@ def decimal_or_none(value: Any) -> Decimal | None:
 
 
 class CycleForm(forms.Form):
-    name = forms.CharField(label="名称", max_length=200)
-    year = forms.IntegerField(label="考核年度", min_value=2000, max_value=2100)
-    scheme_id = forms.ChoiceField(label="内置考核方案", required=False)
-    scheme_file = forms.FileField(label="或上传考核方案 YAML", required=False)
+    name = forms.CharField(label=_("名称"), max_length=200)
+    year = forms.IntegerField(label=_("考核年度"), min_value=2000, max_value=2100)
+    scheme_id = forms.ChoiceField(label=_("内置考核方案"), required=False)
+    scheme_file = forms.FileField(label=_("或上传考核方案 YAML"), required=False)
     # ISO dates: an <input type="date"> shows nothing for the locale's 2025/02/28 (a pre-filled form would look empty)
     self_evaluation_deadline = forms.DateField(
-        label="自评截止", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("自评截止"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     verification_deadline = forms.DateField(
-        label="核实截止", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("核实截止"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     evaluation_deadline = forms.DateField(
-        label="综合评价截止", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("综合评价截止"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     publicity_days = forms.IntegerField(
-        label="公示天数（审定后、通报前，0 表示不公示）", min_value=0, max_value=60, initial=0, required=False
+        label=_("公示天数（审定后、通报前，0 表示不公示）"), min_value=0, max_value=60, initial=0, required=False
     )
     units: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
-        label="被考核单位", queryset=None, widget=forms.CheckboxSelectMultiple
+        label=_("被考核单位"), queryset=None, widget=forms.CheckboxSelectMultiple
     )
     # 以此为基础新建: the cycle whose targets are copied as drafts (and whose uploaded scheme is reused when the
     # office picks no scheme); kaohe.assessments.letter_targets.check_open_cycle_from
@@ -342,9 +347,9 @@ class CycleForm(forms.Form):
     def clean_scheme_file(self) -> Any:
         upload = self.cleaned_data.get("scheme_file")
         if upload and PurePath(upload.name).suffix.lower() not in {".yaml", ".yml"}:
-            raise forms.ValidationError("方案文件必须是 .yaml")
+            raise forms.ValidationError(_("方案文件必须是 .yaml"))
         if upload and upload.size > 2 * 1024 * 1024:
-            raise forms.ValidationError("方案文件过大")
+            raise forms.ValidationError(_("方案文件过大"))
         return upload
 
     def clean(self) -> dict[str, Any]:
@@ -356,7 +361,7 @@ class CycleForm(forms.Form):
         for field, message in Cycle(**dates).deadline_problems().items():
             self.add_error(field, message)
         if not data.get("scheme_id") and not data.get("scheme_file") and not data.get("base"):
-            raise forms.ValidationError("请选择内置方案或上传方案文件")
+            raise forms.ValidationError(_("请选择内置方案或上传方案文件"))
         return data
 
     def action_kwargs(self) -> dict[str, Any]:

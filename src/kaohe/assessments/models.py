@@ -20,6 +20,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
@@ -146,9 +147,9 @@ class Cycle(models.Model):
     # The steps in the order they happen; each deadline may be left open, and dates in the past are allowed (an
     # office may record a past cycle), but a step cannot be due before the step it waits for.
     DEADLINES = (
-        ("self_evaluation_deadline", "自评截止"),
-        ("verification_deadline", "核实截止"),
-        ("evaluation_deadline", "综合评价截止"),
+        ("self_evaluation_deadline", _("自评截止")),
+        ("verification_deadline", _("核实截止")),
+        ("evaluation_deadline", _("综合评价截止")),
     )
 
     def deadline_problems(self) -> dict[str, str]:
@@ -159,7 +160,14 @@ class Cycle(models.Model):
             for earlier, earlier_label in self.DEADLINES[:n]:
                 before = getattr(self, earlier)
                 if date is not None and before is not None and date < before:
-                    problems[field] = f"{label}（{date}）早于{earlier_label}（{before}），应在{earlier_label}当天或之后"
+                    problems[field] = gettext(
+                        "%(step)s（%(date)s）早于%(earlier)s（%(before)s），应在%(earlier)s当天或之后"
+                    ) % {
+                        "step": label,
+                        "date": date,
+                        "earlier": earlier_label,
+                        "before": before,
+                    }
                     break
         return problems
 
@@ -291,9 +299,11 @@ class Assessment(models.Model):
         """Who owes the overdue step, in words; "" when nothing of this unit is overdue."""
         step = self.overdue_step(today)
         if step == "self_evaluation":
-            return f"单位逾期未提交自评（自评截止 {self.cycle.self_evaluation_deadline}）"
+            return gettext("单位逾期未提交自评（自评截止 %(date)s）") % {"date": self.cycle.self_evaluation_deadline}
         if step == "verification":
-            return f"牵头单位核实逾期（核实截止 {self.cycle.verification_deadline}，非单位原因）"
+            return gettext("牵头单位核实逾期（核实截止 %(date)s，非单位原因）") % {
+                "date": self.cycle.verification_deadline
+            }
         return ""
 
     @property
@@ -301,18 +311,18 @@ class Assessment(models.Model):
         """Who owes the next step of this unit, in words, with its deadline where the cycle sets one."""
         cycle = self.cycle
         if self.state in (State.DRAFT, State.RETURNED):
-            text, deadline = "待单位填报，由单位负责人提交", cycle.self_evaluation_deadline
+            text, deadline = gettext("待单位填报，由单位负责人提交"), cycle.self_evaluation_deadline
         elif self.state in (State.SUBMITTED, State.VERIFYING):
-            text, deadline = "待牵头单位核实", cycle.verification_deadline
+            text, deadline = gettext("待牵头单位核实"), cycle.verification_deadline
         elif self.state == State.VERIFIED:
-            text, deadline = "待考核办综合评价", cycle.evaluation_deadline
+            text, deadline = gettext("待考核办综合评价"), cycle.evaluation_deadline
         elif self.state == State.EVALUATED:
-            text, deadline = "待领导审定", None
+            text, deadline = gettext("待领导审定"), None
         elif self.state == State.APPROVED:
-            text, deadline = "待考核办通报", None
+            text, deadline = gettext("待考核办通报"), None
         else:
-            return "已通报"
-        return f"{text}（截止 {deadline}）" if deadline else text
+            return gettext("已通报")
+        return gettext("%(step)s（截止 %(date)s）") % {"step": text, "date": deadline} if deadline else text
 
 
 class SelfEvaluation(models.Model):
@@ -371,11 +381,13 @@ class SelfEvaluation(models.Model):
         if self.is_verifiable:
             return None
         if self.status == self.ItemStatus.RETURNED:
-            return "该项已退回单位修改，单位重新提交后可以核实"
+            return gettext("该项已退回单位修改，单位重新提交后可以核实")
         state = self.assessment.state
         if state == State.DRAFT:
-            return "该单位尚未提交自评，提交后可以核实"
-        return f"该单位当前状态为「{State(state).label}」，不能再核实；如需修改，请考核办重新核实"
+            return gettext("该单位尚未提交自评，提交后可以核实")
+        return gettext("该单位当前状态为「%(state)s」，不能再核实；如需修改，请考核办重新核实") % {
+            "state": State(state).label
+        }
 
 
 class Verification(models.Model):

@@ -20,6 +20,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -137,7 +139,7 @@ def cycle_new(request: HttpRequest) -> HttpResponse:
         except (actions.ActionError, UserInputError) as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"已创建考核周期：{cycle.name}")
+            messages.success(request, _("已创建考核周期：%(cycle)s") % {"cycle": cycle.name})
             if base is not None:
                 messages.info(request, _copy_message(copied))
                 return redirect("cycle_letters", cycle_id=cycle.pk)
@@ -231,10 +233,15 @@ def cycle_evaluate(request: HttpRequest, cycle_id: int) -> HttpResponse:
         missing = unscored(cycle)
         if missing:
             # Every unit the engine could not score, with why in words; approval waits until none is left.
-            messages.error(request, f"{len(missing)} 个单位无法计分，不能审定：{unscored_text(missing, limit=50)}")
-        return f"综合评价完成：{n - len(missing)} 个单位已计分" + (
-            f"，{len(missing)} 个单位无法计分" if missing else ""
-        )
+            text = ngettext(
+                "%(n)d 个单位无法计分，不能审定：%(units)s", "%(n)d 个单位无法计分，不能审定：%(units)s", len(missing)
+            )
+            messages.error(request, text % {"n": len(missing), "units": unscored_text(missing, limit=50)})
+        scored = n - len(missing)
+        done = ngettext("综合评价完成：%(n)d 个单位已计分", "综合评价完成：%(n)d 个单位已计分", scored) % {"n": scored}
+        if missing:
+            done += ngettext("，%(n)d 个单位无法计分", "，%(n)d 个单位无法计分", len(missing)) % {"n": len(missing)}
+        return done
 
     return _cycle_action(request, cycle_id, "assessments.manage_cycle", run)
 
@@ -244,7 +251,7 @@ def cycle_evaluate(request: HttpRequest, cycle_id: int) -> HttpResponse:
 def cycle_approve(request: HttpRequest, cycle_id: int) -> HttpResponse:
     def run(cycle: Cycle) -> str:
         actions.check_approve_cycle(cycle=cycle, acting_user=request.user)
-        return "已审定"
+        return _("已审定")
 
     return _cycle_action(request, cycle_id, "assessments.approve_cycle", run)
 
@@ -257,7 +264,7 @@ def cycle_send_back(request: HttpRequest, cycle_id: int) -> HttpResponse:
 
     def run(cycle: Cycle) -> str:
         actions.check_send_back_cycle(cycle=cycle, comment=comment, acting_user=request.user)
-        return "已退回考核办"
+        return _("已退回考核办")
 
     return _cycle_action(request, cycle_id, "assessments.approve_cycle", run)
 
@@ -267,7 +274,7 @@ def cycle_send_back(request: HttpRequest, cycle_id: int) -> HttpResponse:
 def cycle_publish(request: HttpRequest, cycle_id: int) -> HttpResponse:
     def run(cycle: Cycle) -> str:
         actions.check_publish_cycle(cycle=cycle, acting_user=request.user)
-        return "已通报"
+        return _("已通报")
 
     return _cycle_action(request, cycle_id, "assessments.manage_cycle", run)
 
@@ -277,12 +284,16 @@ def problem_text(problem: Problem) -> str:
     name heads the list)."""
     where = []
     if problem.sheet:
-        where.append(f"工作表「{problem.sheet}」")
+        where.append(_("工作表「%(sheet)s」") % {"sheet": problem.sheet})
     if problem.row is not None:
-        where.append(f"第 {problem.row} 行")
+        where.append(_("第 %(row)s 行") % {"row": problem.row})
     if problem.column:
-        where.append(f"{problem.column} 列")
-    return f"{' '.join(where)}：{problem.message}" if where else problem.message
+        where.append(_("%(column)s 列") % {"column": problem.column})
+    return (
+        _("%(where)s：%(message)s") % {"where": " ".join(where), "message": problem.message}
+        if where
+        else problem.message
+    )
 
 
 @login_required
@@ -293,9 +304,9 @@ def cycle_import(request: HttpRequest, cycle_id: int) -> HttpResponse:
     upload = form.cleaned_data["file"] if form.is_valid() else None
     try:
         if upload is None:
-            raise actions.ActionError("请选择文件")
+            raise actions.ActionError(_("请选择文件"))
         if upload.size > 50 * 1024 * 1024:
-            raise actions.ActionError("文件过大：最大 50 MB")
+            raise actions.ActionError(_("文件过大：最大 %(mb)d MB") % {"mb": 50})
         table = actions.read_monitoring_file(upload.name, upload.read())
         n = actions.check_import_monitoring_values(
             cycle=cycle, rows=table, source=upload.name, acting_user=request.user
@@ -306,7 +317,7 @@ def cycle_import(request: HttpRequest, cycle_id: int) -> HttpResponse:
         errors = [problem_text(p) for p in exc.problems]
         return _dashboard(request, cycle, {"import_errors": errors, "import_file": upload.name if upload else ""}, 400)
     else:
-        messages.success(request, f"已导入 {n} 个监测数据值")
+        messages.success(request, ngettext("已导入 %(n)d 个监测数据值", "已导入 %(n)d 个监测数据值", n) % {"n": n})
     return redirect("cycle_dashboard", cycle_id=cycle.pk)
 
 
@@ -359,9 +370,9 @@ def letters_import(request: HttpRequest, cycle_id: int) -> HttpResponse:
     upload = form.cleaned_data["file"] if form.is_valid() else None
     try:
         if upload is None:
-            raise actions.ActionError("请选择文件")
+            raise actions.ActionError(_("请选择文件"))
         if upload.size > 20 * 1024 * 1024:
-            raise actions.ActionError("文件过大：最大 20 MB")
+            raise actions.ActionError(_("文件过大：最大 %(mb)d MB") % {"mb": 20})
         report = letter_targets.check_import_letter_targets(
             cycle=cycle,
             name=upload.name,
@@ -375,15 +386,28 @@ def letters_import(request: HttpRequest, cycle_id: int) -> HttpResponse:
         errors = [problem_text(p) for p in exc.problems]
         return _letters(request, cycle, {"import_errors": errors, "import_file": upload.name if upload else ""}, 400)
     else:
-        names = f"：{'、'.join(report.changed)}" if report.changed else ""
-        unchanged = f"；{report.unchanged} 个单位没有变化" if report.unchanged else ""
-        messages.success(request, f"已导入 {len(report.changed)} 个单位的目标值{names}{unchanged}")
+        n = len(report.changed)
+        text = ngettext("已导入 %(n)d 个单位的目标值", "已导入 %(n)d 个单位的目标值", n) % {"n": n}
+        if report.changed:
+            text += _("：%(units)s") % {"units": pgettext("list separator", "、").join(report.changed)}
+        if report.unchanged:
+            text += ngettext("；%(n)d 个单位没有变化", "；%(n)d 个单位没有变化", report.unchanged) % {
+                "n": report.unchanged
+            }
+        messages.success(request, text)
     return redirect("cycle_letters", cycle_id=cycle.pk)
 
 
 def _copy_message(report: letter_targets.CopyReport) -> str:
-    copied = f"已从{report.source.name}复制 {len(report.copied)} 个单位的目标值（草稿，尚未下达）"
-    return copied + (f"。未复制：{'；'.join(report.not_copied)}" if report.not_copied else "")
+    n = len(report.copied)
+    copied = ngettext(
+        "已从%(cycle)s复制 %(n)d 个单位的目标值（草稿，尚未下达）",
+        "已从%(cycle)s复制 %(n)d 个单位的目标值（草稿，尚未下达）",
+        n,
+    ) % {"cycle": report.source.name, "n": n}
+    if not report.not_copied:
+        return copied
+    return copied + _("。未复制：%(lines)s") % {"lines": pgettext("list of clauses", "；").join(report.not_copied)}
 
 
 @login_required
@@ -416,9 +440,9 @@ def letter_issue(request: HttpRequest, letter_id: int) -> HttpResponse:
     raw = {k[2:]: v for k, v in request.POST.items() if k.startswith("t_")}
     try:
         actions.check_issue_letter(letter=letter, raw=raw, acting_user=request.user)
-        messages.success(request, f"已下达 {letter.unit.name} 的目标责任书")
+        messages.success(request, _("已下达 %(unit)s 的目标责任书") % {"unit": letter.unit.name})
     except actions.ActionError as exc:
-        messages.error(request, f"{letter.unit.name}：{exc}")
+        messages.error(request, _("%(unit)s：%(error)s") % {"unit": letter.unit.name, "error": exc})
     return redirect("cycle_letters", cycle_id=letter.cycle_id)
 
 
@@ -434,14 +458,18 @@ def cycle_findings(request: HttpRequest, cycle_id: int) -> HttpResponse:
         try:
             if request.POST.get("action") == "remaining_no":
                 n = actions.check_decide_remaining_findings_no(cycle=cycle, acting_user=request.user)
-                messages.success(request, f"已将其余 {n} 项未认定事项认定为否")
+                messages.success(
+                    request,
+                    ngettext("已将其余 %(n)d 项未认定事项认定为否", "已将其余 %(n)d 项未认定事项认定为否", n)
+                    % {"n": n},
+                )
             else:
                 code = request.POST.get("unit_id", "")
                 # 是 / 否 / 未认定: an empty choice stays 未认定 (never silently 否)
                 raw = {inp.id: request.POST.get(f"f_{inp.id}", "") for inp in findings}
                 actions.check_save_findings(cycle=cycle, unit_code=code, raw=raw, acting_user=request.user)
                 name = next((a.unit.name for a in assessments if a.unit.code == code), code)
-                messages.success(request, f"已保存认定事项：{name}")
+                messages.success(request, _("已保存认定事项：%(unit)s") % {"unit": name})
         except actions.ActionError as exc:
             messages.error(request, str(exc))
         return redirect("cycle_findings", cycle_id=cycle.pk)
@@ -581,14 +609,20 @@ def cycle_verify_batch(request: HttpRequest, cycle_id: int) -> HttpResponse:
     form = BatchVerifyForm(request.POST)
     back = f"{reverse('cycle_verification', args=[cycle.pk])}?{urlencode(filters)}"
     if not filter_form.is_valid():  # a filter dropped here would widen "everything the filter shows"
-        problems = "；".join(
-            f"{filter_form.fields[name].label}：{'、'.join(str(m) for m in e)}"
+        problems = pgettext("list of clauses", "；").join(
+            _("%(field)s：%(errors)s")
+            % {
+                "field": filter_form.fields[name].label,
+                "errors": pgettext("list separator", "、").join(str(m) for m in e),
+            }
             for name, e in filter_form.errors.items()
         )
-        messages.error(request, f"筛选条件无效，未核实任何项（{problems}），请重新筛选后再批量核实")
+        messages.error(
+            request, _("筛选条件无效，未核实任何项（%(problems)s），请重新筛选后再批量核实") % {"problems": problems}
+        )
         return redirect(back)
     if not form.is_valid():
-        messages.error(request, "请选择「核实无误（所选）」或「当前筛选的全部核实无误」")
+        messages.error(request, _("请选择「核实无误（所选）」或「当前筛选的全部核实无误」"))
         return redirect(back)
     if form.cleaned_data["scope"] == "filtered":
         ids = list(
@@ -603,15 +637,26 @@ def cycle_verify_batch(request: HttpRequest, cycle_id: int) -> HttpResponse:
     except actions.ActionError as exc:
         messages.error(request, str(exc))
         return redirect(back)
-    text = f"已核实无误 {outcome.verified} 项"
+    text = ngettext("已核实无误 %(n)d 项", "已核实无误 %(n)d 项", outcome.verified) % {"n": outcome.verified}
     if outcome.completed:
-        text += f"；{len(outcome.completed)} 个单位全部核实完成：{'、'.join(outcome.completed[:10])}"
-        text += " 等" if len(outcome.completed) > 10 else ""
+        done = len(outcome.completed)
+        units = pgettext("list separator", "、").join(outcome.completed[:10])
+        text += ngettext("；%(n)d 个单位全部核实完成：%(units)s", "；%(n)d 个单位全部核实完成：%(units)s", done) % {
+            "n": done,
+            "units": units,
+        }
+        text += _(" 等") if done > 10 else ""
     messages.success(request, text)
     if outcome.skipped:
-        shown = "；".join(str(s) for s in outcome.skipped[:20])
-        more = f"；等共 {len(outcome.skipped)} 项" if len(outcome.skipped) > 20 else ""
-        messages.warning(request, f"以下 {len(outcome.skipped)} 项未核实：{shown}{more}")
+        skipped = len(outcome.skipped)
+        shown = pgettext("list of clauses", "；").join(str(s) for s in outcome.skipped[:20])
+        if skipped > 20:
+            shown += ngettext("；等共 %(n)d 项", "；等共 %(n)d 项", skipped) % {"n": skipped}
+        messages.warning(
+            request,
+            ngettext("以下 %(n)d 项未核实：%(items)s", "以下 %(n)d 项未核实：%(items)s", skipped)
+            % {"n": skipped, "items": shown},
+        )
     return redirect(back)
 
 
@@ -734,7 +779,7 @@ def assessment_submit(request: HttpRequest, assessment_id: int) -> HttpResponse:
     assessment = access_assessment(request.user, assessment_id, "assessments.submit_assessment")
     try:
         actions.check_submit(assessment=assessment, acting_user=request.user)
-        messages.success(request, "自评已提交")
+        messages.success(request, _("自评已提交"))
     except actions.ActionError as exc:
         messages.error(request, str(exc))
     return redirect("assessment_detail", assessment_id=assessment.pk)
@@ -748,7 +793,7 @@ def assessment_reopen(request: HttpRequest, assessment_id: int) -> HttpResponse:
     reason = form.cleaned_data["comment"] if form.is_valid() else ""
     try:
         actions.check_reopen_verification(assessment=assessment, reason=reason, acting_user=request.user)
-        messages.success(request, "已重新打开核实：牵头单位可修改核实值，全部保存后重新成为已核实")
+        messages.success(request, _("已重新打开核实：牵头单位可修改核实值，全部保存后重新成为已核实"))
     except actions.ActionError as exc:
         messages.error(request, str(exc))
     return redirect("assessment_detail", assessment_id=assessment.pk)
@@ -778,7 +823,9 @@ def item_save(request: HttpRequest, item_id: int) -> HttpResponse:
         except actions.ActionError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"已保存：{item.indicator_name}", extra_tags=f"item-{item.pk}")
+            messages.success(
+                request, _("已保存：%(indicator)s") % {"indicator": item.indicator_name}, extra_tags=f"item-{item.pk}"
+            )
             return redirect(f"{_assessment_url(item)}#item-{item.pk}")
     # The user's input is re-rendered as typed; nothing is lost on a conflict or a bad value.
     return _render_assessment(request, item.assessment, {item.pk: form}, status=status)
@@ -817,11 +864,11 @@ def evidence_upload(request: HttpRequest, item_id: int) -> HttpResponse:
     item = access_item(request.user, item_id, "assessments.edit_self_evaluation")
     form = EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "请选择要上传的文件", extra_tags=f"item-{item.pk}")
+        messages.error(request, _("请选择要上传的文件"), extra_tags=f"item-{item.pk}")
     else:
         try:
             actions.check_add_evidence(item=item, upload=form.cleaned_data["file"], acting_user=request.user)
-            messages.success(request, "佐证材料已上传", extra_tags=f"item-{item.pk}")
+            messages.success(request, _("佐证材料已上传"), extra_tags=f"item-{item.pk}")
         except actions.ActionError as exc:
             messages.error(request, str(exc), extra_tags=f"item-{item.pk}")
     return redirect(f"{_assessment_url(item)}#item-{item.pk}")
@@ -853,7 +900,7 @@ def evidence_preview(request: HttpRequest, evidence_id: int) -> HttpResponseBase
     download. Only PNG, JPEG, GIF and PDF: any other file is download only (404 here)."""
     evidence = access_evidence(request.user, evidence_id, "assessments.view_evidence")
     if not evidence.preview_kind:
-        raise Http404("该类型的文件不能在页面中预览，请下载")
+        raise Http404(_("该类型的文件不能在页面中预览，请下载"))
     stream = evidence.file.storage.open(evidence.file.name, "rb")
     response = FileResponse(
         stream, content_type=evidence.content_type, as_attachment=False, filename=evidence.original_name
@@ -879,7 +926,9 @@ def evidence_replace(request: HttpRequest, evidence_id: int) -> HttpResponse:
     here = f"item-{evidence.item_id}"
     form = EvidenceChangeForm(request.POST, request.FILES)
     if not form.is_valid() or not form.cleaned_data["file"]:
-        messages.error(request, f"请选择用来替换「{evidence.original_name}」的文件", extra_tags=here)
+        messages.error(
+            request, _("请选择用来替换「%(file)s」的文件") % {"file": evidence.original_name}, extra_tags=here
+        )
     else:
         try:
             new = evidence_files.check_replace_evidence(
@@ -888,9 +937,11 @@ def evidence_replace(request: HttpRequest, evidence_id: int) -> HttpResponse:
                 expected_sha256=form.cleaned_data["sha256"],
                 acting_user=request.user,
             )
-            messages.success(
-                request, f"佐证材料「{evidence.original_name}」已替换为「{new.original_name}」", extra_tags=here
-            )
+            text = _("佐证材料「%(old)s」已替换为「%(new)s」") % {
+                "old": evidence.original_name,
+                "new": new.original_name,
+            }
+            messages.success(request, text, extra_tags=here)
         except actions.ActionError as exc:
             messages.error(request, str(exc), extra_tags=here)
     return redirect(f"{_assessment_url(evidence.item)}#item-{evidence.item_id}")
@@ -909,7 +960,9 @@ def evidence_delete(request: HttpRequest, evidence_id: int) -> HttpResponse:
             evidence_files.check_delete_evidence(
                 evidence=evidence, expected_sha256=form.cleaned_data["sha256"], acting_user=request.user
             )
-            messages.success(request, f"佐证材料「{evidence.original_name}」已删除", extra_tags=here)
+            messages.success(
+                request, _("佐证材料「%(file)s」已删除") % {"file": evidence.original_name}, extra_tags=here
+            )
         except actions.ActionError as exc:
             messages.error(request, str(exc), extra_tags=here)
     return redirect(f"{_assessment_url(evidence.item)}#item-{evidence.item_id}")
@@ -924,7 +977,7 @@ def item_comment(request: HttpRequest, item_id: int) -> HttpResponse:
     valid = form.is_valid()
     try:
         comments.check_add_comment(item=item, text=form.cleaned_data["text"] if valid else "", acting_user=request.user)
-        messages.success(request, f"留言已发表：{item.indicator_name}")
+        messages.success(request, _("留言已发表：%(indicator)s") % {"indicator": item.indicator_name})
     except actions.ActionError as exc:
         messages.error(request, str(exc))
     if valid and form.cleaned_data["back"] == "verify":
@@ -975,7 +1028,11 @@ def item_verify(request: HttpRequest, item_id: int) -> HttpResponse:
             form.add_error(None, str(exc))
             status = 400
         else:
-            messages.success(request, f"已核实：{item.assessment.unit.name} · {item.indicator_name}")
+            messages.success(
+                request,
+                _("已核实：%(unit)s · %(indicator)s")
+                % {"unit": item.assessment.unit.name, "indicator": item.indicator_name},
+            )
             return redirect("cycle_verification", cycle_id=item.assessment.cycle_id)
     elif request.method == "POST":
         status = 400
@@ -1013,7 +1070,7 @@ def item_return(request: HttpRequest, item_id: int) -> HttpResponse:
         return render(request, "assessments/item_verify.html", {"item": item, "refusal": refusal}, status=409)
     form = ReturnForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "退回时必须填写退回意见", extra_tags="return")
+        messages.error(request, _("退回时必须填写退回意见"), extra_tags="return")
         return redirect(reverse("item_verify", args=[item.pk]) + "#return")
     try:
         actions.check_return_item(
@@ -1022,7 +1079,11 @@ def item_return(request: HttpRequest, item_id: int) -> HttpResponse:
             version=form.cleaned_data["version"],
             acting_user=request.user,
         )
-        messages.success(request, f"已退回：{item.assessment.unit.name} · {item.indicator_name}")
+        messages.success(
+            request,
+            _("已退回：%(unit)s · %(indicator)s")
+            % {"unit": item.assessment.unit.name, "indicator": item.indicator_name},
+        )
     except actions.ActionError as exc:
         messages.error(request, str(exc), extra_tags="return")
         return redirect(reverse("item_verify", args=[item.pk]) + "#return")
@@ -1075,7 +1136,7 @@ def _missing_words(cycle: Cycle, missing: list[str]) -> list[str]:
     """The result's missing data (stored as ``<indicator or rule>/<input id>``) by the inputs' names and units."""
     scheme = schemes.load(cycle.scheme_ref)
     names = {i.id: f"{i.name}（{i.unit}）" if i.unit else i.name for i in scheme.inputs}
-    return list(dict.fromkeys(names.get(m.rsplit("/", 1)[-1], "未知数据项") for m in missing))
+    return list(dict.fromkeys(names.get(m.rsplit("/", 1)[-1], _("未知数据项")) for m in missing))
 
 
 @require_GET

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from fractions import Fraction
 
 import polars as pl
 import pytest
 
 from kaohe.core.exceptions import InputTableError
 from kaohe.monitoring.air import daily, evaluate_year, iaqi
+from kaohe.monitoring.air.stats import _exact_scale
 
 POLLUTANTS = ("so2", "no2", "pm10", "pm25", "co", "o3")
 CLEAN = {"so2": 10.0, "no2": 20.0, "pm10": 40.0, "pm25": 20.0, "co": 0.5, "o3": 60.0}
@@ -136,6 +138,38 @@ def test_city_means_stay_exact_with_three_stations(path: str) -> None:
         + day_rows(D, station="X", city="C", pm25=[11.0] * 12 + [None] * 12, pm10=[23.0] * 12 + [None] * 12)
     )
     assert city_daily(rows, path).select("pm25", "pm10").row(0) == (10, 22)
+
+
+@CITY_PATHS
+def test_a_city_of_17_stations_is_averaged_exactly(path: str) -> None:
+    # HJ 663-2013: the city hour is the mean of its stations; GB/T 8170-2008 §3.3: the daily value rounds half to
+    # even on the exact decimal. 17 stations: in hours 0–22 eight read 52 and nine 51 (sum 875, mean 875/17 =
+    # 51.4705…), in hour 23 three read 53 and fourteen 52 (sum 887). Day: (23 · 875 + 887) / (17 · 24) = 21012 / 408
+    # = 51.5 exactly ⇒ 52 (51 is odd). Carried to 1/720720 of 0.001 µg/m³ (720720 = lcm(1…16), 17 does not divide
+    # it) each 875/17 hour lost 0.06 of a unit and the day came out just under 51.5 ⇒ 51.
+    rows = []
+    for i in range(17):
+        rows += day_rows(
+            D, station=f"S{i:02d}", city="C", pm25=[52.0 if i < 8 else 51.0] * 23 + [53.0 if i < 3 else 52.0]
+        )
+    assert city_daily(rows, path).select("pm25", "pm25_hours").row(0) == (52, 24)
+
+
+@CITY_PATHS
+def test_a_city_whose_station_counts_vary_is_averaged_exactly_in_128_bits(path: str) -> None:
+    # 43 stations; in hours 0–7 only the first 17, 19, 23, 29, 31, 37, 41 and 43 of them report, then all 43.
+    # The least common multiple of those counts (4.4e11) times the sums does not fit 64 bits: 128-bit integers.
+    # Station i reads 30 + (i mod 7) / 10 µg/m³; the expected value is the exact mean of the exact hourly means.
+    counts = [17, 19, 23, 29, 31, 37, 41, 43] + [43] * 16
+    value = [Fraction(300 + i % 7, 10) for i in range(43)]
+    rows = []
+    for i in range(43):
+        hours = [float(value[i]) if i < counts[h] else None for h in range(24)]
+        rows += day_rows(D, station=f"S{i:02d}", city="C", pm25=hours, o3=hours)
+    hourly = [sum(value[: counts[h]], Fraction(0)) / counts[h] for h in range(24)]
+    day_mean = round(sum(hourly, Fraction(0)) / 24)  # Fraction rounds half to even (GB/T 8170-2008 §3.3)
+    assert _exact_scale(set(counts), 43 * 30_600)[1] == pl.Int128
+    assert city_daily(rows, path).select("pm25", "o3_1h").row(0) == (day_mean, round(max(hourly)))
 
 
 @CITY_PATHS

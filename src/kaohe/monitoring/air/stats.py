@@ -10,14 +10,16 @@ binary float. Hourly values are taken at 0.001 µg/m³ (mg/m³ for CO): a daily 
 turned back into the exact integer number of thousandths by rounding, which is exact for inputs with up to
 three decimals (float64 error is ~1e-12 there); the 8-h O3 windows use integer thousandths from the start. All
 later arithmetic (division, the 8-h window maxima, the rounding itself, IAQI, means and percentiles) is done on
-integers. City hourly values are the exact mean
-of the city's valid stations, kept as integers in units of 1 / (1000 · 720720): 720720 = lcm(1…16), so the
-mean is exact for cities of up to 16 stations (and any count dividing 720720) and off by < 1e-9 µg/m³ beyond.
+integers. City hourly values are the exact mean of the city's valid stations (HJ 663-2013), for any number of
+stations: a mean S / n is kept as the integer S · (K / n) in units of 1 / (1000 · K), K the least common multiple of
+the station counts n that occur in the data (``_exact_scale``), in 64-bit integers, or 128-bit ones when K is
+large (cities of more than about 22 stations).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -49,7 +51,9 @@ By = Literal["station_id", "city_id"]
 # GB 3095-2012 环境空气功能区 class: one for every id, or per id (ids not named are class 2).
 AreaClass = int | Mapping[str, int]
 SCALE = 1000  # hourly values are exact to 0.001 µg/m³ (mg/m³ for CO)
-CITY_K = 720720  # lcm(1…16): a city hourly mean over m ≤ 16 stations is a whole number of 1/(1000·CITY_K)
+# A city-hour's sum is kept within this factor of the largest daily or 8-h sum built from it (24 hours; CO's tenths
+# ×10; 8-h windows ×8 hours × 168/6): the integer type must hold it.
+_SUM_FACTOR = 256
 _HOUR_SPAN = 1 << 24  # hours since 1970 fit in 24 bits until the year 3883
 WINDOW_K = 168  # lcm(6, 7, 8): compares 8-h means over 6, 7 or 8 hours as integers
 _MEAN_POLLUTANTS = ("so2", "no2", "pm10", "pm25", "co")
@@ -190,12 +194,36 @@ def _city_of_stations(df: pl.DataFrame) -> pl.Series | None:
     return city_of if same else None
 
 
+def _exact_scale(counts: set[int], largest_sum: int) -> tuple[int, pl.DataType]:
+    """K and the integer type for exact city means: K = lcm of the station counts that occur, so that every S / n
+    is the whole number S · (K / n) of 1 / (1000 · K); Int64 when the daily and 8-h sums fit, else Int128."""
+    k = math.lcm(*counts) if counts else 1
+    bound = max(largest_sum, 1) * k * _SUM_FACTOR
+    if bound < 2**63:
+        return k, pl.Int64()
+    if bound < 2**127:
+        return k, pl.Int128()
+    raise InputTableError(  # beyond any real network: lcm(1…60) · 10 g/m³ still fits
+        Problem(f"city means of {max(counts)} stations are too large to compute exactly", column="city_id")
+    )
+
+
+def _exact_means(sums: pl.Series, counts: pl.Series, k: int, dtype: pl.DataType) -> pl.Series:
+    """S · (K / n) where n > 0, else null: the exact mean in units of 1 / (1000 · K)."""
+    top = counts.max()
+    assert isinstance(top, int) or top is None
+    lookup = pl.Series([0] + [k // n for n in range(1, (top or 0) + 1)], dtype=dtype)  # only counts that occur are read
+    return pl.select(
+        pl.when(counts > 0).then(sums.cast(dtype) * pl.lit(lookup).gather(counts.cast(pl.Int64)))
+    ).to_series()
+
+
 def _city_means(stations: _Dense, city_of: pl.Series) -> _Dense:
     """HJ 663-2013: a city's hourly value is the arithmetic mean of its stations' valid hourly values.
 
     Each station's year is a slice of the dense layout. Cities with the same number k of stations form a band;
-    a band's i-th column strings together the i-th station of each of its cities, so each city mean is a
-    horizontal sum and count over k long columns. Stations without a city cannot be attributed and are left out.
+    a band's i-th column strings together the i-th station of each of its cities, so each city's sum and count
+    are a horizontal sum over k long columns. Stations without a city cannot be attributed and are left out.
     """
     n_h = stations.n_days * 24
     members = (
@@ -212,7 +240,11 @@ def _city_means(stations: _Dense, city_of: pl.Series) -> _Dense:
     for j, group in enumerate(groups):
         bands.setdefault(len(group), []).append(j)
     columns = {p: stations.values.get_column(p).rechunk() for p in POLLUTANTS}
-    pieces: dict[str, list[pl.Series]] = {p: [columns[p].clear()] * len(groups) for p in POLLUTANTS}
+    count_type = pl.UInt8 if max(bands) < 256 else pl.UInt32
+    sums: dict[str, list[pl.Series]] = {p: [pl.Series(p, [], dtype=pl.Int64)] * len(groups) for p in POLLUTANTS}
+    counts: dict[str, list[pl.Series]] = {p: [pl.Series(p, [], dtype=count_type)] * len(groups) for p in POLLUTANTS}
+    occurring: set[int] = set()
+    largest = 0
     for k, cities in bands.items():
         slots = pl.DataFrame(
             [
@@ -221,19 +253,29 @@ def _city_means(stations: _Dense, city_of: pl.Series) -> _Dense:
                 for i in range(k)
             ]
         )
-        means = []
+        exprs = []
         for p in POLLUTANTS:
             cols = [pl.col(f"{p}{i}") for i in range(k)]
-            n = pl.sum_horizontal([c.is_not_null() for c in cols])
-            total = (pl.sum_horizontal(cols) * SCALE).round(0)  # exact thousandths, as for stations
-            means.append(pl.when(n > 0).then((total * CITY_K / n).round(0)).alias(p))
-        result = slots.select(means)  # the pollutants in parallel
+            exprs.append((pl.sum_horizontal(cols) * SCALE).round(0).cast(pl.Int64).alias(f"{p}_s"))  # exact thousandths
+            exprs.append(pl.sum_horizontal([c.is_not_null() for c in cols]).cast(count_type).alias(f"{p}_n"))
+        result = slots.select(exprs)  # the pollutants in parallel
+        del slots
         for p in POLLUTANTS:
-            band = result.get_column(p)
+            occurring |= {int(n) for n in result.get_column(f"{p}_n").unique().to_list() if n}
+            top = result.get_column(f"{p}_s").max()
+            assert isinstance(top, int) or top is None
+            largest = max(largest, top or 0)
+        for p in POLLUTANTS:
+            band_sums, band_counts = result.get_column(f"{p}_s"), result.get_column(f"{p}_n")
             for at, j in enumerate(cities):
-                pieces[p][j] = band.slice(at * n_h, n_h)
-    values = {p: pl.concat(pieces[p], rechunk=True) for p in POLLUTANTS}
-    return _Dense(pl.DataFrame(values), members.get_column("city"), stations.first, stations.n_days, 1, SCALE * CITY_K)
+                sums[p][j] = band_sums.slice(at * n_h, n_h)
+                counts[p][j] = band_counts.slice(at * n_h, n_h)
+    k, dtype = _exact_scale(occurring, largest)
+    values = {
+        p: _exact_means(pl.concat(sums[p], rechunk=True), pl.concat(counts[p], rechunk=True), k, dtype).alias(p)
+        for p in POLLUTANTS
+    }
+    return _Dense(pl.DataFrame(values), members.get_column("city"), stations.first, stations.n_days, 1, SCALE * k)
 
 
 def _city_grouped(lf: pl.LazyFrame, by: str) -> _Dense:
@@ -254,14 +296,17 @@ def _city_grouped(lf: pl.LazyFrame, by: str) -> _Dense:
         .agg(sums)
         .collect(engine="streaming")
     )
-    means = grouped.select(
+    occurring = {int(n) for p in POLLUTANTS for n in grouped.get_column(f"{p}_n").unique().to_list() if n}
+    largest = int(grouped.select(pl.max_horizontal([pl.col(f"{p}_s").max() for p in POLLUTANTS])).item() or 0)
+    k, dtype = _exact_scale(occurring, largest)
+    means = pl.DataFrame(
         [
-            pl.when(pl.col(f"{p}_n") > 0).then((pl.col(f"{p}_s") * CITY_K / pl.col(f"{p}_n")).round(0)).alias(p)
+            _exact_means(grouped.get_column(f"{p}_s").cast(pl.Int64), grouped.get_column(f"{p}_n"), k, dtype).alias(p)
             for p in POLLUTANTS
         ]
     )
     key_column = grouped.get_column("_k")
-    return _layout(key_column // _HOUR_SPAN, key_column % _HOUR_SPAN, means, ids, 1, SCALE * CITY_K)
+    return _layout(key_column // _HOUR_SPAN, key_column % _HOUR_SPAN, means, ids, 1, SCALE * k)
 
 
 def _daily_codes(
@@ -274,6 +319,13 @@ def _daily_codes(
     dense, ids, first, n_days = layout.values, layout.ids, layout.first, layout.n_days
     r, dn = layout.r, layout.dn
     del layout
+    # Stations come as read (floats, made exact thousandths on the sums); city means are exact integers already.
+    exact_values = dense.schema["o3"].is_integer()
+    int_type = dense.schema["o3"] if exact_values else pl.Int64()
+    dn_ = pl.lit(dn, dtype=int_type)  # may exceed 64 bits for cities of many stations
+
+    def exact_int(expr: pl.Expr) -> pl.Expr:
+        return expr if exact_values else (expr * r).round(0).cast(pl.Int64)
 
     def day(column: str) -> pl.Expr:
         return pl.col(column).reshape((-1, 24))
@@ -286,7 +338,7 @@ def _daily_codes(
     counted = pl.col("_o3").is_not_null().cast(pl.Int64).cum_sum()
     windows = (
         dense.lazy()
-        .with_columns((pl.col("o3") * r).round(0).cast(pl.Int64).alias("_o3"))
+        .with_columns(exact_int(pl.col("o3")).alias("_o3"))
         .with_columns(running.alias("_run"), counted.alias("_cnt"))
         .with_columns(
             (pl.col("_run").shift(-7) - pl.col("_run").shift(1, fill_value=0)).alias("_w_total"),
@@ -299,12 +351,9 @@ def _daily_codes(
         )
     )
     first_pass = windows.select(
-        *[
-            (pl.col(p).fill_null(0).reshape((-1, 24)).arr.sum() * r).round(0).cast(pl.Int64).alias(f"{p}_sum")
-            for p in _MEAN_POLLUTANTS
-        ],
+        *[exact_int(pl.col(p).fill_null(0).reshape((-1, 24)).arr.sum()).alias(f"{p}_sum") for p in _MEAN_POLLUTANTS],
         *[pl.col(p).is_not_null().reshape((-1, 24)).arr.sum().cast(pl.Int64).alias(f"{p}_n") for p in POLLUTANTS],
-        (day("o3").arr.max() * r).round(0).cast(pl.Int64).alias("o3_max"),
+        exact_int(day("o3").arr.max()).alias("o3_max"),
         # window mean · WINDOW_K · Dn as an exact integer, comparable across 6, 7 and 8 hours
         pl.when(pl.col("_w_ok"))
         .then(pl.col("_w_total") * (WINDOW_K // pl.col("_w_n").clip(lower_bound=1)))
@@ -316,7 +365,7 @@ def _daily_codes(
     del dense
 
     ok24 = {p: pl.col(f"{p}_n") >= MIN_HOURS_PER_DAY for p in _MEAN_POLLUTANTS}  # GB 3095-2012 表4
-    o3_8h = _round_half_even(pl.col("_o3_key"), WINDOW_K * dn)
+    o3_8h = _round_half_even(pl.col("_o3_key"), WINDOW_K * dn_).cast(pl.Int64)
     # HJ 663-2013: ≥ 14 valid 8-h values a day, or fewer when the daily max exceeds the limit (GB 3095-2012 表1
     # for the area's class), compared as the rounded daily value (the one reported and indexed)
     o3_valid = (pl.col("o3_8h_windows") >= MIN_O3_WINDOWS) | (o3_8h > _o3_limit(area_class, ids, n_days))
@@ -331,12 +380,16 @@ def _daily_codes(
         .select(
             "_row",
             *[
-                pl.when(ok24[p]).then(_round_half_even(pl.col(f"{p}_sum"), pl.col(f"{p}_n") * dn)).alias(p)
+                pl.when(ok24[p])
+                .then(_round_half_even(pl.col(f"{p}_sum"), pl.col(f"{p}_n") * dn_).cast(pl.Int64))
+                .alias(p)
                 for p in ("so2", "no2", "pm10", "pm25")
             ],
-            pl.when(ok24["co"]).then(_round_half_even(pl.col("co_sum") * 10, pl.col("co_n") * dn)).alias("co"),
+            pl.when(ok24["co"])
+            .then(_round_half_even(pl.col("co_sum") * 10, pl.col("co_n") * dn_).cast(pl.Int64))
+            .alias("co"),
             pl.when(o3_valid).then(o3_8h).alias("o3_8h"),
-            pl.when(pl.col("o3_n") > 0).then(_round_half_even(pl.col("o3_max"), dn)).alias("o3_1h"),
+            pl.when(pl.col("o3_n") > 0).then(_round_half_even(pl.col("o3_max"), dn_).cast(pl.Int64)).alias("o3_1h"),
             *[pl.col(f"{p}_n").alias(f"{p}_hours") for p in POLLUTANTS],
             "o3_8h_windows",
         )

@@ -9,16 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from kaohe.assessments import actions, appeals, comments
+from kaohe.assessments.actions import ActionError
 from kaohe.assessments.models import Appeal, SelfEvaluation
+from kaohe.maps.actions import check_upload_area_map
+from kaohe.notifications.actions import NotificationError, check_mark_read
 from kaohe.notifications.models import Notification
+from kaohe.reports.actions import check_save_document_settings
 from tests.world import World
 
 APPROVED = "2025-03-10 09:30 +0800"
@@ -203,3 +209,22 @@ def test_the_queues_filters_are_labelled_in_english(world: World) -> None:
         assert text in page, text
     assert '<option value="all">All</option>' in page and '<option value="" selected>Open</option>' in page
     assert "单位（名称或代码）" not in page and "全部指标" not in page
+
+
+def test_the_map_document_and_notification_refusals_speak_the_chosen_language(world: World) -> None:
+    fay = world.people["fay"]  # a unit's filler: none of these is hers to do
+    refusals: list[tuple[type[Exception], Callable[[], object]]] = [
+        (
+            ActionError,
+            lambda: check_upload_area_map(raw=b"{}", file_name="a.json", code_property="code", acting_user=fay),
+        ),
+        (ActionError, lambda: check_save_document_settings(cycle=world.cycle, values={}, acting_user=fay)),
+        (NotificationError, lambda: check_mark_read(notification_id=999_999, acting_user=fay)),
+    ]
+    for error, refused in refusals:
+        with translation.override("en"), pytest.raises(error) as in_english:
+            refused()
+        with translation.override("zh-hans"), pytest.raises(error) as in_chinese:
+            refused()
+        assert "没有权限" not in str(in_english.value) and "not" in str(in_english.value).lower()
+        assert str(in_chinese.value) == "没有权限执行此操作"

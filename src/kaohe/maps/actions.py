@@ -11,7 +11,9 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from kaohe.assessments.access import REFUSED
 from kaohe.assessments.actions import ActionError
 from kaohe.assessments.models import Unit
 from kaohe.assessments.rules import allowed
@@ -23,7 +25,7 @@ from kaohe.maps.models import AreaMap
 def check_upload_area_map(*, raw: bytes, file_name: str, code_property: str, acting_user: Any) -> tuple[AreaMap, Area]:
     """Validate and store the office's map; raises ``MapFileError`` (nothing stored) or ``ActionError``."""
     if not allowed(acting_user, "maps.manage_map"):
-        raise ActionError("没有权限执行此操作")
+        raise ActionError(gettext(REFUSED))
     units = dict(Unit.objects.order_by("code").values_list("code", "name"))
     area = parse_area(raw, file_name=file_name, code_property=code_property, units=units)
     sha256 = hashlib.sha256(raw).hexdigest()

@@ -20,6 +20,7 @@ from django.contrib.auth.models import User
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from kaohe.assessments.access import REFUSED
@@ -126,7 +127,7 @@ def do_mark_read(*, notification: Notification, acting_user: User) -> Notificati
 def check_mark_read(*, notification_id: int, acting_user: Any) -> Notification:
     row = Notification.objects.filter(pk=notification_id).first()
     if row is None or row.recipient_id != getattr(acting_user, "pk", None):
-        raise NotificationError(REFUSED)  # the same answer for someone else's notification and none at all
+        raise NotificationError(gettext(REFUSED))  # the same answer for someone else's notification and none at all
     return do_mark_read(notification=row, acting_user=acting_user)
 
 
@@ -153,5 +154,5 @@ def do_mark_all_read(*, acting_user: User) -> int:
 
 def check_mark_all_read(*, acting_user: Any) -> int:
     if not getattr(acting_user, "is_authenticated", False):
-        raise NotificationError(REFUSED)
+        raise NotificationError(gettext(REFUSED))
     return do_mark_all_read(acting_user=acting_user)

@@ -15,8 +15,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from kaohe.assessments import actions
+from kaohe.assessments.access import REFUSED
 from kaohe.assessments.models import Assessment, Cycle, SelfEvaluation
 from kaohe.assessments.rules import allowed
 from kaohe.audit.actions import do_append_audit
@@ -31,7 +33,7 @@ def check_apply_sheet(
     """Save every changed item in one transaction. Any refusal (permission, state, a value, another person's
     save since the preview: ``ConflictError``) raises ``ActionError`` and rolls back every item."""
     if not allowed(acting_user, "assessments.edit_self_evaluation", assessment):
-        raise actions.ActionError("没有权限执行此操作：自评已提交或不属于本单位")
+        raise actions.ActionError(gettext("没有权限执行此操作：自评已提交或不属于本单位"))
     with transaction.atomic():
         saved = []
         for change in changes:
@@ -65,7 +67,7 @@ def _settings_values(settings: DocumentSettings) -> dict[str, Any]:
 def check_save_document_settings(*, cycle: Cycle, values: dict[str, Any], acting_user: Any) -> DocumentSettings:
     """The office sets the cycle's 发文机关, 文号, 主送 and 落款 (``values``: cleaned form data, every field)."""
     if not allowed(acting_user, "assessments.manage_cycle", cycle):
-        raise actions.ActionError("没有权限执行此操作")
+        raise actions.ActionError(gettext(REFUSED))
     pattern = str(values["number_pattern"])
     if "{n}" not in pattern:
         raise actions.ActionError("发文字号格式须含 {n}（序号），例如 环考〔{year}〕{n}号")

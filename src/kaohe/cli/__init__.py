@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "kaohe.cli.schemes_cmd",
     "kaohe.cli.score_cmd",
     "kaohe.cli.air_cmd",
+    "kaohe.cli.standards_cmd",
     "kaohe.cli.water_cmd",
     "kaohe.cli.web_cmd",
     "kaohe.cli.cycle_cmd",

@@ -1,4 +1,5 @@
-"""Scalar AQI arithmetic (HJ 633-2012) and the HJ 663-2013 percentile, in exact rational arithmetic.
+"""Scalar AQI arithmetic (HJ 633-2012, or another edition's tables) and the HJ 663-2013 percentile, in exact
+rational arithmetic.
 
 Numbers come in as int, float, Decimal or str; a float is read as the decimal it prints as
 (``35.5`` is 71/2, not the nearest binary fraction), so that ties and breakpoints behave exactly.
@@ -11,14 +12,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
-from kaohe.monitoring.air.tables import (
-    BREAKPOINTS,
-    CATEGORIES,
-    IAQI_LEVELS,
-    NOT_COMPUTED_ABOVE,
-    WORST_CATEGORY,
-)
+from kaohe.monitoring.air.editions import Edition, resolve
+
+# Which edition a scalar computation follows: an id of a built-in edition ("2012", "2026"), an edition file, or a
+# loaded Edition (kaohe.monitoring.air.editions). The default stays the 2012 editions, so callers keep their results.
+EditionLike = str | Path | Edition
 
 Number = int | float | Decimal | str
 
@@ -52,44 +52,47 @@ def round_half_even(value: Fraction, step: Fraction = Fraction(1)) -> Fraction:
     return round(value / step) * step  # Fraction.__round__ rounds ties to even, exactly
 
 
-def iaqi(pollutant: str, concentration: Number | None, period: str) -> int | None:
-    """The IAQI of one concentration (HJ 633-2012 表1 and 式(1)), rounded up to an integer (进位取整).
+def iaqi(pollutant: str, concentration: Number | None, period: str, edition: EditionLike = "2012") -> int | None:
+    """The IAQI of one concentration (HJ 633 表1 and 式(1)), rounded up to an integer (进位取整), by ``edition``'s
+    table: HJ 633-2012 by default, HJ 633-2026 with ``edition="2026"`` (24-h PM2.5 and PM10 rows changed).
 
     ``pollutant`` is one of so2 no2 pm10 pm25 co o3, ``period`` one of 1h 8h 24h (the pairs of table 1).
     µg/m³, CO in mg/m³. Returns None for a missing value and where table 1's notes say "not computed"
     (SO2 1-h or O3 8-h above 800 µg/m³); any other value above the top breakpoint gives 500.
     """
+    table = resolve(edition)
     key = (pollutant, period)
-    if key not in BREAKPOINTS:
-        raise ValueError(f"HJ 633-2012 table 1 has no {period} row for {pollutant!r}")
+    if key not in table.rows:
+        raise ValueError(f"{table.name} table 1 has no {period} row for {pollutant!r}")
     if concentration is None or (isinstance(concentration, float) and math.isnan(concentration)):
         return None
     c = exact(concentration)
     if c < 0:
         raise ValueError(f"negative concentration {concentration!r}")
-    limit = NOT_COMPUTED_ABOVE.get(key)
+    limit = table.not_computed_above.get(key)
     if limit is not None and c > limit:
-        return None  # 表1 注(2) and 注(3)
-    bps = BREAKPOINTS[key]
+        return None  # HJ 633-2012 表1 注(2) and 注(3)
+    bps, levels = table.rows[key], table.iaqi_levels
     if c >= bps[-1]:
-        return IAQI_LEVELS[len(bps) - 1]  # the top of table 1 is IAQI 500 for every open-ended row
+        return levels[len(bps) - 1]  # the top of table 1 is IAQI 500 for every open-ended row
     for i in range(1, len(bps)):
         if c <= bps[i]:
             lo, hi = Fraction(bps[i - 1]), Fraction(bps[i])
-            i_lo, i_hi = IAQI_LEVELS[i - 1], IAQI_LEVELS[i]
+            i_lo, i_hi = levels[i - 1], levels[i]
             value = (i_hi - i_lo) / (hi - lo) * (c - lo) + i_lo  # 式(1)
             return math.ceil(value)  # 进位取整: 50.625 ⇒ 51
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def aqi_category(aqi: int) -> str:
-    """优 / 良 / 轻度污染 / 中度污染 / 重度污染 / 严重污染 (HJ 633-2012 表2)."""
+def aqi_category(aqi: int, edition: EditionLike = "2012") -> str:
+    """优 / 良 / 轻度污染 / 中度污染 / 重度污染 / 严重污染 (HJ 633 表2)."""
     if aqi < 0:
         raise ValueError(f"negative AQI {aqi}")
-    for upper, name in CATEGORIES:
+    table = resolve(edition)
+    for upper, name in table.categories:
         if aqi <= upper:
             return name
-    return WORST_CATEGORY
+    return table.worst_category
 
 
 @dataclass(frozen=True)
@@ -102,8 +105,8 @@ class DailyAQI:
     iaqi: dict[str, int | None] = field(default_factory=dict)
 
 
-def daily_aqi(values: Mapping[str, Number | None]) -> DailyAQI:
-    """The daily AQI from the seven daily values (HJ 633-2012 式(2): the largest IAQI).
+def daily_aqi(values: Mapping[str, Number | None], edition: EditionLike = "2012") -> DailyAQI:
+    """The daily AQI from the seven daily values (HJ 633 式(2): the largest IAQI), by ``edition``'s tables.
 
     Keys: so2 no2 pm10 pm25 co (24-h means), o3_8h (daily max 8-h), o3_1h (daily max 1-h). A missing key or
     None counts as not measured. When O3 8-h is above 800 its IAQI is not computed and the O3 IAQI comes
@@ -115,14 +118,14 @@ def daily_aqi(values: Mapping[str, Number | None]) -> DailyAQI:
     subs: dict[str, int | None] = {}
     for key in DAILY_KEYS:
         pollutant, period = _DAILY_PERIOD[key]
-        subs[key] = iaqi(pollutant, values.get(key), period)
+        subs[key] = iaqi(pollutant, values.get(key), period, edition)
     present = [v for v in subs.values() if v is not None]
     if not present:
         return DailyAQI(None, None, [], subs)
     aqi = max(present)
     # HJ 633-2012 §4.3: a primary pollutant is named only when AQI > 50.
     primary = [k for k in DAILY_KEYS if aqi > 50 and subs[k] == aqi]
-    return DailyAQI(aqi, aqi_category(aqi), primary, subs)
+    return DailyAQI(aqi, aqi_category(aqi, edition), primary, subs)
 
 
 def percentile(values: Iterable[Number | None], p: Number) -> float | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import math
 import sys
 from pathlib import Path
@@ -14,15 +13,14 @@ from tqdm import tqdm
 from kaohe.core.exceptions import UserInputError
 from kaohe.core.files import atomic_paths
 from kaohe.core.guards import input_file, output_file
-from kaohe.monitoring.air import EDITION, POLLUTANTS, as_inputs, evaluate_year, read_hourly
+from kaohe.monitoring.air import POLLUTANTS, as_inputs, evaluate_year, read_hourly
+from kaohe.monitoring.air.editions import Edition, load_edition
 
 OUT_TYPES = (".csv", ".xlsx", ".parquet")
-# GB 3095-2026 / HJ 633-2026 apply from this date; kaohe implements only the 2012 editions (see tables.py).
-NEXT_EDITION_FROM = dt.date(2026, 3, 1)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    air = sub.add_parser("air", help="air quality by HJ 633-2012 / HJ 663-2013 / GB 3095-2012")
+    air = sub.add_parser("air", help="air quality by HJ 633 / HJ 663 / GB 3095 (2012 and 2026 editions)")
     air_sub = air.add_subparsers(dest="air_command", required=True)
     ev = air_sub.add_parser("evaluate", help="annual statistics per station or city from hourly data")
     ev.add_argument("file", help="hourly data: .csv, .parquet or .xlsx")
@@ -43,6 +41,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="[ID=]CLASS",
         help="GB 3095-2012 环境空气功能区 class, 1 or 2 (default 2), for every id or for one: selects the 8-h O3 "
         "limit (100 or 160 µg/m³) above which a day with fewer than 14 valid 8-h values still counts (HJ 663-2013)",
+    )
+    ev.add_argument(
+        "--edition",
+        choices=("auto", "2012", "2026"),
+        help="which editions the days follow: auto (default; the scheme's air_edition with --as-inputs) evaluates "
+        "each day by the edition in force that day (2026 from 2026-03-01), 2012 or 2026 the whole year by one",
+    )
+    ev.add_argument(
+        "--standard-file",
+        metavar="FILE",
+        help="an edition file (YAML, as `kaohe standards show` prints) to evaluate the whole year by instead",
     )
     ev.set_defaults(func=cmd_evaluate)
 
@@ -118,24 +127,25 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         from kaohe.core import load_scheme  # the scoring core is only needed for this option
 
         scheme = load_scheme(args.as_inputs)
+    edition: str | Edition = args.edition or (scheme.air_edition if scheme and scheme.air_edition else "auto")
+    if args.standard_file:
+        if args.edition:
+            raise UserInputError("give --edition or --standard-file, not both")
+        edition = load_edition(input_file(args.standard_file))
     steps = ["read and check", "daily and annual statistics", "write"]
     with tqdm(total=len(steps), file=sys.stderr, disable=not sys.stderr.isatty(), unit="step") as bar:
         bar.set_description(steps[0])
         hourly = read_hourly(args.file, detection_limits=limits, one_year=True)  # span checked before any day
         bar.update()
-        last = hourly["timestamp"].max()
-        if isinstance(last, dt.datetime) and last.date() >= NEXT_EDITION_FROM:
-            print(
-                f"note: data from {NEXT_EDITION_FROM} on fall under the 2026 editions; computed by {EDITION}",
-                file=sys.stderr,
-            )
         bar.set_description(steps[1])
-        result = evaluate_year(hourly, by=args.by, area_class=area_class)
+        result = evaluate_year(hourly, by=args.by, area_class=area_class, edition=edition)
+        used = "+".join(sorted({e for joined in result.get_column("editions").to_list() for e in joined.split("+")}))
+        judged_by = result.get_column("limits")[0] if result.height else ""
         if scheme is not None:
             result = as_inputs(result, scheme)
         bar.update()
         bar.set_description(steps[2])
         _write(result, out)
         bar.update()
-    print(f"wrote {out}: {result.height} rows ({args.by}), {EDITION}")
+    print(f"wrote {out}: {result.height} rows ({args.by}); days by edition {used}; limits of {judged_by}")
     return 0

@@ -282,6 +282,9 @@ class Scheme(_Model):
     source: str = ""  # the seed document
     total_points: float = Field(gt=0)
     missing_policy: Literal["zero", "block"] = "zero"
+    # The air-quality edition its air inputs are evaluated by (issue 11): "auto" (each day by the edition in force
+    # that day), "2012" or "2026" (kaohe.monitoring.air.editions; checked where air data are evaluated); None ⇒ auto.
+    air_edition: Literal["auto", "2012", "2026"] | None = None
     grading: Grading | None = None
     ranking: Ranking = Ranking()
     sequences: list[Sequence] = Field(min_length=1)

@@ -1,9 +1,9 @@
-"""Air quality by HJ 633-2012 (AQI), HJ 663-2013 (assessment) and GB 3095-2012 (data validity).
+"""Air quality by HJ 633 (AQI), HJ 663 (assessment) and GB 3095 (limits, data validity), 2012 and 2026 editions.
 
     index.py   iaqi, aqi_category, daily_aqi, percentile        scalar, exact rational arithmetic
     stats.py   daily, evaluate_year, as_inputs                   whole frames, vectorised Polars
     read.py    read_hourly                                       CSV / Parquet / Excel, validated
-    tables.py  the 2012-edition tables                           the only edition implemented (see there)
+    editions.py the editions as data (editions/*.yaml)           2012 and 2026; an office's own file
 
 Pure Polars, no Django. Conventions where the standards leave a choice are in docs/air.md.
 """

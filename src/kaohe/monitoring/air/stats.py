@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import polars as pl
@@ -29,23 +30,9 @@ from polars.expr.whenthen import ChainedThen, Then
 
 from kaohe.core.exceptions import InputTableError, Problem, UserInputError
 from kaohe.monitoring import inputs
+from kaohe.monitoring.air.editions import AREA_CLASSES, Edition, builtin_editions, resolve
 from kaohe.monitoring.air.index import DAILY_KEYS, POLLUTANTS
-from kaohe.monitoring.air.tables import (
-    BREAKPOINTS,
-    CATEGORIES,
-    DEFAULT_AREA_CLASS,
-    IAQI_LEVELS,
-    MIN_DAYS_FEBRUARY,
-    MIN_DAYS_PER_MONTH,
-    MIN_DAYS_PER_YEAR,
-    MIN_HOURS_PER_8H,
-    MIN_HOURS_PER_DAY,
-    MIN_O3_WINDOWS,
-    NOT_COMPUTED_ABOVE,
-    O3_8H_LIMIT,
-    O3_WINDOWS,
-    WORST_CATEGORY,
-)
+from kaohe.monitoring.air.tables import DEFAULT_AREA_CLASS
 
 By = Literal["station_id", "city_id"]
 # GB 3095-2012 环境空气功能区 class: one for every id, or per id (ids not named are class 2).
@@ -79,6 +66,43 @@ def _round_half_even(num: pl.Expr, den: pl.Expr | int) -> pl.Expr:
     return q + up.cast(pl.Int64)
 
 
+# Which edition the computation follows (issue 11): "auto" (each day by the edition in force on that day: the
+# 2012 editions before 2026-03-01, the 2026 ones from then on), a built-in edition's id, an edition file or an
+# Edition (kaohe.monitoring.air.editions). A day's IAQI, AQI and category come from its edition; the data-validity
+# rules and the limits (the O3 exception of HJ 663, 达标 in evaluate_year) from the edition and stage in force on
+# the last day of the data: the year is judged by the rules in force when it is judged.
+EditionChoice = str | Path | Edition
+
+
+def _plan(edition: EditionChoice) -> tuple[Edition, ...]:
+    """The editions a day can follow, oldest first; one when ``edition`` names one."""
+    if isinstance(edition, str) and edition == "auto":
+        return tuple(sorted(builtin_editions().values(), key=lambda e: e.in_force_from))
+    return (resolve(edition),)
+
+
+def _edition_on(plan: tuple[Edition, ...], day: dt.date) -> Edition:
+    """The plan's edition in force on ``day`` (before the first, the first)."""
+    current = plan[0]
+    for edition in plan:
+        if edition.in_force_from <= day:
+            current = edition
+    return current
+
+
+def _by_day(
+    plan: tuple[Edition, ...], make: Callable[[Edition], pl.Expr], same: Callable[[Edition], object]
+) -> pl.Expr:
+    """``make(edition)`` for each row's edition, chosen by the row's ``date``; one expression when the editions agree
+    on ``same`` (the 2026 editions change the 24-h PM2.5 and PM10 rows only, so the other IAQI stay one expression)."""
+    if len({repr(same(e)) for e in plan}) == 1:
+        return make(plan[-1])
+    chain: Then | ChainedThen = pl.when(pl.col("date") >= plan[-1].in_force_from).then(make(plan[-1]))
+    for edition in reversed(plan[1:-1]):
+        chain = chain.when(pl.col("date") >= edition.in_force_from).then(make(edition))
+    return chain.otherwise(make(plan[0]))
+
+
 def _check_by(by: str) -> None:
     if by not in ("station_id", "city_id"):
         raise ValueError(f"by must be 'station_id' or 'city_id', not {by!r}")
@@ -86,17 +110,20 @@ def _check_by(by: str) -> None:
 
 def _check_area_class(area_class: AreaClass) -> None:
     classes = area_class.values() if isinstance(area_class, Mapping) else [area_class]
-    wrong = sorted({repr(c) for c in classes if c not in O3_8H_LIMIT})
+    wrong = sorted({repr(c) for c in classes if c not in AREA_CLASSES})
     if wrong:
         raise ValueError(f"an area class is 1 or 2 (GB 3095-2012 环境空气功能区), not {', '.join(wrong)}")
 
 
-def _o3_limit(area_class: AreaClass, ids: pl.Series, n_days: int) -> pl.Expr | int:
-    """The 8-h O3 limit of each ``_row`` (id index · n_days + day): GB 3095-2012 表1 for the id's class."""
-    if not isinstance(area_class, Mapping):
-        return O3_8H_LIMIT[area_class]
-    limits = pl.Series([O3_8H_LIMIT[area_class.get(i, DEFAULT_AREA_CLASS)] for i in ids.to_list()], dtype=pl.Int64)
-    return pl.lit(limits).gather(pl.col("_row") // n_days)
+def _class_of(area_class: AreaClass, ids: pl.Series) -> list[int]:
+    return [area_class.get(i, DEFAULT_AREA_CLASS) if isinstance(area_class, Mapping) else area_class for i in ids]
+
+
+def _o3_limit(area_class: AreaClass, ids: pl.Series, n_days: int, edition: Edition, on: dt.date) -> pl.Expr:
+    """The 8-h O3 limit of each ``_row`` (id index · n_days + day): GB 3095 表1 for the id's class."""
+    limits = {c: int(edition.limit("o3", "8h", c, on)) for c in AREA_CLASSES}
+    per_id = pl.Series([limits[c] for c in _class_of(area_class, ids)], dtype=pl.Int64)
+    return pl.lit(per_id).gather(pl.col("_row") // n_days)
 
 
 @dataclass(frozen=True)
@@ -310,13 +337,19 @@ def _city_grouped(lf: pl.LazyFrame, by: str) -> _Dense:
 
 
 def _daily_codes(
-    frame: pl.DataFrame | pl.LazyFrame, by: str, area_class: AreaClass = DEFAULT_AREA_CLASS
+    frame: pl.DataFrame | pl.LazyFrame,
+    by: str,
+    area_class: AreaClass = DEFAULT_AREA_CLASS,
+    plan: tuple[Edition, ...] | None = None,
 ) -> pl.DataFrame:
     """Per (id, date): the daily values as exact integers (µg/m³; CO in 0.1 mg/m³), null when not valid."""
     _check_by(by)
     _check_area_class(area_class)
     layout = _dense(frame, by)
     dense, ids, first, n_days = layout.values, layout.ids, layout.first, layout.n_days
+    last_day = first + dt.timedelta(days=n_days - 1)
+    rules = _edition_on(plan or _plan("2012"), last_day)  # validity and the O3 exception: see EditionChoice
+    valid = rules.validity
     r, dn = layout.r, layout.dn
     del layout
     # Stations come as read (floats, made exact thousandths on the sums); city means are exact integers already.
@@ -345,9 +378,10 @@ def _daily_codes(
             (pl.col("_cnt").shift(-7) - pl.col("_cnt").shift(1, fill_value=0)).alias("_w_n"),
         )
         .with_columns(
-            ((pl.int_range(pl.len(), dtype=pl.Int64) % 24 < O3_WINDOWS) & (pl.col("_w_n") >= MIN_HOURS_PER_8H)).alias(
-                "_w_ok"
-            )
+            (
+                (pl.int_range(pl.len(), dtype=pl.Int64) % 24 < valid.o3_windows)
+                & (pl.col("_w_n") >= valid.min_hours_per_8h)
+            ).alias("_w_ok")
         )
     )
     first_pass = windows.select(
@@ -364,11 +398,12 @@ def _daily_codes(
     ).collect()
     del dense
 
-    ok24 = {p: pl.col(f"{p}_n") >= MIN_HOURS_PER_DAY for p in _MEAN_POLLUTANTS}  # GB 3095-2012 表4
+    ok24 = {p: pl.col(f"{p}_n") >= valid.min_hours_per_day for p in _MEAN_POLLUTANTS}  # GB 3095-2012 表4
     o3_8h = _round_half_even(pl.col("_o3_key"), WINDOW_K * dn_).cast(pl.Int64)
     # HJ 663-2013: ≥ 14 valid 8-h values a day, or fewer when the daily max exceeds the limit (GB 3095-2012 表1
     # for the area's class), compared as the rounded daily value (the one reported and indexed)
-    o3_valid = (pl.col("o3_8h_windows") >= MIN_O3_WINDOWS) | (o3_8h > _o3_limit(area_class, ids, n_days))
+    o3_limit = _o3_limit(area_class, ids, n_days, rules, last_day)
+    o3_valid = (pl.col("o3_8h_windows") >= valid.min_o3_windows) | (o3_8h > o3_limit)
     has_data = pl.any_horizontal([pl.col(f"{p}_n") > 0 for p in POLLUTANTS])
     out = (
         first_pass.lazy()
@@ -405,37 +440,48 @@ def _daily_codes(
     )
 
 
-def _iaqi_expr(key: str) -> pl.Expr:
-    """HJ 633-2012 式(1) on the integer daily value, rounded up, in integer arithmetic only."""
+def _iaqi_expr(key: str, edition: Edition) -> pl.Expr:
+    """HJ 633 式(1) on the integer daily value by ``edition``'s table 1, rounded up, in integer arithmetic only."""
     row, factor = _IAQI_ROW[key]
-    bps = [int(b * factor) for b in BREAKPOINTS[row]]
+    bps = [int(b * factor) for b in edition.breakpoints(*row)]
+    levels = edition.iaqi_levels
     c = pl.col(key)
     chain: Then | ChainedThen = pl.when(c.is_null()).then(None)
-    limit = NOT_COMPUTED_ABOVE.get(row)
+    limit = edition.not_computed_above.get(row)
     if limit is not None:
-        chain = chain.when(c > int(limit * factor)).then(None)  # 表1 注(2), 注(3)
-    chain = chain.when(c >= bps[-1]).then(IAQI_LEVELS[len(bps) - 1])
+        chain = chain.when(c > int(limit * factor)).then(None)  # HJ 633-2012 表1 注(2), 注(3)
+    chain = chain.when(c >= bps[-1]).then(levels[len(bps) - 1])
     for i in range(1, len(bps)):
-        lo, hi, i_lo, i_hi = bps[i - 1], bps[i], IAQI_LEVELS[i - 1], IAQI_LEVELS[i]
+        lo, hi, i_lo, i_hi = bps[i - 1], bps[i], levels[i - 1], levels[i]
         # ceil((i_hi − i_lo)·(c − lo) / (hi − lo)) for non-negative integers
         chain = chain.when(c <= hi).then(i_lo + ((i_hi - i_lo) * (c - lo) + (hi - lo - 1)) // (hi - lo))
     return chain.otherwise(None).cast(pl.Int64)
 
 
-def _category_expr(aqi: pl.Expr) -> pl.Expr:
+def _category_expr(aqi: pl.Expr, edition: Edition) -> pl.Expr:
     chain: Then | ChainedThen = pl.when(aqi.is_null()).then(pl.lit(None, dtype=pl.String))
-    for upper, name in CATEGORIES:  # HJ 633-2012 表2
+    for upper, name in edition.categories:  # HJ 633 表2
         chain = chain.when(aqi <= upper).then(pl.lit(name))
-    return chain.otherwise(pl.lit(WORST_CATEGORY))
+    return chain.otherwise(pl.lit(edition.worst_category))
 
 
-def _with_aqi(codes: pl.DataFrame, *, labels: bool = True) -> pl.DataFrame:
-    """Adds IAQI columns, the AQI of valid days (all six pollutants valid) and, with ``labels``, category and
-    primary (the annual evaluation needs neither)."""
+def _with_aqi(codes: pl.DataFrame, plan: tuple[Edition, ...], *, labels: bool = True) -> pl.DataFrame:
+    """Adds IAQI columns, the AQI of valid days (all six pollutants valid), the ``edition`` each day follows and,
+    with ``labels``, category and primary (the annual evaluation needs neither)."""
     valid_day = pl.all_horizontal([pl.col(k).is_not_null() for k in DAILY_KEYS if k != "o3_1h"])
-    withi = codes.with_columns([_iaqi_expr(k).alias(f"iaqi_{k}") for k in DAILY_KEYS]).with_columns(
-        valid_day.alias("valid_day")
-    )
+
+    def iaqi(key: str) -> pl.Expr:
+        row = _IAQI_ROW[key][0]
+        return _by_day(
+            plan,
+            lambda e: _iaqi_expr(key, e),
+            lambda e: (e.breakpoints(*row), e.iaqi_levels, e.not_computed_above.get(row)),
+        )
+
+    withi = codes.with_columns(
+        *[iaqi(k).alias(f"iaqi_{k}") for k in DAILY_KEYS],
+        _by_day(plan, lambda e: pl.lit(e.id), lambda e: e.id).alias("edition"),
+    ).with_columns(valid_day.alias("valid_day"))
     aqi = pl.when(pl.col("valid_day")).then(pl.max_horizontal([pl.col(f"iaqi_{k}") for k in DAILY_KEYS]))
     withi = withi.with_columns(aqi.alias("aqi"))
     if not labels:
@@ -447,7 +493,9 @@ def _with_aqi(codes: pl.DataFrame, *, labels: bool = True) -> pl.DataFrame:
         ignore_nulls=True,
     ).str.split(",")
     return withi.with_columns(
-        _category_expr(pl.col("aqi")).alias("category"),
+        _by_day(plan, lambda e: _category_expr(pl.col("aqi"), e), lambda e: (e.categories, e.worst_category)).alias(
+            "category"
+        ),
         # HJ 633-2012 §4.3: the primary pollutant(s) are named only when AQI > 50.
         pl.when(pl.col("aqi") > 50)
         .then(primary)
@@ -458,7 +506,10 @@ def _with_aqi(codes: pl.DataFrame, *, labels: bool = True) -> pl.DataFrame:
 
 
 def daily(
-    frame: pl.DataFrame | pl.LazyFrame, by: By = "station_id", area_class: AreaClass = DEFAULT_AREA_CLASS
+    frame: pl.DataFrame | pl.LazyFrame,
+    by: By = "station_id",
+    area_class: AreaClass = DEFAULT_AREA_CLASS,
+    edition: EditionChoice = "auto",
 ) -> pl.DataFrame:
     """One row per id and date: the seven daily values, ``aqi, category, primary, valid_day``.
 
@@ -468,8 +519,11 @@ def daily(
     the value exceeds the 8-h limit of the area's class: ``area_class`` 1 or 2, for all ids or per id, default 2).
     ``aqi``/``category``/``primary`` are null unless ``valid_day`` (all six pollutants valid). Only days with
     at least one hourly value appear. ``*_hours`` and ``o3_8h_windows`` show how much data each day had.
+    ``edition`` (see ``EditionChoice``; default "auto": each day by the edition in force that day) is named per
+    day in the ``edition`` column.
     """
-    codes = _with_aqi(_daily_codes(frame, by, area_class))
+    plan = _plan(edition)
+    codes = _with_aqi(_daily_codes(frame, by, area_class, plan), plan)
     return codes.select(
         by,
         "date",
@@ -486,6 +540,7 @@ def daily(
         "valid_day",
         *[f"{p}_hours" for p in POLLUTANTS],
         "o3_8h_windows",
+        "edition",
     )
 
 
@@ -502,8 +557,27 @@ def _percentile_expr(col: str, p: int) -> pl.Expr:
     return pl.when(n > 0).then(_round_half_even(value100, 100))
 
 
+# 达标 (HJ 663-2013 §5 评价方法): a pollutant meets the standard when its annual statistics are within GB 3095 表1's
+# limits: the annual means against the annual limits, the daily percentiles against the 24-h (O3: 8-h) limits.
+_LIMITED = {
+    "so2_mean": ("so2", "annual"),
+    "no2_mean": ("no2", "annual"),
+    "pm10_mean": ("pm10", "annual"),
+    "pm25_mean": ("pm25", "annual"),
+    "so2_p98": ("so2", "24h"),
+    "no2_p98": ("no2", "24h"),
+    "pm10_p95": ("pm10", "24h"),
+    "pm25_p95": ("pm25", "24h"),
+    "co_p95": ("co", "24h"),
+    "o3_8h_p90": ("o3", "8h"),
+}
+
+
 def evaluate_year(
-    frame: pl.DataFrame | pl.LazyFrame, by: By = "city_id", area_class: AreaClass = DEFAULT_AREA_CLASS
+    frame: pl.DataFrame | pl.LazyFrame,
+    by: By = "city_id",
+    area_class: AreaClass = DEFAULT_AREA_CLASS,
+    edition: EditionChoice = "auto",
 ) -> pl.DataFrame:
     """One row per id over one calendar year (``area_class`` as for :func:`daily`).
 
@@ -513,7 +587,14 @@ def evaluate_year(
     daily values) and ``<p>_annual_valid`` (GB 3095-2012 表4: ≥ 324 a year, ≥ 27 in each month, ≥ 25 in
     February). Each statistic uses that pollutant's valid days, and is given even when the annual rule fails.
     good day: AQI ≤ 100; heavy day: AQI > 200; the ratios are over ``valid_days`` (null when there are none).
+
+    ``edition`` as for :func:`daily`: the days are combined as each was evaluated; ``editions`` names the editions
+    the id's days followed ("2012", "2026" or "2012+2026"). 达标: ``<statistic>_limit`` and ``<statistic>_met`` for
+    the annual means and percentiles (GB 3095 表1 for the id's class, in the edition and stage in force on the
+    last day of the data, named in ``limits``), and ``compliant`` when all of them are met (null while one is not
+    known).
     """
+    plan = _plan(edition)
     # The dense daily layout grows with the span of hours: a 9999-12-31 typo among 2020 data reached 23.7 GB. The
     # span is checked on the raw timestamps first (local days may cross a year boundary by 8 hours: one year more).
     lf = frame.lazy()
@@ -526,7 +607,7 @@ def evaluate_year(
         raise InputTableError(
             Problem(f"the data span {first}–{last}; evaluate one calendar year at a time", column="timestamp")
         )
-    days = _with_aqi(_daily_codes(frame, by, area_class), labels=False)
+    days = _with_aqi(_daily_codes(frame, by, area_class, plan), plan, labels=False)
     years = sorted(days["date"].dt.year().unique().to_list())
     if len(years) > 1:
         raise InputTableError(
@@ -535,6 +616,10 @@ def evaluate_year(
                 column="timestamp",
             )
         )
+    last_day = days.get_column("date").max()
+    assert isinstance(last_day, dt.date)
+    rules = _edition_on(plan, last_day)
+    validity, stage = rules.validity, rules.stage_on(last_day)
     keys = ("so2", "no2", "pm10", "pm25", "co", "o3_8h")
     month = pl.col("date").dt.month()
     monthly = (
@@ -544,7 +629,12 @@ def evaluate_year(
         .agg(
             [
                 # GB 3095-2012 表4: every one of the 12 months needs 27 daily values (February 25).
-                (pl.col(k) >= pl.when(pl.col("month") == 2).then(MIN_DAYS_FEBRUARY).otherwise(MIN_DAYS_PER_MONTH))
+                (
+                    pl.col(k)
+                    >= pl.when(pl.col("month") == 2)
+                    .then(validity.min_days_february)
+                    .otherwise(validity.min_days_per_month)
+                )
                 .sum()
                 .alias(f"{k}_months_ok")
                 for k in keys
@@ -561,6 +651,7 @@ def evaluate_year(
         *[pl.col(k).sum().alias(f"{k}_total") for k in ("so2", "no2", "pm10", "pm25")],
         *[pl.col(k).count().alias(f"{k}_days") for k in keys],
         *[pl.col(k).drop_nulls().sort().alias(f"{k}_sorted") for k in keys],
+        pl.col("edition").unique().sort().str.join("+").alias("editions"),
     )
     ratio = {
         name: pl.when(pl.col("valid_days") > 0).then(pl.col(name) / pl.col("valid_days"))
@@ -569,7 +660,10 @@ def evaluate_year(
     table = per_id.join(monthly, on=by, how="left").with_columns(
         [pl.col(c).cast(pl.Int64) for c in ("days_with_data", "valid_days", "good_days", "heavy_days")]
     )
-    return table.select(
+    ids = table.get_column(by)
+    classes = pl.Series("_class", _class_of(area_class, ids), dtype=pl.Int64)
+    result = table.with_columns(classes).select(
+        "_class",
         by,
         pl.col("year").cast(pl.Int32),
         "days_with_data",
@@ -592,10 +686,31 @@ def evaluate_year(
         ],
         *[pl.col(f"{k}_days").cast(pl.Int64) for k in keys],
         *[
-            ((pl.col(f"{k}_days") >= MIN_DAYS_PER_YEAR) & (pl.col(f"{k}_months_ok") == 12)).alias(f"{k}_annual_valid")
+            ((pl.col(f"{k}_days") >= validity.min_days_per_year) & (pl.col(f"{k}_months_ok") == 12)).alias(
+                f"{k}_annual_valid"
+            )
             for k in keys
         ],
-    ).sort(by)
+        "editions",
+    )
+    limits = []
+    for column, (pollutant, statistic) in _LIMITED.items():
+        by_class = {c: float(stage.limits[(c, pollutant, statistic)]) for c in AREA_CLASSES}
+        limit = pl.when(pl.col("_class") == 1).then(by_class[1]).otherwise(by_class[2])
+        limits += [limit.alias(f"{column}_limit"), (pl.col(column) <= limit).alias(f"{column}_met")]
+    met = [pl.col(f"{column}_met") for column in _LIMITED]
+    return (
+        result.with_columns(limits)
+        .with_columns(
+            pl.when(pl.any_horizontal([m.is_null() for m in met]))
+            .then(None)
+            .otherwise(pl.all_horizontal(met))
+            .alias("compliant"),
+            pl.lit(f"{rules.name} · {stage.name}").alias("limits"),
+        )
+        .drop("_class")
+        .sort(by)
+    )
 
 
 def as_inputs(year_frame: pl.DataFrame, scheme: inputs.SchemeLike) -> pl.DataFrame:

@@ -1,10 +1,8 @@
-"""The 2012-edition tables: HJ 633-2012 table 1 and table 2, GB 3095-2012 table 4.
+"""The 2012-edition tables as Python constants: HJ 633-2012 table 1 and table 2, GB 3095-2012 table 4.
 
-Only these editions are implemented. GB 3095-2026, HJ 633-2026 and HJ 663-2026 were published in February 2026
-(in force from 2026-03-01, with tighter PM2.5/PM10/SO2/NO2 limits), but the sources available to us (press
-releases of the Ministry of Ecology and Environment as reprinted in the news) give only the new concentration
-limits, not HJ 633-2026's IAQI breakpoint table. We add no table we cannot cite; a second table set goes here,
-selected as a whole, once the text is at hand (never mix editions in one result).
+The computations read the edition files (``editions/2012.yaml``, ``editions/2026.yaml``, loaded by
+``kaohe.monitoring.air.editions``); tests hold ``2012.yaml`` equal to these constants, which stay as the 2012
+reference and for ``DEFAULT_AREA_CLASS``.
 """
 
 from __future__ import annotations

@@ -468,6 +468,10 @@ def _category_expr(aqi: pl.Expr, edition: Edition) -> pl.Expr:
 def _with_aqi(codes: pl.DataFrame, plan: tuple[Edition, ...], *, labels: bool = True) -> pl.DataFrame:
     """Adds IAQI columns, the AQI of valid days (all six pollutants valid), the ``edition`` each day follows and,
     with ``labels``, category and primary (the annual evaluation needs neither)."""
+    if len(plan) > 1 and codes.height:  # only the editions in force on some day of the data: one expression each
+        lo, hi = codes.select(pl.col("date").min().alias("lo"), pl.col("date").max().alias("hi")).row(0)
+        in_force = (_edition_on(plan, lo + dt.timedelta(days=d)) for d in range((hi - lo).days + 1))
+        plan = tuple({e.id: e for e in in_force}.values())
     valid_day = pl.all_horizontal([pl.col(k).is_not_null() for k in DAILY_KEYS if k != "o3_1h"])
 
     def iaqi(key: str) -> pl.Expr:

@@ -10,6 +10,19 @@ as the input format writes missing values), writes it to benchmarks/out/air_year
 (d) evaluate_year by station on a copy with 1 % of the rows removed altogether (the general, slower path).
 Prints the ratios (b)/(a) and (c)/(b), peak RSS, and whether (c) and (b) agree on the subset.
 Targets: (b) ≤ 5 × (a); (c)/(b) ≥ 100; peak RSS ≤ 4 GB.
+
+(e) The performance peer (issue 11): ../shared/bench/peer_duckdb_air.py, the same annual evaluation in DuckDB SQL.
+With DuckDB installed (a benchmark-only dependency: ``.venv/bin/pip install duckdb``) kaohe's evaluate_year (the
+editions on, edition="auto") and the peer's run in alternating rounds, each in a fresh process so that each one's
+peak RSS is its own, and the script prints kaohe/DuckDB by station and by city (goal ≤ 0.67, i.e. kaohe at least
+1.5× faster), both peak RSS (goal ≤ 1.5 GB for kaohe) and whether the two agree on every common annual cell.
+``--no-peer`` skips it; without DuckDB it is skipped with a note. The peer does not implement HJ 663-2013's O3
+exception (a day with fewer than 14 valid 8-h values counts when its maximum exceeds the limit), so the O3 and
+whole-day columns (valid_days, good/heavy days and ratios, o3_8h_p90, o3_8h_days) differ on those days: expected.
+
+Measured 2026-12-06 (2 cores; helpers running beside it), 3 rounds: kaohe/DuckDB 1.06 by station and 1.06 by city
+(goal ≤ 0.67: not met), peak RSS kaohe 2.14 / 2.18 GB (goal ≤ 1.5: not met), DuckDB 2.09 GB; every other common
+column agrees.
 """
 
 from __future__ import annotations
@@ -136,6 +149,83 @@ def timed(label: str, run: object, repeat: int = 3) -> float:
     return best
 
 
+PEER = Path(__file__).resolve().parents[1].parent / "shared" / "bench" / "peer_duckdb_air.py"
+
+
+def _peer_module() -> object:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("peer_duckdb_air", PEER)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _timed_in_child(who: str, path: str, by: str, out: str) -> tuple[float, float]:
+    """Run one evaluation in this (fresh) process; write its table to ``out``; (wall seconds, peak RSS GB)."""
+    start = time.perf_counter()
+    if who == "kaohe":
+        table = evaluate_year(pl.scan_parquet(path), by=by)  # type: ignore[arg-type]
+    else:
+        table = pl.from_arrow(_peer_module().evaluate_year(path, by=by))  # type: ignore[attr-defined,assignment]
+    wall = time.perf_counter() - start
+    table.write_parquet(out)
+    return wall, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+
+
+def peer_comparison(path: Path, rounds: int) -> None:
+    """(e): kaohe against the DuckDB peer, alternating, each run in a fresh (spawned) process."""
+    try:
+        import duckdb  # noqa: F401  (the peer's dependency)
+    except ImportError:
+        print("(e) DuckDB peer skipped: DuckDB is not installed (.venv/bin/pip install duckdb)")
+        return
+    if not PEER.exists():
+        print(f"(e) DuckDB peer skipped: {PEER} not found")
+        return
+    import multiprocessing
+    import tempfile
+
+    spawn = multiprocessing.get_context("spawn")
+    results: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for round_no in range(1, rounds + 1):
+            for by in ("station_id", "city_id"):
+                for who in ("kaohe", "duckdb") if round_no % 2 else ("duckdb", "kaohe"):
+                    out = f"{tmp}/{who}-{by}.parquet"
+                    with spawn.Pool(1) as pool:
+                        wall, rss = pool.apply(_timed_in_child, (who, str(path), by, out))
+                    results.setdefault((who, by), []).append((wall, rss))
+            line = ", ".join(
+                f"{by.split('_')[0]} kaohe {results[('kaohe', by)][-1][0]:.2f} s / duckdb "
+                f"{results[('duckdb', by)][-1][0]:.2f} s"
+                for by in ("station_id", "city_id")
+            )
+            print(f"(e) round {round_no}: {line}", flush=True)
+        for by in ("station_id", "city_id"):
+            ours, theirs = pl.read_parquet(f"{tmp}/kaohe-{by}.parquet"), pl.read_parquet(f"{tmp}/duckdb-{by}.parquet")
+            common = [c for c in theirs.columns if c in ours.columns and c != by]
+            joined = ours.select(by, *common).join(theirs.select(by, *common), on=by, how="full", suffix="_peer")
+            differing = [
+                c
+                for c in common
+                if not joined.select(
+                    (pl.col(c).cast(pl.Float64).eq_missing(pl.col(f"{c}_peer").cast(pl.Float64))).all()
+                ).item()
+            ]
+            ratio = statistics.median(
+                k[0] / d[0] for k, d in zip(results[("kaohe", by)], results[("duckdb", by)], strict=True)
+            )
+            rss_k = max(r for _, r in results[("kaohe", by)])
+            rss_d = max(r for _, r in results[("duckdb", by)])
+            print(
+                f"(e) by {by}: kaohe/DuckDB {ratio:.2f} (median of {rounds} rounds; goal ≤ 0.67); peak RSS kaohe "
+                f"{rss_k:.2f} GB (goal ≤ 1.5), DuckDB {rss_d:.2f} GB; {len(common)} common columns, "
+                + ("all agree" if not differing else f"DIFFER: {', '.join(differing)}")
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--stations", type=int, default=1700)
@@ -143,6 +233,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20230101)
     parser.add_argument("--subset", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=7, help="rounds of (a) and (b), timed back to back")
+    parser.add_argument("--peer-rounds", type=int, default=3, help="rounds of (e), kaohe against the DuckDB peer")
+    parser.add_argument("--no-peer", action="store_true", help="skip (e)")
+    parser.add_argument("--peer-only", action="store_true", help="only generate the year and run (e)")
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     path = OUT / "air_year.parquet"
@@ -158,6 +251,9 @@ def main() -> None:
         f"generated {rows:,} rows, {stations} stations, {cities} cities in {time.perf_counter() - start:.1f} s ({path})"
     )
 
+    if args.peer_only:
+        peer_comparison(path, args.peer_rounds)
+        return
     # (a) and (b) are timed in rounds, each round timing all three back to back, and each ratio is the median of
     # the rounds' ratios: on a shared virtual machine the speed drifts by ±30 % from one second to the next, and a
     # ratio taken within one round cancels most of that drift.
@@ -216,6 +312,8 @@ def main() -> None:
     print(f"(c)/(b) by station {c / b_station:.0f}× (target ≥ 100)")
     print(f"peak RSS {peak_gb:.2f} GB (target ≤ 4)")
     print(f"pure Python and Polars agree on the {args.subset}-station subset: {'yes' if agree else 'NO'}")
+    if not args.no_peer:
+        peer_comparison(path, args.peer_rounds)
 
 
 if __name__ == "__main__":

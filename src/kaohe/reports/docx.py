@@ -3,7 +3,8 @@
     <发文机关>   <文号>   ─── red line ───        版头: the cycle's document settings (reports.DocumentSettings)
     关于<cycle>结果的通报                     title
     <主送机关>：                               addressees
-    preamble                                 scheme, year, who evaluated, approval date, grade counts
+    preamble                                 scheme, year, who evaluated, approval date, grade counts, and for a
+                                             scheme with air inputs the standards they follow (空气质量指标依据：…)
     一、考核结果  （一）<sequence> …           one table per sequence: 名次 · 单位 · 得分 · 等级 · 备注
     二、先进单位   三、约谈单位   四、问责        the units' names in one sentence ("无。" when empty)
     五、不合格单位                             only when a unit is 不合格: why, in words (因…一票否决 …)
@@ -18,12 +19,16 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils import timezone
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from kaohe.assessments.dashboard import Notes, publication
@@ -31,6 +36,7 @@ from kaohe.assessments.models import Cycle, Result
 from kaohe.audit import anchors
 from kaohe.core import Scheme
 from kaohe.reports import official
+from kaohe.reports.air_basis import air_basis
 from kaohe.reports.models import DEFAULT_ISSUER, DocumentSettings
 
 CHINESE_NUMBERS = "一二三四五六七八九十"
@@ -64,6 +70,7 @@ class Notice:
     number: str = ""
     addressees: list[str] = field(default_factory=list)
     signer: str = DEFAULT_ISSUER
+    air_basis: str = ""  # "空气质量指标依据：…" (issue 11) when the scheme has air inputs, in the preamble too
 
 
 def _date(day: dt.date) -> str:
@@ -134,6 +141,7 @@ def notice_for(cycle: Cycle) -> Notice:
     mark = pass_mark(scheme)
     approved = timezone.localdate(cycle.approved_at) if cycle.approved_at else None
     counts = "、".join(f"{g} {n} 个" for g, n in published.grades)
+    basis = air_basis(scheme) or ""
     preamble = (
         f"根据《{scheme.name}》，{cycle.year}年度生态环境保护目标责任考核（{cycle.name}）已完成。"
         "经各被考核单位自评、牵头单位核实核证、考核办综合评价，"
@@ -141,6 +149,7 @@ def notice_for(cycle: Cycle) -> Notice:
         + f"。本次共考核 {len(results)} 个单位"
         + (f"，其中{counts}" if counts else "")
         + "。"
+        + (f"{basis}。" if basis else "")  # the air figures' standards, where the scheme is named (issue 11)
         + ("现将考核结果通报如下。" if cycle.is_published else "")
     )
     signed_on = timezone.localdate(cycle.published_at) if cycle.published_at else timezone.localdate()
@@ -164,7 +173,36 @@ def notice_for(cycle: Cycle) -> Notice:
         number=settings.number(),
         addressees=settings.addressee_list(),
         signer=settings.signed_by(),
+        air_basis=basis,
     )
+
+
+# A standard's code (GB 3095-2026, HJ 633-2012, GB/T 9704-2012): its hyphen is the group.
+STANDARD_CODE = re.compile(r"\b(?:GB/T|GB|HJ) \d+(-)\d{4}\b")
+
+
+def keep_codes_whole(paragraph: Any) -> None:
+    """Write the hyphen of every standard code as ``w:noBreakHyphen``, so that a line never ends "GB 3095-" with
+    "2026" on the next (LibreOffice did so in the 通报's PDF). python-docx, and a copy from the page, still read
+    "-". The code's space stays a plain space: LibreOffice broke such a code at its hyphen or at a no-break space
+    all the same when one was written there, so at worst a line ends with "GB" and the next begins "3095-2026"."""
+    for run in paragraph.runs:
+        text = run.text
+        cuts = [m.start(1) for m in STANDARD_CODE.finditer(text)]
+        if not cuts:
+            continue
+        r = run._r
+        for t in r.findall(qn("w:t")):
+            r.remove(t)
+        start = 0
+        for end in [*cuts, len(text)]:
+            piece = OxmlElement("w:t")
+            piece.text = text[start:end]
+            piece.set(qn("xml:space"), "preserve")
+            r.append(piece)
+            if end < len(text):
+                r.append(OxmlElement("w:noBreakHyphen"))
+            start = end + 1
 
 
 def _units(names: list[str]) -> str:
@@ -188,7 +226,7 @@ def write_notice(cycle: Cycle) -> bytes:
     official.blank(document)  # 7.3.2: the addressees one line below the title
     if notice.addressees:
         official.addressees(document, notice.addressees)
-    official.body(document, notice.preamble)
+    keep_codes_whole(official.body(document, notice.preamble))
 
     official.heading1(document, "一、考核结果")
     for n, (name, rows) in enumerate(notice.sequences):

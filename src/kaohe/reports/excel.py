@@ -44,6 +44,7 @@ from kaohe.core.guards import zip_unpacked_size
 from kaohe.core.scoring import explain_all
 from kaohe.core.workbooks import write_results
 from kaohe.core.xlsx_text import restore, safe, safe_row
+from kaohe.reports.air_basis import air_basis
 
 SHEET = "自评表"
 META = "_kaohe"
@@ -533,8 +534,27 @@ def write_cycle_results(cycle: Cycle) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "results.xlsx"
         write_results(results_frame(scheme, results), scheme, path, explain_all(scheme, checked))
-        add_flags_sheet(path, published)  # also adds the 审计校验码 sheet (add_anchor_sheet), in one load/save
+        # also adds the 说明 sheet (add_basis_sheet, schemes with air figures) and 审计校验码 (add_anchor_sheet),
+        # in one load/save
+        add_flags_sheet(path, published)
         return path.read_bytes()
+
+
+BASIS_SHEET = "说明"
+
+
+def add_basis_sheet(wb: Workbook, scheme: Scheme) -> None:
+    """For a scheme with air-quality inputs (``source: air.…``): which edition of HJ 633 / HJ 663 / GB 3095 the air
+    figures follow (issue 11; the words are kaohe.reports.air_basis's, as in the 通报). Other schemes: no sheet."""
+    basis = air_basis(scheme)
+    if basis is None:
+        return
+    ws = wb.create_sheet(BASIS_SHEET)
+    ws.column_dimensions["A"].width = 100
+    ws.append([safe(f"考核方案：{scheme.name}（{scheme.id}，{scheme.year}年）")])
+    ws.append([basis])
+    for row in ws.iter_rows():
+        row[0].alignment = Alignment(wrap_text=True, vertical="top")
 
 
 ANCHOR_SHEET = "审计校验码"
@@ -603,5 +623,6 @@ def add_flags_sheet(path: Path, published: Publication) -> None:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     if ws.max_row == 1:
         ws.append(["本周期无一票否决或纳入政务失信记录的单位"])
+    add_basis_sheet(wb, published.scheme)
     add_anchor_sheet(wb)
     wb.save(path)

@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0005_publicity_and_appeals'),
+        ("assessments", "0005_publicity_and_appeals"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='selfevaluation',
-            index=models.Index(fields=['lead_unit', 'status'], name='item_lead_status'),
+            model_name="selfevaluation",
+            index=models.Index(fields=["lead_unit", "status"], name="item_lead_status"),
         ),
     ]

@@ -60,6 +60,13 @@ def test_the_sentence_follows_the_pinned_edition(edition: str | None, expected: 
     assert air_basis(load_scheme_text(air_scheme_yaml(edition))) == expected
 
 
+@pytest.mark.parametrize(("year", "expected"), [(2024, ONLY_2012), (2026, AUTO), (2027, ONLY_2026), (None, AUTO)])
+def test_for_an_assessment_year_auto_names_the_editions_in_force_that_year(year: int | None, expected: str) -> None:
+    # The 2026 editions are in force from 2026-03-01: a 2024 cycle's days all followed 2012, a 2027 cycle's 2026,
+    # a 2026 cycle's both.
+    assert air_basis(load_scheme_text(air_scheme_yaml(None)), year) == expected
+
+
 def test_a_scheme_without_air_inputs_has_no_sentence() -> None:
     scheme = load_scheme_text(SCHEME_YAML)
     assert not has_air_inputs(scheme) and air_basis(scheme) is None

@@ -15,6 +15,8 @@ dates come from the edition files (``kaohe.monitoring.air.editions.builtin_editi
 
 from __future__ import annotations
 
+from datetime import date
+
 from kaohe.core import Scheme
 from kaohe.monitoring.air.editions import Edition, builtin_editions
 from kaohe.reports.official import date_text
@@ -32,8 +34,10 @@ def standards(edition: Edition) -> str:
     return "、".join(part.strip() for part in edition.name.split("/") if part.strip())
 
 
-def air_basis(scheme: Scheme) -> str | None:
-    """The sentence naming the standards the scheme's air figures follow (no final 。), None without air inputs."""
+def air_basis(scheme: Scheme, year: int | None = None) -> str | None:
+    """The sentence naming the standards the scheme's air figures follow (no final 。), None without air inputs.
+    With the assessment ``year``, ``auto`` names only the editions in force on some day of that year (a 2024 cycle:
+    the 2012 editions alone)."""
     if not has_air_inputs(scheme):
         return None
     editions = builtin_editions()
@@ -41,6 +45,9 @@ def air_basis(scheme: Scheme) -> str | None:
     if choice != "auto":
         return LABEL + standards(editions[choice])
     ordered = sorted(editions.values(), key=lambda e: e.in_force_from)
+    if year is not None:  # the edition in force on 1 January, and those that come into force during the year
+        first = [e for e in ordered if e.in_force_from <= date(year, 1, 1)][-1:] or ordered[:1]
+        ordered = first + [e for e in ordered if date(year, 1, 1) < e.in_force_from <= date(year, 12, 31)]
     if len(ordered) == 1:
         return LABEL + standards(ordered[0])
     # The first edition before the second comes into force, each later one from its date ("此后" for the last of two).

@@ -141,7 +141,7 @@ def notice_for(cycle: Cycle) -> Notice:
     mark = pass_mark(scheme)
     approved = timezone.localdate(cycle.approved_at) if cycle.approved_at else None
     counts = "、".join(f"{g} {n} 个" for g, n in published.grades)
-    basis = air_basis(scheme) or ""
+    basis = air_basis(scheme, cycle.year) or ""
     preamble = (
         f"根据《{scheme.name}》，{cycle.year}年度生态环境保护目标责任考核（{cycle.name}）已完成。"
         "经各被考核单位自评、牵头单位核实核证、考核办综合评价，"

@@ -536,17 +536,17 @@ def write_cycle_results(cycle: Cycle) -> bytes:
         write_results(results_frame(scheme, results), scheme, path, explain_all(scheme, checked))
         # also adds the 说明 sheet (add_basis_sheet, schemes with air figures) and 审计校验码 (add_anchor_sheet),
         # in one load/save
-        add_flags_sheet(path, published)
+        add_flags_sheet(path, published, cycle.year)
         return path.read_bytes()
 
 
 BASIS_SHEET = "说明"
 
 
-def add_basis_sheet(wb: Workbook, scheme: Scheme) -> None:
+def add_basis_sheet(wb: Workbook, scheme: Scheme, year: int | None = None) -> None:
     """For a scheme with air-quality inputs (``source: air.…``): which edition of HJ 633 / HJ 663 / GB 3095 the air
     figures follow (issue 11; the words are kaohe.reports.air_basis's, as in the 通报). Other schemes: no sheet."""
-    basis = air_basis(scheme)
+    basis = air_basis(scheme, year)
     if basis is None:
         return
     ws = wb.create_sheet(BASIS_SHEET)
@@ -590,7 +590,7 @@ FLAGS_HEADER = [
 ]
 
 
-def add_flags_sheet(path: Path, published: Publication) -> None:
+def add_flags_sheet(path: Path, published: Publication, year: int | None = None) -> None:
     """One row per unit that a veto, its consequences (seed 002 第九条(三)) or a 政务失信记录 (seed 000 第十条)
     concerns, in words, from the stored result (先进 too: the stored flag, never recomputed from the rank), in the
     published order."""
@@ -623,6 +623,6 @@ def add_flags_sheet(path: Path, published: Publication) -> None:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     if ws.max_row == 1:
         ws.append(["本周期无一票否决或纳入政务失信记录的单位"])
-    add_basis_sheet(wb, published.scheme)
+    add_basis_sheet(wb, published.scheme, year)
     add_anchor_sheet(wb)
     wb.save(path)

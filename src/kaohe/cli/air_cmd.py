@@ -1,4 +1,10 @@
-"""``kaohe air evaluate FILE --by city_id --out OUT [--as-inputs SCHEME]``: hourly data to annual statistics."""
+"""``kaohe air evaluate FILE --by city_id --out OUT [--as-inputs SCHEME]``: hourly data to annual statistics.
+
+HJ 663-2026, per the published summary (docs/air.md): ``--exceptional-events LIST`` leaves the approved days of the
+list out when the edition in force at the year's end asks for it (2026), or always with ``--exclude-exceptional``,
+never with ``--no-exceptional``; the days left out go to OUT with the suffix ``_excluded``. ``--three-year PREV1
+PREV2`` (the two previous years' tables this command wrote) writes the three-year means to OUT with the suffix
+``_three_year``. All files or none."""
 
 from __future__ import annotations
 
@@ -13,8 +19,11 @@ from tqdm import tqdm
 from kaohe.core.exceptions import UserInputError
 from kaohe.core.files import atomic_paths
 from kaohe.core.guards import input_file, output_file
-from kaohe.monitoring.air import POLLUTANTS, as_inputs, evaluate_year, read_hourly
+from kaohe.monitoring.air import POLLUTANTS, as_inputs, read_hourly
 from kaohe.monitoring.air.editions import Edition, load_edition
+from kaohe.monitoring.air.exceptional import read_exceptional
+from kaohe.monitoring.air.stats import evaluate_year_with_excluded
+from kaohe.monitoring.air.three_year import evaluate_three_years, read_year_table
 
 OUT_TYPES = (".csv", ".xlsx", ".parquet")
 
@@ -53,6 +62,35 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="FILE",
         help="an edition file (YAML, as `kaohe standards show` prints) to evaluate the whole year by instead",
     )
+    ev.add_argument(
+        "--exceptional-events",
+        metavar="LIST",
+        help="exceptional-event days (HJ 663-2026 例外事件, per the published summary): city_id or station_id, date, "
+        "kind (沙尘/烟花爆竹/其他), approved (是/否); the approved days are left out of the annual statistics when "
+        "the edition in force at the year's end asks for it (2026), and listed in OUT_excluded",
+    )
+    force = ev.add_mutually_exclusive_group()
+    force.add_argument(
+        "--exclude-exceptional",
+        dest="exclude_exceptional",
+        action="store_const",
+        const=True,
+        help="leave the approved days out whatever the edition (needs --exceptional-events)",
+    )
+    force.add_argument(
+        "--no-exceptional",
+        dest="exclude_exceptional",
+        action="store_const",
+        const=False,
+        help="keep every day, even under an edition that asks for the exclusion",
+    )
+    ev.add_argument(
+        "--three-year",
+        nargs=2,
+        metavar=("PREV1", "PREV2"),
+        help="the two previous years' tables written by this command: writes the three-year means (HJ 663-2026, "
+        "per the published summary: the mean of the three annual values) to OUT_three_year",
+    )
     ev.set_defaults(func=cmd_evaluate)
 
 
@@ -88,16 +126,24 @@ def _area_class(items: list[str]) -> int | dict[str, int]:
     return per_id
 
 
-def _write(frame: pl.DataFrame, out: Path) -> None:
-    """Writes to a temporary file next to ``out`` and renames it, so an error leaves no output behind."""
-    suffix = out.suffix.lower()
-    with atomic_paths(out) as (tmp,):
-        if suffix == ".csv":
-            frame.write_csv(tmp)
-        elif suffix == ".parquet":
-            frame.write_parquet(tmp)
-        else:
-            _write_xlsx(frame, tmp)
+def _write(frame: pl.DataFrame, out: Path, *more: tuple[pl.DataFrame, Path]) -> None:
+    """Writes to temporary files next to ``out`` (and each of ``more``) and renames them, so an error leaves no
+    output behind."""
+    tables = [(frame, out), *more]
+    with atomic_paths(*(path for _, path in tables)) as temps:
+        for (table, path), tmp in zip(tables, temps, strict=True):
+            suffix = path.suffix.lower()
+            if suffix == ".csv":
+                table.write_csv(tmp)
+            elif suffix == ".parquet":
+                table.write_parquet(tmp)
+            else:
+                _write_xlsx(table, tmp)
+
+
+def _beside(out: Path, name: str) -> Path:
+    """OUT with a suffix: results.csv ⇒ results_excluded.csv."""
+    return out.with_name(f"{out.stem}_{name}{out.suffix}")
 
 
 def _write_xlsx(frame: pl.DataFrame, path: Path) -> None:
@@ -132,20 +178,64 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         if args.edition:
             raise UserInputError("give --edition or --standard-file, not both")
         edition = load_edition(input_file(args.standard_file))
+    if args.exclude_exceptional and not args.exceptional_events:
+        raise UserInputError("--exclude-exceptional needs --exceptional-events LIST")
+    if args.three_year and scheme is not None:
+        raise UserInputError("--three-year writes the annual tables; give it without --as-inputs")
+    if args.exceptional_events:
+        output_file(_beside(out, "excluded"), OUT_TYPES, "the file beside --out")  # checked as OUT is
+    if args.three_year:
+        output_file(_beside(out, "three_year"), OUT_TYPES, "the file beside --out")
+    # the lists and the previous years are checked before the hourly file is read: a mistake costs no evaluation
+    events = read_exceptional(input_file(args.exceptional_events)) if args.exceptional_events else None
+    previous = [read_year_table(input_file(path)) for path in args.three_year or []]
     steps = ["read and check", "daily and annual statistics", "write"]
     with tqdm(total=len(steps), file=sys.stderr, disable=not sys.stderr.isatty(), unit="step") as bar:
         bar.set_description(steps[0])
         hourly = read_hourly(args.file, detection_limits=limits, one_year=True)  # span checked before any day
         bar.update()
         bar.set_description(steps[1])
-        result = evaluate_year(hourly, by=args.by, area_class=area_class, edition=edition)
+        result, excluded, applied = evaluate_year_with_excluded(
+            hourly,
+            by=args.by,
+            area_class=area_class,
+            edition=edition,
+            exceptional=events,
+            exclude_exceptional=args.exclude_exceptional,
+        )
+        more: list[tuple[pl.DataFrame, Path]] = []
+        if events is not None:
+            more.append((excluded, _beside(out, "excluded")))
+        if args.three_year:
+            three = evaluate_three_years([*previous, result], names=[*args.three_year, None])
+            more.append((three, _beside(out, "three_year")))
         used = "+".join(sorted({e for joined in result.get_column("editions").to_list() for e in joined.split("+")}))
         judged_by = result.get_column("limits")[0] if result.height else ""
         if scheme is not None:
             result = as_inputs(result, scheme)
         bar.update()
         bar.set_description(steps[2])
-        _write(result, out)
+        _write(result, out, *more)
         bar.update()
     print(f"wrote {out}: {result.height} rows ({args.by}); days by edition {used}; limits of {judged_by}")
+    if events is not None:
+        approved = int(events.get_column("approved").sum())
+        if applied:
+            print(
+                f"exceptional events: {excluded.height} days excluded ({excluded.get_column(args.by).n_unique()} ids) "
+                f"of {approved} approved in the list; written to {_beside(out, 'excluded')}"
+            )
+        elif args.exclude_exceptional is False:
+            print(f"exceptional events: 0 days excluded (--no-exceptional; {approved} approved in the list)")
+        else:
+            print(
+                f"exceptional events: 0 days excluded ({approved} approved in the list): the edition in force at the "
+                "year's end does not ask for it (--exclude-exceptional to leave them out)"
+            )
+    if args.three_year:
+        incomplete = three.get_column("missing_years").is_not_null().sum()
+        print(
+            f"three-year means {three.get_column('years')[0] if three.height else ''}: {three.height} rows, "
+            f"{incomplete} without all three years (null); wrote {_beside(out, 'three_year')}"
+        )
     return 0

@@ -23,7 +23,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import polars as pl
 from polars.expr.whenthen import ChainedThen, Then
@@ -31,6 +31,7 @@ from polars.expr.whenthen import ChainedThen, Then
 from kaohe.core.exceptions import InputTableError, Problem, UserInputError
 from kaohe.monitoring import inputs
 from kaohe.monitoring.air.editions import AREA_CLASSES, Edition, builtin_editions, resolve
+from kaohe.monitoring.air.exceptional import EXCLUDED_SCHEMA, excluded_days, parse_exceptional
 from kaohe.monitoring.air.index import DAILY_KEYS, POLLUTANTS
 from kaohe.monitoring.air.tables import DEFAULT_AREA_CLASS
 
@@ -582,6 +583,9 @@ def evaluate_year(
     by: By = "city_id",
     area_class: AreaClass = DEFAULT_AREA_CLASS,
     edition: EditionChoice = "auto",
+    *,
+    exceptional: pl.DataFrame | None = None,
+    exclude_exceptional: bool | None = None,
 ) -> pl.DataFrame:
     """One row per id over one calendar year (``area_class`` as for :func:`daily`).
 
@@ -597,7 +601,43 @@ def evaluate_year(
     the annual means and percentiles (GB 3095 表1 for the id's class, in the edition and stage in force on the
     last day of the data, named in ``limits``), and ``compliant`` when all of them are met (null while one is not
     known).
+
+    Exceptional events (HJ 663-2026, per the published summary; :mod:`kaohe.monitoring.air.exceptional`):
+    ``exceptional`` is the office's list (:func:`~kaohe.monitoring.air.exceptional.read_exceptional`, or a frame
+    with its columns). Its approved days are left out of the annual statistics when ``exclude_exceptional`` is True,
+    or when it is None and the edition in force on the last day asks for it (option ``exceptional_events``: 2026).
+    Left out of the means, percentiles, good/heavy days and ratios, and of ``days_with_data``, ``valid_days`` and
+    ``<p>_days`` (the days behind each statistic); **not** out of ``<p>_annual_valid``, which counts the measured
+    days (GB 3095 表4 is about data coverage: an approved day does not make a year's data incomplete). With a
+    list, the table has ``excluded_days`` per id (0 when the exclusion does not apply);
+    :func:`evaluate_year_with_excluded` also returns the list of the days left out.
     """
+    return evaluate_year_with_excluded(
+        frame, by, area_class, edition, exceptional=exceptional, exclude_exceptional=exclude_exceptional
+    ).table
+
+
+class YearEvaluation(NamedTuple):
+    table: pl.DataFrame  # evaluate_year's
+    excluded: pl.DataFrame  # the exceptional-event days left out
+    exceptional_applied: bool  # a list was given and its approved days were left out (whether any matched or not)
+
+
+def evaluate_year_with_excluded(
+    frame: pl.DataFrame | pl.LazyFrame,
+    by: By = "city_id",
+    area_class: AreaClass = DEFAULT_AREA_CLASS,
+    edition: EditionChoice = "auto",
+    *,
+    exceptional: pl.DataFrame | None = None,
+    exclude_exceptional: bool | None = None,
+) -> YearEvaluation:
+    """:func:`evaluate_year`'s table, the exceptional-event days it left out
+    (:func:`kaohe.monitoring.air.exceptional.excluded_days`: ``<by>, date, kind, listed_as, listed_id, note, row``;
+    empty when nothing was left out) and whether the exclusion applied."""
+    if exclude_exceptional and exceptional is None:
+        raise ValueError("exclude_exceptional=True needs the list of exceptional-event days (exceptional=)")
+    events = None if exceptional is None else parse_exceptional(exceptional)
     plan = _plan(edition)
     # The dense daily layout grows with the span of hours: a 9999-12-31 typo among 2020 data reached 23.7 GB. The
     # span is checked on the raw timestamps first (local days may cross a year boundary by 8 hours: one year more).
@@ -624,6 +664,27 @@ def evaluate_year(
     assert isinstance(last_day, dt.date)
     rules = _edition_on(plan, last_day)
     validity, stage = rules.validity, rules.stage_on(last_day)
+    excluding = events is not None and (
+        rules.option("exceptional_events") if exclude_exceptional is None else exclude_exceptional
+    )
+    removed = pl.DataFrame(schema={by: pl.String, **EXCLUDED_SCHEMA})
+    if events is not None and excluding:
+        station_city = None
+        if by == "station_id" and events.get_column("city_id").is_not_null().any():
+            station_city = (  # a city's approved day covers its stations
+                frame.lazy()
+                .select(pl.col("station_id").cast(pl.String), pl.col("city_id").cast(pl.String))
+                .unique()
+                .collect()
+            )
+        removed = excluded_days(days, events, by, station_city)
+        days = days.join(removed.select(by, "date", pl.lit(False).alias("_keep")), on=[by, "date"], how="left")
+        days = days.with_columns(pl.col("_keep").fill_null(True))
+    keep = pl.col("_keep") if "_keep" in days.columns else None
+
+    def kept(expr: pl.Expr) -> pl.Expr:
+        return expr if keep is None else expr.filter(keep)
+
     keys = ("so2", "no2", "pm10", "pm25", "co", "o3_8h")
     month = pl.col("date").dt.month()
     monthly = (
@@ -648,13 +709,15 @@ def evaluate_year(
     valid = pl.col("valid_day")
     per_id = days.group_by(by).agg(
         pl.col("date").dt.year().first().alias("year"),
-        pl.len().alias("days_with_data"),
-        valid.sum().alias("valid_days"),
-        (pl.col("aqi") <= 100).sum().alias("good_days"),
-        (pl.col("aqi") > 200).sum().alias("heavy_days"),
-        *[pl.col(k).sum().alias(f"{k}_total") for k in ("so2", "no2", "pm10", "pm25")],
-        *[pl.col(k).count().alias(f"{k}_days") for k in keys],
-        *[pl.col(k).drop_nulls().sort().alias(f"{k}_sorted") for k in keys],
+        (pl.len() if keep is None else keep.sum()).alias("days_with_data"),
+        kept(valid).sum().alias("valid_days"),
+        kept(pl.col("aqi") <= 100).sum().alias("good_days"),
+        kept(pl.col("aqi") > 200).sum().alias("heavy_days"),
+        *[kept(pl.col(k)).sum().alias(f"{k}_total") for k in ("so2", "no2", "pm10", "pm25")],
+        *[kept(pl.col(k)).count().alias(f"{k}_days") for k in keys],
+        *[kept(pl.col(k)).drop_nulls().sort().alias(f"{k}_sorted") for k in keys],
+        # the measured days, excluded or not: GB 3095 表4's annual validity
+        *([] if keep is None else [pl.col(k).count().alias(f"{k}_measured") for k in keys]),
         pl.col("edition").unique().sort().str.join("+").alias("editions"),
     )
     ratio = {
@@ -690,20 +753,24 @@ def evaluate_year(
         ],
         *[pl.col(f"{k}_days").cast(pl.Int64) for k in keys],
         *[
-            ((pl.col(f"{k}_days") >= validity.min_days_per_year) & (pl.col(f"{k}_months_ok") == 12)).alias(
-                f"{k}_annual_valid"
-            )
+            (
+                (pl.col(f"{k}_days" if keep is None else f"{k}_measured") >= validity.min_days_per_year)
+                & (pl.col(f"{k}_months_ok") == 12)
+            ).alias(f"{k}_annual_valid")
             for k in keys
         ],
         "editions",
     )
+    if events is not None:
+        counts = removed.group_by(by).agg(pl.len().cast(pl.Int64).alias("excluded_days"))
+        result = result.join(counts, on=by, how="left").with_columns(pl.col("excluded_days").fill_null(0))
     limits = []
     for column, (pollutant, statistic) in _LIMITED.items():
         by_class = {c: float(stage.limits[(c, pollutant, statistic)]) for c in AREA_CLASSES}
         limit = pl.when(pl.col("_class") == 1).then(by_class[1]).otherwise(by_class[2])
         limits += [limit.alias(f"{column}_limit"), (pl.col(column) <= limit).alias(f"{column}_met")]
     met = [pl.col(f"{column}_met") for column in _LIMITED]
-    return (
+    table = (
         result.with_columns(limits)
         .with_columns(
             pl.when(pl.any_horizontal([m.is_null() for m in met]))
@@ -715,6 +782,7 @@ def evaluate_year(
         .drop("_class")
         .sort(by)
     )
+    return YearEvaluation(table, removed, bool(excluding))
 
 
 def as_inputs(year_frame: pl.DataFrame, scheme: inputs.SchemeLike) -> pl.DataFrame:

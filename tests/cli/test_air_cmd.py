@@ -1,0 +1,127 @@
+"""``kaohe air evaluate --exceptional-events LIST`` and ``--three-year PREV1 PREV2`` (HJ 663-2026, per the published
+summary; issue 11): what is written and printed, and nothing written on a bad list or table. Values by hand: see
+tests/monitoring/air/test_air_exceptional.py (PM10 600 ⇒ IAQI 500, a heavy day; 40 and 50 good days)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from kaohe.cli import main
+from tests.monitoring.air.test_air_stats import day_rows, frame
+
+
+def hourly(tmp_path: Path, year: int, name: str = "hourly.csv", pm25: float = 20.0) -> Path:
+    """City C1 (station S1), 10–12 March: PM10 40, 600, 50."""
+    storm = dt.date(year, 3, 11)
+    rows = (
+        day_rows(storm - dt.timedelta(days=1), pm10=40.0, pm25=pm25)
+        + day_rows(storm, pm10=600.0, pm25=pm25)
+        + day_rows(storm + dt.timedelta(days=1), pm10=50.0, pm25=pm25)
+    )
+    path = tmp_path / name
+    frame(rows).write_csv(path, datetime_format="%Y-%m-%d %H:%M")
+    return path
+
+
+def listing(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir())
+
+
+def test_approved_days_are_excluded_and_listed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = hourly(tmp_path, 2026)
+    events = tmp_path / "events.csv"
+    events.write_text("city_id,date,kind,approved\nC1,2026-03-11,沙尘,是\nC1,2026-03-12,其他,否\n", encoding="utf-8")
+    out = tmp_path / "air.csv"
+    assert main(["air", "evaluate", str(source), "--out", str(out), "--exceptional-events", str(events)]) == 0
+    # the 2026 edition governs (the year ends after 2026-03-01) and asks for the exclusion: heavy 1 → 0, PM10
+    # mean (40 + 600 + 50) / 3 = 230 → (40 + 50) / 2 = 45; the unapproved 12 March stays
+    assert pl.read_csv(out).select("heavy_days", "pm10_mean", "excluded_days").row(0) == (0, 45, 1)
+    excluded = pl.read_csv(tmp_path / "air_excluded.csv", infer_schema=False)
+    assert excluded.select("city_id", "date", "kind", "row").rows() == [("C1", "2026-03-11", "沙尘", "2")]
+    assert "exceptional events: 1 days excluded (1 ids) of 1 approved in the list" in capsys.readouterr().out
+    # --no-exceptional keeps every day
+    assert (
+        main(
+            [
+                *["air", "evaluate", str(source), "--out", str(out)],
+                "--exceptional-events",
+                str(events),
+                "--no-exceptional",
+            ]
+        )
+        == 0
+    )
+    assert pl.read_csv(out).select("heavy_days", "pm10_mean", "excluded_days").row(0) == (1, 230, 0)
+    assert "0 days excluded (--no-exceptional" in capsys.readouterr().out
+
+
+def test_under_2012_the_list_applies_only_when_forced(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = hourly(tmp_path, 2025)
+    events = tmp_path / "events.csv"
+    events.write_text("city_id,date,kind,approved\nC1,2025-03-11,沙尘,true\n", encoding="utf-8")
+    out = tmp_path / "air.csv"
+    args = ["air", "evaluate", str(source), "--out", str(out), "--exceptional-events", str(events)]
+    assert main(args) == 0
+    assert pl.read_csv(out).select("heavy_days", "excluded_days").row(0) == (1, 0)
+    assert "does not ask for it (--exclude-exceptional" in capsys.readouterr().out
+    assert main([*args, "--exclude-exceptional"]) == 0
+    assert pl.read_csv(out).select("heavy_days", "excluded_days").row(0) == (0, 1)
+    assert main(["air", "evaluate", str(source), "--out", str(out), "--exclude-exceptional"]) == 2
+    assert "--exclude-exceptional needs --exceptional-events" in capsys.readouterr().err
+
+
+def test_a_bad_list_is_refused_and_nothing_is_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = hourly(tmp_path, 2026)
+    events = tmp_path / "events.csv"
+    events.write_text("city_id,date,kind,approved\nC1,11/03/2026,沙尘,是\n", encoding="utf-8")
+    out = tmp_path / "air.csv"
+    assert main(["air", "evaluate", str(source), "--out", str(out), "--exceptional-events", str(events)]) == 2
+    err = capsys.readouterr().err
+    assert f"{events}, row 2, column date: '11/03/2026' is not a date (use YYYY-MM-DD)" in err
+    assert "Traceback" not in err
+    assert listing(tmp_path) == ["events.csv", "hourly.csv"]
+
+
+def test_three_years_from_the_tables_the_command_wrote(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # PM2.5 30, 31, 33 µg/m³ all three days of 2024, 2025, 2026: annual means 30, 31, 33 ⇒ 94 / 3 = 31.33 ⇒ 31.
+    # PM10 230 each year (no list given) ⇒ 230; good_ratio 2/3 each year ⇒ 2/3.
+    tables = []
+    for year, pm25 in ((2024, 30.0), (2025, 31.0)):
+        out = tmp_path / f"air_{year}.csv"
+        assert main(["air", "evaluate", str(hourly(tmp_path, year, f"h{year}.csv", pm25)), "--out", str(out)]) == 0
+        tables.append(str(out))
+    out = tmp_path / "air_2026.xlsx"
+    source = hourly(tmp_path, 2026, "h2026.csv", 33.0)
+    assert main(["air", "evaluate", str(source), "--out", str(out), "--three-year", *tables]) == 0
+    assert "three-year means 2024+2025+2026: 1 rows, 0 without all three years" in capsys.readouterr().out
+    three = pl.read_excel(tmp_path / "air_2026_three_year.xlsx")
+    row = three.row(0, named=True)
+    assert (row["city_id"], row["years"], row["pm25_mean"], row["pm10_mean"]) == ("C1", "2024+2025+2026", 31, 230)
+    assert row["good_ratio"] == pytest.approx(2 / 3)
+    # PREV in the wrong order or of the wrong years: refused, nothing written
+    for path in tmp_path.glob("air_2026*"):
+        path.unlink()
+    assert main(["air", "evaluate", str(source), "--out", str(out), "--three-year", tables[0], tables[0]]) == 2
+    assert "three consecutive years" in capsys.readouterr().err
+    assert not list(tmp_path.glob("air_2026*"))
+    assert (
+        main(
+            [
+                "air",
+                "evaluate",
+                str(source),
+                "--out",
+                str(out),
+                "--three-year",
+                *tables,
+                "--as-inputs",
+                "jilin-2021-2025",
+            ]
+        )
+        == 2
+    )
+    assert "without --as-inputs" in capsys.readouterr().err

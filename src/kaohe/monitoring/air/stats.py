@@ -365,38 +365,37 @@ def _daily_codes(
         return pl.col(column).reshape((-1, 24))
 
     # Daily max 8-h O3: the 17 windows starting at 00:00 … 16:00 (none crosses midnight); a window is valid
-    # with ≥ 6 hourly values (GB 3095-2012 表4) and its mean is taken over those hours. Every window sum comes
-    # from one running sum of the hourly O3 in exact integers: the window starting at row i covers rows i … i+7;
-    # the windows starting at 17:00 … 23:00 would cross midnight and are masked out.
-    running = pl.col("_o3").fill_null(0).cum_sum()
-    counted = pl.col("_o3").is_not_null().cast(pl.Int64).cum_sum()
-    windows = (
-        dense.lazy()
-        .with_columns(exact_int(pl.col("o3")).alias("_o3"))
-        .with_columns(running.alias("_run"), counted.alias("_cnt"))
-        .with_columns(
-            (pl.col("_run").shift(-7) - pl.col("_run").shift(1, fill_value=0)).alias("_w_total"),
-            (pl.col("_cnt").shift(-7) - pl.col("_cnt").shift(1, fill_value=0)).alias("_w_n"),
-        )
-        .with_columns(
-            (
-                (pl.int_range(pl.len(), dtype=pl.Int64) % 24 < valid.o3_windows)
-                & (pl.col("_w_n") >= valid.min_hours_per_8h)
-            ).alias("_w_ok")
-        )
-    )
-    first_pass = windows.select(
-        *[exact_int(pl.col(p).fill_null(0).reshape((-1, 24)).arr.sum()).alias(f"{p}_sum") for p in _MEAN_POLLUTANTS],
-        *[pl.col(p).is_not_null().reshape((-1, 24)).arr.sum().cast(pl.Int64).alias(f"{p}_n") for p in POLLUTANTS],
-        exact_int(day("o3").arr.max()).alias("o3_max"),
+    # with ≥ 6 hourly values (GB 3095-2012 表4) and its mean is taken over those hours. The day's 24 hours become
+    # 24 columns of the (much shorter) daily table and each window is a sum over 8 of them, in exact integers
+    # (a station's ≤ 8 values are made exact thousandths after summing, as the daily sums): no running sum over
+    # the whole hourly column, which held six hour-long columns at once (benchmarks/air.py, peak RSS).
+    hours = [pl.col("_o3").arr.get(h).alias(f"_h{h}") for h in range(24)]
+    window_keys, window_ok = [], []
+    for w in range(valid.o3_windows):
+        cols = [pl.col(f"_h{h}") for h in range(w, w + 8)]
+        n = pl.sum_horizontal([c.is_not_null() for c in cols]).cast(pl.Int64)
+        ok = n >= valid.min_hours_per_8h
         # window mean · WINDOW_K · Dn as an exact integer, comparable across 6, 7 and 8 hours
-        pl.when(pl.col("_w_ok"))
-        .then(pl.col("_w_total") * (WINDOW_K // pl.col("_w_n").clip(lower_bound=1)))
-        .reshape((-1, 24))
-        .arr.max()
-        .alias("_o3_key"),
-        day("_w_ok").arr.sum().cast(pl.Int64).alias("o3_8h_windows"),
-    ).collect()
+        window_keys.append(pl.when(ok).then(exact_int(pl.sum_horizontal(cols)) * (WINDOW_K // n.clip(lower_bound=1))))
+        window_ok.append(ok.cast(pl.Int64))
+    o3_days = (
+        dense.lazy()
+        .select(pl.col("o3").reshape((-1, 24)).alias("_o3"))
+        .select(hours)
+        .select(pl.max_horizontal(window_keys).alias("_o3_key"), pl.sum_horizontal(window_ok).alias("o3_8h_windows"))
+        .collect()
+    )
+    first_pass = (
+        dense.lazy()
+        .select(
+            # arr.sum leaves out the missing hours
+            *[exact_int(day(p).arr.sum()).alias(f"{p}_sum") for p in _MEAN_POLLUTANTS],
+            *[pl.col(p).is_not_null().reshape((-1, 24)).arr.sum().cast(pl.Int64).alias(f"{p}_n") for p in POLLUTANTS],
+            exact_int(day("o3").arr.max()).alias("o3_max"),
+        )
+        .collect()
+        .hstack(o3_days)
+    )
     del dense
 
     ok24 = {p: pl.col(f"{p}_n") >= valid.min_hours_per_day for p in _MEAN_POLLUTANTS}  # GB 3095-2012 表4

@@ -160,7 +160,8 @@ def _layout(index: pl.Series, hours: pl.Series, values: pl.DataFrame, ids: pl.Se
     day0 = h_min // 24
     n_days = h_max // 24 - day0 + 1
     n_cells = ids.len() * n_days * 24
-    pos = pl.select(index.cast(pl.Int64) * (n_days * 24) + (hours - day0 * 24)).to_series()  # lazy: parallel
+    at = pl.Int32 if n_cells < 2**31 else pl.Int64  # a national year is 15 M cells: half the memory of Int64
+    pos = pl.select(index.cast(at) * (n_days * 24) + (hours.cast(at) - day0 * 24)).to_series()  # lazy: parallel
     if values.height == n_cells and pos.is_sorted() and pos[0] == 0 and pos[-1] == n_cells - 1:
         dense = values  # every (id, hour) has a row, in order: already dense
     else:
@@ -198,7 +199,7 @@ def _read_stations(lf: pl.LazyFrame, *, with_city: bool) -> tuple[pl.DataFrame, 
     ids = lf.select(station.unique().drop_nulls()).collect().to_series().sort()
     columns = [
         station.cast(pl.Enum(ids)).to_physical().alias("_id"),
-        _local_hours(lf).alias("_h"),
+        _local_hours(lf).cast(pl.Int32).alias("_h"),  # hours since 1970 fit in 24 bits (_HOUR_SPAN)
         *[pl.col(p).cast(pl.Float64) for p in POLLUTANTS],
     ]
     if with_city:

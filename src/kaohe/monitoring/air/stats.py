@@ -387,17 +387,19 @@ def _daily_codes(
         .select(pl.max_horizontal(window_keys).alias("_o3_key"), pl.sum_horizontal(window_ok).alias("o3_8h_windows"))
         .collect()
     )
-    first_pass = (
+    # One pollutant at a time: viewing a column's days as arrays copies it out of its chunks (a Parquet file gives
+    # one per row group), and six such copies at once were most of the peak memory (benchmarks/air.py).
+    per_pollutant = [
         dense.lazy()
         .select(
-            # arr.sum leaves out the missing hours
-            *[exact_int(day(p).arr.sum()).alias(f"{p}_sum") for p in _MEAN_POLLUTANTS],
-            *[pl.col(p).is_not_null().reshape((-1, 24)).arr.sum().cast(pl.Int64).alias(f"{p}_n") for p in POLLUTANTS],
-            exact_int(day("o3").arr.max()).alias("o3_max"),
+            *([exact_int(day(p).arr.sum()).alias(f"{p}_sum")] if p in _MEAN_POLLUTANTS else []),  # skips missing hours
+            pl.col(p).is_not_null().reshape((-1, 24)).arr.sum().cast(pl.Int64).alias(f"{p}_n"),
+            *([exact_int(day("o3").arr.max()).alias("o3_max")] if p == "o3" else []),
         )
         .collect()
-        .hstack(o3_days)
-    )
+        for p in POLLUTANTS
+    ]
+    first_pass = pl.concat([*per_pollutant, o3_days], how="horizontal")
     del dense
 
     ok24 = {p: pl.col(f"{p}_n") >= valid.min_hours_per_day for p in _MEAN_POLLUTANTS}  # GB 3095-2012 表4

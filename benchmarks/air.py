@@ -20,9 +20,10 @@ peak RSS is its own, and the script prints kaohe/DuckDB by station and by city (
 exception (a day with fewer than 14 valid 8-h values counts when its maximum exceeds the limit), so the O3 and
 whole-day columns (valid_days, good/heavy days and ratios, o3_8h_p90, o3_8h_days) differ on those days: expected.
 
-Measured 2026-12-06 (2 cores; helpers running beside it), 3 rounds: kaohe/DuckDB 1.06 by station and 1.06 by city
-(goal ≤ 0.67: not met), peak RSS kaohe 2.14 / 2.18 GB (goal ≤ 1.5: not met), DuckDB 2.09 GB; every other common
-column agrees.
+Measured 2026-12-06 on a quiet machine (2 cores), 3 rounds, after this session's memory work: kaohe/DuckDB 0.92 by
+station and 0.86 by city (goal ≤ 0.67: not met), peak RSS kaohe 1.23 / 1.30 GB (goal ≤ 1.5: met), DuckDB 0.58 /
+1.05 GB; every other common column agrees. (Before the memory work, with helpers running: 1.06 / 1.06, kaohe
+2.14 / 2.18 GB.)
 """
 
 from __future__ import annotations
@@ -171,7 +172,11 @@ def _timed_in_child(who: str, path: str, by: str, out: str) -> tuple[float, floa
         table = pl.from_arrow(_peer_module().evaluate_year(path, by=by))  # type: ignore[attr-defined,assignment]
     wall = time.perf_counter() - start
     table.write_parquet(out)
-    return wall, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+    # VmHWM, the peak of this process's own memory: Linux carries ru_maxrss over fork and exec, so a child started
+    # after the parent's own runs would report the parent's peak
+    status = Path("/proc/self/status").read_text()
+    hwm_kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
+    return wall, hwm_kb / 1024**2
 
 
 def peer_comparison(path: Path, rounds: int) -> None:

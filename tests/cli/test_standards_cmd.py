@@ -89,3 +89,10 @@ def test_a_bad_standard_file_exits_2_with_file_and_line_and_no_traceback(tmp_pat
         f"error: {path}, line {line}, key breakpoints.pm25.24h.value[3]: "
         "pm25 24h breakpoints must increase strictly: 70 after 75\n"
     )
+
+
+def test_a_directory_given_as_the_edition_file_is_named_as_such(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["standards", "show", "--standard-file", str(tmp_path)]) == 2
+    assert f"{tmp_path}: is a directory, not an edition file" in capsys.readouterr().err

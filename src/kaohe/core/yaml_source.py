@@ -153,13 +153,14 @@ class _Walk:
         self.open.discard(id(node))
 
 
-def load_yaml(path: str | Path) -> YamlSource:
+def load_yaml(path: str | Path, what: str = "a scheme file") -> YamlSource:
     """Parse ``path``; a syntax error becomes a :class:`SchemeError` with the line. Reads at most
-    :data:`MAX_YAML_BYTES` (``/dev/zero`` or a huge file is refused, not read to the end)."""
+    :data:`MAX_YAML_BYTES` (``/dev/zero`` or a huge file is refused, not read to the end). ``what`` names the kind of
+    file in the refusals ("a scheme file", "an edition file")."""
     path = Path(path)
     name = str(path)
     if path.is_dir():
-        raise SchemeError(Problem("is a directory, not a scheme file", file=name))
+        raise SchemeError(Problem(f"is a directory, not {what}", file=name))
     try:
         with path.open("rb") as handle:
             raw = handle.read(MAX_YAML_BYTES + 1)
@@ -170,7 +171,7 @@ def load_yaml(path: str | Path) -> YamlSource:
     if len(raw) > MAX_YAML_BYTES:
         raise SchemeError(
             Problem(
-                f"larger than {MAX_YAML_BYTES // 1024 // 1024} MB; a scheme file is a few hundred KB",
+                f"larger than {MAX_YAML_BYTES // 1024 // 1024} MB; {what} is a few hundred KB",
                 file=name,
             )
         )

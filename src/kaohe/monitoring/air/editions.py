@@ -493,7 +493,7 @@ def load_edition(path_or_text: str | Path, name: str | None = None) -> Edition:
     """
     try:
         if isinstance(path_or_text, Path):
-            src = load_yaml(path_or_text)
+            src = load_yaml(path_or_text, "an edition file")
             if name is not None:
                 src.file = name
         else:

@@ -20,7 +20,7 @@ Pure Python (pydantic for the file's shape), no Django.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -516,14 +516,19 @@ def builtin_editions() -> dict[str, Edition]:
     return dict(_builtins())
 
 
-def edition_in_force(day: date) -> str:
-    """The id of the built-in edition in force on ``day``: the latest in force by then, else the earliest."""
-    ordered = sorted(_builtins().values(), key=lambda e: e.in_force_from)
+def in_force_on(editions: Iterable[Edition], day: date) -> Edition:
+    """Of ``editions``, the one in force on ``day``: the latest in force by then, else the earliest."""
+    ordered = sorted(editions, key=lambda e: e.in_force_from)
     current = ordered[0]
     for edition in ordered:
         if edition.in_force_from <= day:
             current = edition
-    return current.id
+    return current
+
+
+def edition_in_force(day: date) -> str:
+    """The id of the built-in edition in force on ``day``: the latest in force by then, else the earliest."""
+    return in_force_on(_builtins().values(), day).id
 
 
 def resolve(edition: str | Path | Edition) -> Edition:

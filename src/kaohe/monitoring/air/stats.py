@@ -30,7 +30,7 @@ from polars.expr.whenthen import ChainedThen, Then
 
 from kaohe.core.exceptions import InputTableError, Problem, UserInputError
 from kaohe.monitoring import inputs
-from kaohe.monitoring.air.editions import AREA_CLASSES, Edition, builtin_editions, resolve
+from kaohe.monitoring.air.editions import AREA_CLASSES, Edition, builtin_editions, in_force_on, resolve
 from kaohe.monitoring.air.exceptional import EXCLUDED_SCHEMA, excluded_days, parse_exceptional
 from kaohe.monitoring.air.index import DAILY_KEYS, POLLUTANTS
 from kaohe.monitoring.air.tables import DEFAULT_AREA_CLASS
@@ -84,11 +84,7 @@ def _plan(edition: EditionChoice) -> tuple[Edition, ...]:
 
 def _edition_on(plan: tuple[Edition, ...], day: dt.date) -> Edition:
     """The plan's edition in force on ``day`` (before the first, the first)."""
-    current = plan[0]
-    for edition in plan:
-        if edition.in_force_from <= day:
-            current = edition
-    return current
+    return in_force_on(plan, day)
 
 
 def _by_day(

@@ -5,6 +5,7 @@ tests/monitoring/air/test_air_exceptional.py (PM10 600 ⇒ IAQI 500, a heavy day
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import polars as pl
@@ -125,3 +126,113 @@ def test_three_years_from_the_tables_the_command_wrote(tmp_path: Path, capsys: p
         == 2
     )
     assert "without --as-inputs" in capsys.readouterr().err
+
+
+# ── a scheme's rule for exceptional-event days (air_exceptional_events) ─────────────────────────────────────────
+# jilin-2021-2025's air inputs: good_ratio = air.good_ratio × 100, heavy_ratio = air.heavy_ratio × 100 (and pm25).
+# The fixture's days (PM10 40, 600, 50; PM2.5 20): good, heavy (PM10 600 ⇒ IAQI 500), good under 2012 and 2026.
+# Every day kept: good 2/3 ⇒ 66.67, heavy 1/3 ⇒ 33.33; 11 March left out: good 2/2 ⇒ 100, heavy 0/2 ⇒ 0.
+
+JILIN = Path(__file__).resolve().parents[2] / "src/kaohe/schemes/jilin-2021-2025.yaml"
+
+
+def scheme_with(tmp_path: Path, rule: str) -> Path:
+    """jilin-2021-2025 with ``air_exceptional_events: <rule>``."""
+    path = tmp_path / f"scheme_{rule}.yaml"
+    text = JILIN.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("\nmissing_policy: block\n", f"\nmissing_policy: block\nair_exceptional_events: {rule}\n", 1),
+        encoding="utf-8",
+    )
+    return path
+
+
+def with_list(tmp_path: Path, year: int) -> tuple[Path, list[str]]:
+    """The hourly file of ``year``, its 11 March approved in a list, and the command up to --as-inputs."""
+    source = hourly(tmp_path, year)
+    events = tmp_path / "events.csv"
+    events.write_text(f"city_id,date,kind,approved\nC1,{year}-03-11,沙尘,是\n", encoding="utf-8")
+    out = tmp_path / "inputs.csv"
+    return out, ["air", "evaluate", str(source), "--out", str(out), "--exceptional-events", str(events)]
+
+
+def ratios(out: Path) -> tuple[object, ...]:
+    row = pl.read_csv(out).select("unit_id", "good_ratio", "heavy_ratio").row(0)
+    return (row[0], round(row[1], 2), round(row[2], 2))
+
+
+def test_a_scheme_that_excludes_leaves_the_day_out_under_2012(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 2025: the edition in force at the year's end is 2012, which does not ask; the scheme does
+    out, args = with_list(tmp_path, 2025)
+    assert main([*args, "--as-inputs", str(scheme_with(tmp_path, "exclude"))]) == 0
+    assert ratios(out) == ("C1", 100.0, 0.0)
+    printed = capsys.readouterr().out
+    assert "days by edition 2012" in printed
+    assert "1 days excluded (1 ids) of 1 approved in the list, left out as the scheme asks" in printed
+    excluded = pl.read_csv(tmp_path / "inputs_excluded.csv", infer_schema=False)
+    assert excluded.select("city_id", "date").rows() == [("C1", "2025-03-11")]
+    # the same scheme without the rule: 2012 keeps the day
+    assert main([*args, "--as-inputs", "jilin-2021-2025"]) == 0
+    assert ratios(out) == ("C1", 66.67, 33.33)
+
+
+def test_a_scheme_that_keeps_keeps_the_day_under_2026(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # 2026: the edition in force at the year's end asks for the exclusion (the built-in scheme follows it)
+    out, args = with_list(tmp_path, 2026)
+    assert main([*args, "--as-inputs", "jilin-2021-2025"]) == 0
+    assert ratios(out) == ("C1", 100.0, 0.0)
+    capsys.readouterr()
+    assert main([*args, "--as-inputs", str(scheme_with(tmp_path, "keep"))]) == 0
+    assert ratios(out) == ("C1", 66.67, 33.33)
+    assert "0 days excluded (the scheme's air_exceptional_events: keep; 1 approved" in capsys.readouterr().out
+    assert pl.read_csv(tmp_path / "inputs_excluded.csv").height == 0
+
+
+def test_the_command_flags_win_over_the_scheme(tmp_path: Path) -> None:
+    out, args = with_list(tmp_path, 2026)
+    assert main([*args, "--as-inputs", str(scheme_with(tmp_path, "keep")), "--exclude-exceptional"]) == 0
+    assert ratios(out) == ("C1", 100.0, 0.0)
+    assert main([*args, "--as-inputs", str(scheme_with(tmp_path, "exclude")), "--no-exceptional"]) == 0
+    assert ratios(out) == ("C1", 66.67, 33.33)
+
+
+def test_a_scheme_that_excludes_needs_the_list(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    scheme = scheme_with(tmp_path, "exclude")
+    out = tmp_path / "inputs.csv"
+    code = main(["air", "evaluate", str(hourly(tmp_path, 2025)), "--out", str(out), "--as-inputs", str(scheme)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == (
+        f"error: the scheme {scheme} asks to leave out exceptional-event days (air_exceptional_events: exclude): "
+        "give their list with --exceptional-events LIST\n"
+    )
+    assert not out.exists()
+    # --no-exceptional says to keep them: no list needed
+    assert (
+        main(
+            [
+                "air",
+                "evaluate",
+                str(hourly(tmp_path, 2025)),
+                "--out",
+                str(out),
+                "--as-inputs",
+                str(scheme),
+                "--no-exceptional",
+            ]
+        )
+        == 0
+    )
+
+
+def test_schemes_show_prints_the_air_rules(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schemes", "show", str(scheme_with(tmp_path, "keep"))]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == "空气质量: air_edition auto, air_exceptional_events keep"
+    assert main(["schemes", "show", "jilin-2021-2025", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["air_edition"], data["air_exceptional_events"]) == ("auto", "edition")
+    # a scheme without air inputs prints no such line
+    assert main(["schemes", "show", "county-party-government"]) == 0
+    assert "空气质量" not in capsys.readouterr().out

@@ -2,9 +2,10 @@
 
 HJ 663-2026, per the published summary (docs/air.md): ``--exceptional-events LIST`` leaves the approved days of the
 list out when the edition in force at the year's end asks for it (2026), or always with ``--exclude-exceptional``,
-never with ``--no-exceptional``; the days left out go to OUT with the suffix ``_excluded``. ``--three-year PREV1
-PREV2`` (the two previous years' tables this command wrote) writes the three-year means to OUT with the suffix
-``_three_year``. All files or none."""
+never with ``--no-exceptional``; with ``--as-inputs`` and neither flag, as the scheme's ``air_exceptional_events``
+says (``exclude`` ⇒ always, ``keep`` ⇒ never). The days left out go to OUT with the suffix ``_excluded``.
+``--three-year PREV1 PREV2`` (the two previous years' tables this command wrote) writes the three-year means to OUT
+with the suffix ``_three_year``. All files or none."""
 
 from __future__ import annotations
 
@@ -67,7 +68,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="LIST",
         help="exceptional-event days (HJ 663-2026 例外事件, per the published summary): city_id or station_id, date, "
         "kind (沙尘/烟花爆竹/其他), approved (是/否); the approved days are left out of the annual statistics when "
-        "the edition in force at the year's end asks for it (2026), and listed in OUT_excluded",
+        "the edition in force at the year's end asks for it (2026) or the scheme of --as-inputs does "
+        "(air_exceptional_events), and listed in OUT_excluded",
     )
     force = ev.add_mutually_exclusive_group()
     force.add_argument(
@@ -180,6 +182,18 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         edition = load_edition(input_file(args.standard_file))
     if args.exclude_exceptional and not args.exceptional_events:
         raise UserInputError("--exclude-exceptional needs --exceptional-events LIST")
+    # the scheme's rule for exceptional-event days, when neither --exclude-exceptional nor --no-exceptional is given
+    exclude: bool | None = args.exclude_exceptional
+    scheme_rule = scheme.air_exceptional_events if scheme is not None and exclude is None else None
+    if scheme_rule in ("exclude", "keep"):
+        exclude = scheme_rule == "exclude"
+    else:
+        scheme_rule = None
+    if exclude and not args.exceptional_events:
+        raise UserInputError(
+            f"the scheme {args.as_inputs} asks to leave out exceptional-event days (air_exceptional_events: exclude): "
+            "give their list with --exceptional-events LIST"
+        )
     if args.three_year and scheme is not None:
         raise UserInputError("--three-year writes the annual tables; give it without --as-inputs")
     if args.exceptional_events:
@@ -201,7 +215,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             area_class=area_class,
             edition=edition,
             exceptional=events,
-            exclude_exceptional=args.exclude_exceptional,
+            exclude_exceptional=exclude,
         )
         more: list[tuple[pl.DataFrame, Path]] = []
         if events is not None:
@@ -220,10 +234,16 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     print(f"wrote {out}: {result.height} rows ({args.by}); days by edition {used}; limits of {judged_by}")
     if events is not None:
         approved = int(events.get_column("approved").sum())
+        asked = ", left out as the scheme asks (air_exceptional_events: exclude)" if scheme_rule else ""
         if applied:
             print(
                 f"exceptional events: {excluded.height} days excluded ({excluded.get_column(args.by).n_unique()} ids) "
-                f"of {approved} approved in the list; written to {_beside(out, 'excluded')}"
+                f"of {approved} approved in the list{asked}; written to {_beside(out, 'excluded')}"
+            )
+        elif scheme_rule:
+            print(
+                f"exceptional events: 0 days excluded (the scheme's air_exceptional_events: keep; {approved} approved "
+                "in the list)"
             )
         elif args.exclude_exceptional is False:
             print(f"exceptional events: 0 days excluded (--no-exceptional; {approved} approved in the list)")

@@ -6,7 +6,7 @@ import argparse
 import json
 
 from kaohe.core.exceptions import SchemeError
-from kaohe.core.scheme import Node, builtin_paths, load_scheme, load_scheme_file
+from kaohe.core.scheme import Node, Scheme, builtin_paths, load_scheme, load_scheme_file
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -41,6 +41,21 @@ def _node_json(node: Node) -> dict[str, object]:
         "responsible_units": node.responsible_units,
         "inputs": node.inputs,
         "children": [_node_json(c) for c in node.children],
+    }
+
+
+def _air_settings(scheme: Scheme) -> dict[str, str]:
+    """How the scheme's air inputs are evaluated (issue 11), the defaults filled in: {} when the scheme has no air
+    input (``source: air.…``) and sets neither key."""
+    if not (
+        scheme.air_edition
+        or scheme.air_exceptional_events
+        or any((i.source or "").startswith("air.") for i in scheme.inputs)
+    ):
+        return {}
+    return {
+        "air_edition": scheme.air_edition or "auto",
+        "air_exceptional_events": scheme.air_exceptional_events or "edition",
     }
 
 
@@ -87,6 +102,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             "name": scheme.name,
             "year": scheme.year,
             "total_points": scheme.total_points,
+            **_air_settings(scheme),
             "sequences": [s.model_dump() for s in scheme.sequences],
             "indicators": [_node_json(n) for n in scheme.indicators],
             "bonus_items": [_node_json(n) for n in scheme.bonus_items],
@@ -95,6 +111,9 @@ def cmd_show(args: argparse.Namespace) -> int:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
     print(f"{scheme.name}  ({scheme.id}, {scheme.year}, 基本分 {scheme.total_points:g})")
+    air = _air_settings(scheme)
+    if air:
+        print(f"空气质量: air_edition {air['air_edition']}, air_exceptional_events {air['air_exceptional_events']}")
     for title, nodes in (("", scheme.indicators), ("加分项", scheme.bonus_items), ("扣分项", scheme.deduction_items)):
         if title and nodes:
             print(f"— {title} —")

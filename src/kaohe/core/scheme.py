@@ -285,6 +285,10 @@ class Scheme(_Model):
     # The air-quality edition its air inputs are evaluated by (issue 11): "auto" (each day by the edition in force
     # that day), "2012" or "2026" (kaohe.monitoring.air.editions; checked where air data are evaluated); None ⇒ auto.
     air_edition: Literal["auto", "2012", "2026"] | None = None
+    # HJ 663-2026 exceptional-event days (例外事件, issue 11) in its air inputs: "edition" (left out when the edition in
+    # force at the year's end asks for it: 2026), "exclude" (the approved days always left out; needs the office's
+    # list), "keep" (never left out); None ⇒ edition. Explicit `kaohe air evaluate` flags win.
+    air_exceptional_events: Literal["edition", "exclude", "keep"] | None = None
     grading: Grading | None = None
     ranking: Ranking = Ranking()
     sequences: list[Sequence] = Field(min_length=1)

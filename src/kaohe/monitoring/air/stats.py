@@ -147,17 +147,26 @@ def _local_hours(lf: pl.LazyFrame) -> pl.Expr:
     return ts.dt.epoch("s") // 3600
 
 
-def _layout(index: pl.Series, hours: pl.Series, values: pl.DataFrame, ids: pl.Series, r: int, dn: int) -> _Dense:
-    """Places rows (id index, hour) into the dense layout; a frame that already is one is used as it is."""
+def _span(hours: pl.Series | tuple[int | None, int | None]) -> tuple[int, int]:
+    """(first day, number of days) of local hours since 1970 (a series, or its minimum and maximum)."""
+    h_min, h_max = (hours.min(), hours.max()) if isinstance(hours, pl.Series) else hours
+    if h_min is None or h_max is None:
+        raise InputTableError("the table has no rows")
+    assert isinstance(h_min, int) and isinstance(h_max, int)
+    return h_min // 24, h_max // 24 - h_min // 24 + 1
+
+
+def _position(index: pl.Expr, hours: pl.Expr, day0: int, n_days: int, n_ids: int) -> pl.Expr:
+    """The row of (id index, local hour) in the dense layout: id index · n_days · 24 + hours since ``day0``."""
+    at = pl.Int32 if n_ids * n_days * 24 < 2**31 else pl.Int64  # a national year is 15 M cells: half of Int64
+    return index.cast(at) * (n_days * 24) + (hours - day0 * 24).cast(at)
+
+
+def _layout(pos: pl.Series, values: pl.DataFrame, ids: pl.Series, day0: int, n_days: int, r: int, dn: int) -> _Dense:
+    """Places rows (at their ``_position``) into the dense layout; a frame that already is one is used as it is."""
     if values.height == 0:
         raise InputTableError("the table has no rows")
-    h_min, h_max = hours.min(), hours.max()
-    assert isinstance(h_min, int) and isinstance(h_max, int)
-    day0 = h_min // 24
-    n_days = h_max // 24 - day0 + 1
     n_cells = ids.len() * n_days * 24
-    at = pl.Int32 if n_cells < 2**31 else pl.Int64  # a national year is 15 M cells: half the memory of Int64
-    pos = pl.select(index.cast(at) * (n_days * 24) + (hours.cast(at) - day0 * 24)).to_series()  # lazy: parallel
     if values.height == n_cells and pos.is_sorted() and pos[0] == 0 and pos[-1] == n_cells - 1:
         dense = values  # every (id, hour) has a row, in order: already dense
     else:
@@ -175,49 +184,37 @@ def _dense(frame: pl.DataFrame | pl.LazyFrame, by: str) -> _Dense:
     missing = [c for c in (by, "timestamp", *POLLUTANTS) if c not in names]
     if missing:
         raise InputTableError([Problem(f"missing column {c!r}", column=c) for c in missing])
-    if by == "station_id":
-        df, ids = _read_stations(lf, with_city=False)
-        return _layout(df.get_column("_id"), df.get_column("_h"), df.select(POLLUTANTS), ids, SCALE, SCALE)
+    station = pl.col("station_id").cast(pl.String)
+    if by == "station_id":  # rows without a station cannot be attributed and are left out
+        ids = lf.select(station.unique().drop_nulls()).collect().to_series().sort()
+        return _station_layout(lf, ids)
     if "station_id" in names:
-        df, ids = _read_stations(lf, with_city=True)
-        city_of = _city_of_stations(df)
-        if city_of is not None:
-            stations = _layout(df.get_column("_id"), df.get_column("_h"), df.select(POLLUTANTS), ids, SCALE, SCALE)
-            del df
-            return _city_means(stations, city_of)
-        del df
+        # The distinct (station, city) pairs: one per station when every row has a station and no station is listed
+        # under two cities (nor under a city and none); then each station's hours are one column of one city.
+        pairs = lf.select(station, pl.col("city_id").cast(pl.String)).unique().collect()
+        stations = pairs.get_column("station_id")
+        if pairs.height and not stations.null_count() and stations.n_unique() == pairs.height:
+            pairs = pairs.sort("station_id")
+            layout = _station_layout(lf, pairs.get_column("station_id"))
+            return _city_means(layout, pairs.get_column("city_id"))
     return _city_grouped(lf, by)
 
 
-def _read_stations(lf: pl.LazyFrame, *, with_city: bool) -> tuple[pl.DataFrame, pl.Series]:
-    """Rows as (station index ``_id``, local hour ``_h``, pollutants[, ``_city``]) and the sorted station ids."""
-    station = pl.col("station_id").cast(pl.String)
-    ids = lf.select(station.unique().drop_nulls()).collect().to_series().sort()
-    columns = [
-        station.cast(pl.Enum(ids)).to_physical().alias("_id"),
-        _local_hours(lf).cast(pl.Int32).alias("_h"),  # hours since 1970 fit in 24 bits (_HOUR_SPAN)
-        *[pl.col(p).cast(pl.Float64) for p in POLLUTANTS],
-    ]
-    if with_city:
-        columns.append(pl.col("city_id").cast(pl.String).cast(pl.Categorical).alias("_city"))  # 4 bytes a row
-    df = lf.select(columns).collect()
-    if not with_city and df.get_column("_id").null_count():
-        df = df.filter(pl.col("_id").is_not_null())  # rows without a station cannot be attributed
-    return df, ids
-
-
-def _city_of_stations(df: pl.DataFrame) -> pl.Series | None:
-    """Each station's city (null: rows without a city), in station order; None unless every row has a
-    station and every station one city."""
-    index = df.get_column("_id")
-    if index.null_count() or df.height == 0:
-        return None
-    # the distinct (station, city) pairs: one per station when no station is listed under two cities (nor under a
-    # city and none); found without a per-row copy of the cities
-    pairs = df.lazy().select("_id", "_city").unique().collect()
-    if pairs.height != pairs.get_column("_id").n_unique():
-        return None
-    return pairs.sort("_id").get_column("_city").cast(pl.String)
+def _station_layout(lf: pl.LazyFrame, ids: pl.Series) -> _Dense:
+    """The stations' hourly values (as read, Float64) in the dense layout, ``ids`` the sorted station ids."""
+    index = pl.col("station_id").cast(pl.String).cast(pl.Enum(ids)).to_physical()
+    hours = _local_hours(lf)
+    # the first and last hours of the rows with a station (the others are left out), local hours taken of those two
+    # (one pass over the raw column: Asia/Shanghai keeps its offset, so local order is the order of the instants)
+    raw = pl.col("timestamp").filter(pl.col("station_id").is_not_null())
+    ends = lf.select(raw.min().append(raw.max())).collect()
+    day0, n_days = _span(ends.select(_local_hours(lf)).to_series())
+    # the position is computed as the file is read, row group by row group, in parallel
+    pos = _position(index, hours, day0, n_days, ids.len()).alias("_pos")
+    df = lf.select(pos, *[pl.col(p).cast(pl.Float64) for p in POLLUTANTS]).collect()
+    if df.get_column("_pos").null_count():
+        df = df.filter(pl.col("_pos").is_not_null())  # rows without a station
+    return _layout(df.get_column("_pos"), df.select(POLLUTANTS), ids, day0, n_days, SCALE, SCALE)
 
 
 def _exact_scale(counts: set[int], largest_sum: int) -> tuple[int, pl.DataType]:
@@ -332,7 +329,11 @@ def _city_grouped(lf: pl.LazyFrame, by: str) -> _Dense:
         ]
     )
     key_column = grouped.get_column("_k")
-    return _layout(key_column // _HOUR_SPAN, key_column % _HOUR_SPAN, means, ids, 1, SCALE * k)
+    day0, n_days = _span(key_column % _HOUR_SPAN)
+    pos = pl.select(
+        _position(pl.lit(key_column // _HOUR_SPAN), pl.lit(key_column % _HOUR_SPAN), day0, n_days, ids.len())
+    ).to_series()
+    return _layout(pos, means, ids, day0, n_days, 1, SCALE * k)
 
 
 def _daily_codes(
@@ -359,8 +360,9 @@ def _daily_codes(
     def exact_int(expr: pl.Expr) -> pl.Expr:
         return expr if exact_values else (expr * r).round(0).cast(pl.Int64)
 
-    def day(column: str) -> pl.Expr:
-        return pl.col(column).reshape((-1, 24))
+    def day(column: str, fill: int | None = None) -> pl.Expr:
+        hourly = pl.col(column) if fill is None else pl.col(column).fill_null(fill)
+        return hourly.reshape((-1, 24))
 
     # Daily max 8-h O3: the 17 windows starting at 00:00 … 16:00 (none crosses midnight); a window is valid
     # with ≥ 6 hourly values (GB 3095-2012 表4) and its mean is taken over those hours. The day's 24 hours become
@@ -388,9 +390,11 @@ def _daily_codes(
     per_pollutant = [
         dense.lazy()
         .select(
-            *([exact_int(day(p).arr.sum()).alias(f"{p}_sum")] if p in _MEAN_POLLUTANTS else []),  # skips missing hours
+            # the sum of the hours that have a value: nulls as 0 first, as Polars sums arrays without nulls ~3× faster
+            *([exact_int(day(p, fill=0).arr.sum()).alias(f"{p}_sum")] if p in _MEAN_POLLUTANTS else []),
             pl.col(p).is_not_null().reshape((-1, 24)).arr.sum().cast(pl.Int64).alias(f"{p}_n"),
-            *([exact_int(day("o3").arr.max()).alias("o3_max")] if p == "o3" else []),
+            # concentrations are ≥ 0, so a missing hour as −1 never wins the maximum (a day of none: o3_n = 0)
+            *([exact_int(day("o3", fill=-1).arr.max()).alias("o3_max")] if p == "o3" else []),
         )
         .collect()
         for p in POLLUTANTS

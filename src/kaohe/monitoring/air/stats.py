@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, NamedTuple
@@ -71,14 +71,20 @@ def _round_half_even(num: pl.Expr, den: pl.Expr | int) -> pl.Expr:
 # 2012 editions before 2026-03-01, the 2026 ones from then on), a built-in edition's id, an edition file or an
 # Edition (kaohe.monitoring.air.editions). A day's IAQI, AQI and category come from its edition; the data-validity
 # rules and the limits (the O3 exception of HJ 663, 达标 in evaluate_year) from the edition and stage in force on
-# the last day of the data: the year is judged by the rules in force when it is judged.
-EditionChoice = str | Path | Edition
+# the last day of the data: the year is judged by the rules in force when it is judged. A sequence of Editions is
+# "auto" over those (each day by the one of them in force that day), e.g. the built-in ones with an office's file in
+# place of one of them.
+EditionChoice = str | Path | Edition | Sequence[Edition]
 
 
 def _plan(edition: EditionChoice) -> tuple[Edition, ...]:
     """The editions a day can follow, oldest first; one when ``edition`` names one."""
     if isinstance(edition, str) and edition == "auto":
         return tuple(sorted(builtin_editions().values(), key=lambda e: e.in_force_from))
+    if isinstance(edition, Sequence) and not isinstance(edition, str):
+        if not edition:
+            raise ValueError("an empty sequence of editions")
+        return tuple(sorted(edition, key=lambda e: e.in_force_from))
     return (resolve(edition),)
 
 

@@ -43,7 +43,6 @@ SCALE = 1000  # hourly values are exact to 0.001 µg/m³ (mg/m³ for CO)
 # ×10; 8-h windows ×8 hours × 168/6): the integer type must hold it.
 _SUM_FACTOR = 256
 _HOUR_SPAN = 1 << 24  # hours since 1970 fit in 24 bits until the year 3883
-WINDOW_K = 168  # lcm(6, 7, 8): compares 8-h means over 6, 7 or 8 hours as integers
 _MEAN_POLLUTANTS = ("so2", "no2", "pm10", "pm25", "co")
 # HJ 663-2013 annual evaluation: the percentile of each pollutant's daily values.
 _PERCENTILES = {"so2": 98, "no2": 98, "pm10": 95, "pm25": 95, "co": 95, "o3_8h": 90}
@@ -372,22 +371,31 @@ def _daily_codes(
 
     # Daily max 8-h O3: the 17 windows starting at 00:00 … 16:00 (none crosses midnight); a window is valid
     # with ≥ 6 hourly values (GB 3095-2012 表4) and its mean is taken over those hours. The day's 24 hours become
-    # 24 columns of the (much shorter) daily table and each window is a sum over 8 of them, in exact integers
-    # (a station's ≤ 8 values are made exact thousandths after summing, as the daily sums): no running sum over
-    # the whole hourly column, which held six hour-long columns at once (benchmarks/air.py, peak RSS).
-    hours = [pl.col("_o3").arr.get(h).alias(f"_h{h}") for h in range(24)]
+    # 24 columns of the (much shorter) daily table, as exact thousandths with missing hours as 0 and as presence
+    # (0/1); each window's sum and hour count are sums over 8 of them, in exact integers.
+    # A window's mean · window_k · Dn is the exact integer sum · (window_k / n), comparable across n = 6, 7, 8 hours
+    # (window_k = lcm(6, 7, 8) = 168, or of whatever hours the edition's minimum allows).
+    counts = range(valid.min_hours_per_8h, 9)
+    window_k = math.lcm(*counts)
+
+    def key_of(total: pl.Expr, n: pl.Expr) -> pl.Expr:  # null when the window has too few hours
+        chain: Then | ChainedThen = pl.when(n == 8).then(total * (window_k // 8))
+        for n_hours in counts[:-1]:
+            chain = chain.when(n == n_hours).then(total * (window_k // n_hours))
+        return chain.otherwise(None)
+
+    filled = [exact_int(pl.col("_o3").arr.get(h).fill_null(0)).alias(f"_v{h}") for h in range(24)]
+    present = [pl.col("_o3").arr.get(h).is_not_null().cast(pl.Int8).alias(f"_p{h}") for h in range(24)]
     window_keys, window_ok = [], []
     for w in range(valid.o3_windows):
-        cols = [pl.col(f"_h{h}") for h in range(w, w + 8)]
-        n = pl.sum_horizontal([c.is_not_null() for c in cols]).cast(pl.Int64)
-        ok = n >= valid.min_hours_per_8h
-        # window mean · WINDOW_K · Dn as an exact integer, comparable across 6, 7 and 8 hours
-        window_keys.append(pl.when(ok).then(exact_int(pl.sum_horizontal(cols)) * (WINDOW_K // n.clip(lower_bound=1))))
-        window_ok.append(ok.cast(pl.Int64))
+        total = pl.sum_horizontal([pl.col(f"_v{h}") for h in range(w, w + 8)])
+        n = pl.sum_horizontal([pl.col(f"_p{h}") for h in range(w, w + 8)])
+        window_keys.append(key_of(total, n))
+        window_ok.append((n >= valid.min_hours_per_8h).cast(pl.Int64))
     o3_days = (
         dense.lazy()
         .select(pl.col("o3").reshape((-1, 24)).alias("_o3"))
-        .select(hours)
+        .select(*filled, *present)
         .select(pl.max_horizontal(window_keys).alias("_o3_key"), pl.sum_horizontal(window_ok).alias("o3_8h_windows"))
         .collect()
     )
@@ -409,7 +417,7 @@ def _daily_codes(
     del dense
 
     ok24 = {p: pl.col(f"{p}_n") >= valid.min_hours_per_day for p in _MEAN_POLLUTANTS}  # GB 3095-2012 表4
-    o3_8h = _round_half_even(pl.col("_o3_key"), WINDOW_K * dn_).cast(pl.Int64)
+    o3_8h = _round_half_even(pl.col("_o3_key"), window_k * dn_).cast(pl.Int64)
     # HJ 663-2013: ≥ 14 valid 8-h values a day, or fewer when the daily max exceeds the limit (GB 3095-2012 表1
     # for the area's class), compared as the rounded daily value (the one reported and indexed)
     o3_limit = _o3_limit(area_class, ids, n_days, rules, last_day)

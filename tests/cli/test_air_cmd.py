@@ -1,6 +1,7 @@
 """``kaohe air evaluate --exceptional-events LIST`` and ``--three-year PREV1 PREV2`` (HJ 663-2026, per the published
 summary; issue 11): what is written and printed, and nothing written on a bad list or table. Values by hand: see
-tests/monitoring/air/test_air_exceptional.py (PM10 600 ⇒ IAQI 500, a heavy day; 40 and 50 good days)."""
+tests/monitoring/air/test_air_exceptional.py (PM10 600 ⇒ IAQI 500, a heavy day; 40 and 50 good days). And an
+office's edition file (``--standard-file``, repeatable) standing in for the built-in edition of its id."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import polars as pl
 import pytest
 
 from kaohe.cli import main
+from tests.monitoring.air.test_air_editions_stats import PM25, office_2026, two_days
 from tests.monitoring.air.test_air_stats import day_rows, frame
 
 
@@ -236,3 +238,75 @@ def test_schemes_show_prints_the_air_rules(tmp_path: Path, capsys: pytest.Captur
     # a scheme without air inputs prints no such line
     assert main(["schemes", "show", "county-party-government"]) == 0
     assert "空气质量" not in capsys.readouterr().out
+
+
+# ── an office's edition file (--standard-file, repeatable) inside "auto" ─────────────────────────────────────────
+# Two days of PM2.5 70, 28 February and 1 March 2026: by hand (tests/monitoring/air/test_air_editions_stats.py),
+# 2012 ⇒ AQI 94 (good), kaohe's 2026 ⇒ 110 (neither good nor heavy), the office's 2026 ⇒ 203 (heavy).
+
+
+def office_run(tmp_path: Path) -> tuple[Path, Path, list[str]]:
+    """The office's 2026 file, OUT, and the command up to --out."""
+    source = tmp_path / "hourly.csv"
+    two_days(PM25).write_csv(source, datetime_format="%Y-%m-%d %H:%M")
+    out = tmp_path / "year.csv"
+    return office_2026(tmp_path), out, ["air", "evaluate", str(source), "--by", "station_id", "--out", str(out)]
+
+
+def good_heavy(out: Path) -> tuple[object, ...]:
+    return (
+        pl.read_csv(out, schema_overrides={"editions": pl.String}).select("good_days", "heavy_days", "editions").row(0)
+    )
+
+
+def test_an_office_file_governs_its_days_and_the_days_before_keep_2012(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    office, out, args = office_run(tmp_path)
+    assert main([*args, "--standard-file", str(office)]) == 0
+    # 28 February by 2012 (94, good), 1 March by the office's table (203, heavy)
+    assert good_heavy(out) == (1, 1, "2012+2026")
+    assert "days by edition 2012+2026 (from my2026.yaml);" in capsys.readouterr().out
+    # without the file: 1 March by kaohe's 2026 (110)
+    assert main(args) == 0
+    assert good_heavy(out) == (1, 0, "2012+2026")
+
+
+def test_edition_with_an_office_file_forces_the_whole_year_to_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    office, out, args = office_run(tmp_path)
+    assert main([*args, "--edition", "2026", "--standard-file", str(office)]) == 0
+    assert good_heavy(out) == (0, 2, "2026")  # both days 203
+    assert "days by edition 2026 (from my2026.yaml);" in capsys.readouterr().out
+    # --edition 2012: the office's 2026 governs no day, and the command says so
+    assert main([*args, "--edition", "2012", "--standard-file", str(office)]) == 0
+    assert good_heavy(out) == (2, 0, "2012")
+    assert "note: no day followed the edition file my2026.yaml (2026)" in capsys.readouterr().out
+
+
+def test_an_edition_id_neither_built_in_nor_given_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    office, out, args = office_run(tmp_path)
+    assert main([*args, "--edition", "2030", "--standard-file", str(office)]) == 2
+    assert capsys.readouterr().err == (
+        "error: --edition '2030' is neither a built-in edition (2012, 2026) nor the id of a --standard-file "
+        "(2026 (my2026.yaml))\n"
+    )
+    assert main([*args, "--edition", "2030"]) == 2
+    assert capsys.readouterr().err == (
+        "error: --edition '2030': expected auto or a built-in edition (2012, 2026); another id needs its "
+        "--standard-file\n"
+    )
+    assert not out.exists()
+
+
+def test_two_office_files_of_one_edition_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    office, out, args = office_run(tmp_path)
+    again = office_2026(tmp_path, "again.yaml")
+    assert main([*args, "--standard-file", str(office), "--standard-file", str(again)]) == 2
+    assert capsys.readouterr().err == (
+        f"error: {again}: edition id '2026' is also that of {office}: one file per edition\n"
+    )
+    assert not out.exists()

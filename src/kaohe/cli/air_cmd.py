@@ -21,7 +21,7 @@ from kaohe.core.exceptions import UserInputError
 from kaohe.core.files import atomic_paths
 from kaohe.core.guards import input_file, output_file
 from kaohe.monitoring.air import POLLUTANTS, as_inputs, read_hourly
-from kaohe.monitoring.air.editions import Edition, load_edition
+from kaohe.monitoring.air.editions import Edition, auto_with, builtin_editions, load_edition
 from kaohe.monitoring.air.exceptional import read_exceptional
 from kaohe.monitoring.air.stats import evaluate_year_with_excluded
 from kaohe.monitoring.air.three_year import evaluate_three_years, read_year_table
@@ -54,14 +54,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     ev.add_argument(
         "--edition",
-        choices=("auto", "2012", "2026"),
+        metavar="ID",
         help="which editions the days follow: auto (default; the scheme's air_edition with --as-inputs) evaluates "
-        "each day by the edition in force that day (2026 from 2026-03-01), 2012 or 2026 the whole year by one",
+        "each day by the edition in force that day (2026 from 2026-03-01); an edition's id (2012, 2026, or the id of "
+        "a --standard-file) the whole year by that one",
     )
     ev.add_argument(
         "--standard-file",
+        action="append",
         metavar="FILE",
-        help="an edition file (YAML, as `kaohe standards show` prints) to evaluate the whole year by instead",
+        help="an office's edition file (YAML, as `kaohe standards show` prints; may be given more than once): it "
+        "stands in for the built-in edition of its id (or adds one), so under auto the days from its in_force_from "
+        "follow it and the days before keep the built-in edition then in force; with --edition ITS_ID the whole year "
+        "follows it",
     )
     ev.add_argument(
         "--exceptional-events",
@@ -128,6 +133,30 @@ def _area_class(items: list[str]) -> int | dict[str, int]:
     return per_id
 
 
+def _edition(choice: str, files: list[Edition]) -> str | Edition | tuple[Edition, ...]:
+    """What the days follow: ``choice`` ("auto" or a built-in id) without edition files; with them, "auto" over the
+    built-in editions with the files in place of those of their ids (``auto_with``), or the one of those with the id
+    ``choice`` for the whole year."""
+    builtins = ", ".join(builtin_editions())
+    if not files:
+        if choice != "auto" and choice not in builtin_editions():
+            raise UserInputError(
+                f"--edition {choice!r}: expected auto or a built-in edition ({builtins}); another id needs its "
+                "--standard-file"
+            )
+        return choice
+    plan = auto_with(*files)
+    if choice == "auto":
+        return plan
+    for edition in plan:
+        if edition.id == choice:
+            return edition
+    given = ", ".join(f"{e.id} ({Path(e.file).name})" for e in files)
+    raise UserInputError(
+        f"--edition {choice!r} is neither a built-in edition ({builtins}) nor the id of a --standard-file ({given})"
+    )
+
+
 def _write(frame: pl.DataFrame, out: Path, *more: tuple[pl.DataFrame, Path]) -> None:
     """Writes to temporary files next to ``out`` (and each of ``more``) and renames them, so an error leaves no
     output behind."""
@@ -175,11 +204,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         from kaohe.core import load_scheme  # the scoring core is only needed for this option
 
         scheme = load_scheme(args.as_inputs)
-    edition: str | Edition = args.edition or (scheme.air_edition if scheme and scheme.air_edition else "auto")
-    if args.standard_file:
-        if args.edition:
-            raise UserInputError("give --edition or --standard-file, not both")
-        edition = load_edition(input_file(args.standard_file))
+    files = [load_edition(input_file(path)) for path in args.standard_file or []]
+    edition = _edition(args.edition or (scheme.air_edition if scheme and scheme.air_edition else "auto"), files)
     if args.exclude_exceptional and not args.exceptional_events:
         raise UserInputError("--exclude-exceptional needs --exceptional-events LIST")
     # the scheme's rule for exceptional-event days, when neither --exclude-exceptional nor --no-exceptional is given
@@ -223,7 +249,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         if args.three_year:
             three = evaluate_three_years([*previous, result], names=[*args.three_year, None])
             more.append((three, _beside(out, "three_year")))
-        used = "+".join(sorted({e for joined in result.get_column("editions").to_list() for e in joined.split("+")}))
+        followed = {e for joined in result.get_column("editions").to_list() for e in joined.split("+") if e}
+        from_file = {e.id: Path(e.file).name for e in files}
+        used = "+".join(f"{e} (from {from_file[e]})" if e in from_file else e for e in sorted(followed))
         judged_by = result.get_column("limits")[0] if result.height else ""
         if scheme is not None:
             result = as_inputs(result, scheme)
@@ -232,6 +260,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         _write(result, out, *more)
         bar.update()
     print(f"wrote {out}: {result.height} rows ({args.by}); days by edition {used}; limits of {judged_by}")
+    for ident, name in from_file.items():
+        if ident not in followed:
+            print(f"note: no day followed the edition file {name} ({ident})")
     if events is not None:
         approved = int(events.get_column("approved").sum())
         asked = ", left out as the scheme asks (air_exceptional_events: exclude)" if scheme_rule else ""

@@ -12,9 +12,14 @@ import pytest
 
 from kaohe.cli import main
 from kaohe.monitoring.air import daily, evaluate_year
+from kaohe.monitoring.air.editions import EditionError, auto_with, builtin_editions, load_edition
 from tests.monitoring.air.test_air_stats import day_rows, frame
 
 BEFORE, AFTER = dt.date(2026, 2, 28), dt.date(2026, 3, 1)
+EDITIONS = Path(__file__).resolve().parents[3] / "src/kaohe/monitoring/air/editions"
+KAOHE_PM25_2026 = "[0, 35, 60, 115, 150, 250, 350, 500]"
+# An office's corrected 2026 (test values, not a standard's): its 24-h PM2.5 row differs from kaohe's 2026.yaml.
+OFFICE_PM25_2026 = "[0, 35, 45, 55, 65, 250, 350, 500]"
 
 
 def two_days(pm25: float) -> pl.DataFrame:
@@ -111,3 +116,67 @@ def test_a_scheme_pins_the_edition_its_air_inputs_use(tmp_path: Path) -> None:
     assert pl.read_csv(out).select("unit_id", "good_ratio").rows() == [("C1", 100.0)]
     assert main([*args, str(pinned), "--edition", "2026"]) == 0
     assert pl.read_csv(out).select("unit_id", "good_ratio").rows() == [("C1", 0.0)]
+
+
+# ── an office's edition file inside "auto" (auto_with) ───────────────────────────────────────────────────────────
+# PM2.5 70 every hour, the other pollutants clean (IAQI ≤ 50), so the AQI is the PM2.5 IAQI, by HJ 633 式(1):
+#   2012 (35–75 → 50–100):                    50 + 50·(70 − 35)/40 = 93.75   ⇒  94 良
+#   kaohe's 2026 (60–115 → 100–150):         100 + 50·(70 − 60)/55 = 109.09  ⇒ 110 轻度污染
+#   the office's 2026 (65–250 → 200–300):    200 + 100·(70 − 65)/185 = 202.70 ⇒ 203 重度污染
+PM25 = 70.0
+
+
+def office_2026(directory: Path, name: str = "my2026.yaml", edition_id: str = "2026") -> Path:
+    """A copy of 2026.yaml with the office's 24-h PM2.5 row (and ``edition_id``)."""
+    text = (EDITIONS / "2026.yaml").read_text(encoding="utf-8")
+    assert text.count(KAOHE_PM25_2026) == 1 and text.count('id: "2026"') == 1
+    path = directory / name
+    text = text.replace(KAOHE_PM25_2026, OFFICE_PM25_2026).replace('id: "2026"', f'id: "{edition_id}"')
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_an_office_file_stands_in_for_the_builtin_of_its_id(tmp_path: Path) -> None:
+    office = load_edition(office_2026(tmp_path))
+    plan = auto_with(office)
+    assert [e.id for e in plan] == ["2012", "2026"]
+    assert plan[0] is builtin_editions()["2012"] and plan[1] is office
+    # 28 February keeps 2012; 1 March follows the office's table, not kaohe's 2026 (110)
+    expected = [(BEFORE, 94, "良", "2012"), (AFTER, 203, "重度污染", "2026")]
+    assert daily(two_days(PM25), edition=plan).select("date", "aqi", "category", "edition").rows() == expected
+    # a plain list of Editions is the same "auto"
+    as_list = [builtin_editions()["2012"], office]
+    assert daily(two_days(PM25), edition=as_list).select("date", "aqi", "category", "edition").rows() == expected
+    year = evaluate_year(two_days(PM25), by="station_id", edition=plan)
+    assert year.select("good_days", "heavy_days", "valid_days", "editions").row(0) == (1, 1, 2, "2012+2026")
+    # without the office's file: 94 and 110, one good day and no heavy one
+    assert evaluate_year(two_days(PM25), by="station_id").select("good_days", "heavy_days").row(0) == (1, 0)
+
+
+def test_an_office_file_with_a_new_id_and_date_is_added(tmp_path: Path) -> None:
+    text = office_2026(tmp_path).read_text(encoding="utf-8")
+    later = tmp_path / "my2027.yaml"
+    later.write_text(text.replace('id: "2026"', 'id: "2027"').replace("2026-03-01", "2027-01-01"), encoding="utf-8")
+    plan = auto_with(load_edition(later))
+    assert [(e.id, e.in_force_from) for e in plan] == [
+        ("2012", dt.date(2016, 1, 1)),
+        ("2026", dt.date(2026, 3, 1)),
+        ("2027", dt.date(2027, 1, 1)),
+    ]
+
+
+def test_two_office_files_for_one_edition_or_one_day_are_refused(tmp_path: Path) -> None:
+    first = load_edition(office_2026(tmp_path, "a.yaml"))
+    second = load_edition(office_2026(tmp_path, "b.yaml"))
+    with pytest.raises(EditionError) as same_id:
+        auto_with(first, second)
+    assert [(p.file, p.message) for p in same_id.value.problems] == [
+        (second.file, f"edition id '2026' is also that of {first.file}: one file per edition")
+    ]
+    # a new id in force on the day a built-in edition begins: which would govern that day is not said
+    renamed = load_edition(office_2026(tmp_path, "c.yaml", edition_id="2026-office"))
+    with pytest.raises(EditionError, match="as the built-in edition '2026' is: give it the id '2026'") as new_id:
+        auto_with(renamed)
+    assert new_id.value.problems[0].file == renamed.file
+    with pytest.raises(EditionError, match=r"in force from 2026-03-01, as '2026' of .*a\.yaml is: one edition per day"):
+        auto_with(first, renamed)

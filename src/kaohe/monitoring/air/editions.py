@@ -9,6 +9,7 @@ value in the file carries its ``source`` and ``confirmed`` (true: it is the stan
     builtin_editions()         ->  {"2012": …, "2026": …}
     edition_in_force(day)      ->  "2012" | "2026"    the built-in edition in force on that day
     resolve("2026" | path)     ->  Edition
+    auto_with(*office_editions) -> the built-in editions, an office's file in place of the one of its id (for "auto")
 
     Edition   breakpoints(pollutant, period), iaqi_levels, not_computed_above, categories, worst_category,
               stages → Stage (limits by area class), limit(pollutant, statistic, area_class, on=day),
@@ -529,6 +530,44 @@ def in_force_on(editions: Iterable[Edition], day: date) -> Edition:
 def edition_in_force(day: date) -> str:
     """The id of the built-in edition in force on ``day``: the latest in force by then, else the earliest."""
     return in_force_on(_builtins().values(), day).id
+
+
+def auto_with(*files: Edition) -> tuple[Edition, ...]:
+    """The built-in editions with an office's editions in their place, oldest first: "auto" over these.
+
+    Each of ``files`` stands in for the built-in edition of its ``id`` (a corrected ``2026``), or is added when its
+    id is new. Refused (:class:`EditionError`, naming the files): two of ``files`` with the same id or the same
+    ``in_force_from``, and one whose new id shares its ``in_force_from`` with a built-in edition (which of the two
+    would govern that day is not said; give it the built-in's id to stand in for it).
+    """
+    problems: list[Problem] = []
+    for i, edition in enumerate(files):
+        for earlier in files[:i]:
+            if edition.id == earlier.id:
+                message = f"edition id {edition.id!r} is also that of {earlier.file}: one file per edition"
+            elif edition.in_force_from == earlier.in_force_from:
+                message = (
+                    f"edition {edition.id!r} is in force from {edition.in_force_from}, as {earlier.id!r} of "
+                    f"{earlier.file} is: one edition per day"
+                )
+            else:
+                continue
+            problems.append(Problem(message, file=edition.file))
+    builtins = _builtins()
+    given = {e.id for e in files}
+    for edition in files:
+        for builtin in builtins.values():
+            if builtin.id not in given and builtin.in_force_from == edition.in_force_from:
+                message = (
+                    f"edition {edition.id!r} is in force from {edition.in_force_from}, as the built-in edition "
+                    f"{builtin.id!r} is: give it the id {builtin.id!r} to stand in for it"
+                )
+                problems.append(Problem(message, file=edition.file))
+    if problems:
+        raise EditionError(problems)
+    merged = dict(builtins)
+    merged.update({e.id: e for e in files})
+    return tuple(sorted(merged.values(), key=lambda e: e.in_force_from))
 
 
 def resolve(edition: str | Path | Edition) -> Edition:

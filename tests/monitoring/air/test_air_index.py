@@ -5,11 +5,15 @@ Formula (1) of HJ 633-2012: IAQI = (I_hi − I_lo) / (BP_hi − BP_lo) · (C −
 
 from __future__ import annotations
 
+from fractions import Fraction
+from pathlib import Path
+
 import aqi as python_aqi
 import pytest
 from aqi import constants as aqi_constants
 
 from kaohe.monitoring.air import aqi_category, daily_aqi, iaqi, percentile
+from kaohe.monitoring.air.editions import load_edition, round_quotient
 
 LEVELS = (0, 50, 100, 150, 200, 300, 400, 500)
 # HJ 633-2012 table 1, copied from the standard's text (not from the module under test).
@@ -209,3 +213,65 @@ def test_it_differs_from_python_aqi_where_python_aqi_departs_from_hj_633() -> No
     with pytest.raises(Exception):  # noqa: B017 (python-aqi raises a bare TypeError/IndexError here)
         python_aqi.to_iaqi(aqi_constants.POLLUTANT_PM25, "600", algo=aqi_constants.ALGO_MEP)
     assert iaqi("pm25", 600, "24h") == 500
+
+
+# ── the edition's rounding.iaqi: ceiling (进位取整, both built-in editions) or half_even (GB/T 8170-2008 §3.3) ─────
+# A copy of 2012.yaml whose rounding.iaqi says half_even (a test file, not a standard's). 24-h PM2.5 35–75 → IAQI
+# 50–100 by HJ 633 式(1): IAQI = (100 − 50)/(75 − 35)·(C − 35) + 50 = 50 + 5·(C − 35)/4.
+EDITION_2012 = Path(__file__).resolve().parents[3] / "src/kaohe/monitoring/air/editions/2012.yaml"
+
+
+@pytest.fixture
+def half_even(tmp_path: Path) -> Path:
+    text = EDITION_2012.read_text(encoding="utf-8")
+    assert text.count("iaqi: {value: ceiling,") == 1
+    path = tmp_path / "half_even.yaml"
+    path.write_text(text.replace("iaqi: {value: ceiling,", "iaqi: {value: half_even,"), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("concentration", "ceiling", "half_to_even"),
+    [
+        (36, 52, 51),  # 50 + 5·1/4 = 51.25: up ⇒ 52, nearest ⇒ 51
+        (37, 53, 52),  # 50 + 5·2/4 = 52.5, a tie: up ⇒ 53, to even ⇒ 52
+        (41, 58, 58),  # 50 + 5·6/4 = 57.5, a tie: to even ⇒ 58 (up too)
+        ("35.5", 51, 51),  # 50 + 5·0.5/4 = 50.625
+        (38, 54, 54),  # 50 + 5·3/4 = 53.75
+        (39, 55, 55),  # 50 + 5·4/4 = 55 exactly: no rounding either way
+    ],
+)
+def test_iaqi_follows_the_editions_rounding_rule(
+    half_even: Path, concentration: int | str, ceiling: int, half_to_even: int
+) -> None:
+    assert iaqi("pm25", concentration, "24h") == ceiling
+    assert iaqi("pm25", concentration, "24h", edition=half_even) == half_to_even
+    assert iaqi("pm25", concentration, "24h", edition=load_edition(half_even)) == half_to_even
+
+
+def test_daily_aqi_follows_the_editions_rounding_rule(half_even: Path) -> None:
+    # PM2.5 37 ⇒ 52.5 (above); the other values give IAQI ≤ 50 under both rules
+    day = {"so2": 10, "no2": 20, "pm10": 40, "pm25": 37, "co": 0.5, "o3_8h": 60, "o3_1h": 60}
+    assert (daily_aqi(day).aqi, daily_aqi(day, edition=half_even).aqi) == (53, 52)
+    assert daily_aqi(day, edition=half_even).primary == ["pm25"]
+
+
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "ceiling", "half_to_even"),
+    [
+        (101, 2, 51, 50),  # 50.5: a tie, to even ⇒ 50
+        (103, 2, 52, 52),  # 51.5 ⇒ 52
+        (205, 4, 52, 51),  # 51.25
+        (207, 4, 52, 52),  # 51.75
+        (102, 2, 51, 51),  # 51
+        (-5, 2, -2, -2),  # −2.5: up ⇒ −2, to even ⇒ −2
+        (Fraction(69, 2), 1, 35, 34),  # 34.5 (GB/T 8170 §3.3's example of a tie) ⇒ 34
+        (Fraction(71, 2), 1, 36, 36),  # 35.5 ⇒ 36
+        (Fraction(9, 4), Fraction(1, 10), 23, 22),  # CO 2.25 mg/m³ to 0.1: 22.5 steps ⇒ 2.2
+    ],
+)
+def test_round_quotient_is_the_one_rounding_rule(
+    numerator: int | Fraction, denominator: int | Fraction, ceiling: int, half_to_even: int
+) -> None:
+    assert round_quotient(numerator, denominator, "ceiling") == ceiling
+    assert round_quotient(numerator, denominator, "half_even") == half_to_even

@@ -10,6 +10,7 @@ value in the file carries its ``source`` and ``confirmed`` (true: it is the stan
     edition_in_force(day)      ->  "2012" | "2026"    the built-in edition in force on that day
     resolve("2026" | path)     ->  Edition
     auto_with(*office_editions) -> the built-in editions, an office's file in place of the one of its id (for "auto")
+    round_quotient(n, d, rule) ->  int                n / d rounded by an edition's rule (ceiling | half_even), exactly
 
     Edition   breakpoints(pollutant, period), iaqi_levels, not_computed_above, categories, worst_category,
               stages → Stage (limits by area class), limit(pollutant, statistic, area_class, on=day),
@@ -41,6 +42,7 @@ Pollutant = Literal["so2", "no2", "pm10", "pm25", "co", "o3"]
 Period = Literal["1h", "8h", "24h"]  # HJ 633 表1's averaging periods
 Statistic = Literal["annual", "24h", "8h", "1h"]  # GB 3095 表1: 年平均, 24小时平均, 日最大8小时平均, 1小时平均
 AREA_CLASSES = (1, 2)  # GB 3095 §4.2: 一类区 / 二类区
+RoundingRule = Literal["ceiling", "half_even"]  # rounding.iaqi and rounding.concentrations: see round_quotient
 OPTIONS = ("exceptional_events", "three_year_mean")  # HJ 663-2026, as the published summary describes them
 BUILTIN_DIR = Path(__file__).resolve().parent / "editions"
 
@@ -118,7 +120,7 @@ class _Validity(BaseModel):
 
 
 class _Rule(_Sourced):
-    value: Literal["ceiling", "half_even"]
+    value: RoundingRule
 
 
 class _Decimals(_Sourced):
@@ -213,8 +215,8 @@ class Edition:
     worst_category: str  # the last category, open-ended above
     stages: tuple[Stage, ...]  # in date order, without gaps or overlaps
     validity: Validity
-    iaqi_rounding: str  # "ceiling" (进位取整)
-    concentration_rounding: str  # "half_even" (GB/T 8170 四舍六入五成双)
+    iaqi_rounding: RoundingRule  # "ceiling" (进位取整) in both built-in editions
+    concentration_rounding: RoundingRule  # "half_even" (GB/T 8170 四舍六入五成双)
     decimals: Mapping[str, int]  # pollutant → decimals kept (CO 1)
     options: Mapping[str, bool]  # OPTIONS → whether the edition asks for it
     entries: tuple[Entry, ...]
@@ -252,6 +254,30 @@ class Edition:
     def unconfirmed(self) -> list[Entry]:
         """Every value the file marks ``confirmed: false``, in file order."""
         return [e for e in self.entries if not e.confirmed]
+
+
+def round_quotient(numerator: int | Fraction, denominator: int | Fraction, rule: RoundingRule) -> int:
+    """``numerator / denominator`` rounded to an integer by an edition's rounding ``rule``, exactly (no float).
+
+    - ``"ceiling"``: the least integer not below the quotient: 进位取整, HJ 633-2012 §4 (空气质量分指数及空气质量指数的
+      计算结果应全部进位取整数): 50.625 ⇒ 51, 51.0 ⇒ 51.
+    - ``"half_even"``: the nearest integer, a tie (exactly .5) to the even one: GB/T 8170-2008 §3.3 (四舍六入五成双),
+      on the exact quotient: 34.5 ⇒ 34, 35.5 ⇒ 36, 52.5 ⇒ 52.
+
+    The one place the rules are written. In integers, as vectorised code can repeat it: n / d in lowest terms with
+    d > 0, ``q, r = divmod(n, d)``; ceiling is ``q + (r > 0)``, half_even ``q + (2r > d or (2r == d and q odd))``
+    (divmod floors, so negative quotients round the same way). Round the whole value, not a part of it: half_even of
+    ``i_lo + x`` is not ``i_lo`` + half_even(x) when ``i_lo`` is odd. For a step other than 1 (CO to 0.1), pass
+    ``value / step`` and multiply the result by the step.
+    """
+    quotient = Fraction(numerator) / Fraction(denominator)  # ZeroDivisionError for a zero denominator
+    n, d = quotient.numerator, quotient.denominator  # lowest terms, d > 0
+    q, r = divmod(n, d)
+    if rule == "ceiling":
+        return q + (r > 0)
+    if rule == "half_even":
+        return q + (2 * r > d or (2 * r == d and q % 2 == 1))
+    raise ValueError(f"unknown rounding rule {rule!r}; expected ceiling or half_even")
 
 
 # ---------------------------------------------------------------------------------------------------------------

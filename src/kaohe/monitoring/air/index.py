@@ -14,7 +14,7 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-from kaohe.monitoring.air.editions import Edition, resolve
+from kaohe.monitoring.air.editions import Edition, resolve, round_quotient
 
 # Which edition a scalar computation follows: an id of a built-in edition ("2012", "2026"), an edition file, or a
 # loaded Edition (kaohe.monitoring.air.editions). The default stays the 2012 editions, so callers keep their results.
@@ -48,13 +48,15 @@ def exact(value: Number) -> Fraction:
 
 
 def round_half_even(value: Fraction, step: Fraction = Fraction(1)) -> Fraction:
-    """Round to a multiple of ``step``, ties to even (GB/T 8170-2008 §3.3, 四舍六入五成双)."""
-    return round(value / step) * step  # Fraction.__round__ rounds ties to even, exactly
+    """Round to a multiple of ``step``, ties to even (GB/T 8170-2008 §3.3, 四舍六入五成双), exactly."""
+    return round_quotient(value, step, "half_even") * step
 
 
 def iaqi(pollutant: str, concentration: Number | None, period: str, edition: EditionLike = "2012") -> int | None:
-    """The IAQI of one concentration (HJ 633 表1 and 式(1)), rounded up to an integer (进位取整), by ``edition``'s
-    table: HJ 633-2012 by default, HJ 633-2026 with ``edition="2026"`` (24-h PM2.5 and PM10 rows changed).
+    """The IAQI of one concentration (HJ 633 表1 and 式(1)), by ``edition``'s table: HJ 633-2012 by default,
+    HJ 633-2026 with ``edition="2026"`` (24-h PM2.5 and PM10 rows changed). Rounded to an integer by the edition's
+    ``rounding.iaqi`` (:func:`~kaohe.monitoring.air.editions.round_quotient`): up (进位取整, HJ 633 §4) in both
+    built-in editions, half to even on the exact value (GB/T 8170-2008 §3.3) in a file that says ``half_even``.
 
     ``pollutant`` is one of so2 no2 pm10 pm25 co o3, ``period`` one of 1h 8h 24h (the pairs of table 1).
     µg/m³, CO in mg/m³. Returns None for a missing value and where table 1's notes say "not computed"
@@ -79,8 +81,9 @@ def iaqi(pollutant: str, concentration: Number | None, period: str, edition: Edi
         if c <= bps[i]:
             lo, hi = Fraction(bps[i - 1]), Fraction(bps[i])
             i_lo, i_hi = levels[i - 1], levels[i]
-            value = (i_hi - i_lo) / (hi - lo) * (c - lo) + i_lo  # 式(1)
-            return math.ceil(value)  # 进位取整: 50.625 ⇒ 51
+            # 式(1), (i_hi − i_lo)/(hi − lo)·(c − lo) + i_lo, as one exact quotient, rounded whole by the edition's
+            # rule (ceiling, 进位取整: 50.625 ⇒ 51; or half_even)
+            return round_quotient((i_hi - i_lo) * (c - lo) + i_lo * (hi - lo), hi - lo, table.iaqi_rounding)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -106,7 +109,8 @@ class DailyAQI:
 
 
 def daily_aqi(values: Mapping[str, Number | None], edition: EditionLike = "2012") -> DailyAQI:
-    """The daily AQI from the seven daily values (HJ 633 式(2): the largest IAQI), by ``edition``'s tables.
+    """The daily AQI from the seven daily values (HJ 633 式(2): the largest IAQI), by ``edition``'s tables and its
+    IAQI rounding rule (see :func:`iaqi`).
 
     Keys: so2 no2 pm10 pm25 co (24-h means), o3_8h (daily max 8-h), o3_1h (daily max 1-h). A missing key or
     None counts as not measured. When O3 8-h is above 800 its IAQI is not computed and the O3 IAQI comes

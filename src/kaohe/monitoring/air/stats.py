@@ -24,6 +24,7 @@ import math
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import Literal, NamedTuple
 
@@ -32,7 +33,14 @@ from polars.expr.whenthen import ChainedThen, Then
 
 from kaohe.core.exceptions import InputTableError, Problem, UserInputError
 from kaohe.monitoring import inputs
-from kaohe.monitoring.air.editions import AREA_CLASSES, Edition, builtin_editions, in_force_on, resolve
+from kaohe.monitoring.air.editions import (
+    AREA_CLASSES,
+    Edition,
+    RoundingRule,
+    builtin_editions,
+    in_force_on,
+    resolve,
+)
 from kaohe.monitoring.air.exceptional import EXCLUDED_SCHEMA, excluded_days, parse_exceptional
 from kaohe.monitoring.air.index import DAILY_KEYS, POLLUTANTS
 from kaohe.monitoring.air.tables import DEFAULT_AREA_CLASS
@@ -48,24 +56,36 @@ _HOUR_SPAN = 1 << 24  # hours since 1970 fit in 24 bits until the year 3883
 _MEAN_POLLUTANTS = ("so2", "no2", "pm10", "pm25", "co")
 # HJ 663-2013 annual evaluation: the percentile of each pollutant's daily values.
 _PERCENTILES = {"so2": 98, "no2": 98, "pm10": 95, "pm25": 95, "co": 95, "o3_8h": 90}
-# Daily value → (table-1 row, unit factor): CO is kept in tenths of mg/m³, everything else in whole µg/m³.
+# Daily value → its table-1 row (pollutant, period). Daily values are kept as whole numbers of the edition's rounding
+# step (rounding.decimals: µg/m³ for five, 0.1 mg/m³ for CO in both built-in editions): see _units.
 _IAQI_ROW = {
-    "so2": (("so2", "24h"), 1),
-    "no2": (("no2", "24h"), 1),
-    "pm10": (("pm10", "24h"), 1),
-    "pm25": (("pm25", "24h"), 1),
-    "co": (("co", "24h"), 10),
-    "o3_8h": (("o3", "8h"), 1),
-    "o3_1h": (("o3", "1h"), 1),
+    "so2": ("so2", "24h"),
+    "no2": ("no2", "24h"),
+    "pm10": ("pm10", "24h"),
+    "pm25": ("pm25", "24h"),
+    "co": ("co", "24h"),
+    "o3_8h": ("o3", "8h"),
+    "o3_1h": ("o3", "1h"),
 }
 
 
-def _round_half_even(num: pl.Expr, den: pl.Expr | int) -> pl.Expr:
-    """num / den rounded half to even, for non-negative integers: exact (GB/T 8170-2008 §3.3)."""
+def _units(edition: Edition) -> dict[str, int]:
+    """Daily value → how many of its codes make one µg/m³ (mg/m³ for CO): 10 ** the edition's decimals."""
+    return {key: 10 ** edition.decimals[row[0]] for key, row in _IAQI_ROW.items()}
+
+
+def _round(num: pl.Expr, den: pl.Expr | int, rule: RoundingRule) -> pl.Expr:
+    """num / den rounded by an edition's rule, for integers num ≥ 0, den > 0: exact. The rules are those of
+    :func:`kaohe.monitoring.air.editions.round_quotient` (ceiling: 进位取整, HJ 633-2012 §4; half_even: GB/T 8170-2008
+    §3.3), written for columns."""
     q = num // den
-    twice_r = 2 * (num - q * den)
-    up = (twice_r > den) | ((twice_r == den) & (q % 2 == 1))
-    return q + up.cast(pl.Int64)
+    rest = num - q * den
+    if rule == "ceiling":
+        return q + (rest > 0).cast(pl.Int64)
+    if rule == "half_even":
+        twice_r = 2 * rest
+        return q + ((twice_r > den) | ((twice_r == den) & (q % 2 == 1))).cast(pl.Int64)
+    raise ValueError(f"unknown rounding rule {rule!r}")
 
 
 # Which edition the computation follows (issue 11): "auto" (each day by the edition in force on that day: the
@@ -124,8 +144,10 @@ def _class_of(area_class: AreaClass, ids: pl.Series) -> list[int]:
 
 
 def _o3_limit(area_class: AreaClass, ids: pl.Series, n_days: int, edition: Edition, on: dt.date) -> pl.Expr:
-    """The 8-h O3 limit of each ``_row`` (id index · n_days + day): GB 3095 表1 for the id's class."""
-    limits = {c: int(edition.limit("o3", "8h", c, on)) for c in AREA_CLASSES}
+    """The 8-h O3 limit of each ``_row`` (id index · n_days + day): GB 3095 表1 for the id's class, in codes of the
+    daily value (rounded down: a whole code exceeds the limit exactly when it exceeds this)."""
+    unit = _units(edition)["o3_8h"]
+    limits = {c: math.floor(edition.limit("o3", "8h", c, on) * unit) for c in AREA_CLASSES}
     per_id = pl.Series([limits[c] for c in _class_of(area_class, ids)], dtype=pl.Int64)
     return pl.lit(per_id).gather(pl.col("_row") // n_days)
 
@@ -350,8 +372,9 @@ def _daily_codes(
     by: str,
     area_class: AreaClass = DEFAULT_AREA_CLASS,
     plan: tuple[Edition, ...] | None = None,
-) -> pl.DataFrame:
-    """Per (id, date): the daily values as exact integers (µg/m³; CO in 0.1 mg/m³), null when not valid."""
+) -> tuple[pl.DataFrame, Edition]:
+    """Per (id, date): the daily values as exact integers, null when not valid, and the edition whose validity and
+    rounding rules made them: each value is a whole number of its rounding step (``_units``: µg/m³; CO 0.1 mg/m³)."""
     _check_by(by)
     _check_area_class(area_class)
     layout = _dense(frame, by)
@@ -363,6 +386,14 @@ def _daily_codes(
     del layout
     # Stations come as read (floats, made exact thousandths on the sums); city means are exact integers already.
     exact_values = dense.schema["o3"].is_integer()
+    # daily values rounded to the edition's step by its rule (HJ 663-2013: GB/T 8170-2008 half to even, CO to 0.1)
+    units, rule = _units(rules), rules.concentration_rounding
+    counts = range(valid.min_hours_per_8h, 9)  # the hours an 8-h window may have
+    window_k = math.lcm(*counts)
+    if exact_values and dense.schema["o3"] == pl.Int64 and (window_k > 168 or max(units.values()) > 10):
+        # an edition with finer steps or a lower window minimum than the built-in ones: city sums beyond the room
+        # _SUM_FACTOR leaves in 64 bits (24 hours · 10 for CO's tenths; 8 hours · 168 / 6) are taken in 128 bits
+        dense = dense.cast(pl.Int128)
     int_type = dense.schema["o3"] if exact_values else pl.Int64()
     dn_ = pl.lit(dn, dtype=int_type)  # may exceed 64 bits for cities of many stations
 
@@ -379,8 +410,6 @@ def _daily_codes(
     # (0/1); each window's sum and hour count are sums over 8 of them, in exact integers.
     # A window's mean · window_k · Dn is the exact integer sum · (window_k / n), comparable across n = 6, 7, 8 hours
     # (window_k = lcm(6, 7, 8) = 168, or of whatever hours the edition's minimum allows).
-    counts = range(valid.min_hours_per_8h, 9)
-    window_k = math.lcm(*counts)
 
     def key_of(total: pl.Expr, n: pl.Expr) -> pl.Expr:  # null when the window has too few hours
         chain: Then | ChainedThen = pl.when(n == 8).then(total * (window_k // 8))
@@ -422,7 +451,11 @@ def _daily_codes(
     del dense
 
     ok24 = {p: pl.col(f"{p}_n") >= valid.min_hours_per_day for p in _MEAN_POLLUTANTS}  # GB 3095-2012 表4
-    o3_8h = _round_half_even(pl.col("_o3_key"), window_k * dn_).cast(pl.Int64)
+
+    def in_units(expr: pl.Expr, key: str) -> pl.Expr:
+        return expr if units[key] == 1 else expr * units[key]
+
+    o3_8h = _round(in_units(pl.col("_o3_key"), "o3_8h"), window_k * dn_, rule).cast(pl.Int64)
     # HJ 663-2013: ≥ 14 valid 8-h values a day, or fewer when the daily max exceeds the limit (GB 3095-2012 表1
     # for the area's class), compared as the rounded daily value (the one reported and indexed)
     o3_limit = _o3_limit(area_class, ids, n_days, rules, last_day)
@@ -439,45 +472,50 @@ def _daily_codes(
             "_row",
             *[
                 pl.when(ok24[p])
-                .then(_round_half_even(pl.col(f"{p}_sum"), pl.col(f"{p}_n") * dn_).cast(pl.Int64))
+                .then(_round(in_units(pl.col(f"{p}_sum"), p), pl.col(f"{p}_n") * dn_, rule).cast(pl.Int64))
                 .alias(p)
-                for p in ("so2", "no2", "pm10", "pm25")
+                for p in _MEAN_POLLUTANTS
             ],
-            pl.when(ok24["co"])
-            .then(_round_half_even(pl.col("co_sum") * 10, pl.col("co_n") * dn_).cast(pl.Int64))
-            .alias("co"),
             pl.when(o3_valid).then(o3_8h).alias("o3_8h"),
-            pl.when(pl.col("o3_n") > 0).then(_round_half_even(pl.col("o3_max"), dn_).cast(pl.Int64)).alias("o3_1h"),
+            pl.when(pl.col("o3_n") > 0)
+            .then(_round(in_units(pl.col("o3_max"), "o3_1h"), dn_, rule).cast(pl.Int64))
+            .alias("o3_1h"),
             *[pl.col(f"{p}_n").alias(f"{p}_hours") for p in POLLUTANTS],
             "o3_8h_windows",
         )
         .collect()
     )
     ident = ids.gather(out["_row"] // n_days).alias(by)
-    return out.select(
+    codes = out.select(
         pl.lit(ident),
         (pl.lit(first) + pl.duration(days=pl.col("_row") % n_days)).cast(pl.Date).alias("date"),
         *DAILY_KEYS,
         *[f"{p}_hours" for p in POLLUTANTS],
         "o3_8h_windows",
     )
+    return codes, rules
 
 
-def _iaqi_expr(key: str, edition: Edition) -> pl.Expr:
-    """HJ 633 式(1) on the integer daily value by ``edition``'s table 1, rounded up, in integer arithmetic only."""
-    row, factor = _IAQI_ROW[key]
-    bps = [int(b * factor) for b in edition.breakpoints(*row)]
+def _iaqi_expr(key: str, edition: Edition, unit: int) -> pl.Expr:
+    """HJ 633 式(1) on the integer daily value (``unit`` codes a µg/m³, mg/m³ for CO) by ``edition``'s table 1, rounded
+    by its rule (HJ 633-2012 §4: up), in integer arithmetic only: a breakpoint with decimals stays exact."""
+    row = _IAQI_ROW[key]
+    exact_bps = [Fraction(b) * unit for b in edition.breakpoints(*row)]
+    scale = math.lcm(*[b.denominator for b in exact_bps])  # codes · scale and every breakpoint · scale are integers
+    bps = [int(b * scale) for b in exact_bps]
     levels = edition.iaqi_levels
     c = pl.col(key)
+    cs = c * scale if scale != 1 else c
     chain: Then | ChainedThen = pl.when(c.is_null()).then(None)
     limit = edition.not_computed_above.get(row)
     if limit is not None:
-        chain = chain.when(c > int(limit * factor)).then(None)  # HJ 633-2012 表1 注(2), 注(3)
-    chain = chain.when(c >= bps[-1]).then(levels[len(bps) - 1])
+        chain = chain.when(c > math.floor(Fraction(limit) * unit)).then(None)  # HJ 633-2012 表1 注(2), 注(3)
+    chain = chain.when(cs >= bps[-1]).then(levels[len(bps) - 1])
     for i in range(1, len(bps)):
         lo, hi, i_lo, i_hi = bps[i - 1], bps[i], levels[i - 1], levels[i]
-        # ceil((i_hi − i_lo)·(c − lo) / (hi − lo)) for non-negative integers
-        chain = chain.when(c <= hi).then(i_lo + ((i_hi - i_lo) * (c - lo) + (hi - lo - 1)) // (hi - lo))
+        # the whole of i_lo + (i_hi − i_lo)·(c − lo) / (hi − lo), rounded: one quotient of non-negative integers
+        value = _round(i_lo * (hi - lo) + (i_hi - i_lo) * (cs - lo), hi - lo, edition.iaqi_rounding)
+        chain = chain.when(cs <= hi).then(value)
     return chain.otherwise(None).cast(pl.Int64)
 
 
@@ -488,9 +526,11 @@ def _category_expr(aqi: pl.Expr, edition: Edition) -> pl.Expr:
     return chain.otherwise(pl.lit(edition.worst_category))
 
 
-def _with_aqi(codes: pl.DataFrame, plan: tuple[Edition, ...], *, labels: bool = True) -> pl.DataFrame:
+def _with_aqi(coded: tuple[pl.DataFrame, Edition], plan: tuple[Edition, ...], *, labels: bool = True) -> pl.DataFrame:
     """Adds IAQI columns, the AQI of valid days (all six pollutants valid), the ``edition`` each day follows and,
-    with ``labels``, category and primary (the annual evaluation needs neither)."""
+    with ``labels``, category and primary (the annual evaluation needs neither). ``coded``: ``_daily_codes``'s."""
+    codes, rules = coded
+    units = _units(rules)
     if len(plan) > 1 and codes.height:  # only the editions in force on some day of the data: one expression each
         lo, hi = codes.select(pl.col("date").min().alias("lo"), pl.col("date").max().alias("hi")).row(0)
         in_force = (_edition_on(plan, lo + dt.timedelta(days=d)) for d in range((hi - lo).days + 1))
@@ -498,11 +538,11 @@ def _with_aqi(codes: pl.DataFrame, plan: tuple[Edition, ...], *, labels: bool = 
     valid_day = pl.all_horizontal([pl.col(k).is_not_null() for k in DAILY_KEYS if k != "o3_1h"])
 
     def iaqi(key: str) -> pl.Expr:
-        row = _IAQI_ROW[key][0]
+        row = _IAQI_ROW[key]
         return _by_day(
             plan,
-            lambda e: _iaqi_expr(key, e),
-            lambda e: (e.breakpoints(*row), e.iaqi_levels, e.not_computed_above.get(row)),
+            lambda e: _iaqi_expr(key, e, units[key]),
+            lambda e: (e.breakpoints(*row), e.iaqi_levels, e.not_computed_above.get(row), e.iaqi_rounding),
         )
 
     withi = codes.with_columns(
@@ -550,17 +590,13 @@ def daily(
     day in the ``edition`` column.
     """
     plan = _plan(edition)
-    codes = _with_aqi(_daily_codes(frame, by, area_class, plan), plan)
+    coded = _daily_codes(frame, by, area_class, plan)
+    units = _units(coded[1])
+    codes = _with_aqi(coded, plan)
     return codes.select(
         by,
         "date",
-        "so2",
-        "no2",
-        "pm10",
-        "pm25",
-        (pl.col("co") / 10).round(1).alias("co"),  # tenths ⇒ mg/m³; round(1) drops float noise like 1.2000000000000002
-        "o3_8h",
-        "o3_1h",
+        *[_from_codes(pl.col(k), units[k]).alias(k) for k in DAILY_KEYS],
         "aqi",
         "category",
         "primary",
@@ -571,8 +607,14 @@ def daily(
     )
 
 
-def _percentile_expr(col: str, p: int) -> pl.Expr:
-    """HJ 663-2013 附录A on a sorted list of integers, ×100 kept exact, then rounded half to even."""
+def _from_codes(codes: pl.Expr, unit: int) -> pl.Expr:
+    """Codes (whole rounding steps) as µg/m³ (mg/m³ for CO): integers when the step is 1, else to its decimals
+    (round drops float noise such as 1.2000000000000002)."""
+    return codes if unit == 1 else (codes / unit).round(len(str(unit)) - 1)
+
+
+def _percentile_expr(col: str, p: int, rule: RoundingRule) -> pl.Expr:
+    """HJ 663-2013 附录A on a sorted list of integers, ×100 kept exact, then rounded by the edition's rule."""
     xs = pl.col(col)
     n = xs.list.len().cast(pl.Int64)
     num = (n - 1) * p  # k − 1 = num / 100
@@ -581,7 +623,7 @@ def _percentile_expr(col: str, p: int) -> pl.Expr:
     x_s = xs.list.get(s - 1, null_on_oob=True)
     x_next = xs.list.get(pl.min_horizontal(s, n - 1), null_on_oob=True)
     value100 = 100 * x_s + (x_next - x_s) * frac100
-    return pl.when(n > 0).then(_round_half_even(value100, 100))
+    return pl.when(n > 0).then(_round(value100, 100, rule))
 
 
 # 达标 (HJ 663-2013 §5 评价方法): a pollutant meets the standard when its annual statistics are within GB 3095 表1's
@@ -673,7 +715,10 @@ def evaluate_year_with_excluded(
         raise InputTableError(
             Problem(f"the data span {first}–{last}; evaluate one calendar year at a time", column="timestamp")
         )
-    days = _with_aqi(_daily_codes(frame, by, area_class, plan), plan, labels=False)
+    coded = _daily_codes(frame, by, area_class, plan)
+    units, rounding = _units(coded[1]), coded[1].concentration_rounding  # the codes' step and rule
+    days = _with_aqi(coded, plan, labels=False)
+    del coded
     years = sorted(days["date"].dt.year().unique().to_list())
     if len(years) > 1:
         raise InputTableError(
@@ -762,15 +807,16 @@ def evaluate_year_with_excluded(
         "heavy_days",
         ratio["heavy_days"].alias("heavy_ratio"),
         *[
-            pl.when(pl.col(f"{k}_days") > 0)
-            .then(_round_half_even(pl.col(f"{k}_total"), pl.col(f"{k}_days").cast(pl.Int64)))
-            .alias(f"{k}_mean")
+            _from_codes(
+                pl.when(pl.col(f"{k}_days") > 0).then(
+                    _round(pl.col(f"{k}_total"), pl.col(f"{k}_days").cast(pl.Int64), rounding)
+                ),
+                units[k],
+            ).alias(f"{k}_mean")
             for k in ("so2", "no2", "pm10", "pm25")
         ],
         *[
-            (
-                (_percentile_expr(f"{k}_sorted", p) / 10).round(1) if k == "co" else _percentile_expr(f"{k}_sorted", p)
-            ).alias(f"{k}_p{p}")
+            _from_codes(_percentile_expr(f"{k}_sorted", p, rounding), units[k]).alias(f"{k}_p{p}")
             for k, p in _PERCENTILES.items()
         ],
         *[pl.col(f"{k}_days").cast(pl.Int64) for k in keys],

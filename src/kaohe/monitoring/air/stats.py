@@ -78,10 +78,10 @@ def _round(num: pl.Expr, den: pl.Expr | int, rule: RoundingRule) -> pl.Expr:
     """num / den rounded by an edition's rule, for integers num ≥ 0, den > 0: exact. The rules are those of
     :func:`kaohe.monitoring.air.editions.round_quotient` (ceiling: 进位取整, HJ 633-2012 §4; half_even: GB/T 8170-2008
     §3.3), written for columns."""
+    if rule == "ceiling":
+        return (num + (den - 1)) // den
     q = num // den
     rest = num - q * den
-    if rule == "ceiling":
-        return q + (rest > 0).cast(pl.Int64)
     if rule == "half_even":
         twice_r = 2 * rest
         return q + ((twice_r > den) | ((twice_r == den) & (q % 2 == 1))).cast(pl.Int64)
@@ -513,8 +513,10 @@ def _iaqi_expr(key: str, edition: Edition, unit: int) -> pl.Expr:
     chain = chain.when(cs >= bps[-1]).then(levels[len(bps) - 1])
     for i in range(1, len(bps)):
         lo, hi, i_lo, i_hi = bps[i - 1], bps[i], levels[i - 1], levels[i]
-        # the whole of i_lo + (i_hi − i_lo)·(c − lo) / (hi − lo), rounded: one quotient of non-negative integers
-        value = _round(i_lo * (hi - lo) + (i_hi - i_lo) * (cs - lo), hi - lo, edition.iaqi_rounding)
+        # the whole of i_lo + (i_hi − i_lo)·(c − lo) / (hi − lo), rounded: one quotient of non-negative integers, its
+        # numerator (i_hi − i_lo)·c + (i_lo·(hi − lo) − (i_hi − i_lo)·lo) with the constant folded
+        numerator = (i_hi - i_lo) * cs + (i_lo * (hi - lo) - (i_hi - i_lo) * lo)
+        value = _round(numerator, hi - lo, edition.iaqi_rounding)
         chain = chain.when(cs <= hi).then(value)
     return chain.otherwise(None).cast(pl.Int64)
 

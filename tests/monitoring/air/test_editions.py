@@ -13,6 +13,7 @@ import pytest
 
 from kaohe.monitoring.air import tables
 from kaohe.monitoring.air.editions import (
+    BUILTIN_DIR,
     EditionError,
     builtin_editions,
     edition_in_force,
@@ -335,3 +336,12 @@ def test_a_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
 def test_the_editions_module_imports_without_django() -> None:
     code = "import sys, kaohe.monitoring.air.editions; assert 'django' not in sys.modules, 'django imported'"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("stem", ["2012", "2026"])
+def test_a_shipped_edition_parses_the_same_by_the_c_parser(stem: str) -> None:
+    # Built-in editions are parsed by libyaml's C parser (yaml_source.parse_yaml(shipped=True)): the same edition,
+    # every value, source and line, as the pure-Python parser that office files go through.
+    path = BUILTIN_DIR / f"{stem}.yaml"
+    assert load_edition(path, shipped=True) == load_edition(path)
+    assert builtin_editions()[stem] == load_edition(path)

@@ -513,14 +513,15 @@ def edition_from_source(src: YamlSource) -> Edition:
     return _build(src, parsed)
 
 
-def load_edition(path_or_text: str | Path, name: str | None = None) -> Edition:
-    """An edition from a file (a :class:`~pathlib.Path`) or from YAML text (a ``str``, reported as ``name``).
+def load_edition(path_or_text: str | Path, name: str | None = None, *, shipped: bool = False) -> Edition:
+    """An edition from a file (a :class:`~pathlib.Path`) or from YAML text (a ``str``, reported as ``name``);
+    ``shipped`` for the built-in files (:func:`kaohe.core.yaml_source.parse_yaml`).
 
     Raises :class:`EditionError` listing every problem with file, line and key.
     """
     try:
         if isinstance(path_or_text, Path):
-            src = load_yaml(path_or_text, "an edition file")
+            src = load_yaml(path_or_text, "an edition file", shipped=shipped)
             if name is not None:
                 src.file = name
         else:
@@ -534,7 +535,7 @@ def load_edition(path_or_text: str | Path, name: str | None = None) -> Edition:
 def _builtins() -> Mapping[str, Edition]:
     out: dict[str, Edition] = {}
     for path in sorted(BUILTIN_DIR.glob("*.yaml")):
-        out[path.stem] = load_edition(path)
+        out[path.stem] = load_edition(path, shipped=True)
     return MappingProxyType(out)
 
 

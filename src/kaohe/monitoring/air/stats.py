@@ -276,6 +276,8 @@ def _city_means(stations: _Dense, city_of: pl.Series) -> _Dense:
     Each station's year is a slice of the dense layout. Cities with the same number k of stations form a band;
     a band's i-th column strings together the i-th station of each of its cities, so each city's sum and count
     are a horizontal sum over k long columns. Stations without a city cannot be attributed and are left out.
+    The cities' layout is band after band (fewest stations first), by city id within a band: each band's result is
+    one block of it (the codes are sorted by city again in _daily_codes).
     """
     n_h = stations.n_days * 24
     members = (
@@ -291,10 +293,11 @@ def _city_means(stations: _Dense, city_of: pl.Series) -> _Dense:
     bands: dict[int, list[int]] = {}  # number of stations → the cities (positions in ``groups``) with that many
     for j, group in enumerate(groups):
         bands.setdefault(len(group), []).append(j)
+    bands = dict(sorted(bands.items()))
     columns = {p: stations.values.get_column(p) for p in POLLUTANTS}  # sliced as they are: a rechunked copy was 0.7 GB
     count_type = pl.UInt8 if max(bands) < 256 else pl.UInt32
-    sums: dict[str, list[pl.Series]] = {p: [pl.Series(p, [], dtype=pl.Int64)] * len(groups) for p in POLLUTANTS}
-    counts: dict[str, list[pl.Series]] = {p: [pl.Series(p, [], dtype=count_type)] * len(groups) for p in POLLUTANTS}
+    sums: dict[str, list[pl.Series]] = {p: [] for p in POLLUTANTS}  # per band, in band order
+    counts: dict[str, list[pl.Series]] = {p: [] for p in POLLUTANTS}
     occurring: set[int] = set()
     largest = 0
     for k, cities in bands.items():
@@ -320,16 +323,16 @@ def _city_means(stations: _Dense, city_of: pl.Series) -> _Dense:
             assert isinstance(top, int) or top is None
             largest = max(largest, top or 0)
         for p in POLLUTANTS:
-            band_sums, band_counts = result.get_column(f"{p}_s"), result.get_column(f"{p}_n")
-            for at, j in enumerate(cities):
-                sums[p][j] = band_sums.slice(at * n_h, n_h)
-                counts[p][j] = band_counts.slice(at * n_h, n_h)
+            sums[p].append(result.get_column(f"{p}_s"))
+            counts[p].append(result.get_column(f"{p}_n"))
     k, dtype = _exact_scale(occurring, largest)
     values = {
         p: _exact_means(pl.concat(sums[p], rechunk=True), pl.concat(counts[p], rechunk=True), k, dtype).alias(p)
         for p in POLLUTANTS
     }
-    return _Dense(pl.DataFrame(values), members.get_column("city"), stations.first, stations.n_days, 1, SCALE * k)
+    order = [j for cities in bands.values() for j in cities]
+    ids = members.get_column("city").gather(order)
+    return _Dense(pl.DataFrame(values), ids, stations.first, stations.n_days, 1, SCALE * k)
 
 
 def _city_grouped(lf: pl.LazyFrame, by: str) -> _Dense:
@@ -493,6 +496,8 @@ def _daily_codes(
         *[f"{p}_hours" for p in POLLUTANTS],
         "o3_8h_windows",
     )
+    if not ids.is_sorted():  # a layout in another order (city means by band): by id and date, as everywhere else
+        codes = codes.sort(by, "date")
     return codes, rules
 
 

@@ -205,6 +205,21 @@ def test_pm10_keeps_the_2012_limits_in_the_transitional_stage() -> None:
     assert confirmed["stages[final].limits.class_2.pm10.annual"] is False  # revised value not reachable
 
 
+@pytest.mark.parametrize("pollutant", ["so2", "no2", "pm10"])
+@pytest.mark.parametrize("statistic", ["annual", "24h"])
+@pytest.mark.parametrize("area_class", [1, 2])
+def test_so2_no2_pm10_keep_the_2012_limits_in_the_transitional_stage(
+    pollutant: str, statistic: str, area_class: int
+) -> None:
+    # Issue 11 (press release of GB 3095-2026): until 2030-12-31 only PM2.5's class-2 limits change (30 and 60);
+    # the revised PM10, SO2 and NO2 limits apply from 2031-01-01. So from 2026-03-01 to 2030-12-31 these keep
+    # GB 3095-2012 表1's values, copied above from the standard's text.
+    edition = builtin_editions()["2026"]
+    for day in (date(2026, 3, 1), date(2030, 12, 31)):
+        expected = GB_3095_2012_TABLE_1[(pollutant, statistic)][area_class - 1]
+        assert edition.limit(pollutant, statistic, area_class, on=day) == expected
+
+
 def test_it_has_no_limit_the_standard_lacks() -> None:
     with pytest.raises(ValueError, match="no class-2 annual limit for 'co'"):
         builtin_editions()["2012"].limit("co", "annual", 2, on=date(2020, 1, 1))

@@ -3,6 +3,8 @@ forms included), the columnar reader agreeing with the one-value reader, ranges 
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import polars as pl
 import pytest
 from hypothesis import given, settings
@@ -172,3 +174,73 @@ def test_a_name_outside_the_choices_is_worded_in_chinese_with_the_english_alongs
     assert values.not_valid("1.5", values.expected("integer", "integer")) == (
         "“1.5” 不是有效值，应为整数 ('1.5' is not valid; expected a whole number)"
     )
+
+
+# ---------------------------------------------------------------------------------------------- dates (registers)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-03-01", date(2024, 3, 1)),
+        (" 2024-3-1 ", date(2024, 3, 1)),  # one-digit month and day, blanks around
+        ("2024/12/31", date(2024, 12, 31)),
+        ("２０２４－０３－０１", date(2024, 3, 1)),  # full-width digits and dash
+        ("2024-03-01 00:00:00", date(2024, 3, 1)),  # a spreadsheet's date cell as calamine reads it
+        ("2024-02-29", date(2024, 2, 29)),  # a leap day
+        ("", None),  # empty: not yet
+        (None, None),
+    ],
+)
+def test_a_date_cell_reads_as_iso(text: str | None, expected: date | None) -> None:
+    assert values.parse_date_cell(text) == (expected, None)
+    column, bad = values.parse_date_column(pl.Series("d", [text], dtype=pl.String))
+    assert (column.to_list(), bad) == ([expected], [])
+
+
+@pytest.mark.parametrize(
+    "text", ["2023-02-29", "2024-13-01", "2024-03-01 10:05:00", "1.3.2024", "45000", "1999-12-31", "2101-01-01", "明天"]
+)
+def test_what_is_not_a_date_is_refused_in_chinese_with_the_english_alongside(text: str) -> None:
+    assert values.parse_date_cell(text) == (None, values.DATE_EXPECTED)
+    column, bad = values.parse_date_column(pl.Series("d", ["2024-01-01", text]))
+    assert column.to_list() == [date(2024, 1, 1), None]
+    assert bad == [(1, text, values.DATE_EXPECTED)]
+    assert values.not_valid(text, values.DATE_EXPECTED) == (
+        f"“{text}” 不是有效值，应为日期，如 2024-03-01 (2000–2100 年) "
+        f"({text!r} is not valid; expected an ISO date such as 2024-03-01, in 2000–2100)"
+    )
+
+
+def test_a_date_a_reader_typed_is_kept_and_a_number_is_not_a_date() -> None:
+    assert values.parse_date_cell(date(2024, 3, 1)) == (date(2024, 3, 1), None)
+    # naive, as spreadsheet readers give them
+    assert values.parse_date_cell(datetime(2024, 3, 1)) == (date(2024, 3, 1), None)  # noqa: DTZ001 (midnight)
+    assert values.parse_date_cell(datetime(2024, 3, 1, 9)) == (None, values.DATE_EXPECTED)  # noqa: DTZ001
+    assert values.parse_date_cell(45000) == (None, values.DATE_EXPECTED)  # an Excel serial is not read as a date
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.dates(min_value=date(1990, 1, 1), max_value=date(2110, 1, 1)).map(str),
+            st.from_regex(r"\A[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2}( 00:00:00)?\Z"),
+            st.text(alphabet="0123456789-/ ：:０２－", max_size=12),
+        ),
+        max_size=8,
+    )
+)
+def test_the_date_column_reader_agrees_with_the_cell_reader(cells: list[str | None]) -> None:
+    column, bad = values.parse_date_column(pl.Series("d", cells, dtype=pl.String))
+    by_cell = [values.parse_date_cell(cell) for cell in cells]
+    assert column.to_list() == [value for value, _ in by_cell]
+    assert [index for index, _, _ in bad] == [i for i, (_, why) in enumerate(by_cell) if why is not None]
+
+
+def test_a_date_column_has_an_excel_date_validation() -> None:
+    dv = values.date_validation("整改时限")
+    assert (dv.type, dv.operator, dv.allow_blank) == ("date", "between", True)
+    assert (dv.formula1, dv.formula2) == ("36526", "73415")  # 2000-01-01 and 2100-12-31 as Excel serials
+    assert "2024-03-01" in (dv.error or "")

@@ -9,6 +9,8 @@ its range check and its Excel data validation. Nothing else in kaohe parses a us
     category    String           the text, trimmed                                       one of ``choices``
     list of K   List(dtype of K) ``2;0;1`` (``；`` too); numbers or yes/no without ``;``    per item, as K
                                  may separate with commas (``2,0,1``); names only ``;``
+    date        Date             ``2024-03-01`` (``2024-3-1``, ``2024/3/1``; a spreadsheet's date  years 2000–2100
+                                 cell, read as ``2024-03-01 00:00:00``); registers only, no scheme input is a date
 
 Full-width digits and separators that Chinese spreadsheets contain (``０-９ ， ． ％ ； － ＋``) read as their
 ASCII forms in every kind except names (a name keeps its ``，``). ``nan``, ``inf`` and numbers too large for a
@@ -29,6 +31,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
@@ -416,4 +419,73 @@ def data_validation(spec: InputDef) -> DataValidation | None:
     if dv is not None:  # Excel's own message when a person types something else, and the hint when the cell is chosen
         dv.error, dv.errorTitle, dv.showErrorMessage = f"{spec.name}应为 {allowed_text(spec)}", spec.name[:32], True
         dv.prompt, dv.promptTitle, dv.showInputMessage = allowed_text(spec), spec.name[:32], True
+    return dv
+
+
+# ---------------------------------------------------------------------------------------------- dates
+
+# The years a date may fall in: those of an assessment (kaohe.core.guards.FIRST_YEAR … LAST_YEAR, Scheme.year).
+FIRST_DATE, LAST_DATE = date(2000, 1, 1), date(2100, 12, 31)
+DATE_EXPECTED = Expected("日期，如 2024-03-01 (2000–2100 年)", "an ISO date such as 2024-03-01, in 2000–2100")
+# ISO with one- or two-digit month and day, '-' or '/'; a spreadsheet's date cell reads with a midnight time
+_DATE = r"^([0-9]{4})[-/]([0-9]{1,2})[-/]([0-9]{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$"
+_DATE_RE = re.compile(_DATE)
+
+
+def parse_date_cell(text: Any) -> tuple[date | None, Expected | None]:
+    """One user date (text, or a date a reader already typed): (date, None), (None, None) when empty (an empty
+    date is "not yet"), or (None, :data:`DATE_EXPECTED`). A time other than midnight is not a date."""
+    if text is None:
+        return None, None
+    if isinstance(text, datetime):
+        text = text.isoformat(sep=" ")
+    elif isinstance(text, date):
+        return (text, None) if FIRST_DATE <= text <= LAST_DATE else (None, DATE_EXPECTED)
+    if isinstance(text, bool | int | float):  # a number is not a date, not even an Excel serial
+        return None, DATE_EXPECTED
+    s = str(text).strip().translate(_FULL_WIDTH_TABLE)
+    if s == "":
+        return None, None
+    match = _DATE_RE.match(s)
+    if match is None:
+        return None, DATE_EXPECTED
+    try:
+        day = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:  # 2024-02-30
+        return None, DATE_EXPECTED
+    return (day, None) if FIRST_DATE <= day <= LAST_DATE else (None, DATE_EXPECTED)
+
+
+def parse_date_column(series: pl.Series) -> tuple[pl.Series, list[tuple[int, Any, Expected]]]:
+    """A text column of dates parsed in one columnar pass (the grammar of :func:`parse_date_cell`): the Date series
+    and the cells that do not parse as (row index, text, what was expected)."""
+    s = pl.col("t").str.strip_chars().str.replace_many(list(FULL_WIDTH), list(FULL_WIDTH.values()))
+    s = pl.when(s != "").then(s)
+    parts = s.str.extract_groups(_DATE)
+    iso = pl.concat_str(
+        [parts.struct.field("1"), parts.struct.field("2").str.zfill(2), parts.struct.field("3").str.zfill(2)],
+        separator="-",
+    )
+    day = iso.str.to_date("%Y-%m-%d", strict=False)  # null for 2024-02-30
+    day = pl.when(day.is_between(FIRST_DATE, LAST_DATE)).then(day)
+    out = pl.DataFrame({"t": series.cast(pl.String)}).select(
+        day.alias("v"), (s.is_not_null() & day.is_null()).alias("bad")
+    )
+    problems: list[tuple[int, Any, Expected]] = []
+    if out.get_column("bad").any():
+        texts = series.to_list()
+        for index in out.with_row_index("i").filter(pl.col("bad")).get_column("i").to_list():
+            problems.append((index, texts[index], parse_date_cell(texts[index])[1] or DATE_EXPECTED))
+    return out.get_column("v").alias(series.name), problems
+
+
+def date_validation(title: str) -> DataValidation:
+    """The Excel data validation of a date column (2000-01-01 … 2100-12-31; empty allowed: "not yet")."""
+    from openpyxl.utils.datetime import to_excel
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    lo, hi = int(to_excel(FIRST_DATE)), int(to_excel(LAST_DATE))
+    dv = DataValidation(type="date", operator="between", formula1=f"{lo}", formula2=f"{hi}", allow_blank=True)
+    dv.error, dv.errorTitle, dv.showErrorMessage = f"{title}应为{DATE_EXPECTED.zh}", title[:32], True
+    dv.prompt, dv.promptTitle, dv.showInputMessage = "日期，如 2024-03-01；未发生的留空", title[:32], True
     return dv

@@ -16,6 +16,8 @@ from kaohe.cli import main
 from tests.monitoring.air.test_air_editions_stats import PM25, office_2026, two_days
 from tests.monitoring.air.test_air_stats import day_rows, frame
 
+EDITIONS = Path(__file__).resolve().parents[2] / "src/kaohe/monitoring/air/editions"
+
 
 def hourly(tmp_path: Path, year: int, name: str = "hourly.csv", pm25: float = 20.0) -> Path:
     """City C1 (station S1), 10–12 March: PM10 40, 600, 50."""
@@ -100,7 +102,10 @@ def test_three_years_from_the_tables_the_command_wrote(tmp_path: Path, capsys: p
     out = tmp_path / "air_2026.xlsx"
     source = hourly(tmp_path, 2026, "h2026.csv", 33.0)
     assert main(["air", "evaluate", str(source), "--out", str(out), "--three-year", *tables]) == 0
-    assert "three-year means 2024+2025+2026: 1 rows, 0 without all three years" in capsys.readouterr().out
+    assert (
+        "three-year values 2024+2025+2026 (means of the annual values): 1 rows, 0 without all three years"
+        in capsys.readouterr().out
+    )
     three = pl.read_excel(tmp_path / "air_2026_three_year.xlsx")
     row = three.row(0, named=True)
     assert (row["city_id"], row["years"], row["pm25_mean"], row["pm10_mean"]) == ("C1", "2024+2025+2026", 31, 230)
@@ -128,6 +133,62 @@ def test_three_years_from_the_tables_the_command_wrote(tmp_path: Path, capsys: p
         == 2
     )
     assert "without --as-inputs" in capsys.readouterr().err
+
+
+def test_three_years_from_hourly_files_of_the_previous_years(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The same years as above given as hourly files: each previous year is evaluated, then the annual values are
+    # averaged: PM2.5 (30 + 31 + 33) / 3 = 31.33 ⇒ 31; P95 of each year 30, 31, 33 ⇒ 31.
+    before = [str(hourly(tmp_path, year, f"h{year}.csv", pm25)) for year, pm25 in ((2024, 30.0), (2025, 31.0))]
+    out = tmp_path / "air_2026.csv"
+    source = hourly(tmp_path, 2026, "h2026.csv", 33.0)
+    assert main(["air", "evaluate", str(source), "--out", str(out), "--three-year", *before]) == 0
+    assert "(means of the annual values)" in capsys.readouterr().out
+    row = pl.read_csv(tmp_path / "air_2026_three_year.csv").row(0, named=True)
+    assert (row["pm25_mean"], row["pm25_p95"], row["pm10_mean"]) == (31, 31, 230)
+    # one table and one hourly file: refused before anything is evaluated
+    table = tmp_path / "air_2025.csv"
+    assert main(["air", "evaluate", before[1], "--out", str(table)]) == 0
+    assert main(["air", "evaluate", str(source), "--out", str(out), "--three-year", before[0], str(table)]) == 2
+    assert "give both previous years the same way" in capsys.readouterr().err
+
+
+def pooled_2026(directory: Path) -> Path:
+    """kaohe's 2026 edition with options.three_year_form: pooled_days (test values, not the standard's text)."""
+    text = (EDITIONS / "2026.yaml").read_text(encoding="utf-8")
+    assert text.count("value: annual_means") == 1
+    path = directory / "pooled2026.yaml"
+    path.write_text(text.replace("value: annual_means", "value: pooled_days"), encoding="utf-8")
+    return path
+
+
+def test_an_edition_with_the_pooled_form_pools_the_daily_values(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # PM2.5 30, 31, 33 on the three days of 2024, 2025, 2026. Pooled: the nine daily values
+    # [30, 30, 30, 31, 31, 31, 33, 33, 33]: mean 282 / 9 = 31.33 ⇒ 31; P95 (HJ 663 附录A) k = 1 + 8 · 0.95 = 8.6 ⇒
+    # X(8) + 0.6 · (X(9) − X(8)) = 33 + 0 = 33 (the means of the annual values give 31). PM10 40, 600, 50 each year:
+    # mean 690 / 3 = 230 either way; heavy days 3 of 9 valid ⇒ 1/3.
+    edition = pooled_2026(tmp_path)
+    before = [str(hourly(tmp_path, year, f"h{year}.csv", pm25)) for year, pm25 in ((2024, 30.0), (2025, 31.0))]
+    out = tmp_path / "air_2026.csv"
+    source = hourly(tmp_path, 2026, "h2026.csv", 33.0)
+    args = ["air", "evaluate", str(source), "--out", str(out), "--standard-file", str(edition)]
+    assert main([*args, "--three-year", *before]) == 0
+    assert "(over the three years' daily values pooled)" in capsys.readouterr().out
+    row = pl.read_csv(tmp_path / "air_2026_three_year.csv").row(0, named=True)
+    assert (row["years"], row["pm25_mean"], row["pm25_p95"], row["pm10_mean"]) == ("2024+2025+2026", 31, 33, 230)
+    assert row["heavy_ratio"] == pytest.approx(1 / 3)
+    # the pooled form needs the daily values: annual tables are refused, naming what to give
+    tables = []
+    for path in before:
+        table = tmp_path / f"t_{Path(path).stem}.csv"
+        assert main(["air", "evaluate", path, "--out", str(table)]) == 0
+        tables.append(str(table))
+    capsys.readouterr()
+    assert main([*args, "--three-year", *tables]) == 2
+    assert "defines the pooled three-year form" in capsys.readouterr().err
 
 
 # ── a scheme's rule for exceptional-event days (air_exceptional_events) ─────────────────────────────────────────

@@ -10,6 +10,7 @@ with the suffix ``_three_year``. All files or none."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import math
 import sys
 from pathlib import Path
@@ -23,8 +24,14 @@ from kaohe.core.guards import input_file, output_file
 from kaohe.monitoring.air import POLLUTANTS, as_inputs, read_hourly
 from kaohe.monitoring.air.editions import Edition, auto_with, builtin_editions, load_edition
 from kaohe.monitoring.air.exceptional import read_exceptional
-from kaohe.monitoring.air.stats import evaluate_year_with_excluded
-from kaohe.monitoring.air.three_year import evaluate_three_years, read_year_table
+from kaohe.monitoring.air.stats import (
+    AreaClass,
+    EditionChoice,
+    edition_at,
+    evaluate_year,
+    evaluate_year_with_excluded,
+)
+from kaohe.monitoring.air.three_year import evaluate_three_years, evaluate_three_years_pooled, read_year_table
 
 OUT_TYPES = (".csv", ".xlsx", ".parquet")
 
@@ -95,8 +102,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--three-year",
         nargs=2,
         metavar=("PREV1", "PREV2"),
-        help="the two previous years' tables written by this command: writes the three-year means (HJ 663-2026, "
-        "per the published summary: the mean of the three annual values) to OUT_three_year",
+        help="the two previous years, as the annual tables this command wrote or as hourly files: writes the "
+        "three-year values (HJ 663-2026, per the published summary) to OUT_three_year, in the form of the edition in "
+        "force at the year's end (options.three_year_form: the mean of the three annual values, or each statistic "
+        "over the pooled daily values, which needs the hourly files)",
     )
     ev.set_defaults(func=cmd_evaluate)
 
@@ -192,6 +201,61 @@ def _write_xlsx(frame: pl.DataFrame, path: Path) -> None:
     book.save(path)
 
 
+def _is_hourly(path: Path) -> bool:
+    """Whether a --three-year file is hourly data (it has a timestamp column) rather than an annual table; read from
+    its header only. A file that cannot be read says so when it is read."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".parquet", ".pq"):
+            names = list(pl.read_parquet_schema(path))
+        elif suffix in (".xlsx", ".xlsm"):
+            from openpyxl import load_workbook
+
+            book = load_workbook(path, read_only=True)
+            try:
+                first = next(book.worksheets[0].iter_rows(max_row=1, values_only=True), ())
+            finally:
+                book.close()
+            names = [str(c) for c in first if c is not None]
+        else:
+            names = pl.read_csv(path, n_rows=0, infer_schema=False, encoding="utf8-lossy").columns
+    except Exception:  # any failure here: the reader of the file's kind names the problem when it reads it
+        return False
+    return any(n.strip().lower() in ("timestamp", "time", "datetime") for n in names)
+
+
+def _three_years(
+    args: argparse.Namespace,
+    result: pl.DataFrame,
+    hourly: pl.DataFrame,
+    previous: list[pl.DataFrame],
+    previous_files: list[Path],
+    edition: EditionChoice,
+    area_class: AreaClass,
+    limits: dict[str, float],
+) -> tuple[pl.DataFrame, str, bool]:
+    """The three-year table in the form of the edition in force at the end of the year (HJ 663-2026, per the
+    published summary: options.three_year_form), whether that edition asks for a three-year evaluation at all."""
+    year = int(result.get_column("year")[0])  # evaluate_year refused a table without rows
+    rules = edition_at(edition, dt.date(year, 12, 31))
+    names = [*args.three_year, None]
+    if rules.three_year_form == "pooled_days" and previous:
+        raise UserInputError(
+            f"the edition {rules.id} defines the pooled three-year form (options.three_year_form: pooled_days): give "
+            "--three-year the two previous years' hourly files, not annual tables"
+        )
+    if not previous:  # hourly files of the previous years
+        before = [read_hourly(path, detection_limits=limits, one_year=True) for path in previous_files]
+        if rules.three_year_form == "pooled_days":
+            three = evaluate_three_years_pooled(
+                [*before, hourly], names, by=args.by, area_class=area_class, edition=edition
+            )
+            return three, rules.three_year_form, rules.option("three_year_mean")
+        previous = [evaluate_year(h, by=args.by, area_class=area_class, edition=edition) for h in before]
+    three = evaluate_three_years([*previous, result], names=names)
+    return three, rules.three_year_form, rules.option("three_year_mean")
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     out = output_file(args.out, OUT_TYPES)
     input_file(args.file)  # a directory, a device, a damaged or inflating .xlsx: refused before reading
@@ -228,7 +292,14 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         output_file(_beside(out, "three_year"), OUT_TYPES, "the file beside --out")
     # the lists and the previous years are checked before the hourly file is read: a mistake costs no evaluation
     events = read_exceptional(input_file(args.exceptional_events)) if args.exceptional_events else None
-    previous = [read_year_table(input_file(path)) for path in args.three_year or []]
+    previous_files = [input_file(path) for path in args.three_year or []]
+    hourly_previous = {_is_hourly(path) for path in previous_files}
+    if len(hourly_previous) > 1:
+        raise UserInputError(
+            "--three-year: give both previous years the same way, as the annual tables this command wrote or as "
+            "hourly files"
+        )
+    previous = [] if True in hourly_previous else [read_year_table(path) for path in previous_files]
     steps = ["read and check", "daily and annual statistics", "write"]
     with tqdm(total=len(steps), file=sys.stderr, disable=not sys.stderr.isatty(), unit="step") as bar:
         bar.set_description(steps[0])
@@ -247,7 +318,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         if events is not None:
             more.append((excluded, _beside(out, "excluded")))
         if args.three_year:
-            three = evaluate_three_years([*previous, result], names=[*args.three_year, None])
+            three, form, asks = _three_years(
+                args, result, hourly, previous, previous_files, edition, area_class, limits
+            )
             more.append((three, _beside(out, "three_year")))
         followed = {e for joined in result.get_column("editions").to_list() for e in joined.split("+") if e}
         from_file = {e.id: Path(e.file).name for e in files}
@@ -285,8 +358,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             )
     if args.three_year:
         incomplete = three.get_column("missing_years").is_not_null().sum()
+        how = "over the three years' daily values pooled" if form == "pooled_days" else "means of the annual values"
         print(
-            f"three-year means {three.get_column('years')[0] if three.height else ''}: {three.height} rows, "
+            f"three-year values {three.get_column('years')[0] if three.height else ''} ({how}): {three.height} rows, "
             f"{incomplete} without all three years (null); wrote {_beside(out, 'three_year')}"
         )
+        if not asks:
+            print("note: the edition in force at the year's end defines no three-year evaluation; computed as asked")
     return 0

@@ -12,7 +12,7 @@ import pytest
 
 from kaohe.core.exceptions import InputTableError
 from kaohe.monitoring.air import evaluate_year
-from kaohe.monitoring.air.three_year import evaluate_three_years, read_year_table
+from kaohe.monitoring.air.three_year import evaluate_three_years, evaluate_three_years_pooled, read_year_table
 from tests.monitoring.air.test_air_stats import day_rows, frame
 
 HEADER = ["city_id", "year", "pm25_mean", "pm10_mean", "co_p95", "good_ratio", "pm25_annual_valid"]
@@ -94,3 +94,29 @@ def test_a_bad_year_table_is_refused_with_file_row_and_column(tmp_path: Path) ->
         f"{path}, row 3, column city_id: city_id C1 appears twice (also row 2)",
         f"{path}, row 3, column good_ratio: '1.5' is not a ratio from 0 to 1",
     ]
+
+
+def test_the_pooled_form_takes_each_statistic_over_the_three_years_days() -> None:
+    # PM2.5 by day: 2024-03-01 10, 2024-03-02 20; 2025-03-01 30; 2026-03-02 61 (the other pollutants clean).
+    # Pooled: mean (10 + 20 + 30 + 61) / 4 = 30.25 ⇒ 30; P95 k = 1 + 3 · 0.95 = 3.85 ⇒ X(3) + 0.85 · (X(4) − X(3))
+    # = 30 + 0.85 · 31 = 56.35 ⇒ 56. The means of the annual values would give (15 + 30 + 61) / 3 = 35.33 ⇒ 35.
+    # AQI: 2012 for 2024 and 2025 (PM2.5 ≤ 30 ⇒ IAQI ≤ 43; PM10 40 ⇒ 40: good); 2026-03-02 under HJ 633-2026,
+    # PM2.5 61 ⇒ 100 + 50 · 1 / 55 = 100.9 ⇒ 101: not good ⇒ good_ratio 3/4, heavy_ratio 0.
+    years = [
+        frame(day_rows(dt.date(2024, 3, 1), pm25=10.0) + day_rows(dt.date(2024, 3, 2), pm25=20.0)),
+        frame(day_rows(dt.date(2025, 3, 1), pm25=30.0)),
+        frame(day_rows(dt.date(2026, 3, 2), pm25=61.0)),
+    ]
+    pooled = evaluate_three_years_pooled(years, by="station_id")
+    row = pooled.row(0, named=True)
+    assert (row["station_id"], row["years"], row["missing_years"]) == ("S1", "2024+2025+2026", None)
+    assert (row["pm25_mean"], row["pm25_p95"]) == (30, 56)
+    assert (row["good_ratio"], row["heavy_ratio"]) == (0.75, 0.0)
+    assert row["pm25_annual_valid"] is False  # a few days a year (GB 3095 表4: 324)
+    assert row["pm25_mean_limit"] == 30.0 and row["pm25_mean_met"] is True  # GB 3095-2026 transitional, class 2
+    means = evaluate_three_years([evaluate_year(y, by="station_id") for y in years])
+    assert means.row(0, named=True)["pm25_mean"] == 35
+    # a station missing from one year has no pooled values
+    years[1] = frame(day_rows(dt.date(2025, 3, 1), station="S2", pm25=30.0))
+    rows = {r["station_id"]: r for r in evaluate_three_years_pooled(years, by="station_id").iter_rows(named=True)}
+    assert (rows["S1"]["missing_years"], rows["S1"]["pm25_mean"]) == ("2025", None)

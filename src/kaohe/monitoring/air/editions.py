@@ -89,6 +89,15 @@ class _Flag(_Sourced):
     value: bool
 
 
+ThreeYearForm = Literal["annual_means", "pooled_days"]
+
+
+class _Form(_Sourced):
+    # HJ 663-2026's three-year evaluation (per the published summary): the mean of the three annual values of each
+    # statistic, or each statistic over the three years' daily values pooled
+    value: ThreeYearForm
+
+
 class _Category(_Sourced):
     upper: int | None
     name: Text
@@ -138,6 +147,7 @@ class _Options(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
     exceptional_events: _Flag | None = None
     three_year_mean: _Flag | None = None
+    three_year_form: _Form | None = None  # absent: annual_means (issue 11's reading)
 
 
 class _File(BaseModel):
@@ -220,6 +230,7 @@ class Edition:
     decimals: Mapping[str, int]  # pollutant → decimals kept (CO 1)
     options: Mapping[str, bool]  # OPTIONS → whether the edition asks for it
     entries: tuple[Entry, ...]
+    three_year_form: ThreeYearForm = "annual_means"  # options.three_year_form (kaohe.monitoring.air.three_year)
 
     def breakpoints(self, pollutant: str, period: str) -> tuple[Value, ...]:
         key = (pollutant, period)
@@ -479,6 +490,9 @@ def _build(src: YamlSource, f: _File) -> Edition:
         options[name] = bool(flag and flag.value)
         if flag is not None:
             b.entry(("options", name), f"options.{name}", flag, flag.value)
+    form = f.options.three_year_form
+    if form is not None:
+        b.entry(("options", "three_year_form"), "options.three_year_form", form, form.value)
 
     if b.problems:
         raise EditionError(b.problems)
@@ -500,6 +514,7 @@ def _build(src: YamlSource, f: _File) -> Edition:
         decimals=MappingProxyType({str(p): d for p, d in r.decimals.value.items()}),
         options=MappingProxyType(options),
         entries=tuple(b.entries),
+        three_year_form=form.value if form is not None else "annual_means",
     )
 
 

@@ -109,6 +109,12 @@ def _plan(edition: EditionChoice) -> tuple[Edition, ...]:
     return (resolve(edition),)
 
 
+def edition_at(edition: EditionChoice, day: dt.date) -> Edition:
+    """The edition that ``edition`` (as :func:`evaluate_year` takes it) applies on ``day``: for "auto" or a sequence of
+    editions, the one in force that day; the year judged on its last day is judged by it."""
+    return _edition_on(_plan(edition), day)
+
+
 def _edition_on(plan: tuple[Edition, ...], day: dt.date) -> Edition:
     """The plan's edition in force on ``day`` (before the first, the first)."""
     return in_force_on(plan, day)

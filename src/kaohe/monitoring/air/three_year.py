@@ -1,8 +1,10 @@
 """The three-year moving evaluation of HJ 663-2026, **per the published summary**. Pure Polars, no Django.
 
 What is known (press release of 2026-02-24, issue 11): HJ 663-2026 "引入三年滑动平均评价方法". The text is not
-reachable here, and the edition files define no pooled form, so the reading implemented is the one issue 11 names
-("the mean of the three annual values per statistic, unless the edition file defines the pooled form"):
+reachable here, so the reading implemented is the one issue 11 names ("the mean of the three annual values per
+statistic, unless the edition file defines the pooled form"); an edition file that says
+``options.three_year_form: pooled_days`` gets :func:`evaluate_three_years_pooled` instead (docs/air.md). The mean
+of the annual values:
 
 - the inputs are three annual tables of :func:`kaohe.monitoring.air.evaluate_year` (or the files ``kaohe air
   evaluate`` writes; :func:`read_year_table`), of three consecutive years Y−2, Y−1, Y, by the same id column;
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
@@ -35,6 +38,20 @@ import polars as pl
 
 from kaohe.core.exceptions import InputTableError, Problem
 from kaohe.core.values import FALSE, TRUE
+from kaohe.monitoring.air.stats import (
+    _PERCENTILES,
+    AreaClass,
+    By,
+    EditionChoice,
+    _from_codes,
+    _percentile_expr,
+    _round,
+    _units,
+    daily,
+    edition_at,
+    evaluate_year,
+)
+from kaohe.monitoring.air.tables import DEFAULT_AREA_CLASS
 
 STATISTICS = (
     "so2_mean",
@@ -163,10 +180,11 @@ def round_half_even(value: Fraction, decimals: int) -> Fraction:
     return Fraction(whole, 10**decimals)
 
 
-def evaluate_three_years(tables: Sequence[pl.DataFrame], names: Sequence[str | None] | None = None) -> pl.DataFrame:
-    """One row per id: the three-year values (see the module's docstring) of three annual tables of consecutive
-    years, given in any order (:func:`evaluate_year`'s results, or :func:`read_year_table`'s). ``names`` (the files)
-    locate the mistakes."""
+def _three_consecutive(
+    tables: Sequence[pl.DataFrame], names: Sequence[str | None] | None
+) -> tuple[str, list[tuple[int, pl.DataFrame, str | None]], list[int]]:
+    """The id column, the tables by year (year, table, name) and the years, when they are three annual tables by one
+    id of three consecutive years; else every mistake, located."""
     if len(tables) != 3:
         raise ValueError(f"a three-year evaluation takes three annual tables, not {len(tables)}")
     labels = list(names) if names is not None else [None, None, None]
@@ -201,6 +219,15 @@ def evaluate_three_years(tables: Sequence[pl.DataFrame], names: Sequence[str | N
             ]
             or [Problem(f"the years {'、'.join(map(str, years))} are not three consecutive years", column="year")]
         )
+    return by, dated, years
+
+
+def evaluate_three_years(tables: Sequence[pl.DataFrame], names: Sequence[str | None] | None = None) -> pl.DataFrame:
+    """One row per id: the three-year values (see the module's docstring) of three annual tables of consecutive
+    years, given in any order (:func:`evaluate_year`'s results, or :func:`read_year_table`'s). ``names`` (the files)
+    locate the mistakes."""
+    by, dated, years = _three_consecutive(tables, names)
+    last = years[-1]
     problems = []
     for column in (*STATISTICS, *RATIOS, *VALIDITY):
         have = [column in t.columns for _, t, _ in dated]
@@ -248,6 +275,95 @@ def evaluate_three_years(tables: Sequence[pl.DataFrame], names: Sequence[str | N
         pl.when(pl.col("missing_years") != "").then(pl.col("missing_years")).alias("missing_years")
     )
     return _compliance(result, by, statistics, latest)
+
+
+def evaluate_three_years_pooled(
+    frames: Sequence[pl.DataFrame | pl.LazyFrame],
+    names: Sequence[str | None] | None = None,
+    *,
+    by: By = "city_id",
+    area_class: AreaClass = DEFAULT_AREA_CLASS,
+    edition: EditionChoice = "auto",
+) -> pl.DataFrame:
+    """The three-year values in the pooled form (an edition's ``options.three_year_form: pooled_days``): each
+    statistic over the daily values of the three years together, from three years of hourly data (as
+    :func:`~kaohe.monitoring.air.stats.evaluate_year` takes them, in any order), with the columns of
+    :func:`evaluate_three_years`.
+
+    - the annual means become the mean of all valid daily values of the three years and the percentiles (HJ 663
+      附录A) are taken over all of them, rounded as the edition in force at the end of the three years rounds
+      annual values; ``good_ratio``/``heavy_ratio`` are good (AQI ≤ 100) and heavy (AQI > 200) days over all valid
+      days;
+    - each day is evaluated as :func:`~kaohe.monitoring.air.stats.daily` evaluates it (its own year's editions);
+    - ``<p>_annual_valid`` and ``missing_years`` as in :func:`evaluate_three_years`: an id must have all three
+      years (else its statistics are null) and each year must be valid (GB 3095 表4);
+    - 达标 against the limits of the latest year.
+    """
+    annual = [evaluate_year(f, by, area_class, edition) for f in frames]
+    by_, dated, years = _three_consecutive(annual, names)
+    rules = edition_at(edition, date(years[-1], 12, 31))
+    units, rule = _units(rules), rules.concentration_rounding
+    keys = tuple(_PERCENTILES)
+
+    def code(key: str) -> pl.Expr:  # the daily value as whole rounding steps, as the annual statistics take it
+        return pl.col(key) if units[key] == 1 else (pl.col(key) * units[key]).round(0).cast(pl.Int64)
+
+    days = pl.concat(
+        [daily(f, by, area_class, edition).select(by, "aqi", "valid_day", *[code(k) for k in keys]) for f in frames]
+    )
+    pooled = days.group_by(by).agg(
+        pl.col("valid_day").sum().cast(pl.Int64).alias("_valid"),
+        (pl.col("aqi") <= 100).sum().cast(pl.Int64).alias("_good"),
+        (pl.col("aqi") > 200).sum().cast(pl.Int64).alias("_heavy"),
+        *[pl.col(k).sum().alias(f"{k}_total") for k in keys],
+        *[pl.col(k).count().cast(pl.Int64).alias(f"{k}_days") for k in keys],
+        *[pl.col(k).drop_nulls().sort().alias(f"{k}_sorted") for k in keys],
+    )
+    statistics = pooled.select(
+        by,
+        *[
+            _from_codes(
+                pl.when(pl.col(f"{k}_days") > 0).then(_round(pl.col(f"{k}_total"), pl.col(f"{k}_days"), rule)),
+                units[k],
+            ).alias(f"{k}_mean")
+            for k in ("so2", "no2", "pm10", "pm25")
+        ],
+        *[
+            _from_codes(_percentile_expr(f"{k}_sorted", p, rule), units[k]).alias(f"{k}_p{p}")
+            for k, p in _PERCENTILES.items()
+        ],
+        *[
+            pl.when(pl.col("_valid") > 0).then(pl.col(f"_{name}") / pl.col("_valid")).alias(f"{name}_ratio")
+            for name in ("good", "heavy")
+        ],
+    )
+    rows = {year: set(t.get_column(by_).to_list()) for year, t, _ in dated}
+    ids = sorted(set().union(*rows.values()))
+    missing = pl.DataFrame(
+        {
+            by_: ids,
+            "years": ["+".join(map(str, years))] * len(ids),
+            "missing_years": ["+".join(str(y) for y in years if i not in rows[y]) or None for i in ids],
+        },
+        schema={by_: pl.String, "years": pl.String, "missing_years": pl.String},
+    )
+    validity = [c for c in VALIDITY if c in dated[0][1].columns]
+    valid_all = (
+        pl.concat([t.select(by_, *validity) for _, t, _ in dated])
+        .group_by(by_)
+        .agg(*[pl.col(c).all().alias(c) for c in validity])
+    )
+    complete = pl.col("missing_years").is_null()
+    result = (
+        missing.join(statistics, on=by_, how="left")
+        .join(valid_all, on=by_, how="left")
+        .with_columns(
+            *[pl.when(complete).then(pl.col(c)).alias(c) for c in (*STATISTICS, *RATIOS, *validity)],
+        )
+        .select(by_, "years", "missing_years", *STATISTICS, *RATIOS, *validity)
+    )
+    latest = {r[by_]: r for r in dated[-1][1].iter_rows(named=True)}
+    return _compliance(result, by_, list(STATISTICS), latest)
 
 
 def _typed(table: pl.DataFrame) -> bool:

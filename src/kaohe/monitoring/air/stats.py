@@ -182,13 +182,24 @@ def _local_hours(lf: pl.LazyFrame) -> pl.Expr:
     return ts.dt.epoch("s") // 3600
 
 
-def _span(hours: pl.Series | tuple[int | None, int | None]) -> tuple[int, int]:
-    """(first day, number of days) of local hours since 1970 (a series, or its minimum and maximum)."""
+def _span(hours: pl.Series | tuple[int | None, int | None], one_year: bool = False) -> tuple[int, int]:
+    """(first day, number of days) of local hours since 1970 (a series, or its minimum and maximum). With
+    ``one_year``, data spanning more than two calendar years are refused here, before the dense layout (whose size
+    grows with the span: a 9999-12-31 typo among 2020 data reached 23.7 GB) is built; one year more is allowed, as
+    local days may cross a year boundary (evaluate_year then refuses any second year by its days)."""
     h_min, h_max = (hours.min(), hours.max()) if isinstance(hours, pl.Series) else hours
     if h_min is None or h_max is None:
         raise InputTableError("the table has no rows")
     assert isinstance(h_min, int) and isinstance(h_max, int)
-    return h_min // 24, h_max // 24 - h_min // 24 + 1
+    day0, n_days = h_min // 24, h_max // 24 - h_min // 24 + 1
+    if one_year:
+        epoch = dt.date(1970, 1, 1)
+        first, last = (epoch + dt.timedelta(days=day0)).year, (epoch + dt.timedelta(days=day0 + n_days - 1)).year
+        if last - first > 1:
+            raise InputTableError(
+                Problem(f"the data span {first}–{last}; evaluate one calendar year at a time", column="timestamp")
+            )
+    return day0, n_days
 
 
 def _position(index: pl.Expr, hours: pl.Expr, day0: int, n_days: int, n_ids: int) -> pl.Expr:
@@ -213,7 +224,7 @@ def _layout(pos: pl.Series, values: pl.DataFrame, ids: pl.Series, day0: int, n_d
     return _Dense(dense, ids, dt.date(1970, 1, 1) + dt.timedelta(days=day0), n_days, r, dn)
 
 
-def _dense(frame: pl.DataFrame | pl.LazyFrame, by: str) -> _Dense:
+def _dense(frame: pl.DataFrame | pl.LazyFrame, by: str, one_year: bool = False) -> _Dense:
     lf = frame.lazy()
     names = lf.collect_schema().names()
     missing = [c for c in (by, "timestamp", *POLLUTANTS) if c not in names]
@@ -222,7 +233,7 @@ def _dense(frame: pl.DataFrame | pl.LazyFrame, by: str) -> _Dense:
     station = pl.col("station_id").cast(pl.String)
     if by == "station_id":  # rows without a station cannot be attributed and are left out
         ids = lf.select(station.unique().drop_nulls()).collect().to_series().sort()
-        return _station_layout(lf, ids)
+        return _station_layout(lf, ids, one_year)
     if "station_id" in names:
         # The distinct (station, city) pairs: one per station when every row has a station and no station is listed
         # under two cities (nor under a city and none); then each station's hours are one column of one city.
@@ -230,12 +241,12 @@ def _dense(frame: pl.DataFrame | pl.LazyFrame, by: str) -> _Dense:
         stations = pairs.get_column("station_id")
         if pairs.height and not stations.null_count() and stations.n_unique() == pairs.height:
             pairs = pairs.sort("station_id")
-            layout = _station_layout(lf, pairs.get_column("station_id"))
+            layout = _station_layout(lf, pairs.get_column("station_id"), one_year)
             return _city_means(layout, pairs.get_column("city_id"))
-    return _city_grouped(lf, by)
+    return _city_grouped(lf, by, one_year)
 
 
-def _station_layout(lf: pl.LazyFrame, ids: pl.Series) -> _Dense:
+def _station_layout(lf: pl.LazyFrame, ids: pl.Series, one_year: bool = False) -> _Dense:
     """The stations' hourly values (as read, Float64) in the dense layout, ``ids`` the sorted station ids."""
     index = pl.col("station_id").cast(pl.String).cast(pl.Enum(ids)).to_physical()
     hours = _local_hours(lf)
@@ -243,7 +254,7 @@ def _station_layout(lf: pl.LazyFrame, ids: pl.Series) -> _Dense:
     # (one pass over the raw column: Asia/Shanghai keeps its offset, so local order is the order of the instants)
     raw = pl.col("timestamp").filter(pl.col("station_id").is_not_null())
     ends = lf.select(raw.min().append(raw.max())).collect()
-    day0, n_days = _span(ends.select(_local_hours(lf)).to_series())
+    day0, n_days = _span(ends.select(_local_hours(lf)).to_series(), one_year)
     # the position is computed as the file is read, row group by row group, in parallel
     pos = _position(index, hours, day0, n_days, ids.len()).alias("_pos")
     df = lf.select(pos, *[pl.col(p).cast(pl.Float64) for p in POLLUTANTS]).collect()
@@ -341,7 +352,7 @@ def _city_means(stations: _Dense, city_of: pl.Series) -> _Dense:
     return _Dense(pl.DataFrame(values), ids, stations.first, stations.n_days, 1, SCALE * k)
 
 
-def _city_grouped(lf: pl.LazyFrame, by: str) -> _Dense:
+def _city_grouped(lf: pl.LazyFrame, by: str, one_year: bool = False) -> _Dense:
     """City hourly means by one group-by over (city, hour), for tables where a station is not one column of
     one city (no station_id, rows without a station, a station under two cities)."""
     # HJ 663-2013: a city's hourly value is the arithmetic mean of its stations' valid hourly values.
@@ -369,7 +380,7 @@ def _city_grouped(lf: pl.LazyFrame, by: str) -> _Dense:
         ]
     )
     key_column = grouped.get_column("_k")
-    day0, n_days = _span(key_column % _HOUR_SPAN)
+    day0, n_days = _span(key_column % _HOUR_SPAN, one_year)
     pos = pl.select(
         _position(pl.lit(key_column // _HOUR_SPAN), pl.lit(key_column % _HOUR_SPAN), day0, n_days, ids.len())
     ).to_series()
@@ -381,12 +392,14 @@ def _daily_codes(
     by: str,
     area_class: AreaClass = DEFAULT_AREA_CLASS,
     plan: tuple[Edition, ...] | None = None,
+    *,
+    one_year: bool = False,
 ) -> tuple[pl.DataFrame, Edition]:
     """Per (id, date): the daily values as exact integers, null when not valid, and the edition whose validity and
     rounding rules made them: each value is a whole number of its rounding step (``_units``: µg/m³; CO 0.1 mg/m³)."""
     _check_by(by)
     _check_area_class(area_class)
-    layout = _dense(frame, by)
+    layout = _dense(frame, by, one_year)
     dense, ids, first, n_days = layout.values, layout.ids, layout.first, layout.n_days
     last_day = first + dt.timedelta(days=n_days - 1)
     rules = _edition_on(plan or _plan("2012"), last_day)  # validity and the O3 exception: see EditionChoice
@@ -716,32 +729,19 @@ def evaluate_year_with_excluded(
         raise ValueError("exclude_exceptional=True needs the list of exceptional-event days (exceptional=)")
     events = None if exceptional is None else parse_exceptional(exceptional)
     plan = _plan(edition)
-    # The dense daily layout grows with the span of hours: a 9999-12-31 typo among 2020 data reached 23.7 GB. The
-    # span is checked on the raw timestamps first (local days may cross a year boundary by 8 hours: one year more).
-    lf = frame.lazy()
-    first = last = None
-    if "timestamp" in lf.collect_schema().names():
-        # min and max of the raw column, years taken after: no per-row year extraction on a national year
-        lo, hi = lf.select(pl.col("timestamp").min().alias("a"), pl.col("timestamp").max().alias("b")).collect().row(0)
-        first, last = (lo.year, hi.year) if lo is not None and hi is not None else (None, None)
-    if first is not None and last is not None and last - first > 1:
-        raise InputTableError(
-            Problem(f"the data span {first}–{last}; evaluate one calendar year at a time", column="timestamp")
-        )
-    coded = _daily_codes(frame, by, area_class, plan)
+    coded = _daily_codes(frame, by, area_class, plan, one_year=True)  # the span checked before any day is built
     units, rounding = _units(coded[1]), coded[1].concentration_rounding  # the codes' step and rule
     days = _with_aqi(coded, plan, labels=False)
     del coded
-    years = sorted(days["date"].dt.year().unique().to_list())
-    if len(years) > 1:
+    first_day, last_day = days.select(pl.col("date").min().alias("a"), pl.col("date").max().alias("b")).row(0)
+    assert isinstance(first_day, dt.date) and isinstance(last_day, dt.date)
+    if first_day.year != last_day.year:
         raise InputTableError(
             Problem(
-                f"the data span {years[0]}–{years[-1]}; evaluate one calendar year at a time",
+                f"the data span {first_day.year}–{last_day.year}; evaluate one calendar year at a time",
                 column="timestamp",
             )
         )
-    last_day = days.get_column("date").max()
-    assert isinstance(last_day, dt.date)
     rules = _edition_on(plan, last_day)
     validity, stage = rules.validity, rules.stage_on(last_day)
     excluding = events is not None and (
@@ -788,7 +788,6 @@ def evaluate_year_with_excluded(
     )
     valid = pl.col("valid_day")
     per_id = days.group_by(by).agg(
-        pl.col("date").dt.year().first().alias("year"),
         (pl.len() if keep is None else keep.sum()).alias("days_with_data"),
         kept(valid).sum().alias("valid_days"),
         kept(pl.col("aqi") <= 100).sum().alias("good_days"),
@@ -812,7 +811,7 @@ def evaluate_year_with_excluded(
     result = table.with_columns(classes).select(
         "_class",
         by,
-        pl.col("year").cast(pl.Int32),
+        pl.lit(last_day.year, dtype=pl.Int32).alias("year"),
         "days_with_data",
         "valid_days",
         "good_days",

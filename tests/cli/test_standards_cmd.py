@@ -58,6 +58,8 @@ def test_show_2026_marks_what_is_not_confirmed(capsys: pytest.CaptureFixture[str
     assert rows(out, "pm10 annual") == [["pm10", "annual", "40*", "70*"], ["pm10", "annual", "40*", "70*"]]
     assert "transitional 过渡阶段  2026-03-01 … 2030-12-31" in out and "final 第二阶段  from 2031-01-01" in out
     assert "* breakpoints.pm25.24h (line " in out
+    # HJ 663-2026's options, per the published summary: the three-year form as issue 11 reads it
+    assert rows(out, "three_year_form") == [["three_year_form", "annual_means*"]]
 
 
 def test_show_takes_a_standard_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -96,10 +96,13 @@ def _print_edition(edition: Edition) -> None:
     print(", ".join(f"{p} {d}" for p, d in edition.decimals.items()) + mark("rounding.decimals"))
 
     flags = [name for name in OPTIONS if f"options.{name}" in by_key]
-    if flags:
+    form = "options.three_year_form" in by_key
+    if flags or form:
         print("\nOptions (HJ 663)")
         for name in flags:
             print(f"  {name:20} {str(edition.options[name]).lower()}{mark(f'options.{name}')}")
+        if form:
+            print(f"  {'three_year_form':20} {edition.three_year_form}{mark('options.three_year_form')}")
 
     unconfirmed = edition.unconfirmed()
     print(f"\n{len(unconfirmed)} unconfirmed values")

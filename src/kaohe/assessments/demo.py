@@ -277,7 +277,10 @@ def load_demo(
                 actions.do_issue_letter(letter=letter, targets=targets, acting_user=office)
                 letters[letter.unit_id] = targets
             # Monitoring-derived air inputs for every unit (what kaohe.monitoring would compute).
-            monitored = [i for i in cycle_scheme.inputs if getattr(i, "source", None)]
+            # Register inputs (source: register.…, issue 12) are not monitoring values: left to the office as before.
+            monitored = [
+                i for i in cycle_scheme.inputs if (getattr(i, "source", None) or "").startswith(("air.", "water."))
+            ]
             rows = [
                 {"unit_id": u.code, **{i.id: synth.value(i, letters[u.pk], talent[u.pk]) for i in monitored}}
                 for u in units

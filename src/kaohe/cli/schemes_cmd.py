@@ -94,7 +94,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         else:
             for row in rows:
                 rng = f"[{'' if row['min'] is None else row['min']:}, {'' if row['max'] is None else row['max']}]"
-                print(f"{row['id']:32} {row['name']} ({row['unit']}) {row['kind']} {rng} → {row['indicator']}")
+                source = f"  ← {row['source']}" if row["source"] else ""  # what provides it (monitoring, register)
+                print(f"{row['id']:32} {row['name']} ({row['unit']}) {row['kind']} {rng} → {row['indicator']}{source}")
         return 0
     if args.format == "json":
         data = {

@@ -55,7 +55,9 @@ class InputDef(_Model):
     max: float | None = None
     choices: list[str] | None = None
     missing: Literal["zero", "block"] | None = None  # None ⇒ the scheme's missing_policy
-    source: str | None = None  # monitoring column that provides it, e.g. "air.good_ratio"
+    # what provides it: a monitoring column ("air.good_ratio", "water.wq_months_missed") or a register metric
+    # ("register.rect_due", kaohe.registers.metrics); the kind and the metric are checked at load (SOURCE_KINDS)
+    source: str | None = None
     source_scale: float | None = None  # multiply the monitoring value (fraction ⇒ percent: 100)
     target: bool = False  # a yearly target set in the responsibility letter (目标责任书)
     note: str = ""
@@ -356,9 +358,40 @@ def _annotate(scheme: Scheme) -> None:
             visit(node, (key, i), None, kind)  # type: ignore[arg-type]
 
 
+# The kinds of ``source``: the monitoring results (kaohe.monitoring.air / .water: their columns are checked where the
+# results are turned into inputs, kaohe.monitoring.inputs) and the registers (kaohe.registers: checked here).
+SOURCE_KINDS = ("air", "water", "register")
+
+
+def _source_problem(spec: InputDef) -> str | None:
+    """Why an input's ``source`` cannot provide it, or None."""
+    source = spec.source or ""
+    kind, dot, name = source.partition(".")
+    if not dot or not name or kind not in SOURCE_KINDS:
+        return f"unknown source {source!r}; expected air.<column>, water.<column> or register.<metric>"
+    if kind != "register":
+        return None
+    from kaohe.registers.metrics import METRICS  # here: kaohe.registers builds on this module's models
+
+    metric = METRICS.get(name)
+    if metric is None:
+        return f"unknown register metric {name!r} in source {source!r}; known: {', '.join(METRICS)}"
+    if metric.boolean and spec.kind != "boolean":
+        return f"{source} is a yes/no (是/否); input {spec.id!r} must have kind: boolean"
+    if not metric.boolean and spec.kind not in ("integer", "number"):
+        return f"{source} is a count; input {spec.id!r} must have kind: integer"
+    if spec.source_scale is not None:
+        return f"source_scale scales monitoring values; {source} is a count"
+    return None
+
+
 def _semantic_problems(scheme: Scheme, src: YamlSource) -> list[Problem]:
     problems: list[Problem] = []
     declared = {i.id for i in scheme.inputs}
+    for index, spec in enumerate(scheme.inputs):
+        why = _source_problem(spec) if spec.source is not None else None
+        if why is not None:
+            problems.append(src.problem(("inputs", index, "source"), why))
     seen: dict[str, PathKey] = {}
     for node in scheme.nodes():
         if node.id in seen:

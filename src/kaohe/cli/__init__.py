@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "kaohe.cli.air_cmd",
     "kaohe.cli.standards_cmd",
     "kaohe.cli.water_cmd",
+    "kaohe.cli.registers_cmd",
     "kaohe.cli.web_cmd",
     "kaohe.cli.cycle_cmd",
     "kaohe.cli.backup_cmd",

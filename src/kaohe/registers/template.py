@@ -62,10 +62,8 @@ def write_register_template(kind: str | RegisterKind, path: str | Path) -> None:
         if dv is not None:
             ws.add_data_validation(dv)
             dv.add(f"{letter}2:{letter}{last}")
-        if column.kind in ("date", "key"):  # dates shown as ISO; ids such as 001 kept as typed
-            fmt = "yyyy-mm-dd" if column.kind == "date" else "@"
-            for row in range(2, last + 1):
-                ws.cell(row=row, column=index).number_format = fmt
+    # No cell is pre-formatted: formatted empty cells are rows to a reader (and openpyxl appends after them), so a
+    # filled template would start with 2,000 empty rows. A date typed or picked in Excel reads as one anyway.
     info = wb.create_sheet("说明")
     _header(info, ["字段 [id]", "名称", "类型", "可填写的值", "必填", "说明"], [22, 16, 10, 50, 6, 40])
     for column in register.columns:

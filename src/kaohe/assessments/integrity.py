@@ -143,6 +143,11 @@ MODEL_NAMES = {
     "notifications.notification": "通知",
     "reports.documentsettings": "公文设置",
     "maps.areamap": "单位地图",
+    "ledgers.rectificationproblem": "督察整改问题",
+    "ledgers.rectificationreport": "整改调度记录",
+    "ledgers.complaint": "信访/12369案件",
+    "ledgers.notice": "通报督办批示",
+    "ledgers.incident": "突发环境事件",
 }
 
 # Fields whose model declares no Chinese name; the others use the model field's verbose_name.
@@ -334,6 +339,11 @@ class Words:
             return f"通知 #{d.pk}（{self.user(snap.get('recipient_id'))}：「{snap.get('title')}」）", None
         if label == "reports.documentsettings":
             return f"{self.cycle_name(snap.get('cycle_id'))}的公文设置", snap.get("cycle_id")
+        if label.startswith("ledgers."):  # the registers (kaohe.ledgers): unit · register「row id」
+            if label == "ledgers.rectificationreport":
+                return f"督察整改问题 #{snap.get('problem_id')} · {what} #{d.pk}", None
+            key = next((snap[k] for k in ("problem_id", "case_id", "notice_id", "incident_id") if snap.get(k)), d.pk)
+            return f"{self.unit(snap.get('unit_id'))} · {what}「{key}」", None
         if label == "assessments.itemcomment":
             where, cycle_pk = self.item(snap.get("item_id"))
             return f"{where} · 留言 #{d.pk}", cycle_pk

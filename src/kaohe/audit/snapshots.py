@@ -48,6 +48,11 @@ TRACKED = (
     "notifications.notification",
     "reports.documentsettings",
     "maps.areamap",
+    "ledgers.rectificationproblem",
+    "ledgers.rectificationreport",
+    "ledgers.complaint",
+    "ledgers.notice",
+    "ledgers.incident",
 )
 USER_FIELDS = ("username", "is_superuser", "is_staff", "is_active", "password")
 

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "kaohe.reports",
     "kaohe.notifications",
     "kaohe.maps",
+    "kaohe.ledgers",
     "kaohe.web",
 ]
 

@@ -136,6 +136,19 @@ MATRIX: dict[str, tuple[str, Any, dict[str, int]]] = {
         {who: PDF if code == 200 else code for who, code in UNIT_A_READERS.items()},
     ),
     "cycles/<int:cycle_id>/documents/": ("GET", None, S(302, 200, 403, 403, 403, 403, 403, 403)),
+    # --- the registers (kaohe.ledgers, issue 12 §1): units see and report on their own rows (the row here is 甲市's
+    # problem or case), the office manages all, the approver and verifiers read, the public sees disclosed rows
+    "ledgers/": ("GET", None, SIGNED_IN),
+    "ledgers/public/": ("GET", None, ALL(200)),
+    "ledgers/<ledger:kind>/": ("GET", None, SIGNED_IN),  # filtered to what each may see
+    "ledgers/<ledger:kind>/export.xlsx": ("GET", None, SIGNED_IN),
+    "ledgers/<ledger:kind>/template.xlsx": ("GET", None, S(302, 200, 403, 403, 403, 403, 403, 403)),
+    "ledgers/<ledger:kind>/import/": ("GET", None, S(302, 200, 403, 403, 403, 403, 403, 403)),
+    "ledgers/<ledger:kind>/import/apply/": ("POST", {}, OFFICE_POST),  # no preview: back to the form
+    "ledgers/<ledger:kind>/<int:row_id>/": ("GET", None, S(302, 200, 200, 200, 200, 403, 200, 200)),
+    # 进展报告 with an empty form: 甲市's people get the form back with its errors
+    "ledgers/rectification/<int:row_id>/<str:step>/": ("POST", {}, S(302, 403, 403, 400, 400, 403, 403, 403)),
+    "ledgers/complaints/<int:row_id>/handle/": ("POST", {}, S(302, 403, 403, 400, 400, 403, 403, 403)),
     # --- API
     "api/": ("GET", None, ALL(404)),  # ninja's root names no operation
     "api/openapi.json": ("GET", None, ALL(200)),
@@ -149,6 +162,8 @@ MATRIX: dict[str, tuple[str, Any, dict[str, int]]] = {
     "api/items/<item_id>/verification": ("POST", {"values": {}, "version": 999}, API_NOBODY),
     "api/items/<item_id>/return": ("POST", {"comment": "x", "version": 999}, API_NOBODY),
     "api/cycles/<cycle_id>/results": ("GET", None, S(401, 200, 200, 403, 403, 403, 403, 403)),
+    "api/ledgers/<kind>": ("GET", None, API_SIGNED_IN),
+    "api/ledgers/<kind>/<row_id>": ("GET", None, S(401, 200, 200, 200, 200, 403, 200, 200)),
     # --- Django admin (master data): office only, with the model permissions its group grants
     "admin/": ("GET", None, STAFF(200)),
     "admin/login/": ("GET", None, {**ALL(200), "alice": 302}),  # staff are sent on to the index
@@ -265,6 +280,8 @@ def url_for(route: str, world: World, evidence_id: int, appeal_id: int = 999_999
         "appeal_id": appeal_id,
         "file_id": file_id,
     }
+    if route.startswith(("ledgers/", "api/ledgers/")):
+        return _ledger_url(route, world)
     special = {
         "admin/^(?P<app_label>auth|axes|audit|assessments)/$": "/admin/assessments/",
         "admin/(?P<url>.*)$": "/admin/no-such-page/",
@@ -282,6 +299,31 @@ def url_for(route: str, world: World, evidence_id: int, appeal_id: int = 999_999
         path = path.replace("<path:object_id>", _object_for_admin(world, route))
     if path.startswith("admin/r/"):
         path = path.replace("<path:object_id>", str(world.units["A"].pk))
+    return "/" + path
+
+
+def _ledger_url(route: str, world: World) -> str:
+    """A register route for 甲市's rows: a rectification problem (the step 进展报告) or, on the complaints route, a
+    case, each imported by the office."""
+    from kaohe.ledgers import actions as ledger_actions
+    from kaohe.ledgers.imports import read_ledger_file
+    from tests.ledgers.helpers import RECTIFICATION_ROWS, workbook
+
+    office = world.people["alice"]
+    table = read_ledger_file("rectification", "a.xlsx", workbook("rectification", RECTIFICATION_ROWS[:1]))
+    problem = ledger_actions.check_import_register(table=table, acting_user=office)[0].row
+    case = {"unit_id": "220100", "case_id": "C-1", "channel": "网络", "due_on": "2030-01-01"}
+    table = read_ledger_file("complaints", "b.xlsx", workbook("complaints", [case]))
+    complaint = ledger_actions.check_import_register(table=table, acting_user=office)[0].row
+    kind = "complaints" if route.startswith("ledgers/complaints/") else "rectification"
+    row_id = complaint.pk if kind == "complaints" else problem.pk
+    path = (
+        route.replace("<ledger:kind>", kind)
+        .replace("<kind>", kind)
+        .replace("<int:row_id>", str(row_id))
+        .replace("<row_id>", str(row_id))
+        .replace("<str:step>", "progress")
+    )
     return "/" + path
 
 

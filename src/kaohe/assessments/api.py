@@ -331,3 +331,9 @@ def list_results(request: Any, cycle_id: int) -> Any:
             }
         )
     return out
+
+
+# The registers (台账, kaohe.ledgers): their list and detail under /api/ledgers/, with the same refusals.
+from kaohe.ledgers.api import router as ledgers_router  # noqa: E402  (after ``api``: the router joins it)
+
+api.add_router("/ledgers", ledgers_router)

@@ -38,8 +38,9 @@ from kaohe.assessments.schemes import OFFICE_LEAD
 
 Role = Membership.Role
 
-# The apps whose permissions are role rules (this module and kaohe/reports/rules.py), not model permissions.
-ROLE_APPS = ("assessments", "reports")
+# The apps whose permissions are role rules (this module, kaohe/reports/rules.py, kaohe/ledgers/rules.py), not model
+# permissions.
+ROLE_APPS = ("assessments", "reports", "ledgers")
 
 
 def allowed(user: Any, perm: str, obj: Any = None) -> bool:

@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("kaohe.reports.urls")),
     path("", include("kaohe.notifications.urls")),
     path("", include("kaohe.maps.urls")),
+    path("", include("kaohe.ledgers.urls")),
 ]

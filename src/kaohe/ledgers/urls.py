@@ -1,0 +1,19 @@
+from django.urls import path
+
+from kaohe.ledgers import views
+
+app_name = "ledgers"
+
+urlpatterns = [
+    path("ledgers/", views.ledger_index, name="index"),
+    path("ledgers/public/", views.ledger_public, name="public"),
+    path("ledgers/<ledger:kind>/", views.ledger_list, name="list"),
+    path("ledgers/<ledger:kind>/export.xlsx", views.ledger_export, name="export"),
+    path("ledgers/<ledger:kind>/template.xlsx", views.ledger_template, name="template"),
+    path("ledgers/<ledger:kind>/import/", views.ledger_import, name="import"),
+    path("ledgers/<ledger:kind>/import/apply/", views.ledger_import_apply, name="import_apply"),
+    path("ledgers/<ledger:kind>/<int:row_id>/", views.ledger_detail, name="detail"),
+    # the steps of a rectification problem: progress, apply (unit); accept, send_back, extend (office)
+    path("ledgers/rectification/<int:row_id>/<str:step>/", views.rectification_step, name="rectification_step"),
+    path("ledgers/complaints/<int:row_id>/handle/", views.complaint_handle, name="complaint_handle"),
+]

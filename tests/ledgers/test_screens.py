@@ -74,12 +74,20 @@ def test_the_unit_applies_for_closure_and_the_office_accepts_on_the_screens(worl
     page = fay.get(f"/ledgers/rectification/{pk}/").content.decode()
     assert "申请销号" in page and "验收通过" not in page
     response = fay.post(
-        f"/ledgers/rectification/{pk}/apply/", {"completed_on": "2025-02-28", "text": "管网改造完成，附竣工验收报告"}
+        f"/ledgers/rectification/{pk}/apply/",
+        {"apply-completed_on": "2025-02-28", "apply-text": "管网改造完成，附竣工验收报告"},
     )
     assert response.status_code == 302
     assert problem("P-A1").state == RectificationProblem.State.APPLIED
-    assert fay.post(f"/ledgers/rectification/{pk}/accept/", {"closed_on": "2025-03-01", "text": "x"}).status_code == 403
-    response = alice.post(f"/ledgers/rectification/{pk}/accept/", {"closed_on": "2025-03-01", "text": "现场核查属实"})
+    assert (
+        fay.post(
+            f"/ledgers/rectification/{pk}/accept/", {"accept-closed_on": "2025-03-01", "accept-text": "x"}
+        ).status_code
+        == 403
+    )
+    response = alice.post(
+        f"/ledgers/rectification/{pk}/accept/", {"accept-closed_on": "2025-03-01", "accept-text": "现场核查属实"}
+    )
     assert response.status_code == 302
     page = fay.get(f"/ledgers/rectification/{pk}/").content.decode()
     assert "已销号" in page and "现场核查属实" in page

@@ -160,17 +160,17 @@ def _detail(request: HttpRequest, kind: str, row: Any, status: int = 200, **boun
     steps: dict[str, Any] = {}
     if isinstance(row, RectificationProblem):
         if allowed(user, "ledgers.report_progress", row):
-            steps["progress"] = bound.get("progress") or forms.ProgressForm(initial={"date": today})
+            steps["progress"] = bound.get("progress") or forms.ProgressForm(initial={"date": today}, prefix="progress")
         if allowed(user, "ledgers.apply_closure", row):
-            steps["apply"] = bound.get("apply") or forms.ApplyForm(initial={"completed_on": today})
+            steps["apply"] = bound.get("apply") or forms.ApplyForm(initial={"completed_on": today}, prefix="apply")
         if allowed(user, "ledgers.decide_closure", row):
-            steps["accept"] = bound.get("accept") or forms.AcceptForm(initial={"closed_on": today})
-            steps["send_back"] = bound.get("send_back") or forms.SendBackForm()
+            steps["accept"] = bound.get("accept") or forms.AcceptForm(initial={"closed_on": today}, prefix="accept")
+            steps["send_back"] = bound.get("send_back") or forms.SendBackForm(prefix="send_back")
         if allowed(user, "ledgers.extend_deadline", row):
-            steps["extend"] = bound.get("extend") or forms.ExtendForm()
+            steps["extend"] = bound.get("extend") or forms.ExtendForm(prefix="extend")
     if isinstance(row, Complaint) and allowed(user, "ledgers.handle_complaint", row):
         steps["handle"] = bound.get("handle") or forms.HandleForm(
-            initial={"handling": row.handling, "reply": row.reply}
+            initial={"handling": row.handling, "reply": row.reply}, prefix="handle"
         )
     context = {
         "kind": kind,
@@ -245,7 +245,7 @@ DONE = {
 def _step(request: HttpRequest, kind: str, row_id: int, step: str) -> HttpResponse:
     form_class, perm, action = STEPS[step]
     row = access_row(request.user, kind, row_id, perm)
-    form = form_class(request.POST)
+    form = form_class(request.POST, prefix=step)  # each step's fields are named apart on the detail page
     if form.is_valid():
         try:
             action(row, form.cleaned_data, request.user)

@@ -99,7 +99,7 @@ def test_every_input_is_described_and_read(scheme_id: str) -> None:
             "air.pm25_mean",
             "air.heavy_ratio",
             "water.drinking_rate",
-        ) or spec.source.startswith("register.")
+        ) or (spec.source or "").startswith("register.")
         if spec.source == "air.good_ratio" or spec.source == "air.heavy_ratio":
             assert spec.source_scale == 100  # monitoring gives fractions, the scheme percent
 

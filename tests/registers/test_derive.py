@@ -14,7 +14,9 @@ from tests.registers.helpers import register
 Y = 2024
 
 
-def counts(registers: dict[str, pl.DataFrame], *metrics: str, units: list[str] | None = None) -> dict[str, list]:
+def counts(
+    registers: dict[str, pl.DataFrame], *metrics: str, units: list[str] | None = None
+) -> dict[str, list[object]]:
     return derive(registers, Y, metrics, units=units).to_dict(as_series=False)
 
 

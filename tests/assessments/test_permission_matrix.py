@@ -149,6 +149,10 @@ MATRIX: dict[str, tuple[str, Any, dict[str, int]]] = {
     # 进展报告 with an empty form: 甲市's people get the form back with its errors
     "ledgers/rectification/<int:row_id>/<str:step>/": ("POST", {}, S(302, 403, 403, 400, 400, 403, 403, 403)),
     "ledgers/complaints/<int:row_id>/handle/": ("POST", {}, S(302, 403, 403, 400, 400, 403, 403, 403)),
+    # 台账数据 into a cycle (issue 12 §2): the office previews and confirms; an empty form (no preview) is sent back
+    # to the preview with an error message, nothing changes
+    "cycles/<int:cycle_id>/registers/": ("GET", None, S(302, 200, 403, 403, 403, 403, 403, 403)),
+    "cycles/<int:cycle_id>/registers/apply/": ("POST", {}, OFFICE_POST),
     # --- API
     "api/": ("GET", None, ALL(404)),  # ninja's root names no operation
     "api/openapi.json": ("GET", None, ALL(200)),

@@ -702,6 +702,7 @@ def _item_rows(
     targets = {inp.id: inp for inp in schemes.target_inputs(scheme)}
     reads = {n.id: [i for i in n.inputs if i in targets] for n in schemes.nodes(scheme)}
     words = node_texts_by_id(scheme)  # each indicator's points, rule and clause in words
+    pulled = _register_values(scheme, assessment)  # 台账数据 (issue 12 §2): the count and the rows behind it
     rows = []
     items = assessment.items.select_related("verification").prefetch_related("evidence", "comments__author")
     for item in items:
@@ -711,6 +712,7 @@ def _item_rows(
                 "def": schemes.input_def(scheme, input_id),
                 "self": value,
                 "verified": verification.values.get(input_id) if verification and verification.values else None,
+                "register": pulled.get(input_id),  # (value, url of the rows counted) or None
             }
             for input_id, value in item.values.items()
         ]
@@ -738,6 +740,20 @@ def _item_rows(
             }
         )
     return rows
+
+
+def _register_values(scheme: Any, assessment: Assessment) -> dict[str, tuple[Any, str]]:
+    """input id → (the value pulled from the registers, the register list of the rows it counts) for the unit's
+    inputs the scheme reads from a register (``kaohe.ledgers.pull``)."""
+    from kaohe.ledgers.pull import evidence_url, register_values
+    from kaohe.registers import scheme_metrics
+
+    metrics = {spec.id: metric for spec, metric in scheme_metrics(scheme)}
+    if not metrics:
+        return {}
+    stored = register_values(assessment.cycle_id, assessment.unit_id, metrics)
+    year, code = assessment.cycle.year, assessment.unit.code
+    return {k: (v, evidence_url(metrics[k], code, year)) for k, v in stored.items()}
 
 
 @login_required
@@ -1006,8 +1022,16 @@ def item_verify(request: HttpRequest, item_id: int) -> HttpResponse:
         return render(request, "assessments/item_verify.html", {"item": item, "refusal": refusal}, status=409)
     scheme = schemes.load(item.assessment.cycle.scheme_ref)
     verification = getattr(item, "verification", None)
+    pulled = {k: v for k, v in _register_values(scheme, item.assessment).items() if k in item.values}
     start = verification.values if verification is not None and verification.values else item.values
-    form = VerificationForm(request.POST or None, item=item, scheme=scheme, initial_values=start)
+    initial: dict[str, Any] = {}
+    if verification is None or not verification.values:
+        # 台账数据 first: saving the form as it opens adopts the registers' count, not the unit's figure (which the
+        # verified value would otherwise replace it with); where they differ the reason says so
+        start = {**item.values, **{k: value for k, (value, _url) in pulled.items()}}
+        if start != item.values:
+            initial["reason"] = _("以台账数据为准")
+    form = VerificationForm(request.POST or None, item=item, scheme=scheme, initial_values=start, initial=initial)
     return_form = ReturnForm(initial={"version": item.version})
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -1036,13 +1060,16 @@ def item_verify(request: HttpRequest, item_id: int) -> HttpResponse:
             return redirect("cycle_verification", cycle_id=item.assessment.cycle_id)
     elif request.method == "POST":
         status = 400
-    # The verifier sees the unit's figure beside the monitoring figure (which the evaluation prefers).
+    # The verifier sees the unit's figure beside the monitoring figure (which the evaluation prefers), and beside the
+    # registers' count with a link to the rows it counts (台账数据).
     imported = dict(
         ImportedValue.objects.filter(
             cycle_id=item.assessment.cycle_id, unit_id=item.assessment.unit_id, input_id__in=list(item.values)
-        ).values_list("input_id", "value")
+        )
+        .exclude(input_id__in=list(pulled))
+        .values_list("input_id", "value")
     )
-    inputs = [(schemes.input_def(scheme, k), v, imported.get(k)) for k, v in item.values.items()]
+    inputs = [(schemes.input_def(scheme, k), v, imported.get(k), pulled.get(k)) for k, v in item.values.items()]
     page_messages, placed = _placed_messages(request, {"return"})
     return render(
         request,
@@ -1056,6 +1083,7 @@ def item_verify(request: HttpRequest, item_id: int) -> HttpResponse:
             "inputs": inputs,
             "verification": verification,
             "has_imported": bool(imported),
+            "has_register": bool(pulled),
         },
         status=status,
     )

@@ -2,7 +2,8 @@
 of each field. Read by the screens, the API and the 待办 page alike.
 
     visible_rows(user, kind)           every row for the office, the approver and verifiers; the own units' rows else
-    filter_rows(rows, kind, params)    unit / year / state (incl. 逾期, 临期) / the register's word filters
+    filter_rows(rows, kind, params)    unit / year / state (incl. 逾期, 临期) / the register's word filters; with
+                                       ?metric=M&year=Y the rows metric M counts for Y (the evidence of a pulled count)
     display(row, name)                 a field's value in words (是/否, the vocabulary's word, — for empty)
     warnings(user)                     the rows a unit person is warned of (逾期 and 临期), and counts for the office
 """
@@ -19,8 +20,11 @@ from django.utils.translation import gettext_lazy as _
 
 from kaohe.assessments.models import Unit
 from kaohe.assessments.rules import allowed, unit_ids
+from kaohe.core.exceptions import InputTableError
 from kaohe.ledgers.models import DUE_SOON_DAYS, MODELS, Complaint, Flag, LedgerRow, RectificationProblem
+from kaohe.registers import rows_counted
 from kaohe.registers.kinds import register_kind
+from kaohe.registers.metrics import METRICS, Metric
 
 # The word filters of each list (issue 12 §1: "category/level/kind as fits").
 CHOICE_FILTERS = {
@@ -67,7 +71,11 @@ def filter_rows(rows: QuerySet[Any], kind: str, params: Any, today: dt.date | No
     if unit:
         rows = rows.filter(unit__code=unit)
     year = (params.get("year") or "").strip()
-    if year.isdigit() and len(year) == 4:
+    metric = counting_metric(kind, params)
+    if metric is not None:
+        # the rows behind a count (issue 12 §2): exactly those the metric counts for the year, whatever their date
+        rows = rows.filter(**{f"{register_kind(kind).key}__in": counted_keys(rows, kind, metric, int(year))})
+    elif year.isdigit() and len(year) == 4:
         rows = rows.filter(**{f"{model.YEAR_FIELD}__year": int(year)})
     state = params.get("state") or ""
     if state in (Flag.OVERDUE, Flag.DUE_SOON):
@@ -81,6 +89,28 @@ def filter_rows(rows: QuerySet[Any], kind: str, params: Any, today: dt.date | No
         if value in register_kind(kind).column(name).choices:
             rows = rows.filter(**{name: value})
     return rows
+
+
+def counting_metric(kind: str, params: Any) -> Metric | None:
+    """The metric of ``?metric=…&year=…`` when it counts rows of register ``kind`` and the year is one."""
+    metric = METRICS.get((params.get("metric") or "").strip())
+    year = (params.get("year") or "").strip()
+    if metric is None or metric.register != kind or not (year.isdigit() and len(year) == 4):
+        return None
+    return metric
+
+
+def counted_keys(rows: QuerySet[Any], kind: str, metric: Metric, year: int) -> list[str]:
+    """The keys of the ``rows`` that ``metric`` counts for ``year`` (``kaohe.registers.rows_counted``, the rule the
+    pull derives the value by). Rows the pure reader refuses count nothing here: the pull refuses them by name."""
+    from kaohe.ledgers.pull import register_frame
+
+    try:
+        frame, _keys = register_frame(kind, rows)
+    except InputTableError:
+        return []
+    counted = rows_counted(frame, metric, year)
+    return [str(k) for k in counted.get_column(register_kind(kind).key).to_list()]
 
 
 def filter_choices(kind: str) -> list[tuple[str, str, list[str]]]:

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kaohe.assessments.access import require
 from kaohe.assessments.actions import ActionError
+from kaohe.assessments.models import Unit
 from kaohe.assessments.rules import allowed
 from kaohe.core.exceptions import InputTableError
 from kaohe.ledgers import actions, forms, queries
@@ -114,10 +115,13 @@ def ledger_list(request: HttpRequest, kind: str) -> HttpResponse:
     ]
     query = request.GET.copy()
     query.pop("page", None)
+    metric = queries.counting_metric(kind, request.GET)
     return render(
         request,
         "ledgers/list.html",
         {
+            "metric": metric,  # the rows behind a count (台账数据): the list says which count they are
+            "metric_unit": _unit_name(request.GET.get("unit", "")) if metric else "",
             "kind": kind,
             "register": register_kind(kind),
             "columns": columns,
@@ -131,6 +135,11 @@ def ledger_list(request: HttpRequest, kind: str) -> HttpResponse:
             "manage": _manages(request),
         },
     )
+
+
+def _unit_name(code: str) -> str:
+    unit = Unit.objects.filter(code=code.strip()).first() if code.strip() else None
+    return unit.name if unit else ""
 
 
 def _state_text(row: LedgerRow) -> str:
@@ -391,3 +400,59 @@ def ledger_public(request: HttpRequest) -> HttpResponse:
         "ledgers/public.html",
         {"problems": problems.order_by("unit__code", "problem_id"), "complaints": complaints.order_by("-received_on")},
     )
+
+
+# ------------------------------------------------------------------------------------------------ 台账数据 → cycle
+@login_required
+@require_GET
+def cycle_pull(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """台账数据: the preview of what the registers give the cycle (per unit and input: the stored value → the derived
+    one, each count linked to its rows), and the 确认导入 form; or every register row the reader refuses."""
+    from kaohe.assessments.access import access_cycle
+    from kaohe.ledgers.pull import plan_pull
+
+    cycle = access_cycle(request.user, cycle_id, "assessments.manage_cycle")
+    return _pull_page(request, cycle, plan_pull)
+
+
+def _pull_page(request: HttpRequest, cycle: Any, plan_pull: Any, status: int = 200) -> HttpResponse:
+    from kaohe.assessments.models import State
+    from kaohe.assessments.views import problem_text
+
+    context: dict[str, Any] = {"cycle": cycle, "only_changed": request.GET.get("changed") == "1"}
+    try:
+        plan = plan_pull(cycle)
+    except InputTableError as exc:
+        context["problems"] = [problem_text(p) for p in exc.problems]
+        return render(request, "ledgers/pull.html", context, status=400)
+    lines = plan.changed if context["only_changed"] else plan.lines
+    signed = cycle.assessments.filter(state__in=[State.APPROVED, State.PUBLISHED]).exists()
+    context.update({"plan": plan, "lines": lines, "signed": signed})
+    return render(request, "ledgers/pull.html", context, status=status)
+
+
+@login_required
+@require_POST
+def cycle_pull_apply(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """确认导入: the preview's values, all or none (``registers.pull``)."""
+    from kaohe.assessments.access import access_cycle
+    from kaohe.ledgers.pull import check_pull_registers, plan_pull
+
+    cycle = access_cycle(request.user, cycle_id, "assessments.manage_cycle")
+    fingerprint = request.POST.get("fingerprint", "")
+    if not fingerprint:
+        messages.error(request, gettext("请先预览台账数据，再确认导入"))
+        return redirect("ledgers:cycle_pull", cycle_id=cycle.pk)
+    try:
+        plan = check_pull_registers(cycle=cycle, fingerprint=fingerprint, acting_user=request.user)
+    except ActionError as exc:
+        messages.error(request, str(exc))
+        return redirect("ledgers:cycle_pull", cycle_id=cycle.pk)
+    except InputTableError:
+        return _pull_page(request, cycle, plan_pull, status=400)
+    messages.success(
+        request,
+        gettext("已从台账导入 %(year)s 年度数据：新增 %(new)s 个值，修改 %(changed)s 个值")
+        % {"year": plan.year, "new": plan.new_count, "changed": plan.changed_count},
+    )
+    return redirect("cycle_dashboard", cycle_id=cycle.pk)

@@ -9,7 +9,8 @@ import pytest
 from kaohe.assessments import actions
 from kaohe.assessments.demo import load_demo
 from kaohe.assessments.integrity import verify_all
-from kaohe.assessments.models import Assessment, Cycle, Result, State
+from kaohe.assessments.models import Assessment, Cycle, ImportedValue, Result, State
+from kaohe.audit.models import AuditLog
 
 
 def test_it_builds_three_cycles_at_different_stages(db: Any) -> None:
@@ -70,3 +71,39 @@ def test_the_demo_deadlines_fit_each_cycles_state(db: Any) -> None:
     assert current.self_evaluation_deadline == dt.date(2026, 12, 3)  # three days before the demo was loaded
     assert current.verification_deadline is not None and current.verification_deadline > today
     assert current.evaluation_deadline is not None and current.evaluation_deadline > current.verification_deadline
+
+
+def test_the_demo_cycles_take_their_register_counts_from_the_demo_registers(db: Any) -> None:
+    """Issue 12 §3: the registers hold late and on-time rows, written through the audited actions, and each cycle's
+    register inputs are the counts the 台账数据 pull derived from them (the same as deriving them now)."""
+    from kaohe.ledgers.models import Complaint, Incident, Notice, RectificationProblem
+    from kaohe.ledgers.pull import REGISTER_SOURCE, plan_pull
+
+    load_demo(cities=3, counties_per_city=2)
+    problems = RectificationProblem.objects.all()
+    assert problems.count() > 20 and Complaint.objects.count() > 20 and Notice.objects.exists()
+    assert Incident.objects.filter(severity="特别重大").count() == 3  # one a year of the cycles: 2021–2023
+    due = problems.exclude(deadline__isnull=True).exclude(completed_on__isnull=True)
+    late = [p for p in due if p.completed_on > p.deadline]  # type: ignore[operator]
+    assert late and len(late) < due.count()  # late and on-time cases
+    assert AuditLog.objects.filter(action="ledger.import").count() == sum(
+        m.objects.count() for m in (RectificationProblem, Complaint, Notice, Incident)
+    )
+    assert AuditLog.objects.filter(action="rectification.accept").count() == 1
+    for cycle in Cycle.objects.all():
+        plan = plan_pull(cycle)  # derived again from the registers now: nothing differs from what was pulled
+        assert plan.lines and not plan.changed, cycle.year
+        pulled = ImportedValue.objects.filter(cycle=cycle, source=REGISTER_SOURCE)
+        assert pulled.count() == len(plan.lines)
+    # the letters state the tasks due as the registers count them
+    letter = Cycle.objects.get(year=2022).letters.select_related("unit").first()
+    assert letter is not None
+    count = ImportedValue.objects.get(cycle=letter.cycle, unit=letter.unit, input_id="rect_due").value
+    assert letter.targets["rect_due"] == count
+    # the year's 特别重大 incident vetoes its unit, through the pull
+    vetoed = Result.objects.filter(cycle__year=2022, vetoed=True).select_related("assessment__unit")
+    assert {r.assessment.unit.code for r in vetoed} == set(
+        Incident.objects.filter(date__year=2022, severity="特别重大").values_list("unit__code", flat=True)
+    )
+    report = verify_all()
+    assert report.ok, report.problems[:5]

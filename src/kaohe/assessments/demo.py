@@ -9,6 +9,11 @@ own yearly detailed rules:
     2022  evaluated   (waiting for the approver)
     2023  in progress (units at every stage: draft, returned, submitted, verifying, verified)
 
+The four registers (督察整改, 信访/12369, 通报·督办·批示, 突发环境事件: ``demo_registers.py``) hold a few hundred
+rows for those years and the current one, imported by the office; each cycle takes its register counts from them
+through the 台账数据 pull (``kaohe.ledgers.pull``): the letters state the tasks due as the register counts them, the
+units report from their registers (a few claim one task more), and the verifiers keep the registers' count.
+
 Every person's password is ``demo``. ``office`` is an ordinary office member; ``admin`` is a separate superuser
 for the Django admin only (no workflow role); ``leader`` approves what ``office`` evaluates. Nothing here is real
 data.
@@ -22,6 +27,7 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 from django.contrib.auth.hashers import make_password
@@ -31,8 +37,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from kaohe.assessments import actions, schemes
+from kaohe.assessments.demo_registers import load_demo_registers
 from kaohe.assessments.models import Cycle, Membership, SelfEvaluation, Unit
 from kaohe.core import InputDef, Scheme
+from kaohe.ledgers.pull import do_pull_registers, plan_pull
 from kaohe.maps.actions import check_upload_area_map
 
 BASE_SCHEME = "jilin-2021-2025"
@@ -189,9 +197,19 @@ def _person(username: str, first_name: str, hashed: str) -> User:
 
 
 def _fill(
-    item: SelfEvaluation, synth: Synth, scheme: Scheme, letter: Mapping[str, float | None], quality: float, who: User
+    item: SelfEvaluation,
+    synth: Synth,
+    scheme: Scheme,
+    letter: Mapping[str, float | None],
+    quality: float,
+    who: User,
+    reported: Mapping[str, Any],
 ) -> None:
-    raw = {k: synth.value(schemes.input_def(scheme, k), letter, quality) for k in item.values}
+    """``reported``: the values the unit takes from its registers (input id → value)."""
+    raw = {
+        k: reported[k] if k in reported else synth.value(schemes.input_def(scheme, k), letter, quality)
+        for k in item.values
+    }
     actions.check_save_self_evaluation(
         item=item,
         raw_values=raw,
@@ -251,6 +269,8 @@ def load_demo(
             actions.do_add_membership(user=heads[unit.pk], role=Membership.Role.HEAD, unit=unit, acting_user=office)
         verifier_for = dict(verifiers)
         talent = {u.pk: rng.uniform(0.2, 1.0) for u in units}
+        # the registers, from their own seed: the cycles' other values stay what they were before there were any
+        load_demo_registers(units, [2021, 2022, 2023], random.Random(seed + 12), talent, today, office, fillers)
 
         def run_cycle(year: int, stage: str) -> Cycle:
             if stage == "mixed":
@@ -270,10 +290,16 @@ def load_demo(
             )
             cycle_scheme = schemes.load(cycle.scheme_ref)
             synth = Synth(cycle_scheme, rng)
+            # 台账数据: what the registers give each unit this year (the letters state the tasks due as counted)
+            plan = plan_pull(cycle)
+            counted: dict[int, dict[str, Any]] = {}
+            for line in plan.lines:
+                counted.setdefault(line.unit.pk, {})[line.spec.id] = line.derived
             letters = {}
             for letter in cycle.letters.select_related("unit"):
                 scale = 0.3 if letter.unit.type == "county" else 1.0
                 targets = synth.letter(scale)
+                targets.update({k: v for k, v in counted[letter.unit_id].items() if k in targets})
                 actions.do_issue_letter(letter=letter, targets=targets, acting_user=office)
                 letters[letter.unit_id] = targets
             # Monitoring-derived air inputs for every unit (what kaohe.monitoring would compute).
@@ -288,19 +314,18 @@ def load_demo(
             actions.do_import_monitoring_values(
                 cycle=cycle, rows=rows, source="示范空气质量监测数据", acting_user=office
             )
-            # Inputs only the special rules read (veto incidents …) are the office's finding, from its registers;
-            # one unit a year has an especially serious incident.
-            special = [i for i in cycle_scheme.inputs if i.indicator is None and not getattr(i, "target", False)]
-            unlucky = rng.choice(units).code
+            do_pull_registers(cycle=cycle, fingerprint=plan.fingerprint, acting_user=office)
+            # Inputs only the special rules read that no register holds (a 特别重大生态破坏事件 …) are the office's
+            # finding: none this year. The year's 特别重大 incident is in the incidents register (pulled above).
+            special = [
+                i
+                for i in cycle_scheme.inputs
+                if i.indicator is None
+                and not getattr(i, "target", False)
+                and not (i.source or "").startswith("register.")
+            ]
             findings = [
-                {
-                    "unit_id": u.code,
-                    **{
-                        i.id: (u.code == unlucky and n == 0) if i.kind == "boolean" else None
-                        for n, i in enumerate(special)
-                    },
-                }
-                for u in units
+                {"unit_id": u.code, **{i.id: False if i.kind == "boolean" else None for i in special}} for u in units
             ]
             actions.do_import_monitoring_values(
                 cycle=cycle, rows=findings, source="考核办认定（事件台账）", acting_user=office
@@ -326,8 +351,12 @@ def load_demo(
                 )
                 items = list(assessment.items.all())
                 to_fill = items if target_stage != "draft" else items[: len(items) // 2]
+                registers = counted[unit.pk]
+                reported = dict(registers)
+                if "rect_done" in reported and rng.random() < 0.15:
+                    reported["rect_done"] += 1  # a unit that counts one task more than its register does
                 for item in to_fill:
-                    _fill(item, synth, cycle_scheme, letters[unit.pk], quality, fillers[unit.pk])
+                    _fill(item, synth, cycle_scheme, letters[unit.pk], quality, fillers[unit.pk], reported)
                 if target_stage == "draft":
                     continue
                 actions.check_submit(assessment=assessment, acting_user=heads[unit.pk])
@@ -345,6 +374,10 @@ def load_demo(
                         if isinstance(values[key], float):
                             values[key] = round(values[key] * 0.97, 1)
                             reason = "与省级监测数据核对后核减"
+                    kept = {k: registers[k] for k in values if k in registers}
+                    if any(values[k] != v for k, v in kept.items()):
+                        values.update(kept)  # the verifier keeps the registers' count (the item page's link)
+                        reason = "以台账数据为准"
                     actions.check_verify_item(
                         item=item,
                         raw_values=values,

@@ -261,8 +261,8 @@ def test_register_import_to_pull_to_score_to_explanation(world: World, cycle: Cy
 
     result = Result.objects.get(cycle=cycle, assessment__unit__code="220100")
     lines = {(line.indicator_id, line.delta, line.reason) for line in explain_result(result)}
-    # 3 late tasks (R2, R3, R4) × 1 point: the deduct rule's line (the engine words every count as 次)
-    assert ("1", -3.0, "未按时完成整改任务 3 次 ×1") in lines
+    # 3 late tasks (R2, R3, R4) × 1 point: the deduct rule's line (counted in the input's unit, 项)
+    assert ("1", -3.0, "未按时完成整改任务 3 项 ×1") in lines
     # 1 done on time (R1) of the letter's 5 due: 10 × 1/5 = 2 points, −8
     assert ("2", -8.0, "完成 1/5,按比例得分") in lines
     assert Result.objects.get(cycle=cycle, assessment__unit__code="220200").vetoed  # E2 特别重大

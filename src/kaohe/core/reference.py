@@ -91,6 +91,18 @@ class Ctx:
     points: float
     pool: Sequence[Row]  # the rows of the unit's sequence (for rank-based kinds)
     names: dict[str, str]  # input id ⇒ Chinese name
+    units: dict[str, str] = field(default_factory=dict)  # input id ⇒ its unit (项, 件, 起 …)
+
+
+# The units an explanation counts in ("未按时完成整改任务 3 项"); any other unit (分, %, µg/m³ …) or none: 次.
+_COUNTING_UNITS = frozenset(
+    {"项", "件", "起", "次", "个", "处", "家", "宗", "条", "份", "批", "人", "人次", "天", "月次"}
+)
+
+
+def _times(ctx: Ctx, input_id: str | None) -> str:
+    unit = ctx.units.get(input_id or "", "")
+    return unit if unit in _COUNTING_UNITS else "次"
 
 
 def _deduct(rule: r.Deduct, row: Row, ctx: Ctx) -> RuleResult:
@@ -105,7 +117,7 @@ def _deduct(rule: r.Deduct, row: Row, ctx: Ctx) -> RuleResult:
             count = float(holds(event.when, row)) if event.input is None else float(row[event.input])
             if count:
                 amount = event.per * count
-                lines.append((-amount, f"{event.label} {fmt(count)} 次 ×{fmt(event.per)}"))
+                lines.append((-amount, f"{event.label} {fmt(count)} {_times(ctx, event.input)} ×{fmt(event.per)}"))
         else:
             each = rule.each
             for i, name in enumerate(row[each.names]):
@@ -314,7 +326,9 @@ def _per_count(rule: r.PerCount, row: Row, ctx: Ctx) -> RuleResult:
         count = float(row[award.input])
         if count:
             total += award.per * count
-            lines.append((award.per * count, f"{award.label} {fmt(count)} 次 ×{fmt(award.per)}"))
+            lines.append(
+                (award.per * count, f"{award.label} {fmt(count)} {_times(ctx, award.input)} ×{fmt(award.per)}")
+            )
     return RuleResult(total, lines)
 
 
@@ -373,11 +387,18 @@ def _present(row: Row, ref: str) -> bool:
     return v is not None and not (isinstance(v, float) and math.isnan(v))
 
 
-def node_value(node: Node, row: Row, pool: Sequence[Row], names: dict[str, str], out: NodeOutcome) -> float:
+def node_value(
+    node: Node,
+    row: Row,
+    pool: Sequence[Row],
+    names: dict[str, str],
+    out: NodeOutcome,
+    units: dict[str, str] | None = None,
+) -> float:
     """Score of ``node`` (bonus / deduction items: the amount, positive), recording lines and missing inputs."""
     points = node.points or 0.0
     if node.children:
-        value = sum(node_value(child, row, pool, names, out) for child in node.children)
+        value = sum(node_value(child, row, pool, names, out, units) for child in node.children)
     elif node.rule is None:  # a bonus-only sub-item (S4 3.8(3)): no base points of its own
         value = 0.0
     else:
@@ -394,7 +415,7 @@ def node_value(node: Node, row: Row, pool: Sequence[Row], names: dict[str, str],
             )
             value = 0.0
         else:
-            result = apply_rule(node.rule, row, Ctx(points, pool, names))
+            result = apply_rule(node.rule, row, Ctx(points, pool, names, units or {}))
             value = result.value
             sign = -1.0 if node.kind == "deduction" else 1.0
             for delta, reason in result.lines:
@@ -406,7 +427,7 @@ def node_value(node: Node, row: Row, pool: Sequence[Row], names: dict[str, str],
                 out.lines.append(Line(node.id, node.name, clamped - value, f"得分限于 {fmt(node.floor)} 至满分之间"))
             value = clamped
     if node.penalty is not None:
-        value = _apply_penalty(node, row, pool, names, out, value)
+        value = _apply_penalty(node, row, pool, names, out, value, units)
     if node.kind != "base":
         value = max(0.0, value)
         if node.points is not None and value > node.points:
@@ -424,7 +445,7 @@ def node_value(node: Node, row: Row, pool: Sequence[Row], names: dict[str, str],
         if absent:
             out.missing += [f"{node.id}/{ref}" for ref in absent]
         else:
-            extra = apply_rule(node.bonus.rule, row, Ctx(node.bonus.cap, pool, names))
+            extra = apply_rule(node.bonus.rule, row, Ctx(node.bonus.cap, pool, names, units or {}))
             for delta, reason in extra.lines:
                 if delta:
                     out.lines.append(Line(node.id, node.name, delta, f"加分:{reason}"))
@@ -437,7 +458,13 @@ def node_value(node: Node, row: Row, pool: Sequence[Row], names: dict[str, str],
 
 
 def _apply_penalty(
-    node: Node, row: Row, pool: Sequence[Row], names: dict[str, str], out: NodeOutcome, value: float
+    node: Node,
+    row: Row,
+    pool: Sequence[Row],
+    names: dict[str, str],
+    out: NodeOutcome,
+    value: float,
+    units: dict[str, str] | None = None,
 ) -> float:
     """Deduct the node's ``penalty`` from its total (floor 0); ``zero_if`` zeroes the whole node."""
     assert node.penalty is not None
@@ -446,7 +473,7 @@ def _apply_penalty(
         out.missing += [f"{node.id}/{ref}" for ref in absent]
         return value
     points = node.points or 0.0
-    result = _deduct(node.penalty, row, Ctx(points, pool, names))
+    result = _deduct(node.penalty, row, Ctx(points, pool, names, units or {}))
     lost = points - result.value  # = min(cap, Σ events), or all the points under zero_if
     for delta, reason in result.lines:
         if delta:
@@ -503,23 +530,24 @@ def _adjusted_grade(scheme: Scheme, grade: str | None, row: Row) -> tuple[str | 
 
 def evaluate_unit(scheme: Scheme, row: Row, pool: Sequence[Row]) -> tuple[Row, list[Line]]:
     names = {i.id: i.name for i in scheme.inputs}
+    units = {i.id: i.unit for i in scheme.inputs}
     out = NodeOutcome({}, [], [])
     scored = set(scheme.top_ids_for(row["sequence"]))
     for node in scheme.indicators:
         if node.id in scored:
-            node_value(node, row, pool, names, out)
+            node_value(node, row, pool, names, out, units)
         else:
             for sub in node.walk():
                 out.scores[sub.id] = None
     base_total = sum(out.scores[n.id] or 0.0 for n in scheme.indicators)
-    bonus = sum(node_value(n, row, pool, names, out) for n in scheme.bonus_items)
+    bonus = sum(node_value(n, row, pool, names, out, units) for n in scheme.bonus_items)
     cap = scheme.bonus_cap
     if scheme.bonus_cap_input is not None and row.get(scheme.bonus_cap_input) is not None:
         cap = float(row[scheme.bonus_cap_input])  # the office's decision for this unit (原则上)
     if cap is not None and bonus > cap:
         out.lines.append(Line("加分项", "加分项合计", cap - bonus, f"加分合计不超过 {fmt(cap)} 分"))
         bonus = cap
-    deduction = sum(node_value(n, row, pool, names, out) for n in scheme.deduction_items)
+    deduction = sum(node_value(n, row, pool, names, out, units) for n in scheme.deduction_items)
     if scheme.deduction_cap is not None and deduction > scheme.deduction_cap:
         deduction = scheme.deduction_cap
     for _group, rule in scheme.special.all_rules():

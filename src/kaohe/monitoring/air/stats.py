@@ -213,8 +213,8 @@ def _layout(pos: pl.Series, values: pl.DataFrame, ids: pl.Series, day0: int, n_d
     if values.height == 0:
         raise InputTableError("the table has no rows")
     n_cells = ids.len() * n_days * 24
-    if values.height == n_cells and pos.is_sorted() and pos[0] == 0 and pos[-1] == n_cells - 1:
-        dense = values  # every (id, hour) has a row, in order: already dense
+    if values.height == n_cells and pos[0] == 0 and pos.diff().fill_null(1).eq(1).all():
+        dense = values  # every (id, hour) has a row, in order: already dense (0, 1, 2, …: no repeated row)
     else:
         rows = pl.Series([None], dtype=pl.UInt32).extend_constant(None, n_cells - 1)
         rows = rows.scatter(pos, pl.int_range(0, values.height, dtype=pl.UInt32, eager=True))
@@ -255,12 +255,45 @@ def _station_layout(lf: pl.LazyFrame, ids: pl.Series, one_year: bool = False) ->
     raw = pl.col("timestamp").filter(pl.col("station_id").is_not_null())
     ends = lf.select(raw.min().append(raw.max())).collect()
     day0, n_days = _span(ends.select(_local_hours(lf)).to_series(), one_year)
+    if _already_dense(lf, ids, day0, n_days):  # row i is cell i: the values as they are, no position per row
+        values = lf.select([pl.col(p).cast(pl.Float64) for p in POLLUTANTS]).collect()
+        return _Dense(values, ids, dt.date(1970, 1, 1) + dt.timedelta(days=day0), n_days, SCALE, SCALE)
     # the position is computed as the file is read, row group by row group, in parallel
     pos = _position(index, hours, day0, n_days, ids.len()).alias("_pos")
     df = lf.select(pos, *[pl.col(p).cast(pl.Float64) for p in POLLUTANTS]).collect()
     if df.get_column("_pos").null_count():
         df = df.filter(pl.col("_pos").is_not_null())  # rows without a station
     return _layout(df.get_column("_pos"), df.select(POLLUTANTS), ids, day0, n_days, SCALE, SCALE)
+
+
+def _already_dense(lf: pl.LazyFrame, ids: pl.Series, day0: int, n_days: int) -> bool:
+    """Whether row i of the table is cell i of the dense layout (one row per station and hour, stations in id order,
+    hours in order: how the national network exports), checked in one scan without mapping each row's station to
+    its index: as many rows as cells, a new station exactly every n_h rows (n_h = the span's hours), those stations
+    the sorted ids in order (so each id is one run), and the hours of each run those of the span in order."""
+    n_h = n_days * 24
+    if not ids.len():
+        return False
+    station = pl.col("station_id").cast(pl.String)
+    row = pl.int_range(pl.len(), dtype=pl.Int64)
+    found = (
+        lf.select(
+            pl.len().alias("rows"),
+            station.null_count().alias("nulls"),
+            ((station != station.shift(1)).fill_null(True) == (row % n_h == 0)).all().alias("runs"),
+            (_local_hours(lf) - day0 * 24 == row % n_h).all().alias("hours"),
+            station.gather_every(n_h).implode().alias("firsts"),
+        )
+        .collect()
+        .row(0, named=True)
+    )
+    return bool(
+        found["rows"] == ids.len() * n_h
+        and found["nulls"] == 0
+        and found["runs"]
+        and found["hours"]
+        and found["firsts"] == ids.to_list()
+    )
 
 
 def _exact_scale(counts: set[int], largest_sum: int) -> tuple[int, pl.DataType]:

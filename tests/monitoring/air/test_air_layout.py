@@ -1,4 +1,4 @@
-"""The dense layout's fast path (stats._already_dense): a table that already is the layout (one row per station and
+"""The dense layout's fast path (stats._as_read): a table that already is the layout (one row per station and
 hour, stations in id order, hours in order) is used as read; any other table is placed row by row. Both give the
 same results; these tests hold the check to exactly the tables that are the layout."""
 
@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from kaohe.monitoring.air import daily, evaluate_year
-from kaohe.monitoring.air.stats import _already_dense, _local_hours
+from kaohe.monitoring.air.stats import _as_read
 from tests.monitoring.air.test_air_stats import day_rows, frame
 
 DAYS = [dt.date(2023, 3, 1), dt.date(2023, 3, 2)]
@@ -25,17 +25,29 @@ def layout_table() -> pl.DataFrame:
     return frame(rows)
 
 
-def is_dense(table: pl.DataFrame) -> bool:
-    lf = table.lazy()
-    ids = table.get_column("station_id").unique().sort()
-    hours = table.select(_local_hours(lf)).to_series()
-    h_min = int(hours.min())  # type: ignore[arg-type]
-    h_max = int(hours.max())  # type: ignore[arg-type]
-    return _already_dense(lf, ids, h_min // 24, h_max // 24 - h_min // 24 + 1)
+def is_dense(table: pl.DataFrame, with_city: bool = False) -> bool:
+    return _as_read(table.lazy(), with_city=with_city, one_year=False) is not None
 
 
 def test_the_layout_itself_is_recognised() -> None:
-    assert is_dense(layout_table())
+    assert is_dense(layout_table()) and is_dense(layout_table(), with_city=True)
+    layout = _as_read(layout_table().lazy(), with_city=True, one_year=False)
+    assert layout is not None
+    assert layout[0].ids.to_list() == ["S1", "S2"] and layout[1] is not None and layout[1].to_list() == ["C1", "C1"]
+
+
+def test_a_station_under_two_cities_is_not_read_as_the_layout_by_city() -> None:
+    # S2's second day under C2: each station is not one column of one city; by station it still is the layout
+    table = layout_table().with_columns(
+        pl.when((pl.col("station_id") == "S2") & (pl.col("timestamp").dt.date() == DAYS[1]))
+        .then(pl.lit("C2"))
+        .otherwise(pl.col("city_id"))
+        .alias("city_id")
+    )
+    assert is_dense(table) and not is_dense(table, with_city=True)
+    # the general path's mean of the stations by city and hour: C2 has S2's second day alone
+    by_city = daily(table, by="city_id")
+    assert by_city.get_column("city_id").to_list() == ["C1", "C1", "C2"]
 
 
 @pytest.mark.parametrize(

@@ -230,6 +230,11 @@ def _dense(frame: pl.DataFrame | pl.LazyFrame, by: str, one_year: bool = False) 
     missing = [c for c in (by, "timestamp", *POLLUTANTS) if c not in names]
     if missing:
         raise InputTableError([Problem(f"missing column {c!r}", column=c) for c in missing])
+    if "station_id" in names:
+        as_read = _as_read(lf, with_city=by == "city_id", one_year=one_year)
+        if as_read is not None:
+            layout, city_of = as_read
+            return layout if city_of is None else _city_means(layout, city_of)
     station = pl.col("station_id").cast(pl.String)
     if by == "station_id":  # rows without a station cannot be attributed and are left out
         ids = lf.select(station.unique().drop_nulls()).collect().to_series().sort()
@@ -255,9 +260,6 @@ def _station_layout(lf: pl.LazyFrame, ids: pl.Series, one_year: bool = False) ->
     raw = pl.col("timestamp").filter(pl.col("station_id").is_not_null())
     ends = lf.select(raw.min().append(raw.max())).collect()
     day0, n_days = _span(ends.select(_local_hours(lf)).to_series(), one_year)
-    if _already_dense(lf, ids, day0, n_days):  # row i is cell i: the values as they are, no position per row
-        values = lf.select([pl.col(p).cast(pl.Float64) for p in POLLUTANTS]).collect()
-        return _Dense(values, ids, dt.date(1970, 1, 1) + dt.timedelta(days=day0), n_days, SCALE, SCALE)
     # the position is computed as the file is read, row group by row group, in parallel
     pos = _position(index, hours, day0, n_days, ids.len()).alias("_pos")
     df = lf.select(pos, *[pl.col(p).cast(pl.Float64) for p in POLLUTANTS]).collect()
@@ -266,34 +268,52 @@ def _station_layout(lf: pl.LazyFrame, ids: pl.Series, one_year: bool = False) ->
     return _layout(df.get_column("_pos"), df.select(POLLUTANTS), ids, day0, n_days, SCALE, SCALE)
 
 
-def _already_dense(lf: pl.LazyFrame, ids: pl.Series, day0: int, n_days: int) -> bool:
-    """Whether row i of the table is cell i of the dense layout (one row per station and hour, stations in id order,
-    hours in order: how the national network exports), checked in one scan without mapping each row's station to
-    its index: as many rows as cells, a new station exactly every n_h rows (n_h = the span's hours), those stations
-    the sorted ids in order (so each id is one run), and the hours of each run those of the span in order."""
+def _as_read(lf: pl.LazyFrame, *, with_city: bool, one_year: bool) -> tuple[_Dense, pl.Series | None] | None:
+    """The stations' layout straight from the table when row i already is cell i (one row per station and hour,
+    stations in order, hours in order: how the national network exports), with each station's city when
+    ``with_city`` and every station has one city; None for any other table (placed row by row by the callers).
+
+    Checked in one scan of the station, timestamp (and city) columns, without mapping each row's station to an
+    index: a new station exactly every n_h rows (n_h = the span's hours) and never in between, the stations of those
+    runs strictly ascending (so each is one run, and they are the sorted ids), the hours of each run those of the
+    span in order, no row without a station, (the city the same all through each run)."""
+    raw = pl.col("timestamp").filter(pl.col("station_id").is_not_null())
+    ends = lf.select(raw.min().append(raw.max())).collect().to_series()
+    if ends.null_count():
+        return None  # no row with a station: the callers say what is wrong
+    day0, n_days = _span(ends.to_frame().select(_local_hours(lf)).to_series(), one_year)
     n_h = n_days * 24
-    if not ids.len():
-        return False
     station = pl.col("station_id").cast(pl.String)
     row = pl.int_range(pl.len(), dtype=pl.Int64)
-    found = (
-        lf.select(
-            pl.len().alias("rows"),
-            station.null_count().alias("nulls"),
-            ((station != station.shift(1)).fill_null(True) == (row % n_h == 0)).all().alias("runs"),
-            (_local_hours(lf) - day0 * 24 == row % n_h).all().alias("hours"),
-            station.gather_every(n_h).implode().alias("firsts"),
-        )
-        .collect()
-        .row(0, named=True)
-    )
-    return bool(
-        found["rows"] == ids.len() * n_h
+    checks = [
+        pl.len().alias("rows"),
+        station.null_count().alias("nulls"),
+        ((station != station.shift(1)).fill_null(True) == (row % n_h == 0)).all().alias("runs"),
+        (_local_hours(lf) - day0 * 24 == row % n_h).all().alias("hours"),
+        station.gather_every(n_h).implode().alias("firsts"),
+    ]
+    if with_city:
+        city = pl.col("city_id").cast(pl.String)
+        checks += [
+            (city.ne_missing(city.shift(1)) & (row % n_h != 0)).any().alias("city_changes"),
+            city.gather_every(n_h).implode().alias("cities"),
+        ]
+    found = lf.select(checks).collect().row(0, named=True)
+    firsts: list[str] = found["firsts"]
+    if not (
+        firsts
+        and found["rows"] == len(firsts) * n_h
         and found["nulls"] == 0
         and found["runs"]
         and found["hours"]
-        and found["firsts"] == ids.to_list()
-    )
+        and all(a < b for a, b in zip(firsts, firsts[1:], strict=False))
+        and not (with_city and found["city_changes"])
+    ):
+        return None
+    values = lf.select([pl.col(p).cast(pl.Float64) for p in POLLUTANTS]).collect()
+    first = dt.date(1970, 1, 1) + dt.timedelta(days=day0)
+    layout = _Dense(values, pl.Series("station_id", firsts, dtype=pl.String), first, n_days, SCALE, SCALE)
+    return layout, (pl.Series("city_id", found["cities"], dtype=pl.String) if with_city else None)
 
 
 def _exact_scale(counts: set[int], largest_sum: int) -> tuple[int, pl.DataType]:

@@ -20,10 +20,10 @@ peak RSS is its own, and the script prints kaohe/DuckDB by station and by city (
 exception (a day with fewer than 14 valid 8-h values counts when its maximum exceeds the limit), so the O3 and
 whole-day columns (valid_days, good/heavy days and ratios, o3_8h_p90, o3_8h_days) differ on those days: expected.
 
-Measured 2026-12-06 (2 cores), 5 rounds, after the speed work of that day: kaohe/DuckDB 0.61 by station and 0.65
-by city with a test run beside it (goal ≤ 0.67: met; 0.92 / 0.86 at the start of the day; quiet, one step earlier:
-0.63 / 0.68), peak RSS kaohe 1.31 / 1.29 GB (goal ≤ 1.5: met), DuckDB 0.59 / 1.02 GB; every other common column
-agrees. Single runs vary by ±15 % on this shared machine.
+Measured 2026-12-06 (2 cores), 5 rounds, after the speed work of that day, quiet machine: kaohe/DuckDB 0.64 by
+station and 0.71 by city (goal ≤ 0.67: met by station, not by city; with a test run beside it 0.61 / 0.65; 0.92 / 0.86
+at the start of the day), peak RSS kaohe 1.27 / 1.32 GB (goal ≤ 1.5: met), DuckDB 0.58 / 1.02 GB; every other common
+column agrees. Single runs vary by ±15 % on this shared machine.
 """
 
 from __future__ import annotations

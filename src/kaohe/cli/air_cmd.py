@@ -24,6 +24,7 @@ from kaohe.core.guards import input_file, output_file
 from kaohe.monitoring.air import POLLUTANTS, as_inputs, read_hourly
 from kaohe.monitoring.air.editions import Edition, auto_with, builtin_editions, load_edition
 from kaohe.monitoring.air.exceptional import read_exceptional
+from kaohe.monitoring.air.read import _ALIASES as TIMESTAMP_ALIASES  # the hourly reader's column names
 from kaohe.monitoring.air.stats import (
     AreaClass,
     EditionChoice,
@@ -221,7 +222,7 @@ def _is_hourly(path: Path) -> bool:
             names = pl.read_csv(path, n_rows=0, infer_schema=False, encoding="utf8-lossy").columns
     except Exception:  # any failure here: the reader of the file's kind names the problem when it reads it
         return False
-    return any(n.strip().lower() in ("timestamp", "time", "datetime") for n in names)
+    return any(TIMESTAMP_ALIASES.get(n.strip().lower(), n.strip().lower()) == "timestamp" for n in names)
 
 
 def _three_years(

@@ -78,3 +78,50 @@ def test_other_tables_are_placed_row_by_row_with_the_same_results(change: str) -
     for by in ("station_id", "city_id"):
         assert evaluate_year(other, by=by).equals(evaluate_year(table, by=by))
         assert daily(other, by=by).equals(daily(table, by=by))
+
+
+def test_a_station_that_changes_within_a_block_is_not_the_layout() -> None:
+    # S1 for the first 40 rows, S2 from row 40: each block of 48 rows still starts at the first hour and its
+    # timestamps run on by the hour, the blocks' first stations still ascend (S1, S2); S2's hours 16–23 of day 2
+    # are then given twice (rows 40–47 and 88–95)
+    table = layout_table().with_columns(
+        pl.when(pl.int_range(pl.len()) >= 40).then(pl.lit("S2")).otherwise(pl.lit("S1")).alias("station_id")
+    )
+    assert not is_dense(table) and not is_dense(table, with_city=True)
+
+
+def test_a_city_that_changes_within_a_station_block_is_not_the_layout_by_city() -> None:
+    # the city changes in the middle of S1's first day (a station under two cities), nowhere else
+    table = layout_table().with_columns(
+        pl.when(pl.int_range(pl.len()) == 10).then(pl.lit("C9")).otherwise(pl.col("city_id")).alias("city_id")
+    )
+    assert is_dense(table) and not is_dense(table, with_city=True)
+
+
+@pytest.mark.parametrize("column", ["station_id", "timestamp"])
+def test_a_row_without_a_station_or_a_time_is_not_the_layout(column: str) -> None:
+    at = 50 if column == "station_id" else 20  # inside S2's first day; inside S1's first day
+    table = layout_table().with_columns(
+        pl.when(pl.int_range(pl.len()) == at).then(None).otherwise(pl.col(column)).alias(column)
+    )
+    assert not is_dense(table) and not is_dense(table, with_city=True)
+
+
+def test_a_block_that_starts_an_hour_late_is_not_the_layout() -> None:
+    # S2 from 01:00 on the first day to 00:00 after the last: as many rows, hours in order, but S2's block starts
+    # an hour after the span's first hour (and the span has a third day, so the row count no longer fits either)
+    table = layout_table().with_columns(
+        pl.when(pl.col("station_id") == "S2")
+        .then(pl.col("timestamp") + pl.duration(hours=1))
+        .otherwise(pl.col("timestamp"))
+        .alias("timestamp")
+    )
+    assert not is_dense(table)
+    # the same shift by a whole day keeps each block's hours in order but not from the span's first hour
+    shifted = layout_table().with_columns(
+        pl.when(pl.col("station_id") == "S2")
+        .then(pl.col("timestamp") + pl.duration(days=2))
+        .otherwise(pl.col("timestamp"))
+        .alias("timestamp")
+    )
+    assert not is_dense(shifted)

@@ -12,8 +12,9 @@ three decimals (float64 error is ~1e-12 there); the 8-h O3 windows use integer t
 later arithmetic (division, the 8-h window maxima, the rounding itself, IAQI, means and percentiles) is done on
 integers. City hourly values are the exact mean of the city's valid stations (HJ 663-2013), for any number of
 stations: a mean S / n is kept as the integer S · (K / n) in units of 1 / (1000 · K), K the least common multiple of
-the station counts n that occur in the data (``_exact_scale``), in 64-bit integers, or 128-bit ones when K is
-large (cities of more than about 22 stations).
+the station counts n that can occur (1 … the largest city's stations when each station is one city's; those that
+occur in the grouped path) (``_exact_scale``), in 64-bit integers, or 128-bit ones when K is large (cities of more
+than about 22 stations).
 """
 
 from __future__ import annotations
@@ -273,47 +274,45 @@ def _as_read(lf: pl.LazyFrame, *, with_city: bool, one_year: bool) -> tuple[_Den
     stations in order, hours in order: how the national network exports), with each station's city when
     ``with_city`` and every station has one city; None for any other table (placed row by row by the callers).
 
-    Checked in one scan of the station, timestamp (and city) columns, without mapping each row's station to an
-    index: a new station exactly every n_h rows (n_h = the span's hours) and never in between, the stations of those
-    runs strictly ascending (so each is one run, and they are the sorted ids), the hours of each run those of the
-    span in order, no row without a station, (the city the same all through each run)."""
-    raw = pl.col("timestamp").filter(pl.col("station_id").is_not_null())
-    ends = lf.select(raw.min().append(raw.max())).collect().to_series()
-    if ends.null_count():
+    Checked without mapping any row's station to an index or computing any row's hour, in streaming scans of the
+    station, timestamp (and city) columns. With n_h the span's hours and n = rows / n_h blocks of n_h rows: every
+    block starts at the span's first hour (local midnight), so each block's first row is a break (its timestamp is
+    not one hour after the row before: that row's is at least the first hour); if the rows that are breaks, or whose
+    station (or city) differs from the row before, are exactly n, there is no other, so each block is one station
+    (one city) through the span's hours in order; the blocks' stations strictly ascending are then the sorted ids."""
+    station, ts = pl.col("station_id").cast(pl.String), pl.col("timestamp")
+    raw = ts.filter(station.is_not_null())
+    ends = lf.select(pl.len().alias("rows"), raw.min().append(raw.max()).implode().alias("timestamp"))
+    rows, span = ends.collect(engine="streaming").row(0)
+    if span[0] is None:
         return None  # no row with a station: the callers say what is wrong
-    day0, n_days = _span(ends.to_frame().select(_local_hours(lf)).to_series(), one_year)
+    hours = pl.DataFrame({"timestamp": span}, schema={"timestamp": lf.collect_schema()["timestamp"]})
+    day0, n_days = _span(hours.select(_local_hours(lf)).to_series(), one_year)
     n_h = n_days * 24
-    station = pl.col("station_id").cast(pl.String)
-    row = pl.int_range(pl.len(), dtype=pl.Int64)
-    checks = [
-        pl.len().alias("rows"),
-        station.null_count().alias("nulls"),
-        ((station != station.shift(1)).fill_null(True) == (row % n_h == 0)).all().alias("runs"),
-        (_local_hours(lf) - day0 * 24 == row % n_h).all().alias("hours"),
-        station.gather_every(n_h).implode().alias("firsts"),
-    ]
+    if rows % n_h:
+        return None
+    breaks = (ts.diff() != pl.duration(hours=1)).fill_null(True) | station.ne_missing(station.shift(1))
+    keys = [station, ts]
     if with_city:
         city = pl.col("city_id").cast(pl.String)
-        checks += [
-            (city.ne_missing(city.shift(1)) & (row % n_h != 0)).any().alias("city_changes"),
-            city.gather_every(n_h).implode().alias("cities"),
-        ]
-    found = lf.select(checks).collect().row(0, named=True)
-    firsts: list[str] = found["firsts"]
+        breaks |= city.ne_missing(city.shift(1))
+        keys.append(city)
+    counted, starts = pl.collect_all(
+        [lf.select(breaks.sum().alias("breaks")), lf.select(keys).gather_every(n_h)], engine="streaming"
+    )
+    firsts: list[str | None] = starts.get_column("station_id").to_list()
+    begins = starts.select(_local_hours(lf)).to_series()
     if not (
-        firsts
-        and found["rows"] == len(firsts) * n_h
-        and found["nulls"] == 0
-        and found["runs"]
-        and found["hours"]
-        and all(a < b for a, b in zip(firsts, firsts[1:], strict=False))
-        and not (with_city and found["city_changes"])
+        counted.item() == len(firsts) == rows // n_h
+        and None not in firsts
+        and all(a < b for a, b in zip(firsts, firsts[1:], strict=False))  # type: ignore[operator]
+        and (begins == day0 * 24).all()
     ):
         return None
     values = lf.select([pl.col(p).cast(pl.Float64) for p in POLLUTANTS]).collect()
     first = dt.date(1970, 1, 1) + dt.timedelta(days=day0)
     layout = _Dense(values, pl.Series("station_id", firsts, dtype=pl.String), first, n_days, SCALE, SCALE)
-    return layout, (pl.Series("city_id", found["cities"], dtype=pl.String) if with_city else None)
+    return layout, (starts.get_column("city_id") if with_city else None)
 
 
 def _exact_scale(counts: set[int], largest_sum: int) -> tuple[int, pl.DataType]:
@@ -344,10 +343,11 @@ def _city_means(stations: _Dense, city_of: pl.Series) -> _Dense:
     """HJ 663-2013: a city's hourly value is the arithmetic mean of its stations' valid hourly values.
 
     Each station's year is a slice of the dense layout. Cities with the same number k of stations form a band;
-    a band's i-th column strings together the i-th station of each of its cities, so each city's sum and count
-    are a horizontal sum over k long columns. Stations without a city cannot be attributed and are left out.
-    The cities' layout is band after band (fewest stations first), by city id within a band: each band's result is
-    one block of it (the codes are sorted by city again in _daily_codes).
+    a band's i-th column strings together the i-th station of each of its cities (slices, not copied), so each
+    city's sum and count are a horizontal sum over k long columns, and its mean the exact S · (K / n) with K the
+    lcm of 1 … the largest k (every count of valid stations a city can have). Stations without a city cannot be
+    attributed and are left out. The cities' layout is band after band (fewest stations first), by city id within
+    a band: each band's result is one block of it (the codes are sorted by city again in _daily_codes).
     """
     n_h = stations.n_days * 24
     members = (
@@ -364,45 +364,36 @@ def _city_means(stations: _Dense, city_of: pl.Series) -> _Dense:
     for j, group in enumerate(groups):
         bands.setdefault(len(group), []).append(j)
     bands = dict(sorted(bands.items()))
-    columns = {p: stations.values.get_column(p) for p in POLLUTANTS}  # sliced as they are: a rechunked copy was 0.7 GB
-    count_type = pl.UInt8 if max(bands) < 256 else pl.UInt32
-    sums: dict[str, list[pl.Series]] = {p: [] for p in POLLUTANTS}  # per band, in band order
-    counts: dict[str, list[pl.Series]] = {p: [] for p in POLLUTANTS}
-    occurring: set[int] = set()
-    largest = 0
-    for k, cities in bands.items():
+    top = max(bands)
+    # the largest city-hour sum, bounded by the largest station value times the largest city: fixes the integer type
+    peak = stations.values.select(pl.max_horizontal(pl.all().abs().max())).item()
+    largest = math.ceil(peak * SCALE) * top if peak is not None and math.isfinite(peak) else 0
+    k, dtype = _exact_scale(set(range(1, top + 1)), largest)
+    count_type = pl.UInt8 if top < 256 else pl.UInt32
+    lookup = pl.lit(pl.Series([0] + [k // n for n in range(1, top + 1)], dtype=dtype))  # K / n, n stations valid
+    columns = {p: stations.values.get_column(p) for p in POLLUTANTS}
+    blocks = []
+    for size, cities in bands.items():
         slots = pl.DataFrame(
             [
-                pl.concat([columns[p].slice(groups[j][i] * n_h, n_h) for j in cities], rechunk=True).alias(f"{p}{i}")
+                pl.concat([columns[p].slice(groups[j][i] * n_h, n_h) for j in cities], rechunk=False).alias(f"{p}{i}")
                 for p in POLLUTANTS
-                for i in range(k)
+                for i in range(size)
             ]
         )
         exprs = []
         for p in POLLUTANTS:
-            cols = [pl.col(f"{p}{i}") for i in range(k)]
+            cols = [pl.col(f"{p}{i}") for i in range(size)]
             # the stations that have a value that hour (missing as 0: a plain sum, faster than a null-aware one)
             total = functools.reduce(operator.add, [c.fill_null(0) for c in cols])
-            exprs.append((total * SCALE).round(0).cast(pl.Int64).alias(f"{p}_s"))  # exact thousandths
-            exprs.append(pl.sum_horizontal([c.is_not_null().cast(count_type) for c in cols]).alias(f"{p}_n"))
-        result = slots.select(exprs)  # the pollutants in parallel
+            n = pl.sum_horizontal([c.is_not_null().cast(count_type) for c in cols])
+            exact = (total * SCALE).round(0).cast(pl.Int64).cast(dtype)  # exact thousandths
+            exprs.append(pl.when(n > 0).then(exact * lookup.gather(n)).alias(p))
+        blocks.append(slots.select(exprs))  # the pollutants in parallel
         del slots
-        for p in POLLUTANTS:
-            occurring |= {int(n) for n in result.get_column(f"{p}_n").unique().to_list() if n}
-            top = result.get_column(f"{p}_s").max()
-            assert isinstance(top, int) or top is None
-            largest = max(largest, top or 0)
-        for p in POLLUTANTS:
-            sums[p].append(result.get_column(f"{p}_s"))
-            counts[p].append(result.get_column(f"{p}_n"))
-    k, dtype = _exact_scale(occurring, largest)
-    values = {
-        p: _exact_means(pl.concat(sums[p], rechunk=True), pl.concat(counts[p], rechunk=True), k, dtype).alias(p)
-        for p in POLLUTANTS
-    }
     order = [j for cities in bands.values() for j in cities]
     ids = members.get_column("city").gather(order)
-    return _Dense(pl.DataFrame(values), ids, stations.first, stations.n_days, 1, SCALE * k)
+    return _Dense(pl.concat(blocks, rechunk=False), ids, stations.first, stations.n_days, 1, SCALE * k)
 
 
 def _city_grouped(lf: pl.LazyFrame, by: str, one_year: bool = False) -> _Dense:

@@ -20,10 +20,11 @@ peak RSS is its own, and the script prints kaohe/DuckDB by station and by city (
 exception (a day with fewer than 14 valid 8-h values counts when its maximum exceeds the limit), so the O3 and
 whole-day columns (valid_days, good/heavy days and ratios, o3_8h_p90, o3_8h_days) differ on those days: expected.
 
-Measured 2026-12-06 (2 cores), 5 rounds, after the speed work of that day, quiet machine: kaohe/DuckDB 0.64 by
-station and 0.71 by city (goal ≤ 0.67: met by station, not by city; with a test run beside it 0.61 / 0.65; 0.92 / 0.86
-at the start of the day), peak RSS kaohe 1.27 / 1.32 GB (goal ≤ 1.5: met), DuckDB 0.58 / 1.02 GB; every other common
-column agrees. Single runs vary by ±15 % on this shared machine.
+Measured 2026-12-06 (2 cores, quiet machine), 7 rounds, after the layout check in streaming scans and the city
+means without copies: (a) 0.60 s; (b) 2.77× by station, 2.20× by city; (c) 354×; (d) 2.48 s; kaohe/DuckDB 0.58 by
+station and 0.54 by city (goal ≤ 0.67: met for both; 0.64 / 0.71 before those two changes, 0.92 / 0.86 at the start
+of that day), peak RSS kaohe 1.33 / 1.28 GB (goal ≤ 1.5: met), DuckDB 0.60 / 1.03 GB; every other common column
+agrees. Single runs vary by ±15 % on this shared machine.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
@@ -13,6 +14,8 @@ from kaohe.ledgers.models import RectificationProblem
 from kaohe.registers.kinds import register_kind
 from tests.world import World
 
+# P-A1's deadline: always a few years ahead of today, so that it is neither due soon nor overdue whenever tests run
+FUTURE_DEADLINE = dt.date(dt.datetime.now(tz=dt.UTC).year + 4, 12, 31)
 # 甲市 (220100) has two problems, 乙市 (220200) one; P-A2 is due in 2024 and completed late.
 RECTIFICATION_ROWS: list[dict[str, Any]] = [
     {
@@ -22,7 +25,7 @@ RECTIFICATION_ROWS: list[dict[str, Any]] = [
         "level": "中央",
         "listed_by_nation": "否",
         "description": "城区污水管网雨污混流",
-        "deadline": "2030-12-31",
+        "deadline": FUTURE_DEADLINE.isoformat(),
         "completed_on": "",
         "closed_on": "",
     },

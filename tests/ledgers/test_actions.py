@@ -17,7 +17,7 @@ from kaohe.audit.models import AuditLog
 from kaohe.ledgers import actions
 from kaohe.ledgers.imports import parse_ledger_frame
 from kaohe.ledgers.models import Complaint, Flag, RectificationProblem, RectificationReport
-from tests.ledgers.helpers import import_rectification, problem
+from tests.ledgers.helpers import FUTURE_DEADLINE, import_rectification, problem
 from tests.world import World
 
 State = RectificationProblem.State
@@ -114,7 +114,7 @@ def test_each_step_is_refused_to_everyone_else(ledger: World, who: str, step: st
         "apply": lambda: actions.check_apply_closure(problem=p, completed_on=TODAY, text="x", acting_user=user),
         "accept": lambda: actions.check_accept_closure(problem=p, closed_on=TODAY, text="x", acting_user=user),
         "extend": lambda: actions.check_extend_deadline(
-            problem=p, new_deadline=dt.date(2031, 1, 1), reason="x", acting_user=user
+            problem=p, new_deadline=FUTURE_DEADLINE + dt.timedelta(days=1), reason="x", acting_user=user
         ),
     }
     before = AuditLog.objects.count()
@@ -198,7 +198,8 @@ def test_verify_reports_a_direct_sql_edit_of_a_register_row(ledger: World) -> No
 
 def test_verify_reports_a_register_row_written_without_an_action(ledger: World) -> None:
     RectificationProblem.objects.create(unit=ledger.units["B"], problem_id="P-X", source="其他")
-    RectificationProblem.objects.filter(problem_id="P-A1").update(deadline=dt.date(2031, 1, 1))
+    RectificationProblem.objects.filter(problem_id="P-A1").update(deadline=FUTURE_DEADLINE + dt.timedelta(days=1))
     text = "\n".join(verify_all().problems)
     assert "乙市（220200） · 督察整改问题「P-X」：没有任何审计记录" in text
-    assert "整改时限 记录为 2030-12-31，现为 2031-01-01" in text
+    later = FUTURE_DEADLINE + dt.timedelta(days=1)
+    assert f"整改时限 记录为 {FUTURE_DEADLINE.isoformat()}，现为 {later.isoformat()}" in text

@@ -382,3 +382,49 @@ def test_a_batch_that_completes_a_unit_logs_each_transition_with_the_state_it_le
     ]
     report = verify_all()
     assert report.ok, report.problems[:5]
+
+
+# ------------------------------------------------------------------------------------------------ held values
+def test_batch_leaves_an_item_whose_figure_a_held_value_contradicts_to_be_verified_one_by_one(world: World) -> None:
+    # The evaluation scores a monitoring import or the office's finding over the unit's figure until the item is
+    # verified, and the verified value over both (assessments/evaluation.py): accepting 甲市's 86.5 unseen would
+    # replace the measured 80. 乙市's import agrees with its figure; 丙县 has none.
+    submitted(world)
+    office = world.people["alice"]
+    actions.do_import_monitoring_values(
+        cycle=world.cycle,
+        rows=[{"unit_id": "220100", "good_days": 80.0}, {"unit_id": "220200", "good_days": 86.5}],
+        source="air_2024.xlsx",
+        acting_user=office,
+    )
+    a = world.assessment("A")
+    actions.do_save_finding(cycle=world.cycle, unit=a.unit, input_id="incidents", value=2, acting_user=office)
+    a2, b2, c2, ad1 = world.item("A", "2"), world.item("B", "2"), world.item("C", "2"), world.item("A", "D1")
+    response = batch(world, "vera", follow=True, scope="selected", items=[a2.pk, b2.pk, c2.pk, ad1.pk])
+    text = response.content.decode()
+    assert "单位填报的「优良天数比例」为 86.5，导入的监测数据（air_2024.xlsx）为 80，不一致，请逐项核实" in text
+    assert "单位填报的「较大事件次数」为 0，考核办认定为 2，不一致，请逐项核实" in text
+    assert world.item("A", "2").status == OPEN and not entries(a2)
+    assert world.item("A", "D1").status == OPEN and not entries(ad1)
+    assert world.item("B", "2").status == ACCEPTED and world.item("C", "2").status == ACCEPTED
+    # what the evaluation scores for 甲市 is still the measurement and the finding
+    from kaohe.assessments.evaluation import input_rows
+
+    row = next(r for r in input_rows(world.cycle) if r["unit_id"] == "220100")
+    assert (row["good_days"], row["incidents"]) == (80.0, 2)
+
+
+def test_the_single_item_form_starts_from_the_held_value_and_says_so(world: World) -> None:
+    submitted(world)
+    actions.do_import_monitoring_values(
+        cycle=world.cycle, rows=[{"unit_id": "220100", "good_days": 80.0}], source="air_2024.xlsx", acting_user=None
+    )
+    item = world.item("A", "2")
+    page = world.client("vera").get(f"/items/{item.pk}/verify/")
+    assert page.status_code == 200
+    assert page.context["form"]["v_good_days"].value() == 80.0
+    assert page.context["form"]["reason"].value() == "以导入的监测数据（air_2024.xlsx）为准"
+    # where the held value and the unit's figure agree, nothing is pre-filled as a reason
+    other = world.item("C", "2")
+    page = world.client("vera").get(f"/items/{other.pk}/verify/")
+    assert page.context["form"]["reason"].value() in (None, "")

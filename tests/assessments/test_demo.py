@@ -76,8 +76,9 @@ def test_the_demo_deadlines_fit_each_cycles_state(db: Any) -> None:
 def test_the_demo_cycles_take_their_register_counts_from_the_demo_registers(db: Any) -> None:
     """Issue 12 §3: the registers hold late and on-time rows, written through the audited actions, and each cycle's
     register inputs are the counts the 台账数据 pull derived from them (the same as deriving them now)."""
+    from kaohe.assessments.actions import REGISTER_SOURCE
     from kaohe.ledgers.models import Complaint, Incident, Notice, RectificationProblem
-    from kaohe.ledgers.pull import REGISTER_SOURCE, plan_pull
+    from kaohe.ledgers.pull import plan_pull
 
     load_demo(cities=3, counties_per_city=2)
     problems = RectificationProblem.objects.all()

@@ -27,6 +27,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from kaohe.assessments import actions
+from kaohe.assessments.actions import REGISTER_SOURCE
 from kaohe.assessments.evaluation import explain_result
 from kaohe.assessments.integrity import verify_all
 from kaohe.assessments.models import Cycle, ImportedValue, Result
@@ -34,7 +35,7 @@ from kaohe.audit.models import AuditLog
 from kaohe.ledgers import actions as ledger_actions
 from kaohe.ledgers.imports import read_ledger_file
 from kaohe.ledgers.models import RectificationProblem
-from kaohe.ledgers.pull import REGISTER_SOURCE, check_pull_registers, plan_pull
+from kaohe.ledgers.pull import check_pull_registers, plan_pull
 from tests.ledgers.helpers import workbook
 from tests.world import World
 

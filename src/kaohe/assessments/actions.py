@@ -1029,6 +1029,8 @@ def check_import_monitoring_values(
 # stored as ImportedValue rows. A finding is 是, 否 or 未认定 (no row, or a row whose value is null): an undecided
 # finding is not "no", and under a ``block`` missing policy it leaves the unit without a score.
 FINDING_SOURCE = "考核办认定"
+# ImportedValue.source of a count pulled from the registers kept in kaohe (kaohe.ledgers.pull): the words a person reads
+REGISTER_SOURCE = "台账数据"
 REMAINING_NO_SOURCE = "考核办认定（其余未认定事项均认定为否）"
 
 

@@ -13,8 +13,13 @@ item whose verified values are the unit's own and whose score is left alone.
                                                   transitions' entries; the chain's head locked and moved once
 
 Items that cannot be verified now (another lead unit's, returned to the unit, already verified, a unit not
-submitted or already verified …) are skipped and listed with the reason; nothing of them is written. The scheme is
-never read: accepting the unit's values needs no coercion (they were coerced when the unit saved them).
+submitted or already verified …) are skipped and listed with the reason; nothing of them is written. So is an item
+whose unit figure differs from a value the cycle holds for the same input (a monitoring import, 台账数据, a finding
+of the office): the comprehensive evaluation scores that value over the unit's figure until the item is verified,
+and a verified value over both (``evaluation.input_rows``), so accepting the unit's figure unseen would replace the
+measured or recorded value; such an item is verified one by one, where the form starts from that value. Accepting
+the unit's values needs no coercion (they were coerced when the unit saved them); the scheme is read for the inputs'
+names only.
 """
 
 from __future__ import annotations
@@ -28,7 +33,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kaohe.assessments import schemes
 from kaohe.assessments.actions import (
+    FINDING_SOURCE,
+    REGISTER_SOURCE,
+    REMAINING_NO_SOURCE,
     ActionError,
     User,
     _actor,
@@ -37,10 +46,11 @@ from kaohe.assessments.actions import (
     _lock_verifiable_assessment,
     _require,
 )
-from kaohe.assessments.models import Cycle, SelfEvaluation, State, Verification
+from kaohe.assessments.models import Cycle, ImportedValue, SelfEvaluation, State, Verification
 from kaohe.assessments.rules import allowed, leads_indicator
 from kaohe.audit.actions import AuditEntry
 from kaohe.audit.snapshots import take
+from kaohe.web.templatetags.kaohe_tags import value as shown
 
 # SQLite refuses statements with too many parameters; id lists are read in chunks of this size.
 _CHUNK = 500
@@ -84,6 +94,53 @@ def _refusal(acting_user: Any, item: SelfEvaluation) -> str | None:
     return None
 
 
+# where a value the cycle holds came from, in the words of the reason (a monitoring import's source is its file name)
+def source_words(source: str) -> str:
+    if source in (FINDING_SOURCE, REMAINING_NO_SOURCE):
+        return _("考核办认定")
+    if source == REGISTER_SOURCE:
+        return _("台账数据")
+    return _("导入的监测数据（%(file)s）") % {"file": source} if source else _("导入的监测数据")
+
+
+def _held_values(cycle: Cycle, items: list[SelfEvaluation]) -> dict[tuple[int, str], tuple[Any, str]]:
+    """(unit, input) → (value, source) of the values the cycle holds for the items' units (ImportedValue rows)."""
+    unit_ids = sorted({item.assessment.unit_id for item in items})
+    held: dict[tuple[int, str], tuple[Any, str]] = {}
+    for start in range(0, len(unit_ids), _CHUNK):
+        rows = ImportedValue.objects.filter(cycle=cycle, unit_id__in=unit_ids[start : start + _CHUNK])
+        for unit_id, input_id, value, source in rows.values_list("unit_id", "input_id", "value", "source"):
+            held[(unit_id, input_id)] = (value, source)
+    return held
+
+
+def held_for_item(item: SelfEvaluation) -> dict[str, tuple[Any, str]]:
+    """input id → (value, source) of the non-empty values the cycle holds for ``item``'s inputs and unit: what the
+    comprehensive evaluation scores over the unit's figure until the item is verified."""
+    rows = ImportedValue.objects.filter(
+        cycle_id=item.assessment.cycle_id, unit_id=item.assessment.unit_id, input_id__in=list(item.values)
+    )
+    return {i: (v, source) for i, v, source in rows.values_list("input_id", "value", "source") if v is not None}
+
+
+def _differs_from_held(
+    item: SelfEvaluation, held: dict[tuple[int, str], tuple[Any, str]], names: dict[str, str]
+) -> str | None:
+    """Why ``item`` is not accepted unseen: a figure of the unit that a value the cycle holds contradicts."""
+    for input_id, figure in item.values.items():
+        value, source = held.get((item.assessment.unit_id, input_id), (None, ""))
+        # an empty figure never replaces a held value (input_rows), nor does an empty held value (未认定) count
+        if figure is None or value is None or figure == value:
+            continue
+        return _("单位填报的「%(input)s」为 %(figure)s，%(source)s为 %(value)s，不一致，请逐项核实") % {
+            "input": names.get(input_id, input_id),
+            "figure": shown(figure),
+            "source": source_words(source),
+            "value": shown(value),
+        }
+    return None
+
+
 def _read_items(cycle: Cycle, item_ids: Collection[int]) -> list[SelfEvaluation]:
     ids = sorted(set(item_ids))
     items: list[SelfEvaluation] = []
@@ -104,9 +161,11 @@ def check_verify_items_unchanged(*, cycle: Cycle, item_ids: Collection[int], act
     items = _read_items(cycle, item_ids)
     found = {item.pk for item in items}
     skipped = [Skipped(pk, f"#{pk}", _("不在本考核周期中")) for pk in sorted(set(item_ids) - found)]
+    held = _held_values(cycle, items)
+    names = {inp.id: inp.name for inp in schemes.load(cycle.scheme_ref).inputs} if held else {}
     accepted: list[SelfEvaluation] = []
     for item in items:
-        reason = _refusal(acting_user, item)
+        reason = _refusal(acting_user, item) or _differs_from_held(item, held, names)
         if reason is None:
             accepted.append(item)
         else:

@@ -35,7 +35,7 @@ from kaohe.assessments.access import (
     access_letter,
     require,
 )
-from kaohe.assessments.batch import check_verify_items_unchanged
+from kaohe.assessments.batch import check_verify_items_unchanged, held_for_item, source_words
 from kaohe.assessments.dashboard import dashboard_data, describe, progress_page, public_data, result_notes
 from kaohe.assessments.evaluation import explain_result, unscored, unscored_text
 from kaohe.assessments.forms import (
@@ -1026,11 +1026,14 @@ def item_verify(request: HttpRequest, item_id: int) -> HttpResponse:
     start = verification.values if verification is not None and verification.values else item.values
     initial: dict[str, Any] = {}
     if verification is None or not verification.values:
-        # 台账数据 first: saving the form as it opens adopts the registers' count, not the unit's figure (which the
-        # verified value would otherwise replace it with); where they differ the reason says so
-        start = {**item.values, **{k: value for k, (value, _url) in pulled.items()}}
-        if start != item.values:
-            initial["reason"] = _("以台账数据为准")
+        # The values the cycle holds first (台账数据, a monitoring import, the office's finding): saving the form as it
+        # opens adopts them, not the unit's figure (which the verified value would otherwise put in their place);
+        # where they differ the reason says which was taken
+        held = held_for_item(item)
+        start = {**item.values, **{k: value for k, (value, _source) in held.items()}}
+        differing = sorted({source_words(held[k][1]) for k in held if held[k][0] != item.values.get(k)})
+        if differing:
+            initial["reason"] = _("以%(sources)s为准") % {"sources": "、".join(differing)}
     form = VerificationForm(request.POST or None, item=item, scheme=scheme, initial_values=start, initial=initial)
     return_form = ReturnForm(initial={"version": item.version})
     status = 200

@@ -8,13 +8,14 @@ monitoring import stores its values: a preview first, then every value or none, 
       ─► do_pull_registers                            one ``registers.pull`` entry per value written
     evidence_url(metric, unit_code, year)             the register list filtered to exactly the rows behind a count
 
-A pulled value is an ``ImportedValue`` whose ``source`` is :data:`REGISTER_SOURCE`; the comprehensive evaluation reads
-it as it reads a monitoring value (``assessments/evaluation.py``: a verified value first, then the imported one, then
-the unit's own figure). An input that is also a target of the responsibility letter (``rect_due`` of the jilin
-schemes: ``target: true`` and ``source: register.rect_due``) keeps the letter's target wherever the letter states one:
-the evaluation lets the letter win for targets, for monitoring values too, and the pull does not change that. The
-register's count is stored beside it (the preview shows both), and it is the value where the letter leaves the target
-empty.
+A pulled value is an ``ImportedValue`` whose ``source`` is ``REGISTER_SOURCE`` ("台账数据",
+``kaohe.assessments.actions``); the comprehensive evaluation reads it as it reads a monitoring value
+(``assessments/evaluation.py``: a verified value first, then the imported one, then the unit's own figure); batch
+核实无误 leaves an item whose unit figure differs from it to be verified one by one (``assessments/batch.py``).
+An input that is also a target of the responsibility letter (``rect_due`` of the jilin schemes: ``target: true``
+and ``source: register.rect_due``) keeps the letter's target wherever the letter states one: the evaluation lets the
+letter win for targets, for monitoring values too, and the pull does not change that. The register's count is stored
+beside it (the preview shows both), and it is the value where the letter leaves the target empty.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext
 
 from kaohe.assessments import schemes
-from kaohe.assessments.actions import ActionError, User, _require, _require_unsigned
+from kaohe.assessments.actions import REGISTER_SOURCE, ActionError, User, _require, _require_unsigned
 from kaohe.assessments.models import Cycle, ImportedValue, ResponsibilityLetter, Unit
 from kaohe.audit.actions import AuditEntry, do_append_audit_many
 from kaohe.core import values
@@ -42,8 +43,6 @@ from kaohe.ledgers.models import MODELS
 from kaohe.registers import derive_inputs, parse_register, registers_needed, scheme_metrics
 from kaohe.registers.kinds import register_kind
 from kaohe.registers.metrics import Metric
-
-REGISTER_SOURCE = "台账数据"  # ImportedValue.source of a value pulled from the registers (the words a person reads)
 
 
 # ------------------------------------------------------------------------------------------------ rows → frames

@@ -50,6 +50,15 @@ GOOD_VALUES: dict[str, Any] = {
 def _fast_and_isolated(settings: Any, tmp_path: Path) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The file caches (sessions, work pages) in the test's own folder, as files still: not ./var/cache of the checkout,
+    # where every test's sessions piled up and each session saved listed the whole folder (Django's cull)
+    settings.CACHES = {
+        **settings.CACHES,
+        **{
+            alias: {**settings.CACHES[alias], "LOCATION": str(tmp_path / "cache" / alias)}
+            for alias in ("pages", "sessions")
+        },
+    }
 
 
 @dataclass

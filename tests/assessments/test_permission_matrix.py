@@ -146,6 +146,9 @@ MATRIX: dict[str, tuple[str, Any, dict[str, int]]] = {
     "ledgers/<ledger:kind>/import/": ("GET", None, S(302, 200, 403, 403, 403, 403, 403, 403)),
     "ledgers/<ledger:kind>/import/apply/": ("POST", {}, OFFICE_POST),  # no preview: back to the form
     "ledgers/<ledger:kind>/<int:row_id>/": ("GET", None, S(302, 200, 200, 200, 200, 403, 200, 200)),
+    # 新增一行 / 修改: the office's row form
+    "ledgers/<ledger:kind>/new/": ("GET", None, S(302, 200, 403, 403, 403, 403, 403, 403)),
+    "ledgers/<ledger:kind>/<int:row_id>/edit/": ("GET", None, S(302, 200, 403, 403, 403, 403, 403, 403)),
     # 进展报告 with an empty form: 甲市's people get the form back with its errors
     "ledgers/rectification/<int:row_id>/<str:step>/": ("POST", {}, S(302, 403, 403, 400, 400, 403, 403, 403)),
     "ledgers/complaints/<int:row_id>/handle/": ("POST", {}, S(302, 403, 403, 400, 400, 403, 403, 403)),

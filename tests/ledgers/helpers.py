@@ -54,6 +54,38 @@ RECTIFICATION_ROWS: list[dict[str, Any]] = [
 ]
 
 
+# one row of each of the other three registers
+OTHER_ROWS: dict[str, dict[str, Any]] = {
+    "complaints": {
+        "unit_id": "220100",
+        "case_id": "12369-001",
+        "channel": "网络",
+        "category": "大气",
+        "assigned_by": "省级督察",
+        "received_on": "2024-05-01",
+        "due_on": "2024-05-16",
+        "closed_on": "2024-05-15",
+    },
+    "notices": {
+        "unit_id": "220200",
+        "notice_id": "N-1",
+        "date": "2024-08-01",
+        "level": "省",
+        "kind": "督办",
+        "cause": "整改不到位",
+        "rectified_in_time": "否",
+    },
+    "incidents": {
+        "unit_id": "220281",
+        "incident_id": "I-1",
+        "date": "2024-09-09",
+        "severity": "较大",
+        "supervision_failure": "是",
+        "group_incident": "",
+    },
+}
+
+
 def workbook(kind: str, rows: list[dict[str, Any]], extra: dict[str, list[Any]] | None = None) -> bytes:
     """An .xlsx with the template's headers (``整改时限 [deadline]``) and ``rows``; ``extra`` adds columns."""
     register = register_kind(kind)

@@ -13,7 +13,7 @@ from kaohe.ledgers import actions
 from kaohe.ledgers.imports import export_workbook, plan_import, read_ledger_file
 from kaohe.ledgers.models import RectificationProblem
 from kaohe.registers import read_register
-from tests.ledgers.helpers import RECTIFICATION_ROWS, import_rectification, problem, workbook
+from tests.ledgers.helpers import OTHER_ROWS, RECTIFICATION_ROWS, import_rectification, problem, workbook
 from tests.world import World
 
 
@@ -97,35 +97,7 @@ def test_the_export_reimports_unchanged_and_reads_in_the_pure_reader(world: Worl
 
 @pytest.mark.parametrize("kind", ["complaints", "notices", "incidents"])
 def test_every_register_round_trips(world: World, kind: str) -> None:
-    rows = {
-        "complaints": {
-            "unit_id": "220100",
-            "case_id": "12369-001",
-            "channel": "网络",
-            "category": "大气",
-            "assigned_by": "省级督察",
-            "received_on": "2024-05-01",
-            "due_on": "2024-05-16",
-            "closed_on": "2024-05-15",
-        },
-        "notices": {
-            "unit_id": "220200",
-            "notice_id": "N-1",
-            "date": "2024-08-01",
-            "level": "省",
-            "kind": "督办",
-            "cause": "整改不到位",
-            "rectified_in_time": "否",
-        },
-        "incidents": {
-            "unit_id": "220281",
-            "incident_id": "I-1",
-            "date": "2024-09-09",
-            "severity": "较大",
-            "supervision_failure": "是",
-            "group_incident": "",
-        },
-    }[kind]
+    rows = OTHER_ROWS[kind]
     table = read_ledger_file(kind, "in.xlsx", workbook(kind, [rows]))
     actions.check_import_register(table=table, acting_user=world.people["alice"])
     from kaohe.ledgers.models import MODELS

@@ -97,3 +97,43 @@ def test_import_apply_for_closure_and_accept(
         shot(page, "ledgers-rectification-closed.png")
     finally:
         office.close()
+
+
+def test_the_office_adds_a_row_and_corrects_it_with_a_reason(
+    live_world: World, browser: Browser, live_server: Any
+) -> None:
+    # 新增一行 on the list, filled in on the form (drop-down words, a date picker), then 修改 with a reason; the
+    # row shows the change
+    office, page = sign_in(browser, live_server, "alice")
+    try:
+        page.goto("/ledgers/rectification/")
+        page.locator("#row-new").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("新增一行")
+        form = page.locator("#row-form")
+        form.get_by_label("责任单位").select_option("220100")
+        form.get_by_label("问题编号").fill("P-N1")
+        form.get_by_label("问题来源").select_option("省级督察")
+        form.get_by_label("交办层级").select_option("省")
+        form.get_by_label("问题描述").fill("工业园区污水处理厂超标排放")
+        form.get_by_label("整改时限").fill("2025-09-30")
+        shot(page, "ledgers-row-new.png")
+        form.get_by_role("button", name="保存").click()
+        expect(page.locator(".messages")).to_contain_text("已新增")
+        expect(page.locator("#row-fields")).to_contain_text("工业园区污水处理厂超标排放")
+        expect(page.locator("#row-fields")).to_contain_text("2025-09-30")
+
+        page.locator("#row-edit").click()
+        form = page.locator("#row-form")
+        expect(form.get_by_label("问题编号")).to_be_disabled()
+        expect(form).to_contain_text("延期请用详情页的“同意延期”")  # an extension is not a correction
+        form.get_by_label("问题描述").fill("工业园区污水处理厂总氮超标排放")
+        form.get_by_role("button", name="保存").click()  # without a reason the browser does not send the form
+        expect(page.get_by_role("heading", level=1)).to_contain_text("修改 P-N1")
+        expect(form.get_by_label("修改原因")).to_have_attribute("required", "")
+        form.get_by_label("修改原因").fill("督察组来函更正超标因子")
+        form.get_by_role("button", name="保存").click()
+        expect(page.locator(".messages")).to_contain_text("已保存修改")
+        expect(page.locator("#row-fields")).to_contain_text("工业园区污水处理厂总氮超标排放")
+        shot(page, "ledgers-row-edited.png")
+    finally:
+        office.close()

@@ -5,6 +5,8 @@ Zulip's verbs, as ``kaohe.assessments.actions``: ``check_*`` checks the role rul
 
     check_import_register ─► do_import_register      考核办: a register file, all rows or none (``ledger.import``,
                                                      one entry per new or changed row); ``imports.py`` reads it
+    check_save_register_row ─► do_save_register_row  考核办: one row typed in the row form (``ledger.edit``): new, or
+                                                     changed with a reason; read by the same reader as a file
     check_report_progress ─► do_add_report           单位: 进展报告 (``rectification.progress``)
     check_apply_closure ─► do_apply_closure          单位: 申请销号 with its completion date and evidence
     check_accept_closure ─► do_accept_closure        考核办: 验收销号 → 已销号
@@ -55,35 +57,54 @@ def _text(value: str, what: str, *, required: bool = True) -> str:
 
 
 # ------------------------------------------------------------------------------------------------ import
-def do_import_register(*, table: LedgerTable, acting_user: Any) -> list[RowChange]:
-    """Write every new or changed row of ``table`` (already read and checked: ``imports.read_ledger_file``), one
-    ``ledger.import`` entry each, all in one transaction. The plan is made again under the transaction, so an import
-    confirmed after someone else changed a row writes what the file says about the row as it is now."""
+def _write_rows(table: LedgerTable, *, action: str, reason: str, new_only: bool, acting_user: Any) -> list[RowChange]:
+    """Write every new or changed row of ``table`` (already read and checked: ``imports.parse_ledger_frame``), one
+    ``action`` entry each, all in one transaction. The plan is made again under the transaction, so what is written is
+    what the table says about each row as it is now. ``new_only``: a row whose key is taken is refused."""
     model = MODELS[table.kind]
     with transaction.atomic():
-        changes = [c for c in plan_import(table, lock=True) if c.kind != "same"]
+        planned = plan_import(table, lock=True)
+        taken = [c for c in planned if c.kind != "new"] if new_only else []
+        if taken:
+            row = taken[0].row
+            words = {"register": row.register().label, "key": row.key}
+            raise ActionError(gettext("%(register)s中已有「%(key)s」：请打开该行修改") % words)
+        changes = [c for c in planned if c.kind != "same"]
         entries = []
         for change in changes:
             row = change.row
             old = None if row.pk is None else fields_of(model._default_manager.get(pk=row.pk))
             row.save()
             entries.append(
-                AuditEntry(
-                    action="ledger.import",
-                    obj=row,
-                    what=f"{row.register().label} {row.key}",
-                    old=old,
-                    new=fields_of(row),
-                    reason=gettext("导入 %(file)s") % {"file": table.file},
-                )
+                AuditEntry(action=action, obj=row, what=row_label(row), old=old, new=fields_of(row), reason=reason)
             )
         do_append_audit_many(entries, acting_user=acting_user)
     return changes
 
 
+def do_import_register(*, table: LedgerTable, acting_user: Any) -> list[RowChange]:
+    """A register file: every new or changed row, one ``ledger.import`` entry each, all or none."""
+    reason = gettext("导入 %(file)s") % {"file": table.file}
+    return _write_rows(table, action="ledger.import", reason=reason, new_only=False, acting_user=acting_user)
+
+
 def check_import_register(*, table: LedgerTable, acting_user: Any) -> list[RowChange]:
     _require(acting_user, "ledgers.manage")
     return do_import_register(table=table, acting_user=acting_user)
+
+
+def do_save_register_row(*, table: LedgerTable, new: bool, reason: str, acting_user: Any) -> RowChange | None:
+    """One row typed in the row form (``ledger.edit``), read by the same reader as a file: a new row (its key not
+    taken) or a change to an existing one; None when the row is as it was."""
+    changes = _write_rows(table, action="ledger.edit", reason=reason, new_only=new, acting_user=acting_user)
+    return changes[0] if changes else None
+
+
+def check_save_register_row(*, table: LedgerTable, new: bool, reason: str, acting_user: Any) -> RowChange | None:
+    """考核办: 新增 a row (the reason may be left empty: 新增), or 修改 one with the reason for the change."""
+    _require(acting_user, "ledgers.manage")
+    reason = _text(reason, gettext("修改原因"), required=not new) or gettext("新增")
+    return do_save_register_row(table=table, new=new, reason=reason, acting_user=acting_user)
 
 
 # ------------------------------------------------------------------------------------------------ rectification

@@ -300,7 +300,17 @@ def export_columns(kind: str) -> list[tuple[str, str]]:
     return out
 
 
-def _cell(row: LedgerRow, name: str) -> Any:
+def row_cells(row: LedgerRow) -> dict[str, str]:
+    """The row's register columns and web-only fields as the text a file (or the row form) gives for them."""
+    names = [c.id for c in register_kind(row.KIND).columns] + list(type(row).EXTRA_FIELDS)
+    out: dict[str, str] = {}
+    for name in names:
+        value = _cell(row, name, excel=False)
+        out[name] = "" if value is None else value.isoformat() if isinstance(value, dt.date) else str(value)
+    return out
+
+
+def _cell(row: LedgerRow, name: str, *, excel: bool = True) -> Any:
     if name == "unit_id":
         return row.unit.code
     if name == "_unit_name":
@@ -316,7 +326,7 @@ def _cell(row: LedgerRow, name: str) -> Any:
         return "是" if value else "否"
     if value == "":
         return None
-    return safe(value)
+    return safe(value) if excel else value
 
 
 def export_workbook(kind: str, rows: Any) -> bytes:

@@ -12,7 +12,9 @@ urlpatterns = [
     path("ledgers/<ledger:kind>/template.xlsx", views.ledger_template, name="template"),
     path("ledgers/<ledger:kind>/import/", views.ledger_import, name="import"),
     path("ledgers/<ledger:kind>/import/apply/", views.ledger_import_apply, name="import_apply"),
+    path("ledgers/<ledger:kind>/new/", views.ledger_row_new, name="row_new"),
     path("ledgers/<ledger:kind>/<int:row_id>/", views.ledger_detail, name="detail"),
+    path("ledgers/<ledger:kind>/<int:row_id>/edit/", views.ledger_row_edit, name="row_edit"),
     # the steps of a rectification problem: progress, apply (unit); accept, send_back, extend (office)
     path("ledgers/rectification/<int:row_id>/<str:step>/", views.rectification_step, name="rectification_step"),
     path("ledgers/complaints/<int:row_id>/handle/", views.complaint_handle, name="complaint_handle"),

@@ -26,7 +26,7 @@ from kaohe.assessments.models import Unit
 from kaohe.assessments.rules import allowed
 from kaohe.core.exceptions import InputTableError
 from kaohe.ledgers import actions, forms, queries
-from kaohe.ledgers.imports import plan_import, read_ledger_file
+from kaohe.ledgers.imports import parse_ledger_frame, plan_import, read_ledger_file
 from kaohe.ledgers.models import MODELS, Complaint, LedgerRow, RectificationProblem
 from kaohe.registers import write_register_template
 from kaohe.registers.kinds import REGISTERS, register_kind
@@ -192,6 +192,7 @@ def _detail(request: HttpRequest, kind: str, row: Any, status: int = 200, **boun
         "reports": list(row.reports.select_related("author")) if isinstance(row, RectificationProblem) else [],
         "steps": steps,
         "history": allowed(user, "assessments.view_audit"),
+        "manage": allowed(user, "ledgers.manage"),
         "object_type": model._meta.label_lower,
     }
     return render(request, "ledgers/detail.html", context, status=status)
@@ -278,6 +279,46 @@ def rectification_step(request: HttpRequest, row_id: int, step: str) -> HttpResp
 @require_POST
 def complaint_handle(request: HttpRequest, row_id: int) -> HttpResponse:
     return _step(request, "complaints", row_id, "handle")
+
+
+# ------------------------------------------------------------------------------------------------ one row
+@login_required
+@require_http_methods(["GET", "POST"])
+def ledger_row_new(request: HttpRequest, kind: str) -> HttpResponse:
+    """新增一行: the row form, empty; saved as a file of one row would be imported (``ledger.edit``)."""
+    require(request.user, "ledgers.manage")
+    return _row_form(request, kind, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ledger_row_edit(request: HttpRequest, kind: str, row_id: int) -> HttpResponse:
+    """修改: the row form with the row's values, the key fixed, a reason required."""
+    row = access_row(request.user, kind, row_id, "ledgers.manage")
+    return _row_form(request, kind, row)
+
+
+def _row_form(request: HttpRequest, kind: str, row: LedgerRow | None) -> HttpResponse:
+    form = forms.RowForm(request.POST or None, kind=kind, row=row)
+    if request.method == "POST" and form.is_valid():
+        try:
+            table = parse_ledger_frame(kind, form.frame(), file=gettext("表单"))
+            change = actions.check_save_register_row(
+                table=table, new=row is None, reason=form.cleaned_data["reason"], acting_user=request.user
+            )
+        except InputTableError as exc:
+            form.place(exc.problems)
+        except ActionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if change is None:
+                messages.info(request, gettext("没有修改任何内容"))
+                assert row is not None  # a new row is always a change
+                return redirect("ledgers:detail", kind=kind, row_id=row.pk)
+            messages.success(request, gettext("已新增") if change.kind == "new" else gettext("已保存修改"))
+            return redirect("ledgers:detail", kind=kind, row_id=change.row.pk)
+    context = {"kind": kind, "register": register_kind(kind), "row": row, "form": form}
+    return render(request, "ledgers/row_form.html", context, status=400 if form.errors else 200)
 
 
 # ------------------------------------------------------------------------------------------------ files

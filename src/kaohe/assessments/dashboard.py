@@ -13,7 +13,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from kaohe.assessments import schemes
-from kaohe.assessments.models import Assessment, Cycle, Result, SelfEvaluation, State
+from kaohe.assessments.models import Assessment, Cycle, Result, SelfEvaluation, State, late_steps
 from kaohe.assessments.todo import evaluation_overdue
 from kaohe.core import Scheme
 from kaohe.core.scheme import GRADES, VETO_GROUPS
@@ -35,25 +35,15 @@ def state_counts(cycle: Cycle) -> Counter[str]:
 def overdue_counts(cycle: Cycle, states: Counter[str], today: dt.date | None = None) -> tuple[int, int]:
     """(units late with their self-evaluation, units whose verification is late), as ``Assessment.overdue_step``
     decides for each unit: the deadline is the cycle's, so the count follows from the states."""
-    today = today or timezone.localdate()
-
-    def late(deadline: dt.date | None) -> bool:
-        return deadline is not None and today > deadline
-
-    own = states[State.DRAFT] + states[State.RETURNED] if late(cycle.self_evaluation_deadline) else 0
-    verification = states[State.SUBMITTED] + states[State.VERIFYING] if late(cycle.verification_deadline) else 0
+    late = dict(late_steps(cycle, today or timezone.localdate()))
+    own, verification = (sum(states[s] for s in late.get(step, ())) for step in ("self_evaluation", "verification"))
     return own, verification
 
 
 def overdue_filter(cycle: Cycle, today: dt.date | None = None) -> Q:
     """The units with an overdue step (``Assessment.overdue_step``) as a query; matches nothing when none is."""
-    today = today or timezone.localdate()
-    late = Q(pk__in=[])
-    if cycle.self_evaluation_deadline is not None and today > cycle.self_evaluation_deadline:
-        late |= Q(state__in=[State.DRAFT, State.RETURNED])
-    if cycle.verification_deadline is not None and today > cycle.verification_deadline:
-        late |= Q(state__in=[State.SUBMITTED, State.VERIFYING])
-    return late
+    owing = [s for _step, states in late_steps(cycle, today or timezone.localdate()) for s in states]
+    return Q(state__in=owing) if owing else Q(pk__in=[])
 
 
 @dataclass(frozen=True)

@@ -200,6 +200,25 @@ class State(models.TextChoices):
     PUBLISHED = "published", _("已通报")
 
 
+# 逾期 per step and party (issue 10 §1): each step with a deadline, the unit states in which it is still owed, and the
+# cycle's field holding its deadline. The one statement of the rule: Assessment.overdue_step decides it for a unit,
+# late_steps for a whole cycle (dashboard counts and filters).
+OVERDUE_STEPS: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("self_evaluation", (State.DRAFT, State.RETURNED), "self_evaluation_deadline"),  # the unit has not submitted
+    ("verification", (State.SUBMITTED, State.VERIFYING), "verification_deadline"),  # the lead units' step
+)
+
+
+def late_steps(cycle: Cycle, today: dt.date) -> list[tuple[str, tuple[str, ...]]]:
+    """(step, the states that owe it) of every step of ``cycle`` whose deadline has passed on ``today``."""
+    out = []
+    for step, states, field in OVERDUE_STEPS:
+        deadline = getattr(cycle, field)
+        if deadline is not None and today > deadline:
+            out.append((step, states))
+    return out
+
+
 class Assessment(models.Model):
     """One unit in one cycle. The transitions below only move the state; ``actions.py`` checks who may call them
     and writes the audit entry (django-fsm's ``protected`` is off so that tests can build states via actions)."""
@@ -282,14 +301,8 @@ class Assessment(models.Model):
 
         A 已核实 unit owes nothing: the comprehensive evaluation is the office's step for the whole cycle
         (``kaohe.assessments.todo.deadline_lines``); the later steps have no deadline."""
-        today = today or timezone.localdate()
-        if self.state in (State.DRAFT, State.RETURNED):
-            step, deadline = "self_evaluation", self.cycle.self_evaluation_deadline
-        elif self.state in (State.SUBMITTED, State.VERIFYING):
-            step, deadline = "verification", self.cycle.verification_deadline
-        else:
-            return ""
-        return step if deadline is not None and today > deadline else ""
+        late = late_steps(self.cycle, today or timezone.localdate())
+        return next((step for step, states in late if self.state in states), "")
 
     def is_overdue(self, today: dt.date | None = None) -> bool:
         """The unit's own step or its verification is past its deadline (:meth:`overdue_step`)."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import date
 
 from kaohe.core import Scheme
-from kaohe.monitoring.air.editions import Edition, builtin_editions
+from kaohe.monitoring.air.editions import Edition, builtin_editions, in_force_during
 from kaohe.reports.official import date_text
 
 LABEL = "空气质量指标依据："
@@ -46,8 +46,7 @@ def air_basis(scheme: Scheme, year: int | None = None) -> str | None:
         return LABEL + standards(editions[choice])
     ordered = sorted(editions.values(), key=lambda e: e.in_force_from)
     if year is not None:  # the edition in force on 1 January, and those that come into force during the year
-        first = [e for e in ordered if e.in_force_from <= date(year, 1, 1)][-1:] or ordered[:1]
-        ordered = first + [e for e in ordered if date(year, 1, 1) < e.in_force_from <= date(year, 12, 31)]
+        ordered = in_force_during(ordered, date(year, 1, 1), date(year, 12, 31))
     if len(ordered) == 1:
         return LABEL + standards(ordered[0])
     # The first edition before the second comes into force, each later one from its date ("此后" for the last of two).

@@ -17,6 +17,7 @@ from kaohe.monitoring.air.editions import (
     EditionError,
     builtin_editions,
     edition_in_force,
+    in_force_during,
     load_edition,
     resolve,
 )
@@ -360,3 +361,17 @@ def test_a_shipped_edition_parses_the_same_by_the_c_parser(stem: str) -> None:
     path = BUILTIN_DIR / f"{stem}.yaml"
     assert load_edition(path, shipped=True) == load_edition(path)
     assert builtin_editions()[stem] == load_edition(path)
+
+
+def test_the_editions_in_force_during_a_span() -> None:
+    # GB 3095-2026 and its companions are in force from 2026-03-01 (issue 11); before that the 2012 editions
+    built_in = builtin_editions().values()
+
+    def ids(first: date, last: date) -> list[str]:
+        return [e.id for e in in_force_during(built_in, first, last)]
+
+    assert ids(date(2025, 1, 1), date(2025, 12, 31)) == ["2012"]
+    assert ids(date(2026, 1, 1), date(2026, 12, 31)) == ["2012", "2026"]
+    assert ids(date(2026, 1, 1), date(2026, 2, 28)) == ["2012"]  # the last day before the new editions
+    assert ids(date(2026, 3, 1), date(2026, 12, 31)) == ["2026"]  # their first day
+    assert ids(date(2027, 1, 1), date(2027, 12, 31)) == ["2026"]

@@ -569,6 +569,13 @@ def in_force_on(editions: Iterable[Edition], day: date) -> Edition:
     return current
 
 
+def in_force_during(editions: Iterable[Edition], first: date, last: date) -> list[Edition]:
+    """Of ``editions``, those in force on some day from ``first`` to ``last``, in order: the one in force on
+    ``first`` (:func:`in_force_on`) and each that comes into force after it, by ``last``."""
+    ordered = sorted(editions, key=lambda e: e.in_force_from)
+    return [in_force_on(ordered, first)] + [e for e in ordered if first < e.in_force_from <= last]
+
+
 def edition_in_force(day: date) -> str:
     """The id of the built-in edition in force on ``day``: the latest in force by then, else the earliest."""
     return in_force_on(_builtins().values(), day).id

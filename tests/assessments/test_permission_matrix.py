@@ -7,6 +7,7 @@ and the verifiers must not see it, and nothing is published yet.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Callable
@@ -152,6 +153,8 @@ MATRIX: dict[str, tuple[str, Any, dict[str, int]]] = {
     # 进展报告 with an empty form: 甲市's people get the form back with its errors
     "ledgers/rectification/<int:row_id>/<str:step>/": ("POST", {}, S(302, 403, 403, 400, 400, 403, 403, 403)),
     "ledgers/complaints/<int:row_id>/handle/": ("POST", {}, S(302, 403, 403, 400, 400, 403, 403, 403)),
+    # a 调度记录 entry's file: whoever sees the problem
+    "ledgers/rectification/files/<int:file_id>/": ("GET", None, S(302, 200, 200, 200, 200, 403, 200, 200)),
     # 台账数据 into a cycle (issue 12 §2): the office previews and confirms; an empty form (no preview) is sent back
     # to the preview with an error message, nothing changes
     "cycles/<int:cycle_id>/registers/": ("GET", None, S(302, 200, 403, 403, 403, 403, 403, 403)),
@@ -324,6 +327,15 @@ def _ledger_url(route: str, world: World) -> str:
     complaint = ledger_actions.check_import_register(table=table, acting_user=office)[0].row
     kind = "complaints" if route.startswith("ledgers/complaints/") else "rectification"
     row_id = complaint.pk if kind == "complaints" else problem.pk
+    if "<int:file_id>" in route:  # 甲市's progress report with one file
+        from kaohe.ledgers.models import RectificationProblem
+
+        pdf = SimpleUploadedFile("简报.pdf", b"%PDF-1.4\n%%EOF\n")
+        assert isinstance(problem, RectificationProblem)
+        report = ledger_actions.do_add_report(
+            problem=problem, date=dt.date(2025, 1, 31), text="进展", acting_user=None, files=[(pdf, "application/pdf")]
+        )
+        route = route.replace("<int:file_id>", str(report.files.get().pk))
     path = (
         route.replace("<ledger:kind>", kind)
         .replace("<kind>", kind)

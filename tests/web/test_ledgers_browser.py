@@ -78,8 +78,12 @@ def test_import_apply_for_closure_and_accept(
         page.get_by_role("link", name="P-A1").click()
         step = page.locator("#step-apply")
         step.get_by_label("整改完成情况及佐证").fill("雨污分流改造完成，附竣工验收报告")
+        report = tmp_path / "竣工验收报告.pdf"
+        report.write_bytes(b"%PDF-1.4\n% acceptance report\n%%EOF\n")
+        step.get_by_label("佐证材料（可选，最多 10 个文件）").set_input_files(str(report))
         step.get_by_role("button", name="申请销号").click()
         expect(page.locator("#row-state")).to_have_text("待验收")
+        expect(page.locator("#reports .report-files")).to_contain_text("竣工验收报告.pdf")
     finally:
         unit.close()
 
@@ -88,6 +92,10 @@ def test_import_apply_for_closure_and_accept(
         page.goto("/ledgers/rectification/?state=applied")
         page.get_by_role("link", name="P-A1").click()
         expect(page.locator("#reports")).to_contain_text("雨污分流改造完成")
+        with page.expect_download() as download:  # the office opens the unit's 佐证材料
+            page.locator("#reports").get_by_role("link", name="竣工验收报告.pdf").click()
+        assert download.value.suggested_filename == "竣工验收报告.pdf"
+        shot(page, "ledgers-rectification-applied.png")
         step = page.locator("#step-accept")
         step.get_by_label("验收意见").fill("现场核查属实，同意销号")
         step.get_by_role("button", name="验收通过，销号").click()

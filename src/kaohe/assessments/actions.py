@@ -628,35 +628,19 @@ def check_save_self_evaluation(
 def do_add_evidence(
     *, item: SelfEvaluation, upload: UploadedFile, content_type: str, acting_user: User | None
 ) -> Evidence:
-    """Store the file under a generated name (the user's name is kept only as data)."""
-    import uuid
-    from pathlib import PurePath
+    """Store the file under a generated name (the user's name is kept only as data: ``uploads.store_upload``)."""
+    from kaohe.assessments.uploads import store_upload
 
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    suffix = PurePath(upload.name or "").suffix.lower()
-    original = PurePath(upload.name or "file").name[:255]
     with transaction.atomic():
-        evidence = Evidence(
-            item=item,
-            original_name=original,
-            content_type=content_type,
-            size=upload.size or 0,
-            sha256=digest.hexdigest(),
-            uploaded_by=_actor(acting_user),
-        )
-        evidence.file.save(
-            f"{item.assessment.cycle_id}/{item.assessment.unit.code}/{uuid.uuid4().hex}{suffix}", upload, save=False
-        )
+        evidence = Evidence(item=item, uploaded_by=_actor(acting_user))
+        store_upload(evidence, upload, content_type, f"{item.assessment.cycle_id}/{item.assessment.unit.code}")
         evidence.save()
         do_append_audit(
             acting_user=acting_user,
             action="evidence.add",
             obj=evidence,
             what=item.indicator_id,
-            new={"item": item.pk, "name": original, "sha256": evidence.sha256, "size": evidence.size},
+            new={"item": item.pk, "name": evidence.original_name, "sha256": evidence.sha256, "size": evidence.size},
         )
     return evidence
 

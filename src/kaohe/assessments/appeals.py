@@ -19,8 +19,6 @@ reason (``notifications.recipients``).
 
 from __future__ import annotations
 
-import hashlib
-import uuid
 from collections.abc import Iterable
 from pathlib import PurePath
 from typing import Any
@@ -34,6 +32,7 @@ from kaohe.assessments.actions import ActionError, User, _actor, _require, _tran
 from kaohe.assessments.limits import MAX_APPEAL_CHARS, MAX_APPEAL_FILES, MAX_REASON_CHARS
 from kaohe.assessments.models import Appeal, AppealEvidence, Assessment, Cycle, Membership, State
 from kaohe.assessments.rules import unit_ids
+from kaohe.assessments.uploads import store_upload
 from kaohe.audit.actions import do_append_audit
 from kaohe.notifications import notify
 
@@ -105,20 +104,8 @@ def do_lodge_appeal(
         )
         stored = []
         for upload, content_type in files:
-            digest = hashlib.sha256()
-            for chunk in upload.chunks():
-                digest.update(chunk)
-            upload.seek(0)
-            evidence = AppealEvidence(
-                appeal=appeal,
-                original_name=PurePath(upload.name or "file").name[:255],
-                content_type=content_type,
-                size=upload.size or 0,
-                sha256=digest.hexdigest(),
-            )
-            suffix = PurePath(upload.name or "").suffix.lower()
-            name = f"{assessment.cycle_id}/{assessment.unit.code}/{uuid.uuid4().hex}{suffix}"
-            evidence.file.save(name, upload, save=False)
+            evidence = AppealEvidence(appeal=appeal)
+            store_upload(evidence, upload, content_type, f"{assessment.cycle_id}/{assessment.unit.code}")
             evidence.save()
             stored.append(evidence)
         do_append_audit(

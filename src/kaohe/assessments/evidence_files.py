@@ -14,9 +14,6 @@ or deleted meanwhile is refused, like a stale item version.
 
 from __future__ import annotations
 
-import hashlib
-import uuid
-from pathlib import PurePath
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -27,6 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from kaohe.assessments.actions import ActionError, User, _actor, _require
 from kaohe.assessments.models import Assessment, Evidence, State
+from kaohe.assessments.uploads import store_upload
 from kaohe.audit.actions import do_append_audit
 from kaohe.audit.snapshots import deleted_with
 
@@ -66,10 +64,6 @@ def do_replace_evidence(
     acting_user: User | None,
     expected_sha256: str | None = None,
 ) -> Evidence:
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
     storage = evidence.file.storage
     stored = ""
     try:
@@ -77,15 +71,8 @@ def do_replace_evidence(
             current = _lock_changeable(evidence, expected_sha256)
             old, old_name = _file_fields(current), current.file.name
             assessment = current.item.assessment
-            suffix = PurePath(upload.name or "").suffix.lower()
-            current.file.save(
-                f"{assessment.cycle_id}/{assessment.unit.code}/{uuid.uuid4().hex}{suffix}", upload, save=False
-            )
+            store_upload(current, upload, content_type, f"{assessment.cycle_id}/{assessment.unit.code}")
             stored = current.file.name
-            current.original_name = PurePath(upload.name or "file").name[:255]
-            current.content_type = content_type
-            current.size = upload.size or 0
-            current.sha256 = digest.hexdigest()
             current.uploaded_by = _actor(acting_user)
             current.uploaded_at = timezone.now()
             current.save()

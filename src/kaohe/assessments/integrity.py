@@ -46,7 +46,7 @@ class EvidenceProblem:
     message: str
 
 
-def _sha256(evidence: Evidence | AppealEvidence) -> str | None:
+def _sha256(evidence: Any) -> str | None:  # any row with a FileField ``file``
     digest = hashlib.sha256()
     try:
         with evidence.file.storage.open(evidence.file.name, "rb") as handle:
@@ -74,6 +74,21 @@ def verify_appeal_files() -> tuple[int, list[EvidenceProblem]]:
         for item in (entry.decoded_new() or {}).get("files", []):
             recorded[str(item.get("id"))] = item.get("sha256", "")
     return _check_files(AppealEvidence.objects.order_by("pk"), recorded, "申诉材料")
+
+
+def verify_report_files() -> tuple[int, list[EvidenceProblem]]:
+    """(files checked, problems) — every 调度记录附件 (kaohe.ledgers) must match the SHA-256 of its row's snapshot in
+    the entry that stored it (the 进展报告 or 申请销号 that carried the file)."""
+    from kaohe.ledgers.models import ReportEvidence  # the registers build on this app, not the other way round
+
+    label = ReportEvidence._meta.label_lower
+    recorded: dict[str, str] = {}
+    entries = AuditLog.objects.filter(rows__contains=f'"{label}"').only("rows").order_by("seq")
+    for entry in entries.iterator():
+        for pk, snap in entry.decoded_rows().get(label, {}).items():
+            if snap:
+                recorded[str(pk)] = snap.get("sha256", "")
+    return _check_files(ReportEvidence.objects.order_by("pk"), recorded, "调度记录附件")
 
 
 def _check_files(rows: Any, recorded: dict[str, str], label: str) -> tuple[int, list[EvidenceProblem]]:
@@ -449,9 +464,9 @@ def _verify_all() -> Report:
     chain = verify_chain(on_entry=replay.feed)
     rows, discrepancies = replay.compare()
     files, evidence_problems = verify_evidence()
-    appeal_files, appeal_problems = verify_appeal_files()
-    files += appeal_files
-    evidence_problems += appeal_problems
+    for more_files, more_problems in (verify_appeal_files(), verify_report_files()):
+        files += more_files
+        evidence_problems += more_problems
     scheme_files, scheme_problems = verify_scheme_files()
     problems = [p.message for p in chain.problems]
     if chain.entries == 0 and chain.head_seq == 0:

@@ -11,3 +11,4 @@ MAX_REASON_CHARS = 2_000  # 退回意见, 调整理由, 意见 (send back, reope
 MAX_EXPLANATION_CHARS = 20_000  # 自评说明
 MAX_APPEAL_CHARS = 5_000  # 申诉理由: a page or two (issue 10 §4)
 MAX_APPEAL_FILES = 5  # 申诉材料 per appeal, each within EVIDENCE_MAX_MB
+MAX_REPORT_FILES = 10  # 附件 of one 调度记录 entry (进展报告, 申请销号), each within EVIDENCE_MAX_MB

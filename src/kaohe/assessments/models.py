@@ -422,13 +422,25 @@ class Verification(models.Model):
         return f"{self.item} 核实"
 
 
-class Evidence(models.Model):
-    item = models.ForeignKey(SelfEvaluation, on_delete=models.CASCADE, related_name="evidence")
-    file = models.FileField(upload_to="evidence/%Y/")  # the stored name is generated, never the user's
+class StoredFile(models.Model):
+    """The fields of a kept upload besides its ``file`` (``uploads.store_upload`` fills them): the person's file name
+    as data, the checked content type, the size and the SHA-256 that ``kaohe audit verify`` checks the file against."""
+
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Evidence(StoredFile):
+    item = models.ForeignKey(SelfEvaluation, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(upload_to="evidence/%Y/")  # the stored name is generated, never the user's
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
@@ -436,9 +448,6 @@ class Evidence(models.Model):
         ordering = ["uploaded_at"]
         verbose_name = _("佐证材料")
         verbose_name_plural = _("佐证材料")
-
-    def __str__(self) -> str:
-        return self.original_name
 
     # Shown in the page (an <img>, a PDF in an <iframe>: views.evidence_preview); anything else is download only,
     # since a browser could run a file of another type as a page of this site.
@@ -532,24 +541,17 @@ class Appeal(models.Model):
         return self.decision == self.Decision.PENDING
 
 
-class AppealEvidence(models.Model):
+class AppealEvidence(StoredFile):
     """A file attached to an appeal, stored like ``Evidence`` (generated name, SHA-256 checked by audit verify)."""
 
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField(upload_to="appeals/%Y/")
-    original_name = models.CharField(max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
     uploaded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["uploaded_at", "id"]
         verbose_name = _("申诉材料")
         verbose_name_plural = _("申诉材料")
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class ImportedValue(models.Model):

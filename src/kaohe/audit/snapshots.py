@@ -50,6 +50,7 @@ TRACKED = (
     "maps.areamap",
     "ledgers.rectificationproblem",
     "ledgers.rectificationreport",
+    "ledgers.reportevidence",
     "ledgers.complaint",
     "ledgers.notice",
     "ledgers.incident",

@@ -18,20 +18,32 @@ Zulip's verbs, as ``kaohe.assessments.actions``: ``check_*`` checks the role rul
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
+from pathlib import PurePath
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from kaohe.assessments.access import REFUSED
 from kaohe.assessments.actions import ActionError
-from kaohe.assessments.limits import MAX_REASON_CHARS
+from kaohe.assessments.forms import validate_evidence
+from kaohe.assessments.limits import MAX_REASON_CHARS, MAX_REPORT_FILES
 from kaohe.assessments.rules import allowed
+from kaohe.assessments.uploads import store_upload
 from kaohe.audit.actions import AuditEntry, do_append_audit, do_append_audit_many
 from kaohe.audit.snapshots import plain
 from kaohe.ledgers.imports import LedgerTable, RowChange, plan_import
-from kaohe.ledgers.models import MODELS, Complaint, LedgerRow, RectificationProblem, RectificationReport
+from kaohe.ledgers.models import (
+    MODELS,
+    Complaint,
+    LedgerRow,
+    RectificationProblem,
+    RectificationReport,
+    ReportEvidence,
+)
 
 Problem = RectificationProblem
 Report = RectificationReport
@@ -122,8 +134,11 @@ def _report(
     acting_user: Any,
     previous_deadline: dt.date | None = None,
     new_deadline: dt.date | None = None,
+    files: Iterable[tuple[UploadedFile, str]] = (),
 ) -> Report:
-    """The problem's new 调度记录 and the audit entry of the step (the problem and the record as they are now)."""
+    """The problem's new 调度记录 with its files (``files``: (upload, content type), already checked: ``_checked``)
+    and the audit entry of the step: the problem, the record and its files as they are now (each file's SHA-256 is
+    in the files' snapshots, which ``kaohe audit verify`` checks the stored files against)."""
     report = Report.objects.create(
         problem=problem,
         kind=kind,
@@ -133,6 +148,10 @@ def _report(
         new_deadline=new_deadline,
         author=acting_user if getattr(acting_user, "is_authenticated", False) else None,
     )
+    for upload, content_type in files:
+        evidence = ReportEvidence(report=report)
+        store_upload(evidence, upload, content_type, str(problem.unit_id))
+        evidence.save()
     do_append_audit(
         acting_user=acting_user,
         action=f"rectification.{kind}",
@@ -141,26 +160,54 @@ def _report(
         old=old,
         new=fields_of(problem),
         reason=text,
-        rows=[report],
+        rows=[report, ReportEvidence.objects.filter(report=report)],
     )
     return report
 
 
-def do_add_report(*, problem: Problem, date: dt.date, text: str, acting_user: Any) -> Report:
+def _checked(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, str]]:
+    """Each file with its content type, as the assessments' evidence is checked (size, type, content); the first
+    file refused names itself and why."""
+    if len(files) > MAX_REPORT_FILES:
+        raise ActionError(gettext("附件最多 %(n)s 个文件，现有 %(m)s 个") % {"n": MAX_REPORT_FILES, "m": len(files)})
+    checked = []
+    for upload in files:
+        try:
+            checked.append((upload, validate_evidence(upload)))
+        except ValueError as exc:
+            name = PurePath(upload.name or "").name
+            raise ActionError(gettext("附件「%(name)s」：%(why)s") % {"name": name, "why": exc}) from None
+    return checked
+
+
+def do_add_report(
+    *, problem: Problem, date: dt.date, text: str, acting_user: Any, files: Iterable[tuple[UploadedFile, str]] = ()
+) -> Report:
     with transaction.atomic():
         problem = _lock(problem)
+        old = fields_of(problem)
         return _report(
-            problem, kind=Report.Kind.PROGRESS, date=date, text=text, old=fields_of(problem), acting_user=acting_user
+            problem, kind=Report.Kind.PROGRESS, date=date, text=text, old=old, acting_user=acting_user, files=files
         )
 
 
-def check_report_progress(*, problem: Problem, date: dt.date, text: str, acting_user: Any) -> Report:
-    """单位 reports progress (定期调度) on its own problem while it is 整改中."""
+def check_report_progress(
+    *, problem: Problem, date: dt.date, text: str, acting_user: Any, files: Sequence[UploadedFile] = ()
+) -> Report:
+    """单位 reports progress (定期调度) on its own problem while it is 整改中, with its files (工作简报 …)."""
     _require(acting_user, "ledgers.report_progress", problem)
-    return do_add_report(problem=problem, date=date, text=_text(text, gettext("进展情况")), acting_user=acting_user)
+    text = _text(text, gettext("进展情况"))
+    return do_add_report(problem=problem, date=date, text=text, acting_user=acting_user, files=_checked(files))
 
 
-def do_apply_closure(*, problem: Problem, completed_on: dt.date, text: str, acting_user: Any) -> Report:
+def do_apply_closure(
+    *,
+    problem: Problem,
+    completed_on: dt.date,
+    text: str,
+    acting_user: Any,
+    files: Iterable[tuple[UploadedFile, str]] = (),
+) -> Report:
     with transaction.atomic():
         problem = _lock(problem)
         if problem.state != Problem.State.OPEN:
@@ -170,16 +217,24 @@ def do_apply_closure(*, problem: Problem, completed_on: dt.date, text: str, acti
         old = fields_of(problem)
         problem.completed_on, problem.state = completed_on, Problem.State.APPLIED
         problem.save(update_fields=["completed_on", "state"])
-        return _report(problem, kind=Report.Kind.APPLY, date=completed_on, text=text, old=old, acting_user=acting_user)
+        return _report(
+            problem, kind=Report.Kind.APPLY, date=completed_on, text=text, old=old, acting_user=acting_user, files=files
+        )
 
 
-def check_apply_closure(*, problem: Problem, completed_on: dt.date, text: str, acting_user: Any) -> Report:
-    """单位 applies for 销号: the date the rectification was completed and what shows it (整改完成情况及佐证)."""
+def check_apply_closure(
+    *, problem: Problem, completed_on: dt.date, text: str, acting_user: Any, files: Sequence[UploadedFile] = ()
+) -> Report:
+    """单位 applies for 销号: the date the rectification was completed and what shows it (整改完成情况及佐证), with the
+    佐证材料 as files."""
     _require(acting_user, "ledgers.apply_closure", problem)
     if completed_on > timezone.localdate():
         raise ActionError(gettext("完成整改日期不能晚于今天"))
     text = _text(text, gettext("整改完成情况及佐证"))
-    return do_apply_closure(problem=problem, completed_on=completed_on, text=text, acting_user=acting_user)
+    checked = _checked(files)
+    return do_apply_closure(
+        problem=problem, completed_on=completed_on, text=text, acting_user=acting_user, files=checked
+    )
 
 
 def do_accept_closure(*, problem: Problem, closed_on: dt.date, text: str, acting_user: Any) -> Report:

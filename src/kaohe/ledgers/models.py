@@ -22,7 +22,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kaohe.assessments.models import Unit
+from kaohe.assessments.models import StoredFile, Unit
 from kaohe.registers import kinds
 
 # How many days before its deadline an open row is 临期 (due soon, 通报预警): a rectification task runs for months, a
@@ -172,6 +172,21 @@ class RectificationReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.problem} · {self.get_kind_display()}"
+
+
+class ReportEvidence(StoredFile):
+    """A file attached to a 调度记录 entry (进展报告's 工作简报, 申请销号's 佐证材料), stored as the assessments'
+    evidence is: under a generated name, its SHA-256 in the entry's audit record, which ``kaohe audit verify`` checks
+    the stored file against. Never replaced or deleted, as the entry it belongs to."""
+
+    report = models.ForeignKey(RectificationReport, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to="ledgers/%Y/")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("调度记录附件")
+        verbose_name_plural = _("调度记录附件")
 
 
 class Complaint(LedgerRow):

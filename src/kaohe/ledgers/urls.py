@@ -18,6 +18,7 @@ urlpatterns = [
     # the steps of a rectification problem: progress, apply (unit); accept, send_back, extend (office)
     path("ledgers/rectification/<int:row_id>/<str:step>/", views.rectification_step, name="rectification_step"),
     path("ledgers/complaints/<int:row_id>/handle/", views.complaint_handle, name="complaint_handle"),
+    path("ledgers/rectification/files/<int:file_id>/", views.report_file, name="report_file"),
     # 台账数据 into a cycle (issue 12 §2): the preview, then 确认导入 (the office)
     path("cycles/<int:cycle_id>/registers/", views.cycle_pull, name="cycle_pull"),
     path("cycles/<int:cycle_id>/registers/apply/", views.cycle_pull_apply, name="cycle_pull_apply"),

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import register_converter
 from django.utils import timezone
@@ -27,7 +27,7 @@ from kaohe.assessments.rules import allowed
 from kaohe.core.exceptions import InputTableError
 from kaohe.ledgers import actions, forms, queries
 from kaohe.ledgers.imports import parse_ledger_frame, plan_import, read_ledger_file
-from kaohe.ledgers.models import MODELS, Complaint, LedgerRow, RectificationProblem
+from kaohe.ledgers.models import MODELS, Complaint, LedgerRow, RectificationProblem, ReportEvidence
 from kaohe.registers import write_register_template
 from kaohe.registers.kinds import REGISTERS, register_kind
 
@@ -189,7 +189,12 @@ def _detail(request: HttpRequest, kind: str, row: Any, status: int = 200, **boun
         "state": _state_text(row),
         "flag": row.flag(today),
         "flag_text": row.flag_text(today),
-        "reports": list(row.reports.select_related("author")) if isinstance(row, RectificationProblem) else [],
+        "reports": (
+            list(row.reports.select_related("author").prefetch_related("files"))
+            if isinstance(row, RectificationProblem)
+            else []
+        ),
+        "file_steps": FILE_STEPS,
         "steps": steps,
         "history": allowed(user, "assessments.view_audit"),
         "manage": allowed(user, "ledgers.manage"),
@@ -205,14 +210,14 @@ STEPS: dict[str, tuple[type[Any], str, Any]] = {
         forms.ProgressForm,
         "ledgers.report_progress",
         lambda row, d, user: actions.check_report_progress(
-            problem=row, date=d["date"], text=d["text"], acting_user=user
+            problem=row, date=d["date"], text=d["text"], acting_user=user, files=d["files"]
         ),
     ),
     "apply": (
         forms.ApplyForm,
         "ledgers.apply_closure",
         lambda row, d, user: actions.check_apply_closure(
-            problem=row, completed_on=d["completed_on"], text=d["text"], acting_user=user
+            problem=row, completed_on=d["completed_on"], text=d["text"], acting_user=user, files=d["files"]
         ),
     ),
     "accept": (
@@ -258,7 +263,8 @@ def _step(request: HttpRequest, kind: str, row_id: int, step: str) -> HttpRespon
     form = form_class(request.POST, prefix=step)  # each step's fields are named apart on the detail page
     if form.is_valid():
         try:
-            action(row, form.cleaned_data, request.user)
+            # the step's files (附件: 进展报告, 申请销号), checked by the action as the assessments' evidence is
+            action(row, {**form.cleaned_data, "files": request.FILES.getlist(f"{step}-files")}, request.user)
         except ActionError as exc:
             form.add_error(None, str(exc))
         else:
@@ -279,6 +285,23 @@ def rectification_step(request: HttpRequest, row_id: int, step: str) -> HttpResp
 @require_POST
 def complaint_handle(request: HttpRequest, row_id: int) -> HttpResponse:
     return _step(request, "complaints", row_id, "handle")
+
+
+FILE_STEPS = ("progress", "apply")  # the steps that carry files
+
+
+@login_required
+@require_GET
+def report_file(request: HttpRequest, file_id: int) -> HttpResponseBase:
+    """A 调度记录 entry's file, as an attachment, for whoever may see the problem."""
+    evidence = get_object_or_404(ReportEvidence.objects.select_related("report__problem"), pk=file_id)
+    require(request.user, "ledgers.view_row", evidence.report.problem)
+    stream = evidence.file.storage.open(evidence.file.name, "rb")
+    response = FileResponse(
+        stream, content_type=evidence.content_type, as_attachment=True, filename=evidence.original_name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # ------------------------------------------------------------------------------------------------ one row

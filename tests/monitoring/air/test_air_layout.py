@@ -125,3 +125,13 @@ def test_a_block_that_starts_an_hour_late_is_not_the_layout() -> None:
         .alias("timestamp")
     )
     assert not is_dense(shifted)
+
+
+def test_a_layout_in_utc_is_recognised_by_its_local_days() -> None:
+    # the same hours as UTC instants (local midnight is 16:00 UTC the day before): still one block per station from
+    # the span's first local hour, and the same days as the naive local table
+    table = layout_table()
+    utc = table.with_columns(pl.col("timestamp").dt.replace_time_zone("Asia/Shanghai").dt.convert_time_zone("UTC"))
+    assert is_dense(utc) and is_dense(utc, with_city=True)
+    for by in ("station_id", "city_id"):
+        assert daily(utc, by=by).equals(daily(table, by=by))

@@ -173,6 +173,20 @@ def test_a_city_whose_station_counts_vary_is_averaged_exactly_in_128_bits(path: 
 
 
 @CITY_PATHS
+def test_a_city_of_70_stations_is_averaged_exactly(path: str) -> None:
+    # lcm(1 … 70) ≈ 2.7e29: K from every count a city of 70 could have does not fit 128 bits with values of 200, so
+    # K comes from the counts that occur. 70 stations; in hours 0–11 the first 69 report, in hours 12–23 all 70.
+    # Station i reads 200 + (i mod 3) µg/m³: the 69 first sum to 69 · 200 + 23 · (0 + 1 + 2) = 13869 ⇒ 201 an hour;
+    # all 70 add station 69 (69 mod 3 = 0: 200) ⇒ 14069 / 70 = 200.9857… Day: (12 · 201 + 12 · 14069 / 70) / 24
+    # = (201 + 200.9857…) / 2 = 200.99… ⇒ 201. PM10 200.0 at every station and hour ⇒ 200.
+    rows = []
+    for i in range(70):
+        hours = [None if i == 69 and h < 12 else 200.0 + i % 3 for h in range(24)]
+        rows += day_rows(D, station=f"S{i:02d}", city="C", pm25=hours, pm10=200.0)
+    assert city_daily(rows, path).select("pm25", "pm10", "pm25_hours").row(0) == (201, 200, 24)
+
+
+@CITY_PATHS
 def test_cities_with_different_numbers_of_stations_and_rows_in_any_order(path: str) -> None:
     # C1 has one station (pm25 30), C2 three (10, 20, 33 ⇒ 21 each hour), C3 two (40 and 45 ⇒ 42.5 ⇒ tie ⇒ 42),
     # C4 three again (7, 8, 9 ⇒ 8). A station without a city (S0) is left out. Rows are shuffled.

@@ -345,7 +345,8 @@ def _city_means(stations: _Dense, city_of: pl.Series) -> _Dense:
     Each station's year is a slice of the dense layout. Cities with the same number k of stations form a band;
     a band's i-th column strings together the i-th station of each of its cities (slices, not copied), so each
     city's sum and count are a horizontal sum over k long columns, and its mean the exact S · (K / n) with K the
-    lcm of 1 … the largest k (every count of valid stations a city can have). Stations without a city cannot be
+    lcm of 1 … the largest k (every count of valid stations a city can have), or of the counts that occur when that
+    does not fit 128 bits (a city of more than ~60 stations). Stations without a city cannot be
     attributed and are left out. The cities' layout is band after band (fewest stations first), by city id within
     a band: each band's result is one block of it (the codes are sorted by city again in _daily_codes).
     """
@@ -365,32 +366,56 @@ def _city_means(stations: _Dense, city_of: pl.Series) -> _Dense:
         bands.setdefault(len(group), []).append(j)
     bands = dict(sorted(bands.items()))
     top = max(bands)
-    # the largest city-hour sum, bounded by the largest station value times the largest city: fixes the integer type
-    peak = stations.values.select(pl.max_horizontal(pl.all().abs().max())).item()
-    largest = math.ceil(peak * SCALE) * top if peak is not None and math.isfinite(peak) else 0
-    k, dtype = _exact_scale(set(range(1, top + 1)), largest)
     count_type = pl.UInt8 if top < 256 else pl.UInt32
-    lookup = pl.lit(pl.Series([0] + [k // n for n in range(1, top + 1)], dtype=dtype))  # K / n, n stations valid
     columns = {p: stations.values.get_column(p) for p in POLLUTANTS}
-    blocks = []
-    for size, cities in bands.items():
-        slots = pl.DataFrame(
+
+    def slots(size: int, cities: list[int]) -> pl.DataFrame:  # the band's k columns per pollutant, as slices
+        return pl.DataFrame(
             [
                 pl.concat([columns[p].slice(groups[j][i] * n_h, n_h) for j in cities], rechunk=False).alias(f"{p}{i}")
                 for p in POLLUTANTS
                 for i in range(size)
             ]
         )
+
+    def sum_and_count(p: str, size: int) -> tuple[pl.Expr, pl.Expr]:
+        cols = [pl.col(f"{p}{i}") for i in range(size)]
+        # the stations that have a value that hour (missing as 0: a plain sum, faster than a null-aware one)
+        total = functools.reduce(operator.add, [c.fill_null(0) for c in cols])
+        exact = (total * SCALE).round(0).cast(pl.Int64)  # exact thousandths
+        return exact, pl.sum_horizontal([c.is_not_null().cast(count_type) for c in cols])
+
+    # the largest city-hour sum, bounded by the largest station value times the largest city: fixes the integer type
+    peak = stations.values.select(pl.max_horizontal(pl.all().abs().max())).item()
+    largest = math.ceil(peak * SCALE) * top if peak is not None and math.isfinite(peak) else 0
+    try:
+        k, dtype = _exact_scale(set(range(1, top + 1)), largest)
+    except InputTableError:
+        # lcm(1 … k) outgrows 128 bits past ~60 stations: then K from the counts that occur and the type from the
+        # largest sum that occurs (as the grouped path takes them), in a first pass over the bands
+        occurring: set[int] = set()
+        largest = 0
+        for size, cities in bands.items():
+            found = slots(size, cities).select(
+                expr
+                for p in POLLUTANTS
+                for expr in (
+                    sum_and_count(p, size)[0].max().alias(f"{p}_s"),
+                    sum_and_count(p, size)[1].unique().implode().alias(f"{p}_n"),
+                )
+            )
+            for p in POLLUTANTS:
+                occurring |= {int(n) for n in found.item(0, f"{p}_n") if n}
+                largest = max(largest, int(found.item(0, f"{p}_s") or 0))
+        k, dtype = _exact_scale(occurring, largest)
+    lookup = pl.lit(pl.Series([0] + [k // n for n in range(1, top + 1)], dtype=dtype))  # K / n, n stations valid
+    blocks = []
+    for size, cities in bands.items():
         exprs = []
         for p in POLLUTANTS:
-            cols = [pl.col(f"{p}{i}") for i in range(size)]
-            # the stations that have a value that hour (missing as 0: a plain sum, faster than a null-aware one)
-            total = functools.reduce(operator.add, [c.fill_null(0) for c in cols])
-            n = pl.sum_horizontal([c.is_not_null().cast(count_type) for c in cols])
-            exact = (total * SCALE).round(0).cast(pl.Int64).cast(dtype)  # exact thousandths
-            exprs.append(pl.when(n > 0).then(exact * lookup.gather(n)).alias(p))
-        blocks.append(slots.select(exprs))  # the pollutants in parallel
-        del slots
+            exact, n = sum_and_count(p, size)
+            exprs.append(pl.when(n > 0).then(exact.cast(dtype) * lookup.gather(n)).alias(p))
+        blocks.append(slots(size, cities).select(exprs))  # the pollutants in parallel
     order = [j for cities in bands.values() for j in cities]
     ids = members.get_column("city").gather(order)
     return _Dense(pl.concat(blocks, rechunk=False), ids, stations.first, stations.n_days, 1, SCALE * k)

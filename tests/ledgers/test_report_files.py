@@ -4,6 +4,7 @@ problem, and held by ``kaohe audit verify`` to the SHA-256 the step's audit entr
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from tests.world import World
 
 PDF = b"%PDF-1.4\n% the acceptance report\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
+PDF_DAY = dt.date(2025, 2, 28)
 
 
 @pytest.fixture
@@ -100,3 +102,29 @@ def test_verify_sees_a_file_replaced_on_disk_and_a_hash_edited_in_the_database(l
     ReportEvidence.objects.filter(pk=stored.pk).update(sha256="0" * 64)
     problems = "\n".join(verify_all().problems)
     assert f"调度记录附件 #{stored.pk}「竣工验收报告.pdf」：记录的文件哈希被改动" in problems
+
+
+def test_a_step_that_fails_after_storing_its_files_leaves_no_file_behind(
+    ledger: World, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    # the audit entry cannot be written (say, the database refuses it): the step is rolled back, and the files it had
+    # stored are removed again, not left without a row that names them
+    from pathlib import Path
+
+    from kaohe.ledgers import actions
+
+    def refuse(**_: Any) -> None:
+        raise RuntimeError("the audit log refused the entry")
+
+    monkeypatch.setattr(actions, "do_append_audit", refuse)
+    files = [SimpleUploadedFile("竣工验收报告.pdf", PDF), SimpleUploadedFile("现场照片.png", PNG)]
+    with pytest.raises(RuntimeError):
+        actions.check_apply_closure(
+            problem=problem("P-A1"),
+            completed_on=PDF_DAY,
+            text="管网改造完成",
+            acting_user=ledger.people["fay"],
+            files=files,
+        )
+    assert not ReportEvidence.objects.exists() and problem("P-A1").state == RectificationProblem.State.OPEN
+    assert [p for p in (Path(settings.MEDIA_ROOT) / "ledgers").rglob("*") if p.is_file()] == []

@@ -114,6 +114,19 @@ def test_a_change_needs_a_reason_and_is_audited_with_it(ledger: World) -> None:
     assert verify_all().ok
 
 
+def test_line_breaks_as_a_browser_sends_them_are_no_change(ledger: World) -> None:
+    # a stored description of two lines; the browser sends the text box back with CRLF
+    office = ledger.client("alice")
+    row = problem("P-A1")
+    RectificationProblem.objects.filter(pk=row.pk).update(description="第一行\n第二行")
+    ledger_edit = f"/ledgers/rectification/{row.pk}/edit/"
+    data = {**form_data(office.get(ledger_edit)), "description": "第一行\r\n第二行", "reason": "核对"}
+    response = office.post(ledger_edit, data, follow=True)
+    assert "没有修改任何内容" in response.content.decode()
+    assert problem("P-A1").description == "第一行\n第二行"
+    assert not AuditLog.objects.filter(action="ledger.edit").exists()
+
+
 def test_a_form_saved_unchanged_writes_nothing(ledger: World) -> None:
     office = ledger.client("alice")
     row = problem("P-A2")

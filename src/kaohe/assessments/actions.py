@@ -629,9 +629,9 @@ def do_add_evidence(
     *, item: SelfEvaluation, upload: UploadedFile, content_type: str, acting_user: User | None
 ) -> Evidence:
     """Store the file under a generated name (the user's name is kept only as data: ``uploads.store_upload``)."""
-    from kaohe.assessments.uploads import store_upload
+    from kaohe.assessments.uploads import removed_on_failure, store_upload
 
-    with transaction.atomic():
+    with removed_on_failure(), transaction.atomic():
         evidence = Evidence(item=item, uploaded_by=_actor(acting_user))
         store_upload(evidence, upload, content_type, f"{item.assessment.cycle_id}/{item.assessment.unit.code}")
         evidence.save()

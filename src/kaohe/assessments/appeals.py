@@ -32,7 +32,7 @@ from kaohe.assessments.actions import ActionError, User, _actor, _require, _tran
 from kaohe.assessments.limits import MAX_APPEAL_CHARS, MAX_APPEAL_FILES, MAX_REASON_CHARS
 from kaohe.assessments.models import Appeal, AppealEvidence, Assessment, Cycle, Membership, State
 from kaohe.assessments.rules import unit_ids
-from kaohe.assessments.uploads import store_upload
+from kaohe.assessments.uploads import removed_on_failure, store_upload
 from kaohe.audit.actions import do_append_audit
 from kaohe.notifications import notify
 
@@ -95,7 +95,7 @@ def do_lodge_appeal(
 ) -> Appeal:
     """``files`` are (upload, content type) pairs, already checked. Each is stored under a generated name; its
     SHA-256 goes into the ``appeal.lodge`` entry, which ``kaohe audit verify`` checks the stored file against."""
-    with transaction.atomic():
+    with removed_on_failure(), transaction.atomic():
         assessment = Assessment.objects.select_for_update().select_related("unit", "cycle").get(pk=assessment.pk)
         if assessment.appeals.filter(decision=Decision.PENDING).exists():
             raise ActionError("本单位已有一件申诉待考核办处理，处理后才能再次申诉")

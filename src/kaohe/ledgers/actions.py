@@ -32,7 +32,7 @@ from kaohe.assessments.actions import ActionError
 from kaohe.assessments.forms import validate_evidence
 from kaohe.assessments.limits import MAX_REASON_CHARS, MAX_REPORT_FILES
 from kaohe.assessments.rules import allowed
-from kaohe.assessments.uploads import store_upload
+from kaohe.assessments.uploads import removed_on_failure, store_upload
 from kaohe.audit.actions import AuditEntry, do_append_audit, do_append_audit_many
 from kaohe.audit.snapshots import plain
 from kaohe.ledgers.imports import LedgerTable, RowChange, plan_import
@@ -183,7 +183,7 @@ def _checked(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, str]]:
 def do_add_report(
     *, problem: Problem, date: dt.date, text: str, acting_user: Any, files: Iterable[tuple[UploadedFile, str]] = ()
 ) -> Report:
-    with transaction.atomic():
+    with removed_on_failure(), transaction.atomic():
         problem = _lock(problem)
         old = fields_of(problem)
         return _report(
@@ -208,7 +208,7 @@ def do_apply_closure(
     acting_user: Any,
     files: Iterable[tuple[UploadedFile, str]] = (),
 ) -> Report:
-    with transaction.atomic():
+    with removed_on_failure(), transaction.atomic():
         problem = _lock(problem)
         if problem.state != Problem.State.OPEN:
             raise ActionError(

@@ -118,7 +118,10 @@ class RowForm(forms.Form):
 
     def frame(self) -> pl.DataFrame:
         """The cleaned row as a one-row table of text, headed as the register's template (and export) head it."""
-        cells = {self.headers[n]: [str(self.cleaned_data.get(n) or "")] for n in self.headers}
+        # a browser sends a text box's line breaks as CRLF: kept as the "\n" a file and the stored row have, so that
+        # a form saved as it was shown changes nothing (and a line break is one character of the field's length)
+        text = {n: str(self.cleaned_data.get(n) or "").replace("\r\n", "\n").replace("\r", "\n") for n in self.headers}
+        cells = {self.headers[n]: [text[n]] for n in self.headers}
         return pl.DataFrame(cells, schema=dict.fromkeys(cells, pl.String))
 
     def place(self, problems: list[Problem]) -> None:

@@ -33,7 +33,14 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext
 
 from kaohe.assessments import schemes
-from kaohe.assessments.actions import REGISTER_SOURCE, ActionError, User, _require, _require_unsigned
+from kaohe.assessments.actions import (
+    REGISTER_SOURCE,
+    ActionError,
+    User,
+    _imported_fields,
+    _require,
+    _require_unsigned,
+)
 from kaohe.assessments.models import Cycle, ImportedValue, ResponsibilityLetter, Unit
 from kaohe.audit.actions import AuditEntry, do_append_audit_many
 from kaohe.core import values
@@ -228,16 +235,6 @@ def plan_pull(cycle: Cycle) -> PullPlan:
 
 
 # ------------------------------------------------------------------------------------------------ the action
-def _fields(row: ImportedValue) -> dict[str, Any]:
-    return {
-        "cycle_id": row.cycle_id,
-        "unit_id": row.unit_id,
-        "input_id": row.input_id,
-        "value": row.value,
-        "source": row.source,
-    }
-
-
 def do_pull_registers(*, cycle: Cycle, fingerprint: str | None, acting_user: User | None) -> PullPlan:
     """Write every changed value of the plan, made again inside the transaction: all or none (a register row refused,
     a count out of range: nothing). ``fingerprint``: the preview's; a plan that differs from it (someone changed a
@@ -253,7 +250,7 @@ def do_pull_registers(*, cycle: Cycle, fingerprint: str | None, acting_user: Use
                 .filter(cycle=cycle, unit=line.unit, input_id=line.spec.id)
                 .first()
             )
-            old = None if row is None else _fields(row)
+            old = None if row is None else _imported_fields(row)
             if row is None:
                 row = ImportedValue(cycle=cycle, unit=line.unit, input_id=line.spec.id)
             row.value, row.source = line.derived, REGISTER_SOURCE
@@ -264,7 +261,7 @@ def do_pull_registers(*, cycle: Cycle, fingerprint: str | None, acting_user: Use
                     obj=row,
                     what=f"{line.unit.code} {line.spec.id}",
                     old=old,
-                    new=_fields(row),
+                    new=_imported_fields(row),
                     reason=gettext("%(year)s年度台账：%(metric)s") % {"year": plan.year, "metric": line.metric.label},
                 )
             )
